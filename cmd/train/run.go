@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"sort"
+)
+
+// command is one model's entry point: it parses its own flags from args.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands holds every model, registered by the init function of its file.
+var commands = map[string]command{}
+
+func register(name, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
+	if _, dup := commands[name]; dup {
+		panic("train: command registered twice: " + name)
+	}
+	commands[name] = command{summary: summary, run: run}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: train <model> [flags]   (train <model> -h lists a model's flags)")
+	fmt.Fprintln(w, "models:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+}
+
+// run dispatches to a model's command.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return errors.New("train: no model given")
+		}
+		return nil
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		usage(stderr)
+		return fmt.Errorf("train: unknown model %q", args[0])
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+// newFlags returns a flag set for a model command that reports errors instead
+// of exiting, and adds the -cpuprofile flag every command has.
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("train "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	prof := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
+	return fs, prof
+}
+
+// parseFlags parses args, rejects positional leftovers, and starts the CPU
+// profile when asked; the returned function stops it.
+func parseFlags(fs *flag.FlagSet, prof *string, args []string) (func(), error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	if *prof == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(*prof)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
