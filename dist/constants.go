@@ -1,0 +1,7 @@
+package dist
+
+// LogSqrt2Pi is log √(2π) = ½ log 2π.
+const LogSqrt2Pi = 0.91893853320467274178032973640561763986139747363778
+
+// Ln2 is the natural logarithm of 2.
+const Ln2 = 0.69314718055994530941723212145817656807550013436026

@@ -1,0 +1,51 @@
+package dist
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/internal/graph"
+)
+
+// Normal is the normal distribution N(Loc, Scale²) whose parameters are nodes
+// of one graph. Scale must be positive; guides obtain it as Softplus(ρ).
+//
+//	log p(x) = −(x − μ)²/(2σ²) − log σ − ½ log 2π
+//
+// Support: ℝ. Reparameterized: x = Loc + Scale⊙ε with ε ~ N(0, 1).
+type Normal struct {
+	Loc   *G.Node // mean μ
+	Scale *G.Node // standard deviation σ > 0
+}
+
+// LogProb returns the elementwise log-density of x.
+func (d Normal) LogProb(x *G.Node) (*G.Node, error) {
+	b := graph.New(x.Graph())
+	z := b.Div(b.Sub(x, d.Loc), d.Scale)
+	lp := b.Sub(b.Neg(b.Mul(b.Const(0.5), b.Square(z))), b.Add(b.Log(d.Scale), b.Const(LogSqrt2Pi)))
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("dist: Normal.LogProb: %w", err)
+	}
+	return lp, nil
+}
+
+// Rsample returns Loc + Scale⊙eps for eps ~ N(0, 1).
+func (d Normal) Rsample(eps *G.Node) (*G.Node, error) {
+	b := graph.New(eps.Graph())
+	x := b.Add(d.Loc, b.Mul(d.Scale, eps))
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("dist: Normal.Rsample: %w", err)
+	}
+	return x, nil
+}
+
+// Entropy returns the elementwise entropy ½ + ½ log 2π + log σ.
+func (d Normal) Entropy() (*G.Node, error) {
+	b := graph.New(d.Scale.Graph())
+	h := b.Add(b.Log(d.Scale), b.Const(0.5+LogSqrt2Pi))
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("dist: Normal.Entropy: %w", err)
+	}
+	return h, nil
+}

@@ -1,0 +1,172 @@
+package guides
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/svi"
+)
+
+// DefaultInitScale is MeanField's initial standard deviation when InitScale
+// is zero, as in NumPyro's AutoNormal.
+const DefaultInitScale = 0.1
+
+// MeanField is the fully factorized Gaussian guide: each unconstrained
+// element is independent, q(u) = Πᵢ N(uᵢ; locᵢ, σᵢ²) with σ = softplus(ρ).
+// It has a closed-form entropy Σᵢ log σᵢ + ½ + ½ log 2π.
+//
+// Its parameters are "guides/<site>/loc" and "guides/<site>/rho".
+type MeanField struct {
+	// InitScale is the initial σ of every element; 0 means DefaultInitScale.
+	InitScale float64
+	// InitLoc optionally gives initial locations in the unconstrained space
+	// by site name; a site without an entry starts at InitLocFn's values,
+	// or at zero.
+	InitLoc map[string][]float64
+	// InitLocFn, when set, fills the initial location of sites without an
+	// InitLoc entry (for example small random values to break the symmetry
+	// of a neural network's weights).
+	InitLocFn func(site svi.Site, dst []float64, r *rand.Rand)
+}
+
+var _ svi.Guide = MeanField{}
+var _ svi.Momenter = MeanField{}
+
+func (g MeanField) scale() float64 {
+	if g.InitScale == 0 {
+		return DefaultInitScale
+	}
+	return g.InitScale
+}
+
+// Build declares loc and ρ per site and draws u = loc + softplus(ρ)⊙ε.
+func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+	s0 := g.scale()
+	if !(s0 > 0) || math.IsInf(s0, 0) {
+		return nil, fmt.Errorf("guides: MeanField InitScale must be positive and finite, got %v", s0)
+	}
+	rho0 := inverseSoftplus(s0)
+	S := c.Particles()
+	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), LogQ: make([]*G.Node, S)}
+	for s := range gg.Draws {
+		gg.Draws[s] = map[string]*G.Node{}
+	}
+	b := graph.New(c.Graph())
+	var entropy *G.Node
+	for _, site := range sites {
+		shape := paramShape(site)
+		init, err := g.locInit(site)
+		if err != nil {
+			return nil, err
+		}
+		loc := c.Param("guides/"+site.Name+"/loc", shape, init)
+		rho := c.Param("guides/"+site.Name+"/rho", shape, func(dst []float64, _ *rand.Rand) {
+			for i := range dst {
+				dst[i] = rho0
+			}
+		})
+		if err := c.Err(); err != nil {
+			return nil, err
+		}
+		q := dist.Normal{Loc: loc, Scale: b.Softplus(rho)}
+		h, err := q.Entropy()
+		if err != nil {
+			return nil, err
+		}
+		entropy = add(b, entropy, b.Sum(h))
+		for s := 0; s < S; s++ {
+			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), shape)
+			u, err := q.Rsample(eps)
+			if err != nil {
+				return nil, err
+			}
+			lq, err := q.LogProb(u)
+			if err != nil {
+				return nil, err
+			}
+			gg.Draws[s][site.Name] = u
+			gg.LogQ[s] = add(b, gg.LogQ[s], b.Sum(lq))
+		}
+	}
+	gg.Entropy = entropy
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("guides: MeanField: %w", err)
+	}
+	return gg, c.Err()
+}
+
+func (g MeanField) locInit(site svi.Site) (func([]float64, *rand.Rand), error) {
+	if v, ok := g.InitLoc[site.Name]; ok {
+		if len(v) != site.Size() {
+			return nil, fmt.Errorf("guides: InitLoc of site %q has %d values, want %d", site.Name, len(v), site.Size())
+		}
+		return func(dst []float64, _ *rand.Rand) { copy(dst, v) }, nil
+	}
+	if g.InitLocFn != nil {
+		return func(dst []float64, r *rand.Rand) { g.InitLocFn(site, dst, r) }, nil
+	}
+	return nil, nil
+}
+
+// Draw samples u = loc + softplus(ρ)⊙ε on the host.
+func (g MeanField) Draw(p *svi.Params, sites []svi.Site, r *rand.Rand, n int) (map[string][]float64, error) {
+	out := make(map[string][]float64, len(sites))
+	for _, site := range sites {
+		loc, sd, err := g.Moments(p, site)
+		if err != nil {
+			return nil, err
+		}
+		k := len(loc)
+		d := make([]float64, n*k)
+		for i := 0; i < n; i++ {
+			for j := 0; j < k; j++ {
+				d[i*k+j] = loc[j] + sd[j]*r.NormFloat64()
+			}
+		}
+		out[site.Name] = d
+	}
+	return out, nil
+}
+
+// Moments returns loc and softplus(ρ) of a site.
+func (MeanField) Moments(p *svi.Params, site svi.Site) (mean, std []float64, err error) {
+	loc, ok1 := p.Get("guides/" + site.Name + "/loc")
+	rho, ok2 := p.Get("guides/" + site.Name + "/rho")
+	if !ok1 || !ok2 {
+		return nil, nil, fmt.Errorf("guides: no MeanField parameters for site %q", site.Name)
+	}
+	std = make([]float64, len(rho))
+	for i, v := range rho {
+		std[i] = softplus(v)
+	}
+	return append([]float64(nil), loc...), std, nil
+}
+
+func paramShape(site svi.Site) []int {
+	if len(site.Unconstrained) == 0 {
+		return []int{1}
+	}
+	return site.Unconstrained
+}
+
+func add(b *graph.B, acc, x *G.Node) *G.Node {
+	if acc == nil {
+		return x
+	}
+	return b.Add(acc, x)
+}
+
+func softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// inverseSoftplus returns ρ with softplus(ρ) = s, for s > 0.
+func inverseSoftplus(s float64) float64 { return s + math.Log(-math.Expm1(-s)) }

@@ -1,0 +1,30 @@
+package svi
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrEmptyModel is returned by New for a model that declares no latent site
+// and no observation.
+var ErrEmptyModel = errors.New("svi: the model adds no log-density term")
+
+// ErrNoSites is returned by New for a model without latent sites.
+var ErrNoSites = errors.New("svi: the model declares no latent site")
+
+// NonFiniteError reports a step whose loss or gradient is NaN or infinite.
+// The state was not updated (its random source has advanced).
+type NonFiniteError struct {
+	Iter  int     // the step that failed (the state's Iter before it)
+	Loss  float64 // the loss at that step
+	What  string  // "loss", or the name of the parameter whose gradient or value is not finite
+	Index int     // element of that parameter, or −1 for the loss
+	Value float64 // the offending value
+}
+
+func (e *NonFiniteError) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("svi: step %d: the loss (−ELBO) is %v", e.Iter, e.Loss)
+	}
+	return fmt.Sprintf("svi: step %d: %s[%d] is %v (loss %v)", e.Iter, e.What, e.Index, e.Value, e.Loss)
+}

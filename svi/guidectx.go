@@ -1,0 +1,88 @@
+package svi
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/dist"
+)
+
+// GuideContext is the graph a guide builds on, with the registries of its
+// learnable parameters and of the noise the trainer refills every step.
+type GuideContext struct {
+	g         *G.ExprGraph
+	particles int
+	params    []paramDecl
+	noise     []noiseDecl
+	err       error
+}
+
+type paramDecl struct {
+	name  string
+	shape []int
+	init  func(dst []float64, r *rand.Rand)
+	node  *G.Node
+	value *tensor.Dense
+}
+
+type noiseDecl struct {
+	name  string
+	node  *G.Node
+	value *tensor.Dense
+	fill  func(dst []float64, r *rand.Rand)
+}
+
+// Graph returns the training graph.
+func (c *GuideContext) Graph() *G.ExprGraph { return c.g }
+
+// Particles returns the number of particles S the guide must draw.
+func (c *GuideContext) Particles() int { return c.particles }
+
+// Err returns the first error recorded by Param or Noise.
+func (c *GuideContext) Err() error { return c.err }
+
+// Param declares a learnable parameter and returns its input node. Shape
+// must have at least one dimension (a scalar is shape [1]). init fills the
+// initial value when [Trainer.Init] creates a state; nil means zeros.
+func (c *GuideContext) Param(name string, shape []int, init func(dst []float64, r *rand.Rand)) *G.Node {
+	if c.err != nil {
+		return nil
+	}
+	if len(shape) == 0 {
+		c.err = fmt.Errorf("svi: parameter %q needs a shape (use [1] for a scalar)", name)
+		return nil
+	}
+	for _, p := range c.params {
+		if p.name == name {
+			c.err = fmt.Errorf("svi: parameter %q declared twice", name)
+			return nil
+		}
+	}
+	n, t := input(c.g, name, shape)
+	c.params = append(c.params, paramDecl{name: name, shape: shape, init: init, node: n, value: t})
+	return n
+}
+
+// StdNormal declares a noise input of the given shape that the trainer fills
+// with independent N(0, 1) draws before every step.
+func (c *GuideContext) StdNormal(name string, shape []int) *G.Node {
+	return c.Noise(name, shape, dist.FillStdNormal)
+}
+
+// Noise declares a noise input filled by fill from the state's random source
+// before every step, in the order of declaration.
+func (c *GuideContext) Noise(name string, shape []int, fill func(dst []float64, r *rand.Rand)) *G.Node {
+	if c.err != nil {
+		return nil
+	}
+	if len(shape) == 0 {
+		c.err = fmt.Errorf("svi: noise %q needs a shape (use [1] for a scalar)", name)
+		return nil
+	}
+	n, t := input(c.g, "noise/"+name, shape)
+	c.noise = append(c.noise, noiseDecl{name: name, node: n, value: t, fill: fill})
+	return n
+}

@@ -1,0 +1,53 @@
+package svi
+
+import (
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// A Guide is a reparameterizable variational family q(z; φ) over a model's
+// latent sites. Guides work in the unconstrained space of each site (see
+// [Site.Unconstrained]); the trainer maps their draws onto the supports.
+type Guide interface {
+	// Build declares the guide's parameters and noise on c and returns, for
+	// each of c.Particles() particles, a draw of every site and log q.
+	Build(c *GuideContext, sites []Site) (*GuideGraph, error)
+	// Draw returns n independent draws of each site's unconstrained value
+	// from q with parameters p, as n×Size row-major arrays keyed by site.
+	Draw(p *Params, sites []Site, r *rand.Rand, n int) (map[string][]float64, error)
+}
+
+// GuideGraph is what a guide adds to the training graph.
+type GuideGraph struct {
+	// Draws[s][site] is particle s's unconstrained draw of site, with shape
+	// site.Unconstrained.
+	Draws []map[string]*G.Node
+	// LogQ[s] is the scalar log q(u_s) of particle s's draw. It may be nil
+	// when Entropy is set and the estimator does not need it.
+	LogQ []*G.Node
+	// Entropy is the scalar closed-form entropy of q, or nil.
+	Entropy *G.Node
+	// PointMass marks a Delta guide: its draws are parameters, log q is
+	// taken as zero and no log-Jacobian is added, so the objective is the
+	// log-joint in the constrained space (MAP).
+	PointMass bool
+}
+
+// Momenter is implemented by guides that know the mean and standard
+// deviation of each site's unconstrained marginal in closed form.
+type Momenter interface {
+	Moments(p *Params, site Site) (mean, std []float64, err error)
+}
+
+// A Recorder receives each step's diagnostics from [Run]; a non-nil error
+// stops the run.
+type Recorder interface {
+	Record(Info) error
+}
+
+// RecorderFunc adapts a function to the Recorder interface.
+type RecorderFunc func(Info) error
+
+// Record calls f(info).
+func (f RecorderFunc) Record(info Info) error { return f(info) }

@@ -1,0 +1,243 @@
+package svi
+
+import (
+	"fmt"
+	"slices"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/internal/graph"
+)
+
+// A Model is a probabilistic program: Build declares its latent sites and
+// observations on m. Build is called several times — once to discover the
+// sites, then once per particle on the training graph — and must declare the
+// same sites, in the same order, every time.
+type Model interface {
+	Build(m *M) error
+}
+
+// ModelFunc adapts a function to the Model interface.
+type ModelFunc func(m *M) error
+
+// Build calls f(m).
+func (f ModelFunc) Build(m *M) error { return f(m) }
+
+// M is the context a model is built in. It accumulates the model's log-joint
+// log p(x, z) as the model declares latent sites and observations.
+//
+// Methods that return nodes record the first error and return nil after it;
+// Build should return m.Err() (or its own error).
+type M struct {
+	g        *G.ExprGraph
+	tracing  bool
+	latents  map[string]*G.Node // values for Sample, per particle
+	data     map[string]*G.Node // data inputs shared by all particles
+	dataDecl *[]dataDecl        // data declared on this graph, in order
+	sites    []Site             // sites declared during this call
+	terms    []*G.Node          // scalar log-density terms
+	scale    float64
+	err      error
+}
+
+type dataDecl struct {
+	name  string
+	shape []int
+	node  *G.Node
+	value *tensor.Dense
+}
+
+// Graph returns the graph the model builds on.
+func (m *M) Graph() *G.ExprGraph { return m.g }
+
+// Err returns the first error recorded, or nil.
+func (m *M) Err() error { return m.err }
+
+// Fail records err (the first one wins) and returns it wrapped.
+func (m *M) Fail(err error) error {
+	if m.err == nil && err != nil {
+		m.err = err
+	}
+	return m.err
+}
+
+// Const returns a scalar constant node.
+func (m *M) Const(v float64) *G.Node { return graph.Scalar(m.g, v) }
+
+// Scale sets the factor applied to every later Observe and Factor term. For
+// minibatches of B rows out of N, Scale(N/B) keeps the ELBO unbiased. The
+// default is 1.
+func (m *M) Scale(s float64) {
+	if !(s > 0) || s != s+0 || s > 1e300 {
+		m.Fail(fmt.Errorf("svi: likelihood scale must be positive and finite, got %v", s))
+		return
+	}
+	m.scale = s
+}
+
+// Data declares an observed array fed through [Batch] under name, and returns
+// its input node. All particles share it. The batch must hold exactly the
+// shape's number of values each step.
+func (m *M) Data(name string, shape ...int) *G.Node {
+	if m.err != nil {
+		return nil
+	}
+	if n, ok := m.data[name]; ok {
+		if !slices.Equal(n.Shape(), tensor.Shape(shape)) && !(len(shape) == 0 && n.IsScalar()) {
+			m.Fail(fmt.Errorf("svi: data %q declared with shapes %v and %v", name, n.Shape(), shape))
+			return nil
+		}
+		return n
+	}
+	if name == "" {
+		m.Fail(fmt.Errorf("svi: data needs a name"))
+		return nil
+	}
+	for _, d := range shape {
+		if d < 1 {
+			m.Fail(fmt.Errorf("svi: data %q has non-positive dimension in shape %v", name, shape))
+			return nil
+		}
+	}
+	node, val := input(m.g, "data/"+name, shape)
+	m.data[name] = node
+	*m.dataDecl = append(*m.dataDecl, dataDecl{name: name, shape: slices.Clone(shape), node: node, value: val})
+	return node
+}
+
+// Sample declares a latent site with the given prior and shape and returns
+// its value for the current particle, in the prior's support. The prior's
+// log-density is added to the log-joint.
+func (m *M) Sample(name string, prior dist.LogProber, shape ...int) *G.Node {
+	if m.err != nil {
+		return nil
+	}
+	if name == "" {
+		m.Fail(fmt.Errorf("svi: latent site needs a name"))
+		return nil
+	}
+	if prior == nil {
+		m.Fail(fmt.Errorf("svi: latent site %q has no prior", name))
+		return nil
+	}
+	for _, s := range m.sites {
+		if s.Name == name {
+			m.Fail(fmt.Errorf("svi: latent site %q declared twice", name))
+			return nil
+		}
+	}
+	for _, d := range shape {
+		if d < 1 {
+			m.Fail(fmt.Errorf("svi: latent site %q has non-positive dimension in shape %v", name, shape))
+			return nil
+		}
+	}
+	sup := dist.SupportOf(prior)
+	ushape := slices.Clone(shape)
+	if us, ok := sup.(unconstrainedShaper); ok {
+		ushape = us.UnconstrainedShape(shape)
+	}
+	m.sites = append(m.sites, Site{Name: name, Shape: slices.Clone(shape), Unconstrained: ushape, Support: sup, Prior: prior})
+	var z *G.Node
+	if m.tracing {
+		z, _ = input(m.g, "trace/"+name, shape)
+	} else {
+		var ok bool
+		if z, ok = m.latents[name]; !ok {
+			m.Fail(fmt.Errorf("svi: latent site %q was not declared in the first pass (a model must declare the same sites every time)", name))
+			return nil
+		}
+	}
+	lp, err := prior.LogProb(z)
+	if err != nil {
+		m.Fail(fmt.Errorf("svi: prior of site %q: %w", name, err))
+		return nil
+	}
+	b := graph.New(m.g)
+	m.addTerm(b.Sum(lp), b)
+	return z
+}
+
+// Observe adds the log-likelihood of the observed value x under d, summed
+// over its elements and multiplied by the current Scale.
+func (m *M) Observe(name string, d dist.LogProber, x *G.Node) {
+	if m.err != nil {
+		return
+	}
+	if x == nil || d == nil {
+		m.Fail(fmt.Errorf("svi: Observe %q: nil distribution or value", name))
+		return
+	}
+	lp, err := d.LogProb(x)
+	if err != nil {
+		m.Fail(fmt.Errorf("svi: Observe %q: %w", name, err))
+		return
+	}
+	m.Factor(name, lp)
+}
+
+// Factor adds an arbitrary log-density term, summed over its elements and
+// multiplied by the current Scale.
+func (m *M) Factor(name string, logp *G.Node) {
+	if m.err != nil {
+		return
+	}
+	if logp == nil {
+		m.Fail(fmt.Errorf("svi: Factor %q: nil node", name))
+		return
+	}
+	b := graph.New(m.g)
+	t := b.Sum(logp)
+	if m.scale != 1 {
+		t = b.Mul(t, b.Const(m.scale))
+	}
+	if err := b.Err(); err != nil {
+		m.Fail(fmt.Errorf("svi: Factor %q: %w", name, err))
+		return
+	}
+	m.addTerm(t, b)
+}
+
+func (m *M) addTerm(t *G.Node, b *graph.B) {
+	if err := b.Err(); err != nil {
+		m.Fail(fmt.Errorf("svi: %w", err))
+		return
+	}
+	m.terms = append(m.terms, t)
+}
+
+// logJoint returns the sum of the recorded terms.
+func (m *M) logJoint() (*G.Node, error) {
+	if m.err != nil {
+		return nil, m.err
+	}
+	if len(m.terms) == 0 {
+		return nil, ErrEmptyModel
+	}
+	b := graph.New(m.g)
+	s := m.terms[0]
+	for _, t := range m.terms[1:] {
+		s = b.Add(s, t)
+	}
+	return s, b.Err()
+}
+
+// input returns a float64 input node of the given shape bound to a fresh
+// zero tensor, and that tensor. A scalar (empty shape) is stored as a
+// one-element vector; the returned node is then its scalar sum, so callers
+// always write values through the tensor.
+func input(g *G.ExprGraph, name string, shape []int) (*G.Node, *tensor.Dense) {
+	name = graph.Name(name)
+	tshape := shape
+	if len(shape) == 0 {
+		tshape = []int{1}
+	}
+	t := tensor.New(tensor.WithShape(tshape...), tensor.WithBacking(make([]float64, size(tshape))))
+	n := G.NewTensor(g, tensor.Float64, len(tshape), G.WithShape(tshape...), G.WithName(name), G.WithValue(t))
+	if len(shape) == 0 {
+		return G.Must(G.Sum(n)), t
+	}
+	return n, t
+}

@@ -1,0 +1,25 @@
+package svi
+
+import (
+	"github.com/govi/govi/dist"
+)
+
+// Site is a latent variable declared by a model through [M.Sample].
+type Site struct {
+	Name  string
+	Shape []int // shape of one draw in the constrained space ([] for a scalar)
+	// Unconstrained is the shape of the unconstrained value a guide draws;
+	// it equals Shape except for bijectors that change dimension (a K-simplex
+	// is drawn as K−1 reals).
+	Unconstrained []int
+	Support       dist.Bijector  // map from the unconstrained space onto the support
+	Prior         dist.LogProber // the prior, as built in the trace pass (its nodes belong to a scratch graph)
+}
+
+// Size returns the number of unconstrained elements of the site.
+func (s Site) Size() int { return size(s.Unconstrained) }
+
+// unconstrainedShaper is implemented by bijectors that change dimension.
+type unconstrainedShaper interface {
+	UnconstrainedShape(shape []int) []int
+}
