@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/stat/distuv"
+	G "gorgonia.org/gorgonia"
 )
 
 // logProbTol is the agreement required with gonum's distuv, which evaluates
