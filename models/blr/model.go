@@ -1,0 +1,54 @@
+package blr
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/svi"
+)
+
+// Model is Bayesian linear regression with known precisions as an svi model:
+//
+//	w ~ N(0, α⁻¹I),  y | w ~ N(Φw, β⁻¹I)
+//
+// with one latent site "w" of shape [D] and data "phi" ([N, D], row-major)
+// and "y" ([N]). Feed them with Batch{"phi": …, "y": …}.
+type Model struct {
+	Alpha, Beta float64 // prior precision α and noise precision β
+	N, D        int     // rows of Φ and number of weights
+}
+
+// Validate reports non-positive precisions or sizes.
+func (b Model) Validate() error {
+	switch {
+	case !(b.Alpha > 0) || math.IsInf(b.Alpha, 0):
+		return fmt.Errorf("blr: alpha must be positive and finite, got %v", b.Alpha)
+	case !(b.Beta > 0) || math.IsInf(b.Beta, 0):
+		return fmt.Errorf("blr: beta must be positive and finite, got %v", b.Beta)
+	case b.N < 1 || b.D < 1:
+		return fmt.Errorf("blr: need at least one row and one weight, got N=%d, D=%d", b.N, b.D)
+	}
+	return nil
+}
+
+// Build declares w, Φ and y and the Gaussian likelihood.
+func (b Model) Build(m *svi.M) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	w := m.Sample("w", dist.Normal{Loc: m.Const(0), Scale: m.Const(1 / math.Sqrt(b.Alpha))}, b.D)
+	phi := m.Data("phi", b.N, b.D)
+	y := m.Data("y", b.N)
+	if m.Err() != nil {
+		return m.Err()
+	}
+	mu, err := G.Mul(phi, w)
+	if err != nil {
+		return m.Fail(fmt.Errorf("blr: Φw: %w", err))
+	}
+	m.Observe("y", dist.Normal{Loc: mu, Scale: m.Const(1 / math.Sqrt(b.Beta))}, y)
+	return m.Err()
+}
