@@ -52,7 +52,8 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 	}
 	rho0 := inverseSoftplus(s0)
 	S := c.Particles()
-	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), LogQ: make([]*G.Node, S)}
+	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), LogQ: make([]*G.Node, S),
+		LogQDetached: make([]*G.Node, S), Marginals: map[string]dist.LogProber{}}
 	for s := range gg.Draws {
 		gg.Draws[s] = map[string]*G.Node{}
 	}
@@ -74,6 +75,9 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 			return nil, err
 		}
 		q := dist.Normal{Loc: loc, Scale: b.Softplus(rho)}
+		gg.Marginals[site.Name] = q
+		// q with its parameters held fixed, for the STL estimator.
+		qd := dist.Normal{Loc: c.Detached("guides/" + site.Name + "/loc"), Scale: b.Softplus(c.Detached("guides/" + site.Name + "/rho"))}
 		h, err := q.Entropy()
 		if err != nil {
 			return nil, err
@@ -89,8 +93,13 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 			if err != nil {
 				return nil, err
 			}
+			lqd, err := qd.LogProb(u)
+			if err != nil {
+				return nil, err
+			}
 			gg.Draws[s][site.Name] = u
 			gg.LogQ[s] = add(b, gg.LogQ[s], b.Sum(lq))
+			gg.LogQDetached[s] = add(b, gg.LogQDetached[s], b.Sum(lqd))
 		}
 	}
 	gg.Entropy = entropy

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/stat"
+	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"

@@ -25,10 +25,8 @@ func (t *Trainer) ELBO(st *State, b Batch, draws int, seed uint64) (elbo, stderr
 	runs := (draws + t.cfg.Particles - 1) / t.cfg.Particles
 	var sum, sumsq float64
 	for i := 0; i < runs; i++ {
-		for _, n := range t.noise {
-			n.fill(n.value.Data().([]float64), r)
-		}
-		loss, err := t.run(st.Params)
+		t.train.fillNoise(r)
+		loss, err := t.train.run(st.Params)
 		if err != nil {
 			return 0, 0, err
 		}

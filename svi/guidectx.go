@@ -17,6 +17,7 @@ type GuideContext struct {
 	particles int
 	params    []paramDecl
 	noise     []noiseDecl
+	derived   []derivedDecl
 	err       error
 }
 
@@ -26,6 +27,15 @@ type paramDecl struct {
 	init  func(dst []float64, r *rand.Rand)
 	node  *G.Node
 	value *tensor.Dense
+}
+
+// derivedDecl is an input refilled before every run from the current
+// parameter values (a detached copy, or a host-computed function of them).
+type derivedDecl struct {
+	name  string
+	node  *G.Node
+	value *tensor.Dense
+	fill  func(p *Params, dst []float64)
 }
 
 type noiseDecl struct {
@@ -85,4 +95,40 @@ func (c *GuideContext) Noise(name string, shape []int, fill func(dst []float64, 
 	n, t := input(c.g, "noise/"+name, shape)
 	c.noise = append(c.noise, noiseDecl{name: name, node: n, value: t, fill: fill})
 	return n
+}
+
+// Derived declares an input of the given shape that the trainer fills before
+// every run by calling fill with the current parameter values. Gradients do
+// not flow into it: it is how a guide holds its parameters fixed (see
+// Detached) or feeds a host-computed function of them, such as the inverse
+// of a Cholesky factor.
+func (c *GuideContext) Derived(name string, shape []int, fill func(p *Params, dst []float64)) *G.Node {
+	if c.err != nil {
+		return nil
+	}
+	if len(shape) == 0 {
+		c.err = fmt.Errorf("svi: derived input %q needs a shape", name)
+		return nil
+	}
+	n, t := input(c.g, "derived/"+name, shape)
+	c.derived = append(c.derived, derivedDecl{name: name, node: n, value: t, fill: fill})
+	return n
+}
+
+// Detached returns an input holding a copy of the named parameter's current
+// value, through which no gradient flows (a stop-gradient).
+func (c *GuideContext) Detached(param string) *G.Node {
+	if c.err != nil {
+		return nil
+	}
+	for _, p := range c.params {
+		if p.name == param {
+			return c.Derived(param+"/detached", p.shape, func(ps *Params, dst []float64) {
+				v, _ := ps.Get(param)
+				copy(dst, v)
+			})
+		}
+	}
+	c.err = fmt.Errorf("svi: Detached: no parameter %q", param)
+	return nil
 }

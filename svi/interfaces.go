@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/dist"
 )
 
 // A Guide is a reparameterizable variational family q(z; φ) over a model's
@@ -28,6 +30,15 @@ type GuideGraph struct {
 	LogQ []*G.Node
 	// Entropy is the scalar closed-form entropy of q, or nil.
 	Entropy *G.Node
+	// LogQDetached[s] is log q(u_s) evaluated with the guide's parameters
+	// held fixed (fed through GuideContext.Detached), so that its gradient
+	// flows only through u_s: the sticking-the-landing estimator uses it.
+	// Nil when the guide does not provide it.
+	LogQDetached []*G.Node
+	// Marginals maps each site to q's marginal distribution of its
+	// unconstrained value when q factorizes over sites (nil otherwise); the
+	// closed-form KL estimator uses them.
+	Marginals map[string]dist.LogProber
 	// PointMass marks a Delta guide: its draws are parameters, log q is
 	// taken as zero and no log-Jacobian is added, so the objective is the
 	// log-joint in the constrained space (MAP).

@@ -33,11 +33,13 @@ func (f ModelFunc) Build(m *M) error { return f(m) }
 type M struct {
 	g        *G.ExprGraph
 	tracing  bool
-	latents  map[string]*G.Node // values for Sample, per particle
-	data     map[string]*G.Node // data inputs shared by all particles
-	dataDecl *[]dataDecl        // data declared on this graph, in order
-	sites    []Site             // sites declared during this call
-	terms    []*G.Node          // scalar log-density terms
+	latents  map[string]*G.Node        // values for Sample, per particle
+	data     map[string]*G.Node        // data inputs shared by all particles
+	dataDecl *[]dataDecl               // data declared on this graph, in order
+	sites    []Site                    // sites declared during this call
+	terms    []*G.Node                 // scalar log-density terms
+	likTerms []*G.Node                 // the Observe and Factor terms among them
+	priors   map[string]dist.LogProber // each site's prior, as built on this graph
 	scale    float64
 	err      error
 }
@@ -155,6 +157,10 @@ func (m *M) Sample(name string, prior dist.LogProber, shape ...int) *G.Node {
 		m.Fail(fmt.Errorf("svi: prior of site %q: %w", name, err))
 		return nil
 	}
+	if m.priors == nil {
+		m.priors = map[string]dist.LogProber{}
+	}
+	m.priors[name] = prior
 	b := graph.New(m.g)
 	m.addTerm(b.Sum(lp), b)
 	return z
@@ -198,6 +204,7 @@ func (m *M) Factor(name string, logp *G.Node) {
 		return
 	}
 	m.addTerm(t, b)
+	m.likTerms = append(m.likTerms, t)
 }
 
 func (m *M) addTerm(t *G.Node, b *graph.B) {
@@ -216,9 +223,25 @@ func (m *M) logJoint() (*G.Node, error) {
 	if len(m.terms) == 0 {
 		return nil, ErrEmptyModel
 	}
-	b := graph.New(m.g)
-	s := m.terms[0]
-	for _, t := range m.terms[1:] {
+	return sumNodes(m.g, m.terms)
+}
+
+// logLik returns the sum of the Observe and Factor terms, or a zero
+// constant when there are none.
+func (m *M) logLik() (*G.Node, error) {
+	if m.err != nil {
+		return nil, m.err
+	}
+	if len(m.likTerms) == 0 {
+		return graph.Scalar(m.g, 0), nil
+	}
+	return sumNodes(m.g, m.likTerms)
+}
+
+func sumNodes(g *G.ExprGraph, ns []*G.Node) (*G.Node, error) {
+	b := graph.New(g)
+	s := ns[0]
+	for _, t := range ns[1:] {
 		s = b.Add(s, t)
 	}
 	return s, b.Err()

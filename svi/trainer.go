@@ -4,46 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
 )
-
-// Estimator selects the Monte Carlo estimator of the ELBO.
-type Estimator int
-
-const (
-	// TraceELBO averages log p(x, z_s) + log|J| − log q(z_s) over the S
-	// particles: the plain reparameterized estimator.
-	TraceELBO Estimator = iota
-	// EntropyELBO averages log p(x, z_s) + log|J| over the particles and
-	// adds the guide's closed-form entropy, which removes the variance of
-	// the −log q term. New fails if the guide has no closed-form entropy.
-	EntropyELBO
-)
-
-func (e Estimator) String() string {
-	switch e {
-	case TraceELBO:
-		return "trace"
-	case EntropyELBO:
-		return "entropy"
-	}
-	return fmt.Sprintf("Estimator(%d)", int(e))
-}
-
-// ParseEstimator returns the estimator named s ("trace" or "entropy").
-func ParseEstimator(s string) (Estimator, error) {
-	for _, e := range []Estimator{TraceELBO, EntropyELBO} {
-		if e.String() == s {
-			return e, nil
-		}
-	}
-	return 0, fmt.Errorf("svi: unknown estimator %q (want trace or entropy)", s)
-}
 
 // Config holds the choices fixed when the training graph is built. The zero
 // value is valid: one particle, the trace estimator, Adam with defaults.
@@ -70,17 +39,27 @@ type Info struct {
 // build one per goroutine.
 type Trainer struct {
 	cfg    Config
+	model  Model
 	guide  Guide
 	sites  []Site
-	g      *G.ExprGraph
-	vm     G.VM
-	loss   *G.Node
-	params []paramDecl
-	noise  []noiseDecl
-	data   []dataDecl
-	fed    []bool
-	layout *Params // names and shapes of the parameters
-	grads  *Params // scratch gradient buffer
+	train  *program
+	eval   *program // built on first use by the diagnostics
+	batch  Batch    // the data last fed, for the evaluation program
+	layout *Params  // names and shapes of the parameters
+}
+
+// program is one compiled graph of the model and guide with S particles.
+type program struct {
+	g       *G.ExprGraph
+	vm      G.VM
+	loss    *G.Node
+	logw    []G.Value // per-particle log importance weights, when readable
+	params  []paramDecl
+	derived []derivedDecl
+	noise   []noiseDecl
+	data    []dataDecl
+	fed     []bool
+	grads   *Params // nil for an evaluation program
 }
 
 // New builds the training graph: the guide's draws, the model's log-joint on
@@ -104,13 +83,20 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 			return nil, err
 		}
 	}
+	if cfg.Estimator < 0 || int(cfg.Estimator) >= len(estimatorNames) {
+		return nil, fmt.Errorf("svi: unknown estimator %v", cfg.Estimator)
+	}
 	sites, err := Trace(model)
 	if err != nil {
 		return nil, err
 	}
-	t := &Trainer{cfg: cfg, guide: guide, sites: sites, g: G.NewGraph()}
-	if err := t.build(model); err != nil {
+	t := &Trainer{cfg: cfg, model: model, guide: guide, sites: sites}
+	if t.train, err = t.build(cfg.Particles, cfg.Estimator, true); err != nil {
 		return nil, err
+	}
+	t.layout = NewParams()
+	for _, p := range t.train.params {
+		_ = t.layout.Add(p.name, p.shape, make([]float64, size(p.shape)))
 	}
 	return t, nil
 }
@@ -131,27 +117,32 @@ func Trace(model Model) ([]Site, error) {
 	return m.sites, nil
 }
 
-func (t *Trainer) build(model Model) error {
-	S := t.cfg.Particles
-	gc := &GuideContext{g: t.g, particles: S}
+// build compiles the model and guide with S particles. With grad it
+// differentiates the loss of estimator est; without, it computes the trace
+// ELBO and reads every particle's log weight.
+func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
+	p := &program{g: G.NewGraph()}
+	gc := &GuideContext{g: p.g, particles: S}
 	gg, err := t.guide.Build(gc, t.sites)
 	if err == nil {
 		err = gc.Err()
 	}
 	if err != nil {
-		return fmt.Errorf("svi: guide: %w", err)
+		return nil, fmt.Errorf("svi: guide: %w", err)
 	}
 	if err := checkGuideGraph(gg, t.sites, S); err != nil {
-		return err
+		return nil, err
 	}
-	if t.cfg.Estimator == EntropyELBO && gg.Entropy == nil && !gg.PointMass {
-		return fmt.Errorf("svi: the %s estimator needs a guide with a closed-form entropy", t.cfg.Estimator)
+	if err := checkEstimator(est, gg); err != nil {
+		return nil, err
 	}
-	b := graph.New(t.g)
+	b := graph.New(p.g)
 	dataMap := map[string]*G.Node{}
 	var objective *G.Node
+	logw := make([]*G.Node, S)
+	var kl *G.Node
 	for s := 0; s < S; s++ {
-		m := &M{g: t.g, latents: map[string]*G.Node{}, data: dataMap, dataDecl: &t.data, scale: 1}
+		m := &M{g: p.g, latents: map[string]*G.Node{}, data: dataMap, dataDecl: &p.data, scale: 1}
 		var logDet *G.Node
 		for _, site := range t.sites {
 			u := gg.Draws[s][site.Name]
@@ -160,75 +151,372 @@ func (t *Trainer) build(model Model) error {
 			}
 			x, ld, err := site.Support.Forward(u)
 			if err != nil {
-				return fmt.Errorf("svi: site %q: %w", site.Name, err)
+				return nil, fmt.Errorf("svi: site %q: %w", site.Name, err)
 			}
 			m.latents[site.Name] = x
 			if !gg.PointMass && !isZeroConst(ld) {
-				if logDet == nil {
-					logDet = ld
-				} else {
-					logDet = b.Add(logDet, ld)
-				}
+				logDet = add(b, logDet, ld)
 			}
 		}
-		if err := model.Build(m); err != nil {
-			return fmt.Errorf("svi: model (particle %d): %w", s, err)
+		if err := t.model.Build(m); err != nil {
+			return nil, fmt.Errorf("svi: model (particle %d): %w", s, err)
 		}
 		lj, err := m.logJoint()
 		if err != nil {
-			return fmt.Errorf("svi: model (particle %d): %w", s, err)
+			return nil, fmt.Errorf("svi: model (particle %d): %w", s, err)
 		}
 		if err := sameSites(t.sites, m.sites); err != nil {
-			return err
+			return nil, err
 		}
-		obj := lj
+		lw := lj
 		if logDet != nil {
-			obj = b.Add(obj, logDet)
+			lw = b.Add(lw, logDet)
 		}
-		if t.cfg.Estimator == TraceELBO && !gg.PointMass {
-			if gg.LogQ == nil || gg.LogQ[s] == nil {
-				return fmt.Errorf("svi: the %s estimator needs log q from the guide", t.cfg.Estimator)
+		if !gg.PointMass && gg.LogQ != nil && gg.LogQ[s] != nil {
+			logw[s] = b.Sub(lw, gg.LogQ[s])
+		} else if gg.PointMass {
+			logw[s] = lw
+		}
+		var obj *G.Node
+		switch {
+		case gg.PointMass:
+			obj = lw
+		case est == TraceELBO || est == IWAEBound:
+			obj = logw[s]
+		case est == EntropyELBO:
+			obj = lw
+		case est == STLELBO:
+			obj = b.Sub(lw, gg.LogQDetached[s])
+		case est == KLELBO:
+			if obj, err = m.logLik(); err != nil {
+				return nil, err
 			}
-			obj = b.Sub(obj, gg.LogQ[s])
+			if s == 0 {
+				if kl, err = klTerm(b, t.sites, gg, m.priors); err != nil {
+					return nil, err
+				}
+			}
 		}
-		if objective == nil {
-			objective = obj
-		} else {
-			objective = b.Add(objective, obj)
+		if est != IWAEBound || gg.PointMass {
+			objective = add(b, objective, obj)
 		}
 	}
-	elbo := objective
-	if S > 1 {
-		elbo = b.Mul(elbo, b.Const(1/float64(S)))
+	var elbo *G.Node
+	switch {
+	case est == IWAEBound && !gg.PointMass:
+		elbo = logMeanExp(b, logw)
+	default:
+		elbo = objective
+		if S > 1 {
+			elbo = b.Mul(elbo, b.Const(1/float64(S)))
+		}
+		if est == EntropyELBO && !gg.PointMass {
+			elbo = b.Add(elbo, gg.Entropy)
+		}
+		if est == KLELBO && !gg.PointMass {
+			elbo = b.Sub(elbo, kl)
+		}
 	}
-	if t.cfg.Estimator == EntropyELBO && !gg.PointMass {
-		elbo = b.Add(elbo, gg.Entropy)
-	}
-	t.loss = b.Neg(elbo)
+	p.loss = b.Neg(elbo)
 	if err := b.Err(); err != nil {
-		return fmt.Errorf("svi: building the ELBO: %w", err)
+		return nil, fmt.Errorf("svi: building the ELBO: %w", err)
 	}
-	t.params, t.noise = gc.params, gc.noise
-	if len(t.params) == 0 {
-		return errors.New("svi: the guide declares no parameters")
+	p.params, p.noise, p.derived = gc.params, gc.noise, gc.derived
+	if len(p.params) == 0 {
+		return nil, errors.New("svi: the guide declares no parameters")
 	}
-	t.fed = make([]bool, len(t.data))
-	nodes := make(G.Nodes, len(t.params))
-	t.layout = NewParams()
-	for i, p := range t.params {
-		nodes[i] = p.node
-		_ = t.layout.Add(p.name, p.shape, make([]float64, size(p.shape)))
+	p.fed = make([]bool, len(p.data))
+	nodes := make(G.Nodes, len(p.params))
+	for i, d := range p.params {
+		nodes[i] = d.node
 	}
-	t.grads = t.layout.ZerosLike()
-	grads, err := G.Grad(t.loss, nodes...)
-	if err != nil {
-		return fmt.Errorf("svi: differentiating the ELBO: %w", err)
+	roots := G.Nodes{p.loss}
+	if grad {
+		grads, err := G.Grad(p.loss, nodes...)
+		if err != nil {
+			return nil, fmt.Errorf("svi: differentiating the ELBO: %w", err)
+		}
+		roots = append(roots, grads...)
+		p.grads = NewParams()
+		for _, d := range p.params {
+			_ = p.grads.Add(d.name, d.shape, make([]float64, size(d.shape)))
+		}
+		p.vm = G.NewTapeMachine(p.g.SubgraphRoots(roots...), G.BindDualValues(nodes...))
+		return p, nil
 	}
-	prog := t.g.SubgraphRoots(append(G.Nodes{t.loss}, grads...)...)
-	t.vm = G.NewTapeMachine(prog, G.BindDualValues(nodes...))
+	if logw[0] != nil {
+		p.logw = make([]G.Value, S)
+		for s, n := range logw {
+			roots = append(roots, G.Read(n, &p.logw[s]))
+		}
+	}
+	p.vm = G.NewTapeMachine(p.g.SubgraphRoots(roots...))
+	return p, nil
+}
+
+func checkEstimator(est Estimator, gg *GuideGraph) error {
+	if gg.PointMass {
+		return nil
+	}
+	switch est {
+	case TraceELBO, IWAEBound:
+		if gg.LogQ == nil {
+			return fmt.Errorf("svi: the %s estimator needs log q from the guide", est)
+		}
+	case EntropyELBO:
+		if gg.Entropy == nil {
+			return fmt.Errorf("svi: the %s estimator needs a guide with a closed-form entropy", est)
+		}
+	case STLELBO:
+		if gg.LogQDetached == nil {
+			return fmt.Errorf("svi: the %s estimator needs a guide that evaluates log q with detached parameters", est)
+		}
+	case KLELBO:
+		if gg.Marginals == nil {
+			return fmt.Errorf("svi: the %s estimator needs a guide that factorizes over sites", est)
+		}
+	}
 	return nil
 }
 
+// klTerm returns Σ_sites KL(q_site ‖ prior_site) in closed form.
+func klTerm(b *graph.B, sites []Site, gg *GuideGraph, priors map[string]dist.LogProber) (*G.Node, error) {
+	var kl *G.Node
+	for _, site := range sites {
+		if _, ok := site.Support.(dist.Identity); !ok {
+			return nil, fmt.Errorf("svi: the kl estimator needs real-valued sites; site %q has support %s", site.Name, site.Support)
+		}
+		q, ok := gg.Marginals[site.Name]
+		if !ok {
+			return nil, fmt.Errorf("svi: the guide gives no marginal for site %q", site.Name)
+		}
+		k, err := dist.KL(q, priors[site.Name])
+		if err != nil {
+			return nil, fmt.Errorf("svi: site %q: %w", site.Name, err)
+		}
+		kl = add(b, kl, b.Sum(k))
+	}
+	return kl, b.Err()
+}
+
+// logMeanExp returns log (1/n) Σᵢ exp(xᵢ) of scalar nodes as
+// m + log Σᵢ exp(xᵢ − m) − log n, with m = maxᵢ xᵢ built from the scalar
+// identity max(a, b) = (a + b + |a − b|)/2. The gradient is exact: the
+// contributions through m cancel. It stays with scalar operations because
+// gorgonia v0.9.18 mis-computes graphs that gather many scalars into a
+// vector (Reshape's gradient from a scalar is mis-typed, and a long chain of
+// scalar-times-unit-vector sums gave wrong values for 10 or more terms).
+func logMeanExp(b *graph.B, xs []*G.Node) *G.Node {
+	m := xs[0]
+	half := b.Const(0.5)
+	for _, x := range xs[1:] {
+		m = b.Mul(half, b.Add(b.Add(m, x), b.Abs(b.Sub(m, x))))
+	}
+	var sum *G.Node
+	for _, x := range xs {
+		sum = add(b, sum, b.Exp(b.Sub(x, m)))
+	}
+	return b.Sub(b.Add(m, b.Log(sum)), b.Const(math.Log(float64(len(xs)))))
+}
+
+func add(b *graph.B, acc, x *G.Node) *G.Node {
+	if acc == nil {
+		return x
+	}
+	return b.Add(acc, x)
+}
+
+// Sites returns the model's latent sites.
+func (t *Trainer) Sites() []Site { return t.sites }
+
+// Particles returns the number of particles per step.
+func (t *Trainer) Particles() int { return t.cfg.Particles }
+
+// Layout returns the names and shapes of the guide's parameters (values zero).
+func (t *Trainer) Layout() *Params { return t.layout.ZerosLike() }
+
+// Init returns a new state: parameters initialized by the guide from a
+// random source seeded with seed, fresh optimizer state, step 0. The same
+// seed gives the same state.
+func (t *Trainer) Init(seed uint64) (*State, error) {
+	st := &State{RNG: NewRNG(seed)}
+	r := st.rand()
+	st.Params = NewParams()
+	for _, p := range t.train.params {
+		v := make([]float64, size(p.shape))
+		if p.init != nil {
+			p.init(v, r)
+		}
+		if err := st.Params.Add(p.name, p.shape, v); err != nil {
+			return nil, err
+		}
+	}
+	st.Opt = t.cfg.Optimizer.Init(st.Params)
+	return st, nil
+}
+
+// Step takes one stochastic gradient step on st with the data in b. On a
+// non-finite loss or gradient it returns a *NonFiniteError and leaves st's
+// parameters, optimizer state and step count unchanged.
+func (t *Trainer) Step(st *State, b Batch) (Info, error) {
+	loss, err := t.lossGrad(st, b)
+	if err != nil {
+		return Info{Iter: st.Iter, Loss: loss}, err
+	}
+	if err := t.cfg.Optimizer.Update(st.Opt, st.Params, t.train.grads); err != nil {
+		return Info{Iter: st.Iter, Loss: loss}, err
+	}
+	st.Iter++
+	return Info{Iter: st.Iter, Loss: loss}, nil
+}
+
+// lossGrad evaluates the loss and its gradient (into t.train.grads) at st's
+// parameters with fresh noise.
+func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
+	if err := t.checkState(st); err != nil {
+		return math.NaN(), err
+	}
+	if err := t.Feed(b); err != nil {
+		return math.NaN(), err
+	}
+	t.train.fillNoise(st.rand())
+	loss, err := t.train.run(st.Params)
+	if err != nil {
+		return loss, err
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "loss", Index: -1}
+	}
+	g := t.train.grads
+	for i, name := range g.names {
+		for j, v := range g.values[i] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "gradient of " + name, Index: j, Value: v}
+			}
+		}
+	}
+	return loss, nil
+}
+
+func (p *program) fillNoise(r *rand.Rand) {
+	for _, n := range p.noise {
+		n.fill(n.value.Data().([]float64), r)
+	}
+}
+
+// run loads ps into the graph, runs the program with the current noise and
+// data, and returns the loss, with the gradient in p.grads when p has one.
+func (p *program) run(ps *Params) (float64, error) {
+	for i, d := range p.params {
+		copy(d.value.Data().([]float64), ps.values[i])
+		if p.grads == nil {
+			continue
+		}
+		if gv, err := d.node.Grad(); err == nil {
+			if gt, ok := gv.(*tensor.Dense); ok {
+				gt.Zero()
+			}
+		}
+	}
+	for _, d := range p.derived {
+		d.fill(ps, d.value.Data().([]float64))
+	}
+	p.vm.Reset()
+	if err := p.vm.RunAll(); err != nil {
+		return math.NaN(), fmt.Errorf("svi: running the graph: %w", err)
+	}
+	loss, err := scalarValue(p.loss)
+	if err != nil || p.grads == nil {
+		return loss, err
+	}
+	for i, d := range p.params {
+		gv, err := d.node.Grad()
+		if err != nil {
+			return loss, fmt.Errorf("svi: gradient of %s: %w", d.name, err)
+		}
+		gt, ok := gv.(*tensor.Dense)
+		if !ok {
+			return loss, fmt.Errorf("svi: gradient of %s has type %T", d.name, gv)
+		}
+		copy(p.grads.values[i], gt.Data().([]float64))
+	}
+	return loss, nil
+}
+
+func scalarValue(n *G.Node) (float64, error) {
+	return valueOf(n.Value())
+}
+
+func valueOf(v G.Value) (float64, error) {
+	switch v := v.(type) {
+	case *G.F64:
+		return float64(*v), nil
+	case *tensor.Dense:
+		if d, ok := v.Data().([]float64); ok && len(d) == 1 {
+			return d[0], nil
+		}
+		if f, ok := v.Data().(float64); ok {
+			return f, nil
+		}
+	}
+	return math.NaN(), fmt.Errorf("svi: expected a scalar value, got %v", v)
+}
+
+// Feed copies b's arrays into the graph's data inputs. Every declared data
+// array must have been fed before the first step. The trainer keeps a
+// reference to b's slices for its diagnostics: do not modify them until the
+// next Feed.
+func (t *Trainer) Feed(b Batch) error {
+	if err := t.train.feed(b); err != nil {
+		return err
+	}
+	if t.batch == nil {
+		t.batch = Batch{}
+	}
+	for k, v := range b {
+		t.batch[k] = v
+	}
+	if t.eval != nil {
+		return t.eval.feed(b)
+	}
+	return nil
+}
+
+func (p *program) feed(b Batch) error {
+	for name := range b {
+		if !slices.ContainsFunc(p.data, func(d dataDecl) bool { return d.name == name }) {
+			return fmt.Errorf("svi: batch has %q, which the model does not declare as data", name)
+		}
+	}
+	for i, d := range p.data {
+		v, ok := b[d.name]
+		if !ok {
+			if !p.fed[i] {
+				return fmt.Errorf("svi: no value given for data %q", d.name)
+			}
+			continue
+		}
+		dst := d.value.Data().([]float64)
+		if len(v) != len(dst) {
+			return fmt.Errorf("svi: data %q has %d values, the model declares shape %v (%d values)", d.name, len(v), d.shape, len(dst))
+		}
+		for j, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("svi: data %q element %d is %v", d.name, j, x)
+			}
+		}
+		copy(dst, v)
+		p.fed[i] = true
+	}
+	return nil
+}
+
+func (t *Trainer) checkState(st *State) error {
+	if st == nil || st.Params == nil || st.RNG == nil || st.Opt == nil {
+		return errors.New("svi: state is not initialized (use Trainer.Init)")
+	}
+	return t.layout.sameLayout(st.Params)
+}
 func isZeroConst(n *G.Node) bool {
 	if n == nil {
 		return true
@@ -282,162 +570,3 @@ func sameSites(want, got []Site) error {
 	return nil
 }
 
-// Sites returns the model's latent sites.
-func (t *Trainer) Sites() []Site { return t.sites }
-
-// Particles returns the number of particles per step.
-func (t *Trainer) Particles() int { return t.cfg.Particles }
-
-// Layout returns the names and shapes of the guide's parameters (values zero).
-func (t *Trainer) Layout() *Params { return t.layout.ZerosLike() }
-
-// Init returns a new state: parameters initialized by the guide from a
-// random source seeded with seed, fresh optimizer state, step 0. The same
-// seed gives the same state.
-func (t *Trainer) Init(seed uint64) (*State, error) {
-	st := &State{RNG: NewRNG(seed)}
-	r := st.rand()
-	st.Params = NewParams()
-	for _, p := range t.params {
-		v := make([]float64, size(p.shape))
-		if p.init != nil {
-			p.init(v, r)
-		}
-		if err := st.Params.Add(p.name, p.shape, v); err != nil {
-			return nil, err
-		}
-	}
-	st.Opt = t.cfg.Optimizer.Init(st.Params)
-	return st, nil
-}
-
-// Step takes one stochastic gradient step on st with the data in b. On a
-// non-finite loss or gradient it returns a *NonFiniteError and leaves st's
-// parameters, optimizer state and step count unchanged.
-func (t *Trainer) Step(st *State, b Batch) (Info, error) {
-	loss, err := t.lossGrad(st, b)
-	if err != nil {
-		return Info{Iter: st.Iter, Loss: loss}, err
-	}
-	if err := t.cfg.Optimizer.Update(st.Opt, st.Params, t.grads); err != nil {
-		return Info{Iter: st.Iter, Loss: loss}, err
-	}
-	st.Iter++
-	return Info{Iter: st.Iter, Loss: loss}, nil
-}
-
-// lossGrad evaluates the loss and its gradient (into t.grads) at st's
-// parameters with fresh noise.
-func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
-	if err := t.checkState(st); err != nil {
-		return math.NaN(), err
-	}
-	if err := t.Feed(b); err != nil {
-		return math.NaN(), err
-	}
-	r := st.rand()
-	for _, n := range t.noise {
-		n.fill(n.value.Data().([]float64), r)
-	}
-	loss, err := t.run(st.Params)
-	if err != nil {
-		return loss, err
-	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "loss", Index: -1}
-	}
-	for i, name := range t.grads.names {
-		for j, v := range t.grads.values[i] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "gradient of " + name, Index: j, Value: v}
-			}
-		}
-	}
-	return loss, nil
-}
-
-// run loads p into the graph, runs the program with the current noise and
-// data, and returns the loss with the gradient in t.grads.
-func (t *Trainer) run(p *Params) (float64, error) {
-	for i, d := range t.params {
-		copy(d.value.Data().([]float64), p.values[i])
-		if gv, err := d.node.Grad(); err == nil {
-			if gt, ok := gv.(*tensor.Dense); ok {
-				gt.Zero()
-			}
-		}
-	}
-	t.vm.Reset()
-	if err := t.vm.RunAll(); err != nil {
-		return math.NaN(), fmt.Errorf("svi: running the graph: %w", err)
-	}
-	loss, err := scalarValue(t.loss)
-	if err != nil {
-		return math.NaN(), err
-	}
-	for i, d := range t.params {
-		gv, err := d.node.Grad()
-		if err != nil {
-			return loss, fmt.Errorf("svi: gradient of %s: %w", d.name, err)
-		}
-		gt, ok := gv.(*tensor.Dense)
-		if !ok {
-			return loss, fmt.Errorf("svi: gradient of %s has type %T", d.name, gv)
-		}
-		copy(t.grads.values[i], gt.Data().([]float64))
-	}
-	return loss, nil
-}
-
-func scalarValue(n *G.Node) (float64, error) {
-	switch v := n.Value().(type) {
-	case *G.F64:
-		return float64(*v), nil
-	case *tensor.Dense:
-		if d, ok := v.Data().([]float64); ok && len(d) == 1 {
-			return d[0], nil
-		}
-		if f, ok := v.Data().(float64); ok {
-			return f, nil
-		}
-	}
-	return math.NaN(), fmt.Errorf("svi: loss has unexpected value %v", n.Value())
-}
-
-// Feed copies b's arrays into the graph's data inputs. Every declared data
-// array must have been fed before the first step.
-func (t *Trainer) Feed(b Batch) error {
-	for name := range b {
-		if !slices.ContainsFunc(t.data, func(d dataDecl) bool { return d.name == name }) {
-			return fmt.Errorf("svi: batch has %q, which the model does not declare as data", name)
-		}
-	}
-	for i, d := range t.data {
-		v, ok := b[d.name]
-		if !ok {
-			if !t.fed[i] {
-				return fmt.Errorf("svi: no value given for data %q", d.name)
-			}
-			continue
-		}
-		dst := d.value.Data().([]float64)
-		if len(v) != len(dst) {
-			return fmt.Errorf("svi: data %q has %d values, the model declares shape %v (%d values)", d.name, len(v), d.shape, len(dst))
-		}
-		for j, x := range v {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return fmt.Errorf("svi: data %q element %d is %v", d.name, j, x)
-			}
-		}
-		copy(dst, v)
-		t.fed[i] = true
-	}
-	return nil
-}
-
-func (t *Trainer) checkState(st *State) error {
-	if st == nil || st.Params == nil || st.RNG == nil || st.Opt == nil {
-		return errors.New("svi: state is not initialized (use Trainer.Init)")
-	}
-	return t.layout.sameLayout(st.Params)
-}

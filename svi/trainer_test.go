@@ -24,21 +24,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func smallModel() normalNormal {
-	return normalNormal{m0: 0.5, s0: 1.5, sigma: 0.7, y: []float64{1.2, 0.4, 2.2, 1.7, 0.9}}
-}
-
-// TestELBOGradientFD checks the graph's gradient of the −ELBO against central
-// finite differences with the noise held fixed, for both estimators and a
-// constrained (positive) site.
-func TestELBOGradientFD(t *testing.T) {
-	pos := svi.ModelFunc(func(m *svi.M) error {
+// posModel has a real vector site and a positive scalar site.
+func posModel() svi.Model {
+	return svi.ModelFunc(func(m *svi.M) error {
 		mu := m.Sample("mu", dist.Normal{Loc: m.Const(0), Scale: m.Const(2)}, 3)
 		s := m.Sample("s", logNormalPrior{m.Const(0), m.Const(1)})
 		y := m.Data("y", 3)
 		m.Observe("y", dist.Normal{Loc: mu, Scale: s}, y)
 		return m.Err()
 	})
+}
+
+func smallModel() normalNormal {
+	return normalNormal{m0: 0.5, s0: 1.5, sigma: 0.7, y: []float64{1.2, 0.4, 2.2, 1.7, 0.9}}
+}
+
+// TestELBOGradientFD checks the graph's gradient of the −ELBO against central
+// finite differences with the noise held fixed, for every estimator whose
+// gradient is the gradient of its loss (all but STL, which drops a term on
+// purpose; see TestSTLUnbiased) and a constrained (positive) site.
+func TestELBOGradientFD(t *testing.T) {
+	pos := posModel()
 	for _, tc := range []struct {
 		name  string
 		model svi.Model
@@ -47,6 +53,9 @@ func TestELBOGradientFD(t *testing.T) {
 	}{
 		{"normal-normal/trace", smallModel(), guides.MeanField{}, svi.TraceELBO},
 		{"normal-normal/entropy", smallModel(), guides.MeanField{}, svi.EntropyELBO},
+		{"normal-normal/kl", smallModel(), guides.MeanField{}, svi.KLELBO},
+		{"normal-normal/iwae", smallModel(), guides.MeanField{}, svi.IWAEBound},
+		{"positive site/iwae", pos, guides.MeanField{InitScale: 0.3}, svi.IWAEBound},
 		{"positive site/trace", pos, guides.MeanField{InitScale: 0.3}, svi.TraceELBO},
 		{"positive site/delta", pos, guides.Delta{}, svi.TraceELBO},
 	} {
