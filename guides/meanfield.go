@@ -126,7 +126,7 @@ func (g MeanField) locInit(site svi.Site) (func([]float64, *rand.Rand), error) {
 func (g MeanField) Draw(p *svi.Params, sites []svi.Site, r *rand.Rand, n int) (map[string][]float64, error) {
 	out := make(map[string][]float64, len(sites))
 	for _, site := range sites {
-		loc, sd, err := g.Moments(p, site)
+		loc, sd, err := g.moments(p, site)
 		if err != nil {
 			return nil, err
 		}
@@ -142,8 +142,12 @@ func (g MeanField) Draw(p *svi.Params, sites []svi.Site, r *rand.Rand, n int) (m
 	return out, nil
 }
 
-// Moments returns loc and softplus(ρ) of a site.
-func (MeanField) Moments(p *svi.Params, site svi.Site) (mean, std []float64, err error) {
+// Moments returns loc and softplus(ρ) of sites[i].
+func (g MeanField) Moments(p *svi.Params, sites []svi.Site, i int) (mean, std []float64, err error) {
+	return g.moments(p, sites[i])
+}
+
+func (MeanField) moments(p *svi.Params, site svi.Site) (mean, std []float64, err error) {
 	loc, ok1 := p.Get("guides/" + site.Name + "/loc")
 	rho, ok2 := p.Get("guides/" + site.Name + "/rho")
 	if !ok1 || !ok2 {

@@ -150,7 +150,7 @@ func TestBLRMeanFieldSVI(t *testing.T) {
 		_, err = svi.Run(ctx, tr, st, nil, &svi.Settings{Steps: phase.steps})
 		require.NoError(t, err)
 	}
-	loc, std, err := guides.MeanField{}.Moments(st.Params, tr.Sites()[0])
+	loc, std, err := guides.MeanField{}.Moments(st.Params, tr.Sites(), 0)
 	require.NoError(t, err)
 	for j := 0; j < d; j++ {
 		want := 1 / math.Sqrt(prec.At(j, j))
@@ -166,4 +166,50 @@ func TestBLRMeanFieldSVI(t *testing.T) {
 	// Tolerance: 4 Monte Carlo standard errors plus 0.02 nats for the
 	// distance of the SGD iterate from the optimum.
 	assert.InDelta(t, want, elbo, 4*se+0.02)
+}
+
+func TestBLRFullRankSVI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long SVI fit")
+	}
+	const alpha, beta = 1.0, 4.0
+	phi, y, n, d := bostonDesign(t)
+	mN, prec, logEv := exactBLR(t, phi, y, n, d, alpha, beta)
+	var ch mat.Cholesky
+	require.True(t, ch.Factorize(prec))
+	var cov mat.SymDense
+	require.NoError(t, ch.InverseTo(&cov))
+	g := guides.FullRank{}
+	tr, err := svi.New(blrModel{alpha, beta, n, d}, g, svi.Config{Particles: 8, Estimator: svi.STLELBO, Optimizer: svi.Adam{LearnRate: 0.01}})
+	require.NoError(t, err)
+	st, err := tr.Init(4)
+	require.NoError(t, err)
+	require.NoError(t, tr.Feed(svi.Batch{"phi": phi, "y": y}))
+	for _, phase := range []struct {
+		steps int
+		scale float64
+	}{{4000, 1}, {2000, 0.1}, {2000, 0.01}} {
+		st.Opt.LRScale = phase.scale
+		_, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: phase.steps})
+		require.NoError(t, err)
+	}
+	loc, _ := st.Params.Get("guides/fullrank/loc")
+	got := g.Cov(st.Params)
+	for i := 0; i < d; i++ {
+		sd := math.Sqrt(cov.At(i, i))
+		// Tolerances: 0.1 posterior sd in the mean, 5% in each sd, 0.05 in
+		// each correlation (SGD noise of the annealed iterate).
+		assert.InDelta(t, mN[i], loc[i], 0.1*sd, "mean %d", i)
+		assert.InDelta(t, sd, math.Sqrt(got.At(i, i)), 0.05*sd, "sd %d", i)
+		for j := 0; j < i; j++ {
+			want := cov.At(i, j) / (sd * math.Sqrt(cov.At(j, j)))
+			gotc := got.At(i, j) / math.Sqrt(got.At(i, i)*got.At(j, j))
+			assert.InDelta(t, want, gotc, 0.05, "correlation %d,%d", i, j)
+		}
+	}
+	elbo, se, err := tr.ELBO(st, nil, 4000, 7)
+	require.NoError(t, err)
+	t.Logf("full-rank ELBO %.4f ± %.4f, log evidence %.4f (mean-field gap %.4f)", elbo, se, logEv, mfGap(prec))
+	// Tolerance: 4 MC standard errors plus 0.02 nats of optimization error.
+	assert.InDelta(t, logEv, elbo, 4*se+0.02)
 }

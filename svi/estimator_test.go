@@ -155,7 +155,7 @@ func TestKLEstimatorRecoversPosterior(t *testing.T) {
 			require.NoError(t, err)
 		}
 	}
-	loc, std, err := guides.MeanField{}.Moments(st.Params, tr.Sites()[0])
+	loc, std, err := guides.MeanField{}.Moments(st.Params, tr.Sites(), 0)
 	require.NoError(t, err)
 	// Tolerances as in TestNormalNormalPosterior.
 	assert.InDelta(t, mean, loc[0], 0.05*sd)

@@ -48,7 +48,9 @@ type GuideGraph struct {
 // Momenter is implemented by guides that know the mean and standard
 // deviation of each site's unconstrained marginal in closed form.
 type Momenter interface {
-	Moments(p *Params, site Site) (mean, std []float64, err error)
+	// Moments returns the mean and standard deviation of each element of
+	// sites[i]'s unconstrained value.
+	Moments(p *Params, sites []Site, i int) (mean, std []float64, err error)
 }
 
 // A Recorder receives each step's diagnostics from [Run]; a non-nil error

@@ -74,7 +74,7 @@ func (t *Trainer) Summarize(st *State, n int, r *rand.Rand, probs []float64) ([]
 		return nil, err
 	}
 	out := make([]SiteSummary, 0, len(t.sites))
-	for _, s := range t.sites {
+	for si, s := range t.sites {
 		d := draws[s.Name]
 		k := size(s.Shape)
 		ss := SiteSummary{Name: s.Name, Shape: s.Shape, Support: s.Support.String(), Probs: probs, Draws: d,
@@ -93,15 +93,15 @@ func (t *Trainer) Summarize(st *State, n int, r *rand.Rand, probs []float64) ([]
 				ss.Quantiles[q][i] = stat.Quantile(p, stat.LinInterp, col, nil)
 			}
 		}
-		if mom, ok := t.guide.(Momenter); ok && isIdentity(s.Support) {
-			mean, std, err := mom.Moments(st.Params, s)
-			if err == nil && len(mean) == k {
-				ss.Mean, ss.Std = mean, std
-			}
-		}
 		if n == 1 {
 			for i := range ss.Std {
 				ss.Std[i] = math.NaN()
+			}
+		}
+		if mom, ok := t.guide.(Momenter); ok && isIdentity(s.Support) {
+			mean, std, err := mom.Moments(st.Params, t.sites, si)
+			if err == nil && len(mean) == k {
+				ss.Mean, ss.Std = mean, std
 			}
 		}
 		out = append(out, ss)

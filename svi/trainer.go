@@ -146,7 +146,7 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 		var logDet *G.Node
 		for _, site := range t.sites {
 			u := gg.Draws[s][site.Name]
-			if len(site.Shape) == 0 {
+			if len(site.Shape) == 0 && !u.IsScalar() {
 				u = b.Sum(u)
 			}
 			x, ld, err := site.Support.Forward(u)
@@ -541,6 +541,9 @@ func checkGuideGraph(gg *GuideGraph, sites []Site, S int) error {
 			if !ok {
 				return fmt.Errorf("svi: guide has no draw of site %q", site.Name)
 			}
+			if len(site.Shape) == 0 && u.IsScalar() {
+				continue // a scalar site may be drawn as a scalar
+			}
 			if want := uShape(site); !slices.Equal([]int(u.Shape()), want) {
 				return fmt.Errorf("svi: guide draws site %q with shape %v, want %v", site.Name, u.Shape(), want)
 			}
@@ -569,4 +572,3 @@ func sameSites(want, got []Site) error {
 	}
 	return nil
 }
-

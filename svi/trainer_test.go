@@ -58,6 +58,9 @@ func TestELBOGradientFD(t *testing.T) {
 		{"positive site/iwae", pos, guides.MeanField{InitScale: 0.3}, svi.IWAEBound},
 		{"positive site/trace", pos, guides.MeanField{InitScale: 0.3}, svi.TraceELBO},
 		{"positive site/delta", pos, guides.Delta{}, svi.TraceELBO},
+		{"positive site/fullrank/trace", pos, guides.FullRank{InitScale: 0.3}, svi.TraceELBO},
+		{"positive site/fullrank/entropy", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO},
+		{"positive site/fullrank/iwae", pos, guides.FullRank{InitScale: 0.3}, svi.IWAEBound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, err := svi.New(tc.model, tc.guide, svi.Config{Particles: 3, Estimator: tc.est})
