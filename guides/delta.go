@@ -23,7 +23,7 @@ var _ svi.Guide = Delta{}
 // Build declares loc per site; every particle's draw is loc itself.
 func (g Delta) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
 	S := c.Particles()
-	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), PointMass: true}
+	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), PointMass: map[string]bool{}}
 	for s := range gg.Draws {
 		gg.Draws[s] = map[string]*G.Node{}
 	}
@@ -36,6 +36,7 @@ func (g Delta) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, er
 			init = func(dst []float64, _ *rand.Rand) { copy(dst, v) }
 		}
 		loc := c.Param("guides/"+site.Name+"/loc", paramShape(site), init)
+		gg.PointMass[site.Name] = true
 		for s := 0; s < S; s++ {
 			gg.Draws[s][site.Name] = loc
 		}

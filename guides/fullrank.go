@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
@@ -24,8 +25,9 @@ import (
 // Σᵢ log Lᵢᵢ + D/2 (1 + log 2π). It captures posterior correlations that
 // MeanField cannot, at O(D²) parameters and O(D²) work per draw.
 //
-// Parameters: "guides/fullrank/loc" [D], "guides/fullrank/rho" [D] and
-// "guides/fullrank/tril" [D, D] (only its strictly lower triangle is used).
+// Parameters: "guides/<sites>/loc" [D], "guides/<sites>/rho" [D] and
+// "guides/<sites>/tril" [D, D] (only its strictly lower triangle is used),
+// where <sites> is the site names joined by "+".
 type FullRank struct {
 	// InitScale is the initial diagonal of L; 0 means DefaultInitScale.
 	InitScale float64
@@ -36,11 +38,15 @@ type FullRank struct {
 var _ svi.Guide = FullRank{}
 var _ svi.Momenter = FullRank{}
 
-const (
-	frLoc  = "guides/fullrank/loc"
-	frRho  = "guides/fullrank/rho"
-	frTril = "guides/fullrank/tril"
-)
+// frNames returns the names of the loc, ρ and T parameters for sites.
+func frNames(sites []svi.Site) (loc, rho, tril string) {
+	names := make([]string, len(sites))
+	for i, s := range sites {
+		names[i] = s.Name
+	}
+	p := "guides/" + strings.Join(names, "+") + "/"
+	return p + "loc", p + "rho", p + "tril"
+}
 
 // Build declares loc, ρ and T and draws u = loc + Lε per particle.
 func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
@@ -52,6 +58,7 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph,
 		return nil, fmt.Errorf("guides: FullRank InitScale must be positive and finite, got %v", s0)
 	}
 	D := totalSize(sites)
+	frLoc, frRho, frTril := frNames(sites)
 	initLoc, err := joinedInit(sites, g.InitLoc)
 	if err != nil {
 		return nil, err
@@ -86,8 +93,8 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph,
 	gg.Entropy = b.Add(sumLogDiag, b.Const(float64(D)*(0.5+dist.LogSqrt2Pi)))
 	// Detached copies for sticking the landing: loc and L⁻¹ held fixed.
 	locD := c.Detached(frLoc)
-	linvD := c.Derived("guides/fullrank/Linv", []int{D, D}, func(p *svi.Params, dst []float64) {
-		Lm := lowerFactor(p, D)
+	linvD := c.Derived(frTril+"/inverse", []int{D, D}, func(p *svi.Params, dst []float64) {
+		Lm := lowerFactor(p, sites)
 		var inv mat.TriDense
 		if err := inv.InverseTri(Lm); err != nil {
 			for i := range dst {
@@ -101,7 +108,7 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph,
 			}
 		}
 	})
-	logDiagD := c.Derived("guides/fullrank/sumlogdiag", []int{1}, func(p *svi.Params, dst []float64) {
+	logDiagD := c.Derived(frRho+"/sumlogdiag", []int{1}, func(p *svi.Params, dst []float64) {
 		r, _ := p.Get(frRho)
 		s := 0.0
 		for _, v := range r {
@@ -111,7 +118,7 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph,
 	})
 	constant := b.Const(float64(D) * dist.LogSqrt2Pi)
 	for s := range gg.Draws {
-		eps := c.StdNormal(fmt.Sprintf("fullrank/eps%d", s), []int{D})
+		eps := c.StdNormal(fmt.Sprintf("%s/eps%d", frLoc, s), []int{D})
 		u := b.Add(loc, b.MatMul(L, eps))
 		gg.LogQ[s] = b.Neg(b.Add(b.Add(b.Mul(b.Const(half), b.Sum(b.Square(eps))), sumLogDiag), constant))
 		r := b.MatMul(linvD, b.Sub(u, locD))
@@ -127,11 +134,12 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph,
 // Draw samples u = loc + Lε on the host and splits it by site.
 func (g FullRank) Draw(p *svi.Params, sites []svi.Site, r *rand.Rand, n int) (map[string][]float64, error) {
 	D := totalSize(sites)
+	frLoc, _, _ := frNames(sites)
 	loc, ok := p.Get(frLoc)
 	if !ok || len(loc) != D {
 		return nil, fmt.Errorf("guides: no FullRank parameters for these sites")
 	}
-	L := lowerFactor(p, D)
+	L := lowerFactor(p, sites)
 	out := map[string][]float64{}
 	for _, s := range sites {
 		out[s.Name] = make([]float64, 0, n*s.Size())
@@ -156,11 +164,12 @@ func (g FullRank) Draw(p *svi.Params, sites []svi.Site, r *rand.Rand, n int) (ma
 
 // Moments returns the mean and marginal standard deviations of sites[i].
 func (g FullRank) Moments(p *svi.Params, sites []svi.Site, i int) (mean, std []float64, err error) {
+	frLoc, _, _ := frNames(sites)
 	loc, ok := p.Get(frLoc)
 	if !ok || len(loc) != totalSize(sites) {
 		return nil, nil, fmt.Errorf("guides: no FullRank parameters for these sites")
 	}
-	cov := g.Cov(p)
+	cov := g.Cov(p, sites)
 	off := totalSize(sites[:i])
 	for j := off; j < off+sites[i].Size(); j++ {
 		mean = append(mean, loc[j])
@@ -169,17 +178,17 @@ func (g FullRank) Moments(p *svi.Params, sites []svi.Site, i int) (mean, std []f
 	return mean, std, nil
 }
 
-// Cov returns the covariance LLᵀ of the joint unconstrained vector.
-func (FullRank) Cov(p *svi.Params) *mat.SymDense {
-	loc, _ := p.Get(frLoc)
-	D := len(loc)
-	L := lowerFactor(p, D)
-	cov := mat.NewSymDense(D, nil)
+// Cov returns the covariance LLᵀ of the joint unconstrained vector of sites.
+func (FullRank) Cov(p *svi.Params, sites []svi.Site) *mat.SymDense {
+	L := lowerFactor(p, sites)
+	cov := mat.NewSymDense(totalSize(sites), nil)
 	cov.SymOuterK(1, L)
 	return cov
 }
 
-func lowerFactor(p *svi.Params, D int) *mat.TriDense {
+func lowerFactor(p *svi.Params, sites []svi.Site) *mat.TriDense {
+	D := totalSize(sites)
+	_, frRho, frTril := frNames(sites)
 	rho, _ := p.Get(frRho)
 	tril, _ := p.Get(frTril)
 	L := mat.NewTriDense(D, mat.Lower, nil)

@@ -193,8 +193,8 @@ func TestBLRFullRankSVI(t *testing.T) {
 		_, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: phase.steps})
 		require.NoError(t, err)
 	}
-	loc, _ := st.Params.Get("guides/fullrank/loc")
-	got := g.Cov(st.Params)
+	loc, _ := st.Params.Get("guides/w/loc")
+	got := g.Cov(st.Params, tr.Sites())
 	for i := 0; i < d; i++ {
 		sd := math.Sqrt(cov.At(i, i))
 		// Tolerances: 0.1 posterior sd in the mean, 5% in each sd, 0.05 in

@@ -48,7 +48,7 @@ func gradVariance(t *testing.T, tr *svi.Trainer, st *svi.State, n int) float64 {
 	for i := 0; i < n; i++ {
 		_, err := tr.Step(st, nil) // draws fresh noise
 		require.NoError(t, err)
-		_, g, err := tr.LossGradFixedNoise(p0)
+		_, g, err := tr.LossGrad(p0)
 		require.NoError(t, err)
 		var row []float64
 		for k := range g.Names() {
@@ -184,7 +184,7 @@ func TestSTLUnbiased(t *testing.T) {
 		for i := 0; i < 4000; i++ {
 			_, err := tr.Step(st, nil)
 			require.NoError(t, err)
-			_, g, err := tr.LossGradFixedNoise(p0)
+			_, g, err := tr.LossGrad(p0)
 			require.NoError(t, err)
 			grads[est] = append(grads[est], []float64{g.At(0)[0], g.At(1)[0]})
 			require.NoError(t, st.Params.CopyFrom(p0))

@@ -39,10 +39,12 @@ type GuideGraph struct {
 	// unconstrained value when q factorizes over sites (nil otherwise); the
 	// closed-form KL estimator uses them.
 	Marginals map[string]dist.LogProber
-	// PointMass marks a Delta guide: its draws are parameters, log q is
-	// taken as zero and no log-Jacobian is added, so the objective is the
-	// log-joint in the constrained space (MAP).
-	PointMass bool
+	// PointMass names the sites drawn as point masses (a Delta guide):
+	// their draws are parameters, they add nothing to log q and no
+	// log-Jacobian, so for them the objective is the log-joint in the
+	// constrained space (MAP). When every site is a point mass the
+	// objective is the log-joint itself, whatever the estimator.
+	PointMass map[string]bool
 }
 
 // Momenter is implemented by guides that know the mean and standard

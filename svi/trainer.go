@@ -133,8 +133,12 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 	if err := checkGuideGraph(gg, t.sites, S); err != nil {
 		return nil, err
 	}
-	if err := checkEstimator(est, gg); err != nil {
+	if err := checkEstimator(est, gg, t.sites); err != nil {
 		return nil, err
+	}
+	allPoint := len(gg.PointMass) > 0
+	for _, site := range t.sites {
+		allPoint = allPoint && gg.PointMass[site.Name]
 	}
 	b := graph.New(p.g)
 	dataMap := map[string]*G.Node{}
@@ -154,7 +158,7 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 				return nil, fmt.Errorf("svi: site %q: %w", site.Name, err)
 			}
 			m.latents[site.Name] = x
-			if !gg.PointMass && !isZeroConst(ld) {
+			if !gg.PointMass[site.Name] && !isZeroConst(ld) {
 				logDet = add(b, logDet, ld)
 			}
 		}
@@ -172,14 +176,14 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 		if logDet != nil {
 			lw = b.Add(lw, logDet)
 		}
-		if !gg.PointMass && gg.LogQ != nil && gg.LogQ[s] != nil {
-			logw[s] = b.Sub(lw, gg.LogQ[s])
-		} else if gg.PointMass {
+		if allPoint {
 			logw[s] = lw
+		} else if gg.LogQ != nil && gg.LogQ[s] != nil {
+			logw[s] = b.Sub(lw, gg.LogQ[s])
 		}
 		var obj *G.Node
 		switch {
-		case gg.PointMass:
+		case allPoint:
 			obj = lw
 		case est == TraceELBO || est == IWAEBound:
 			obj = logw[s]
@@ -197,23 +201,23 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 				}
 			}
 		}
-		if est != IWAEBound || gg.PointMass {
+		if est != IWAEBound || allPoint {
 			objective = add(b, objective, obj)
 		}
 	}
 	var elbo *G.Node
 	switch {
-	case est == IWAEBound && !gg.PointMass:
+	case est == IWAEBound && !allPoint:
 		elbo = logMeanExp(b, logw)
 	default:
 		elbo = objective
 		if S > 1 {
 			elbo = b.Mul(elbo, b.Const(1/float64(S)))
 		}
-		if est == EntropyELBO && !gg.PointMass {
+		if est == EntropyELBO && !allPoint {
 			elbo = b.Add(elbo, gg.Entropy)
 		}
-		if est == KLELBO && !gg.PointMass {
+		if est == KLELBO && !allPoint {
 			elbo = b.Sub(elbo, kl)
 		}
 	}
@@ -254,8 +258,12 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 	return p, nil
 }
 
-func checkEstimator(est Estimator, gg *GuideGraph) error {
-	if gg.PointMass {
+func checkEstimator(est Estimator, gg *GuideGraph, sites []Site) error {
+	all := len(gg.PointMass) > 0
+	for _, s := range sites {
+		all = all && gg.PointMass[s.Name]
+	}
+	if all {
 		return nil
 	}
 	switch est {
@@ -285,6 +293,9 @@ func klTerm(b *graph.B, sites []Site, gg *GuideGraph, priors map[string]dist.Log
 	for _, site := range sites {
 		if _, ok := site.Support.(dist.Identity); !ok {
 			return nil, fmt.Errorf("svi: the kl estimator needs real-valued sites; site %q has support %s", site.Name, site.Support)
+		}
+		if gg.PointMass[site.Name] {
+			continue
 		}
 		q, ok := gg.Marginals[site.Name]
 		if !ok {
@@ -571,4 +582,18 @@ func sameSites(want, got []Site) error {
 		}
 	}
 	return nil
+}
+
+// LossGrad evaluates the loss and its gradient at parameters p with the
+// noise and data of the last step held fixed: a deterministic function of
+// p, for finite-difference checks of a model's or guide's gradient.
+func (t *Trainer) LossGrad(p *Params) (float64, *Params, error) {
+	if err := t.layout.sameLayout(p); err != nil {
+		return math.NaN(), nil, err
+	}
+	loss, err := t.train.run(p)
+	if err != nil {
+		return loss, nil, err
+	}
+	return loss, t.train.grads.Clone(), nil
 }

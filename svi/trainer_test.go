@@ -74,7 +74,7 @@ func TestELBOGradientFD(t *testing.T) {
 			_, err = tr.Step(st, b) // draws noise and moves off the initial point
 			require.NoError(t, err)
 			p := st.Params.Clone()
-			_, g, err := tr.LossGradFixedNoise(p)
+			_, g, err := tr.LossGrad(p)
 			require.NoError(t, err)
 			for i, name := range p.Names() {
 				v := p.At(i)
@@ -82,7 +82,7 @@ func TestELBOGradientFD(t *testing.T) {
 					x0 := v[j]
 					f := func(x float64) float64 {
 						v[j] = x
-						l, _, err := tr.LossGradFixedNoise(p)
+						l, _, err := tr.LossGrad(p)
 						require.NoError(t, err)
 						return l
 					}
