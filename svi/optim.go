@@ -22,6 +22,16 @@ type OptState struct {
 	// LRScale multiplies the optimizer's learning rate (1 by default); the
 	// divergence guard and learning-rate schedules change it.
 	LRScale float64
+	// Backoff is the factor by which the divergence guard has cut the
+	// learning rate (1, or 0 meaning 1, until it acts).
+	Backoff float64
+}
+
+func (o *OptState) backoff() float64 {
+	if o.Backoff == 0 {
+		return 1
+	}
+	return o.Backoff
 }
 
 // Adam is the Adam optimizer (Kingma & Ba 2015) with bias correction. The

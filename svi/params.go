@@ -2,6 +2,7 @@ package svi
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -120,4 +121,36 @@ func size(shape []int) int {
 		n *= d
 	}
 	return n
+}
+
+// Norm returns the Euclidean norm of all elements together.
+func (p *Params) Norm() float64 {
+	s := 0.0
+	for _, v := range p.values {
+		for _, x := range v {
+			s += x * x
+		}
+	}
+	return math.Sqrt(s)
+}
+
+// Scale multiplies every element by c.
+func (p *Params) Scale(c float64) {
+	for _, v := range p.values {
+		for i := range v {
+			v[i] *= c
+		}
+	}
+}
+
+// firstNonFinite returns the first NaN or infinite element.
+func (p *Params) firstNonFinite() (name string, index int, value float64, found bool) {
+	for i, v := range p.values {
+		for j, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return p.names[i], j, x, true
+			}
+		}
+	}
+	return "", 0, 0, false
 }

@@ -12,6 +12,11 @@ type State struct {
 	Params *Params   // variational parameters φ (unconstrained)
 	Opt    *OptState // optimizer state
 	RNG    *rand.PCG // source of the noise ε
+	Trace  []float64 // loss (−ELBO estimate) of every step taken
+	// Avg is the running mean of the parameters over the last AvgN steps,
+	// kept by Run when Settings.Average is set.
+	Avg  *Params
+	AvgN int
 
 	rnd *rand.Rand // wraps RNG
 }
@@ -27,16 +32,87 @@ func (st *State) rand() *rand.Rand {
 // the same point independently.
 func (st *State) Clone() *State {
 	pcg := *st.RNG
-	c := &State{Iter: st.Iter, Params: st.Params.Clone(), RNG: &pcg}
-	if st.Opt != nil {
-		o := *st.Opt
-		o.Slots = make([]*Params, len(st.Opt.Slots))
-		for i, s := range st.Opt.Slots {
-			o.Slots[i] = s.Clone()
-		}
-		c.Opt = &o
+	c := &State{Iter: st.Iter, Params: st.Params.Clone(), RNG: &pcg, Opt: cloneOpt(st.Opt),
+		Trace: append([]float64(nil), st.Trace...), AvgN: st.AvgN}
+	if st.Avg != nil {
+		c.Avg = st.Avg.Clone()
 	}
 	return c
+}
+
+// CopyFrom makes st a copy of src, reusing st's storage where it can.
+func (st *State) CopyFrom(src *State) {
+	st.Iter = src.Iter
+	if st.Params == nil || st.Params.sameLayout(src.Params) != nil {
+		st.Params = src.Params.Clone()
+	} else {
+		_ = st.Params.CopyFrom(src.Params)
+	}
+	if st.Opt == nil || len(st.Opt.Slots) != len(src.Opt.Slots) {
+		st.Opt = cloneOpt(src.Opt)
+	} else {
+		copyOpt(st.Opt, src.Opt)
+	}
+	if st.RNG == nil {
+		st.RNG = new(rand.PCG)
+	}
+	*st.RNG = *src.RNG
+	st.Trace = append(st.Trace[:0], src.Trace...)
+	st.AvgN = src.AvgN
+	if src.Avg == nil {
+		st.Avg = nil
+	} else if st.Avg == nil {
+		st.Avg = src.Avg.Clone()
+	} else {
+		_ = st.Avg.CopyFrom(src.Avg)
+	}
+}
+
+func (st *State) accumulateAverage() {
+	if st.Avg == nil {
+		st.Avg = st.Params.ZerosLike()
+	}
+	st.AvgN++
+	w := 1 / float64(st.AvgN)
+	for i, v := range st.Params.values {
+		a := st.Avg.values[i]
+		for j, x := range v {
+			a[j] += (x - a[j]) * w
+		}
+	}
+}
+
+func (st *State) resetAverage() { st.AvgN = 0 }
+
+// applyAverage replaces the parameters by their running mean, if any.
+func (st *State) applyAverage() {
+	if st.Avg != nil && st.AvgN > 0 {
+		_ = st.Params.CopyFrom(st.Avg)
+	}
+	st.AvgN = 0
+}
+
+// Rand returns a generator over the state's random source, for batch
+// sampling that must be reproducible and resumable with the state.
+func (st *State) Rand() *rand.Rand { return st.rand() }
+
+func cloneOpt(o *OptState) *OptState {
+	if o == nil {
+		return nil
+	}
+	c := *o
+	c.Slots = make([]*Params, len(o.Slots))
+	for i, s := range o.Slots {
+		c.Slots[i] = s.Clone()
+	}
+	return &c
+}
+
+func copyOpt(dst, src *OptState) {
+	dst.Step, dst.LRScale = src.Step, src.LRScale
+	for i, s := range src.Slots {
+		_ = dst.Slots[i].CopyFrom(s)
+	}
 }
 
 // streamID is the PCG stream govi seeds every state with.

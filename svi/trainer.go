@@ -20,6 +20,9 @@ type Config struct {
 	Particles int       // S, the number of draws per step; 0 means 1
 	Estimator Estimator // ELBO estimator
 	Optimizer Optimizer // nil means Adam{}
+	// ClipNorm, when positive, rescales each step's gradient so that its
+	// global Euclidean norm over all parameters is at most ClipNorm.
+	ClipNorm float64
 }
 
 // Batch maps the names declared by [M.Data] to their values for one step,
@@ -46,6 +49,7 @@ type Trainer struct {
 	eval   *program // built on first use by the diagnostics
 	batch  Batch    // the data last fed, for the evaluation program
 	layout *Params  // names and shapes of the parameters
+	backup *State   // scratch copy of the state before an update
 }
 
 // program is one compiled graph of the model and guide with S particles.
@@ -82,6 +86,9 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 		if err := v.Validate(); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.ClipNorm < 0 || math.IsNaN(cfg.ClipNorm) {
+		return nil, fmt.Errorf("svi: ClipNorm must be non-negative, got %v", cfg.ClipNorm)
 	}
 	if cfg.Estimator < 0 || int(cfg.Estimator) >= len(estimatorNames) {
 		return nil, fmt.Errorf("svi: unknown estimator %v", cfg.Estimator)
@@ -366,18 +373,38 @@ func (t *Trainer) Init(seed uint64) (*State, error) {
 	return st, nil
 }
 
-// Step takes one stochastic gradient step on st with the data in b. On a
-// non-finite loss or gradient it returns a *NonFiniteError and leaves st's
-// parameters, optimizer state and step count unchanged.
+// Step takes one stochastic gradient step on st with the data in b and
+// appends the loss to st.Trace. On a non-finite loss, gradient or updated
+// parameter it returns a *NonFiniteError and leaves st's parameters,
+// optimizer state, step count and trace as they were (its random source has
+// advanced).
 func (t *Trainer) Step(st *State, b Batch) (Info, error) {
 	loss, err := t.lossGrad(st, b)
 	if err != nil {
 		return Info{Iter: st.Iter, Loss: loss}, err
 	}
-	if err := t.cfg.Optimizer.Update(st.Opt, st.Params, t.train.grads); err != nil {
+	g := t.train.grads
+	if t.cfg.ClipNorm > 0 {
+		if n := g.Norm(); n > t.cfg.ClipNorm {
+			g.Scale(t.cfg.ClipNorm / n)
+		}
+	}
+	if t.backup == nil {
+		t.backup = &State{Params: st.Params.Clone(), Opt: cloneOpt(st.Opt)}
+	} else {
+		_ = t.backup.Params.CopyFrom(st.Params)
+		copyOpt(t.backup.Opt, st.Opt)
+	}
+	if err := t.cfg.Optimizer.Update(st.Opt, st.Params, g); err != nil {
 		return Info{Iter: st.Iter, Loss: loss}, err
 	}
+	if name, j, v, bad := st.Params.firstNonFinite(); bad {
+		_ = st.Params.CopyFrom(t.backup.Params)
+		copyOpt(st.Opt, t.backup.Opt)
+		return Info{Iter: st.Iter, Loss: loss}, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "parameter " + name, Index: j, Value: v}
+	}
 	st.Iter++
+	st.Trace = append(st.Trace, loss)
 	return Info{Iter: st.Iter, Loss: loss}, nil
 }
 

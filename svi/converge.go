@@ -1,0 +1,99 @@
+package svi
+
+import (
+	"fmt"
+	"math"
+)
+
+// Convergence is Run's stopping rule. Every Window steps it compares the
+// mean loss of the last window with that of the window before:
+//
+//	improvement = mean(previous) − mean(last)
+//	noise       = 2·√(var(previous)/W + var(last)/W)
+//
+// The window counts as "not improving" when improvement < max(noise,
+// RelTol·|mean(last)|): the loss has not dropped by more than its own Monte
+// Carlo noise, nor by more than a relative tolerance. The run stops after
+// Patience non-improving windows in a row. The noise term ignores the
+// autocorrelation of successive losses, which makes the rule slightly eager;
+// Patience guards against that. The zero value uses Window 200, RelTol 1e-4,
+// Patience 3, and never stops before MinSteps (default 2·Window).
+type Convergence struct {
+	Window   int
+	RelTol   float64
+	Patience int
+	MinSteps int
+
+	wait    int
+	checked int
+}
+
+type convState int
+
+const (
+	noCheck convState = iota
+	improving
+	plateauStart
+	plateau
+	converged
+)
+
+func (c *Convergence) params() (w int, tol float64, pat, minSteps int) {
+	w, tol, pat, minSteps = c.Window, c.RelTol, c.Patience, c.MinSteps
+	if w <= 0 {
+		w = 200
+	}
+	if tol == 0 {
+		tol = 1e-4
+	}
+	if pat <= 0 {
+		pat = 3
+	}
+	if minSteps <= 0 {
+		minSteps = 2 * w
+	}
+	return
+}
+
+func (c *Convergence) validate() error {
+	if c.Window < 0 || c.RelTol < 0 || c.Patience < 0 || c.MinSteps < 0 {
+		return fmt.Errorf("svi: Convergence settings must be non-negative, got %+v", *c)
+	}
+	return nil
+}
+
+// check looks at the loss trace after a step.
+func (c *Convergence) check(trace []float64) convState {
+	w, tol, pat, minSteps := c.params()
+	n := len(trace)
+	if n < 2*w || n%w != 0 || n == c.checked {
+		return noCheck
+	}
+	c.checked = n
+	mp, vp := meanVar(trace[n-2*w : n-w])
+	ml, vl := meanVar(trace[n-w:])
+	noise := 2 * math.Sqrt(vp/float64(w)+vl/float64(w))
+	if mp-ml >= math.Max(noise, tol*math.Abs(ml)) {
+		c.wait = 0
+		return improving
+	}
+	c.wait++
+	if c.wait >= pat && n >= minSteps {
+		return converged
+	}
+	if c.wait == 1 {
+		return plateauStart
+	}
+	return plateau
+}
+
+func meanVar(x []float64) (mean, variance float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	for _, v := range x {
+		variance += (v - mean) * (v - mean)
+	}
+	return mean, variance / float64(len(x)-1)
+}
