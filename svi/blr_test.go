@@ -166,6 +166,17 @@ func TestBLRMeanFieldSVI(t *testing.T) {
 	// Tolerance: 4 Monte Carlo standard errors plus 0.02 nats for the
 	// distance of the SGD iterate from the optimum.
 	assert.InDelta(t, want, elbo, 4*se+0.02)
+
+	// The fit report: the mean-field q misses the posterior's correlations
+	// by KL = 4.46 nats, which PSIS flags.
+	dg, err := tr.Diagnose(st, 4000, 5)
+	require.NoError(t, err)
+	t.Logf("mean-field diagnostics: %+v", *dg)
+	assert.Greater(t, dg.KHat, 0.7)
+	assert.Contains(t, dg.Verdict, "poor")
+	assert.InDelta(t, want, dg.ELBO, 4*dg.ELBOStdErr+0.02)
+	assert.Greater(t, dg.IWAE, dg.ELBO, "the IWAE bound is tighter than the ELBO")
+	assert.Less(t, dg.IWAE, logEv+0.05, "and still a lower bound on log p(y)")
 }
 
 func TestBLRFullRankSVI(t *testing.T) {
@@ -212,4 +223,11 @@ func TestBLRFullRankSVI(t *testing.T) {
 	t.Logf("full-rank ELBO %.4f ± %.4f, log evidence %.4f (mean-field gap %.4f)", elbo, se, logEv, mfGap(prec))
 	// Tolerance: 4 MC standard errors plus 0.02 nats of optimization error.
 	assert.InDelta(t, logEv, elbo, 4*se+0.02)
+
+	dg, err := tr.Diagnose(st, 4000, 5)
+	require.NoError(t, err)
+	t.Logf("full-rank diagnostics: %+v", *dg)
+	assert.Less(t, dg.KHat, 0.5)
+	assert.Contains(t, dg.Verdict, "good")
+	assert.Greater(t, dg.ESS, 2000.0)
 }
