@@ -23,9 +23,6 @@ type Convergence struct {
 	RelTol   float64
 	Patience int
 	MinSteps int
-
-	wait    int
-	checked int
 }
 
 type convState int
@@ -62,29 +59,42 @@ func (c *Convergence) validate() error {
 	return nil
 }
 
-// check looks at the loss trace after a step.
+// check looks at the loss trace after a step. It is a function of the trace
+// alone, so a run resumed from a checkpoint stops where the uninterrupted
+// run would.
 func (c *Convergence) check(trace []float64) convState {
-	w, tol, pat, minSteps := c.params()
+	w, _, pat, minSteps := c.params()
 	n := len(trace)
-	if n < 2*w || n%w != 0 || n == c.checked {
+	if n < 2*w || n%w != 0 {
 		return noCheck
 	}
-	c.checked = n
-	mp, vp := meanVar(trace[n-2*w : n-w])
-	ml, vl := meanVar(trace[n-w:])
-	noise := 2 * math.Sqrt(vp/float64(w)+vl/float64(w))
-	if mp-ml >= math.Max(noise, tol*math.Abs(ml)) {
-		c.wait = 0
+	wait := c.flatWindows(trace, pat)
+	switch {
+	case wait == 0:
 		return improving
-	}
-	c.wait++
-	if c.wait >= pat && n >= minSteps {
+	case wait >= pat && n >= minSteps:
 		return converged
-	}
-	if c.wait == 1 {
+	case wait == 1:
 		return plateauStart
 	}
 	return plateau
+}
+
+// flatWindows counts the non-improving windows ending the trace (whose
+// length is a multiple of the window), up to limit.
+func (c *Convergence) flatWindows(trace []float64, limit int) int {
+	w, tol, _, _ := c.params()
+	wait := 0
+	for end := len(trace) / w * w; end >= 2*w && wait < limit; end -= w {
+		mp, vp := meanVar(trace[end-2*w : end-w])
+		ml, vl := meanVar(trace[end-w : end])
+		noise := 2 * math.Sqrt(vp/float64(w)+vl/float64(w))
+		if mp-ml >= math.Max(noise, tol*math.Abs(ml)) {
+			break
+		}
+		wait++
+	}
+	return wait
 }
 
 func meanVar(x []float64) (mean, variance float64) {

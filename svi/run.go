@@ -82,6 +82,9 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 	if s.Average && s.Stop == nil {
 		avgFrom = first + steps/2
 	}
+	if s.Average && s.Stop != nil && s.Stop.flatWindows(st.Trace, 1) > 0 {
+		avgFrom = st.Iter // resumed on a plateau: keep averaging
+	}
 	finish := func(reason string) {
 		res.Reason = reason
 		if s.Average {

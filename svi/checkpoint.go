@@ -1,0 +1,252 @@
+package svi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// CheckpointVersion is the version of the checkpoint format written by
+// SaveCheckpoint.
+const CheckpointVersion = 1
+
+const checkpointFormat = "govi-checkpoint"
+
+// ErrCorruptCheckpoint is returned for a checkpoint whose checksum does not
+// match its contents or that cannot be decoded.
+var ErrCorruptCheckpoint = errors.New("svi: corrupt checkpoint")
+
+// checkpoint is the file layout: a header, the payload and the SHA-256 of
+// the payload's JSON encoding.
+type checkpoint struct {
+	Format   string          `json:"format"`
+	Version  int             `json:"version"`
+	Payload  json.RawMessage `json:"payload"`
+	Checksum string          `json:"sha256"`
+}
+
+type checkpointPayload struct {
+	Description Description    `json:"description"`
+	Iter        int            `json:"iter"`
+	Params      []namedArray   `json:"params"`
+	OptStep     int            `json:"opt_step"`
+	LRScale     float64        `json:"lr_scale"`
+	Backoff     float64        `json:"backoff"`
+	OptSlots    [][]namedArray `json:"opt_slots"`
+	RNG         []byte         `json:"rng"`
+	Trace       []float64      `json:"trace"`
+	Avg         []namedArray   `json:"avg,omitempty"`
+	AvgN        int            `json:"avg_n"`
+}
+
+type namedArray struct {
+	Name   string    `json:"name"`
+	Shape  []int     `json:"shape"`
+	Values []float64 `json:"values"`
+}
+
+// Description identifies what a checkpoint belongs to: the model's sites,
+// the guide and the estimator, and the parameters' layout.
+type Description struct {
+	Sites     []SiteDescription `json:"sites"`
+	Guide     string            `json:"guide"`
+	Estimator string            `json:"estimator"`
+	Particles int               `json:"particles"`
+	Params    []SiteDescription `json:"params"` // parameter names and shapes
+}
+
+// SiteDescription is a named shape with a support.
+type SiteDescription struct {
+	Name    string `json:"name"`
+	Shape   []int  `json:"shape"`
+	Support string `json:"support,omitempty"`
+}
+
+// Description returns the trainer's description, as stored in checkpoints.
+func (t *Trainer) Description() Description {
+	d := Description{Guide: fmt.Sprintf("%T", t.guide), Estimator: t.cfg.Estimator.String(), Particles: t.cfg.Particles}
+	for _, s := range t.sites {
+		d.Sites = append(d.Sites, SiteDescription{Name: s.Name, Shape: nonNil(s.Shape), Support: s.Support.String()})
+	}
+	for i, n := range t.layout.names {
+		d.Params = append(d.Params, SiteDescription{Name: n, Shape: t.layout.shapes[i]})
+	}
+	return d
+}
+
+func nonNil(s []int) []int {
+	if s == nil {
+		return []int{}
+	}
+	return s
+}
+
+func arrays(p *Params) []namedArray {
+	out := make([]namedArray, len(p.names))
+	for i, n := range p.names {
+		out[i] = namedArray{Name: n, Shape: p.shapes[i], Values: p.values[i]}
+	}
+	return out
+}
+
+func fromArrays(a []namedArray) (*Params, error) {
+	p := NewParams()
+	for _, x := range a {
+		if err := p.Add(x.Name, x.Shape, slices.Clone(x.Values)); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// SaveCheckpoint writes st to path as one versioned file holding the
+// variational parameters, the optimizer state, the step, the random
+// source's state, the loss trace, the running average and the description
+// of model and guide. It writes a temporary file and renames it, so a crash
+// never leaves a half-written checkpoint in place of a good one.
+func (t *Trainer) SaveCheckpoint(path string, st *State) error {
+	if err := t.checkState(st); err != nil {
+		return err
+	}
+	rng, err := st.RNG.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("svi: checkpoint: %w", err)
+	}
+	pl := checkpointPayload{Description: t.Description(), Iter: st.Iter, Params: arrays(st.Params),
+		OptStep: st.Opt.Step, LRScale: st.Opt.LRScale, Backoff: st.Opt.Backoff, RNG: rng, Trace: st.Trace, AvgN: st.AvgN}
+	for _, s := range st.Opt.Slots {
+		pl.OptSlots = append(pl.OptSlots, arrays(s))
+	}
+	if st.Avg != nil {
+		pl.Avg = arrays(st.Avg)
+	}
+	raw, err := json.Marshal(pl)
+	if err != nil {
+		return fmt.Errorf("svi: checkpoint: %w", err)
+	}
+	sum := sha256.Sum256(raw)
+	b, err := json.Marshal(checkpoint{Format: checkpointFormat, Version: CheckpointVersion, Payload: raw, Checksum: hex.EncodeToString(sum[:])})
+	if err != nil {
+		return fmt.Errorf("svi: checkpoint: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-*")
+	if err != nil {
+		return fmt.Errorf("svi: checkpoint: %w", err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("svi: checkpoint: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("svi: checkpoint: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("svi: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// LoadCheckpoint reads a state written by SaveCheckpoint. It refuses a file
+// that is not a govi checkpoint, has another version, fails its checksum, or
+// was written for a different model, guide or parameter layout, naming the
+// difference. Resuming from it gives the same trajectory, bit for bit, as
+// the run that wrote it would have taken (for the same data batches).
+func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("svi: %w", err)
+	}
+	var c checkpoint
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
+	}
+	if c.Format != checkpointFormat {
+		return nil, fmt.Errorf("svi: %s is not a govi checkpoint", path)
+	}
+	if c.Version != CheckpointVersion {
+		return nil, fmt.Errorf("svi: %s has checkpoint version %d; this govi reads version %d", path, c.Version, CheckpointVersion)
+	}
+	sum := sha256.Sum256(c.Payload)
+	if hex.EncodeToString(sum[:]) != c.Checksum {
+		return nil, fmt.Errorf("%w: %s: checksum mismatch", ErrCorruptCheckpoint, path)
+	}
+	var pl checkpointPayload
+	if err := json.Unmarshal(c.Payload, &pl); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
+	}
+	if err := sameDescription(pl.Description, t.Description()); err != nil {
+		return nil, fmt.Errorf("svi: %s does not fit this trainer: %w", path, err)
+	}
+	st := &State{Iter: pl.Iter, Trace: pl.Trace, AvgN: pl.AvgN, RNG: new(rand.PCG)}
+	if st.Params, err = fromArrays(pl.Params); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
+	}
+	if err := t.layout.sameLayout(st.Params); err != nil {
+		return nil, fmt.Errorf("svi: %s does not fit this trainer: %w", path, err)
+	}
+	st.Opt = &OptState{Step: pl.OptStep, LRScale: pl.LRScale, Backoff: pl.Backoff}
+	for _, s := range pl.OptSlots {
+		p, err := fromArrays(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
+		}
+		st.Opt.Slots = append(st.Opt.Slots, p)
+	}
+	want := t.cfg.Optimizer.Init(st.Params)
+	if len(want.Slots) != len(st.Opt.Slots) {
+		return nil, fmt.Errorf("svi: %s holds %d optimizer slots, this trainer's optimizer has %d", path, len(st.Opt.Slots), len(want.Slots))
+	}
+	for _, s := range st.Opt.Slots {
+		if err := t.layout.sameLayout(s); err != nil {
+			return nil, fmt.Errorf("%w: %s: optimizer state: %v", ErrCorruptCheckpoint, path, err)
+		}
+	}
+	if pl.Avg != nil {
+		if st.Avg, err = fromArrays(pl.Avg); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
+		}
+	}
+	if err := st.RNG.UnmarshalBinary(pl.RNG); err != nil {
+		return nil, fmt.Errorf("%w: %s: random source: %v", ErrCorruptCheckpoint, path, err)
+	}
+	if _, _, _, bad := st.Params.firstNonFinite(); bad {
+		return nil, fmt.Errorf("%w: %s: non-finite parameters", ErrCorruptCheckpoint, path)
+	}
+	return st, nil
+}
+
+func sameDescription(got, want Description) error {
+	if got.Guide != want.Guide {
+		return fmt.Errorf("it was written for guide %s, this trainer uses %s", got.Guide, want.Guide)
+	}
+	if len(got.Sites) != len(want.Sites) {
+		return fmt.Errorf("it has %d latent sites, the model has %d", len(got.Sites), len(want.Sites))
+	}
+	for i := range got.Sites {
+		g, w := got.Sites[i], want.Sites[i]
+		if g.Name != w.Name || !slices.Equal(g.Shape, w.Shape) || g.Support != w.Support {
+			return fmt.Errorf("site %d is %s %v (%s) in the checkpoint and %s %v (%s) in the model", i, g.Name, g.Shape, g.Support, w.Name, w.Shape, w.Support)
+		}
+	}
+	if len(got.Params) != len(want.Params) {
+		return fmt.Errorf("it has %d parameters, the guide has %d", len(got.Params), len(want.Params))
+	}
+	for i := range got.Params {
+		g, w := got.Params[i], want.Params[i]
+		if g.Name != w.Name || !slices.Equal(g.Shape, w.Shape) {
+			return fmt.Errorf("parameter %d is %s %v in the checkpoint and %s %v in the guide", i, g.Name, g.Shape, w.Name, w.Shape)
+		}
+	}
+	return nil
+}
