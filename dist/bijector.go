@@ -16,9 +16,12 @@ type Bijector interface {
 	// Forward returns x = T(u) and the scalar log|det ∂T/∂u| summed over
 	// all elements of u.
 	Forward(u *G.Node) (x, logDet *G.Node, err error)
-	// ForwardHost writes T(u) into dst (same length as u).
+	// ForwardHost writes T(u) into dst, which has the length of u except
+	// for bijectors that change dimension (StickBreaking: one more element
+	// per row).
 	ForwardHost(dst, u []float64)
-	// InverseHost writes T⁻¹(x) into dst; it fails when x is outside the support.
+	// InverseHost writes T⁻¹(x) into dst (sized as u for ForwardHost); it
+	// fails when x is outside the support.
 	InverseHost(dst, x []float64) error
 	// String names the support, as in "positive".
 	String() string
@@ -35,6 +38,9 @@ var (
 type Identity struct{}
 
 func (Identity) Forward(u *G.Node) (*G.Node, *G.Node, error) {
+	if u == nil {
+		return nil, nil, fmt.Errorf("dist: Identity.Forward: nil node")
+	}
 	return u, graph.Scalar(u.Graph(), 0), nil
 }
 func (Identity) ForwardHost(dst, u []float64)       { copy(dst, u) }
@@ -45,7 +51,7 @@ func (Identity) String() string                     { return "real" }
 type Exp struct{}
 
 func (Exp) Forward(u *G.Node) (*G.Node, *G.Node, error) {
-	b := graph.New(u.Graph())
+	b := builderFor(u)
 	x, ld := b.Exp(u), b.Sum(u)
 	if err := b.Err(); err != nil {
 		return nil, nil, fmt.Errorf("dist: Exp.Forward: %w", err)
@@ -74,7 +80,7 @@ func (Exp) String() string { return "positive" }
 type Softplus struct{ Low float64 }
 
 func (s Softplus) Forward(u *G.Node) (*G.Node, *G.Node, error) {
-	b := graph.New(u.Graph())
+	b := builderFor(u)
 	x := b.Softplus(u)
 	if s.Low != 0 {
 		x = b.Add(x, b.Const(s.Low))
@@ -112,7 +118,7 @@ func (s Softplus) String() string {
 type Sigmoid struct{}
 
 func (Sigmoid) Forward(u *G.Node) (*G.Node, *G.Node, error) {
-	b := graph.New(u.Graph())
+	b := builderFor(u)
 	x := b.Sigmoid(u)
 	ld := b.Sum(b.Add(b.LogSigmoid(u), b.LogSigmoid(b.Neg(u))))
 	if err := b.Err(); err != nil {

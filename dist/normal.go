@@ -19,9 +19,18 @@ type Normal struct {
 	Scale *G.Node // standard deviation σ > 0
 }
 
+// NewNormal returns N(loc, scale²) with constant parameters, after checking
+// that loc is finite and scale positive and finite.
+func NewNormal(g *G.ExprGraph, loc, scale float64) (Normal, error) {
+	if err := firstErr(checkGraph("Normal", g), finite("Normal", "loc", loc), positive("Normal", "scale", scale)); err != nil {
+		return Normal{}, err
+	}
+	return Normal{Loc: graph.Scalar(g, loc), Scale: graph.Scalar(g, scale)}, nil
+}
+
 // LogProb returns the elementwise log-density of x.
 func (d Normal) LogProb(x *G.Node) (*G.Node, error) {
-	b := graph.New(x.Graph())
+	b := builderFor(x)
 	z := b.Div(b.Sub(x, d.Loc), d.Scale)
 	lp := b.Sub(b.Neg(b.Mul(b.Const(0.5), b.Square(z))), b.Add(b.Log(d.Scale), b.Const(LogSqrt2Pi)))
 	if err := b.Err(); err != nil {
@@ -32,7 +41,7 @@ func (d Normal) LogProb(x *G.Node) (*G.Node, error) {
 
 // Rsample returns Loc + Scale⊙eps for eps ~ N(0, 1).
 func (d Normal) Rsample(eps *G.Node) (*G.Node, error) {
-	b := graph.New(eps.Graph())
+	b := builderFor(eps)
 	x := b.Add(d.Loc, b.Mul(d.Scale, eps))
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("dist: Normal.Rsample: %w", err)
@@ -42,7 +51,7 @@ func (d Normal) Rsample(eps *G.Node) (*G.Node, error) {
 
 // Entropy returns the elementwise entropy ½ + ½ log 2π + log σ.
 func (d Normal) Entropy() (*G.Node, error) {
-	b := graph.New(d.Scale.Graph())
+	b := builderFor(d.Scale)
 	h := b.Add(b.Log(d.Scale), b.Const(0.5+LogSqrt2Pi))
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("dist: Normal.Entropy: %w", err)

@@ -231,3 +231,39 @@ func TestBLRFullRankSVI(t *testing.T) {
 	assert.Contains(t, dg.Verdict, "good")
 	assert.Greater(t, dg.ESS, 2000.0)
 }
+
+// TestBLRLowRankSVI: with rank D the low-rank family contains the exact
+// posterior, so its ELBO must reach the log evidence (an independent check
+// of its log-density and entropy formulas); with rank 2 it must land
+// between the mean-field optimum and the evidence.
+func TestBLRLowRankSVI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long SVI fit")
+	}
+	const alpha, beta = 1.0, 4.0
+	phi, y, n, d := bostonDesign(t)
+	_, prec, logEv := exactBLR(t, phi, y, n, d, alpha, beta)
+	for _, rank := range []int{d, 2} {
+		steps := 6000
+		if rank < d {
+			steps = 2000
+		}
+		tr, err := svi.New(blrModel{alpha, beta, n, d}, guides.LowRank{Rank: rank}, svi.Config{Particles: 8, Estimator: svi.STLELBO, Optimizer: svi.Adam{LearnRate: 0.01}})
+		require.NoError(t, err)
+		st, err := tr.Init(6)
+		require.NoError(t, err)
+		require.NoError(t, tr.Feed(svi.Batch{"phi": phi, "y": y}))
+		_, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: steps, Schedule: svi.StepDecay{Every: steps / 3, Factor: 0.2}})
+		require.NoError(t, err)
+		dg, err := tr.Diagnose(st, 4000, 3)
+		require.NoError(t, err)
+		t.Logf("rank %d: ELBO %.4f ± %.4f, k̂ %.2f (log evidence %.4f, mean-field optimum %.4f)", rank, dg.ELBO, dg.ELBOStdErr, dg.KHat, logEv, logEv-mfGap(prec))
+		if rank == d {
+			// Tolerance: 4 MC standard errors plus 0.05 nats of optimization error.
+			assert.InDelta(t, logEv, dg.ELBO, 4*dg.ELBOStdErr+0.05)
+		} else {
+			assert.Greater(t, dg.ELBO, logEv-mfGap(prec))
+			assert.Less(t, dg.ELBO, logEv+4*dg.ELBOStdErr)
+		}
+	}
+}

@@ -61,6 +61,8 @@ func TestELBOGradientFD(t *testing.T) {
 		{"positive site/fullrank/trace", pos, guides.FullRank{InitScale: 0.3}, svi.TraceELBO},
 		{"positive site/fullrank/entropy", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO},
 		{"positive site/fullrank/iwae", pos, guides.FullRank{InitScale: 0.3}, svi.IWAEBound},
+		{"positive site/lowrank/trace", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.TraceELBO},
+		{"positive site/lowrank/entropy", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.EntropyELBO},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, err := svi.New(tc.model, tc.guide, svi.Config{Particles: 3, Estimator: tc.est})

@@ -1,0 +1,53 @@
+package dist
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/ops"
+)
+
+// Bernoulli is the distribution on {0, 1} with P(x = 1) = σ(Logits), the
+// logits being a node.
+//
+//	log p(x) = x·l − log(1 + eˡ),  x ∈ {0, 1}
+//
+// which equals log σ(l) for x = 1 and log σ(−l) for x = 0, exact to rounding
+// for any l (ops.Softplus, unlike gorgonia's, does not truncate above 16).
+// For x outside {0, 1} the formula is evaluated as written. The support is
+// discrete, so Bernoulli implements no Supporter and no Rsampler: it serves
+// as a likelihood.
+type Bernoulli struct {
+	Logits *G.Node // log-odds l = log(p/(1 − p))
+}
+
+// NewBernoulli returns a Bernoulli with a constant logit, after checking
+// that it is finite.
+func NewBernoulli(g *G.ExprGraph, logit float64) (Bernoulli, error) {
+	if err := firstErr(checkGraph("Bernoulli", g), finite("Bernoulli", "logit", logit)); err != nil {
+		return Bernoulli{}, err
+	}
+	return Bernoulli{Logits: graph.Scalar(g, logit)}, nil
+}
+
+// LogProb returns the elementwise log-mass of x ∈ {0, 1}.
+func (d Bernoulli) LogProb(x *G.Node) (*G.Node, error) {
+	b := builderFor(x)
+	lp := b.Sub(b.Mul(x, d.Logits), b.Apply("Softplus", ops.Softplus, d.Logits))
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("dist: Bernoulli.LogProb: %w", err)
+	}
+	return lp, nil
+}
+
+// Entropy returns the elementwise entropy log(1 + eˡ) − l·σ(l).
+func (d Bernoulli) Entropy() (*G.Node, error) {
+	b := builderFor(d.Logits)
+	h := b.Sub(b.Apply("Softplus", ops.Softplus, d.Logits), b.Mul(d.Logits, b.Sigmoid(d.Logits)))
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("dist: Bernoulli.Entropy: %w", err)
+	}
+	return h, nil
+}

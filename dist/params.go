@@ -1,0 +1,101 @@
+package dist
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/ops"
+)
+
+// Host-side validation and constant nodes for the New* constructors.
+
+// positive rejects values that are not in (0, ∞).
+func positive(dist, param string, v float64) error {
+	if v > 0 && !math.IsInf(v, 1) {
+		return nil
+	}
+	return &ParamError{Dist: dist, Param: param, Value: v, Want: "positive and finite"}
+}
+
+// finite rejects NaN and ±Inf.
+func finite(dist, param string, v float64) error {
+	if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		return nil
+	}
+	return &ParamError{Dist: dist, Param: param, Value: v, Want: "finite"}
+}
+
+// checkGraph rejects a nil graph.
+func checkGraph(dist string, g *G.ExprGraph) error {
+	if g == nil {
+		return fmt.Errorf("dist: New%s: nil graph", dist)
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vectorConst returns a float64 vector constant holding a copy of v, with a
+// unique name.
+func vectorConst(g *G.ExprGraph, v []float64) *G.Node {
+	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]float64(nil), v...)))
+	return G.NewConstant(t, G.In(g), G.WithName(graph.Name("c")))
+}
+
+// checkVector validates every element of v with check, naming it param[i],
+// and requires at least minLen elements.
+func checkVector(dist, param string, v []float64, minLen int, check func(dist, param string, v float64) error) error {
+	if len(v) < minLen {
+		return fmt.Errorf("dist: %s needs at least %d %s, got %d", dist, minLen, param, len(v))
+	}
+	for i, x := range v {
+		if err := check(dist, fmt.Sprintf("%s[%d]", param, i), x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sumLast sums x over its last axis (a vector gives a scalar) with
+// ops.ReduceSum, which unlike gorgonia.Sum keeps a [1, K] input working;
+// it records its error in b.
+func sumLast(b *graph.B, x *G.Node) *G.Node {
+	if b.Err() != nil {
+		return nil
+	}
+	if x == nil {
+		b.Fail(fmt.Errorf("Sum: nil operand"))
+		return nil
+	}
+	if x.IsScalar() {
+		b.Fail(fmt.Errorf("Sum: want a tensor with a last axis, got a scalar"))
+		return nil
+	}
+	return b.Apply("ReduceSum", func(x *G.Node) (*G.Node, error) { return ops.ReduceSum(x, -1) }, x)
+}
+
+// builderFor returns a graph builder on the graph of the first non-nil node;
+// when all are nil it returns a builder that has already failed, so that
+// nil nodes give errors rather than panics.
+func builderFor(nodes ...*G.Node) *graph.B {
+	for _, n := range nodes {
+		if n != nil {
+			return graph.New(n.Graph())
+		}
+	}
+	b := graph.New(nil)
+	b.Fail(fmt.Errorf("nil node"))
+	return b
+}

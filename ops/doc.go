@@ -1,0 +1,41 @@
+// Package ops provides gorgonia operations that gorgonia lacks or gets wrong,
+// each with a hand-written gradient checked by finite differences.
+//
+// # Elementwise functions
+//
+// [Lgamma], [Digamma], [Trigamma], [LgammaHalfDiff], [Erf], [NormCDF],
+// [LogNormCDF], [LogSigmoid], [Softplus] and [Log1mExp] apply a float64
+// function to every element of a tensor node or to a scalar node. Each is a
+// [UnaryFn] whose derivative is itself a UnaryFn, so the gradient nodes built
+// by gorgonia.Grad can be differentiated again (Lgamma → Digamma → Trigamma
+// → tetragamma). They support gorgonia's symbolic differentiation
+// (gorgonia.Grad with a TapeMachine) and its automatic differentiation
+// (DoDiff, used by the LispMachine).
+//
+// # Reductions
+//
+// [LogSumExp] and [LogMeanExp] reduce one axis with the max-shift trick.
+// They replace gorgonia.LogSumExp, whose value is wrong in v0.9.18
+// (it computes log(Σ exp(x − m) + m)). Their gradient is the softmax along
+// the reduced axis, built from two small ops that are themselves
+// differentiable. [ReduceSum] sums one axis; it replaces gorgonia.Sum for
+// [1, K] inputs, whose value has the wrong shape in v0.9.18.
+//
+// # Stick-breaking
+//
+// [StickBreaking] and [StickBreakingLogDet] map ℝ^{K−1} onto the K-simplex
+// and give the log-Jacobian, with hand-written vector-Jacobian products (not
+// differentiable a second time).
+//
+// # Second derivatives and gorgonia
+//
+// gorgonia's Backpropagate (v0.9.18, differentiation.go) skips every node
+// that already holds a derivative from an earlier Grad call, and returns
+// only the first new gradient term of such a node. Grad of Grad is
+// therefore right only when the first gradient reaches the wrt node without
+// passing through other nodes of the forward graph, as in Lgamma(x) →
+// Digamma(x) → Trigamma(x), or LogSumExp(x) → Softmax(x) (which is why the
+// softmax recomputes the log-sum-exp instead of reading the forward node).
+//
+// All ops are float64-only; building one on another dtype returns an error.
+package ops

@@ -1,0 +1,115 @@
+package ops
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// floats returns the float64 elements of v in row-major order. The slice
+// aliases v's storage when v is a contiguous *tensor.Dense, so callers must
+// not write to it unless they own v.
+func floats(v G.Value) ([]float64, error) {
+	switch t := v.(type) {
+	case *G.F64:
+		return []float64{float64(*t)}, nil
+	case *tensor.Dense:
+		if t.Dtype() != tensor.Float64 {
+			return nil, fmt.Errorf("want float64 values, got %v", t.Dtype())
+		}
+		if t.IsScalar() {
+			return []float64{t.ScalarValue().(float64)}, nil
+		}
+		if t.IsMaterializable() || t.RequiresIterator() {
+			m, ok := t.Materialize().(*tensor.Dense)
+			if !ok {
+				return nil, fmt.Errorf("cannot materialize %v", t.Shape())
+			}
+			t = m
+		}
+		return t.Data().([]float64), nil
+	case nil:
+		return nil, fmt.Errorf("nil value")
+	default:
+		if d, ok := v.Data().(float64); ok {
+			return []float64{d}, nil
+		}
+		if d, ok := v.Data().([]float64); ok && v.Shape().TotalSize() == len(d) {
+			return d, nil
+		}
+		return nil, fmt.Errorf("unsupported value type %T", v)
+	}
+}
+
+// newLike returns a fresh value of the same kind and shape as v (a *G.F64 for
+// scalars) together with its backing slice.
+func newLike(v G.Value) (G.Value, []float64) {
+	if t, ok := v.(*tensor.Dense); ok && !t.IsScalar() {
+		out := tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.Of(tensor.Float64))
+		return out, out.Data().([]float64)
+	}
+	return newShaped(v.Shape())
+}
+
+// newShaped returns a fresh zero value of shape s: a *G.F64 for a scalar
+// shape, otherwise a *tensor.Dense.
+func newShaped(s tensor.Shape) (G.Value, []float64) {
+	if s.IsScalar() {
+		f := G.NewF64(0)
+		return f, nil
+	}
+	out := tensor.New(tensor.WithShape(s.Clone()...), tensor.Of(tensor.Float64))
+	return out, out.Data().([]float64)
+}
+
+// setScalar stores the single result of a scalar-shaped computation.
+func setScalar(v G.Value, x float64) {
+	if f, ok := v.(*G.F64); ok {
+		*f = G.F64(x)
+	}
+}
+
+// addInto adds src elementwise into dst in place; dst must be a *G.F64 or a
+// contiguous float64 *tensor.Dense with len(src) elements.
+func addInto(dst G.Value, src []float64) error {
+	switch t := dst.(type) {
+	case *G.F64:
+		if len(src) != 1 {
+			return fmt.Errorf("gradient of a scalar receives %d values", len(src))
+		}
+		*t += G.F64(src[0])
+		return nil
+	case *tensor.Dense:
+		if t.Dtype() != tensor.Float64 || t.RequiresIterator() {
+			return fmt.Errorf("cannot accumulate into %v tensor", t.Dtype())
+		}
+		if t.IsScalar() {
+			if len(src) != 1 {
+				return fmt.Errorf("gradient of a scalar receives %d values", len(src))
+			}
+			return t.SetAt(t.ScalarValue().(float64)+src[0], 0)
+		}
+		d := t.Data().([]float64)
+		if len(d) != len(src) {
+			return fmt.Errorf("gradient has %d elements, want %d", len(d), len(src))
+		}
+		for i, s := range src {
+			d[i] += s
+		}
+		return nil
+	default:
+		return fmt.Errorf("cannot accumulate into %T", dst)
+	}
+}
+
+// checkFloat64 rejects nil nodes and nodes whose dtype is not float64.
+func checkFloat64(name string, x *G.Node) error {
+	if x == nil {
+		return fmt.Errorf("ops: %s: nil node", name)
+	}
+	if dt := x.Dtype(); dt != tensor.Float64 {
+		return fmt.Errorf("ops: %s: float64 only, got %v", name, dt)
+	}
+	return nil
+}
