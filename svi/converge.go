@@ -16,8 +16,10 @@ import (
 // Carlo noise, nor by more than a relative tolerance. The run stops after
 // Patience non-improving windows in a row. The noise term ignores the
 // autocorrelation of successive losses, which makes the rule slightly eager;
-// Patience guards against that. The zero value uses Window 200, RelTol 1e-4,
-// Patience 3, and never stops before MinSteps (default 2·Window).
+// Patience guards against that. The zero value uses Window 500, RelTol 1e-6,
+// Patience 3, and never stops before MinSteps (default 4·Window). Slow
+// drifts below the noise of a window go undetected: that is the price of
+// stopping on noisy estimates, and what iterate averaging mends.
 type Convergence struct {
 	Window   int
 	RelTol   float64
@@ -38,16 +40,16 @@ const (
 func (c *Convergence) params() (w int, tol float64, pat, minSteps int) {
 	w, tol, pat, minSteps = c.Window, c.RelTol, c.Patience, c.MinSteps
 	if w <= 0 {
-		w = 200
+		w = 500
 	}
 	if tol == 0 {
-		tol = 1e-4
+		tol = 1e-6
 	}
 	if pat <= 0 {
 		pat = 3
 	}
 	if minSteps <= 0 {
-		minSteps = 2 * w
+		minSteps = 4 * w
 	}
 	return
 }

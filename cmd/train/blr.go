@@ -19,27 +19,29 @@ func init() {
 }
 
 type blrReport struct {
-	Model       string          `json:"model"`
-	Method      string          `json:"method"`
-	Guide       string          `json:"guide,omitempty"`
-	Estimator   string          `json:"estimator,omitempty"`
-	Data        string          `json:"data"`
-	Rows        int             `json:"rows"`
-	Columns     []string        `json:"columns"`
-	Alpha       float64         `json:"alpha"`
-	Beta        float64         `json:"beta"`
-	Standardize bool            `json:"standardized"`
-	Steps       int             `json:"steps"`
-	Particles   int             `json:"particles,omitempty"`
-	LearnRate   float64         `json:"lr,omitempty"`
-	Seed        uint64          `json:"seed"`
-	ELBO        float64         `json:"elbo"`
-	ELBOStdErr  float64         `json:"elbo_stderr"`
-	LogEvidence *float64        `json:"log_evidence,omitempty"`
-	WallSeconds float64         `json:"wall_seconds"`
-	Posterior   blrPosterior    `json:"posterior"`
-	Trace       []float64       `json:"elbo_trace,omitempty"`
-	Exact       *blrExactSumary `json:"exact,omitempty"`
+	Model        string           `json:"model"`
+	Method       string           `json:"method"`
+	Guide        string           `json:"guide,omitempty"`
+	Estimator    string           `json:"estimator,omitempty"`
+	Data         string           `json:"data"`
+	Rows         int              `json:"rows"`
+	Columns      []string         `json:"columns"`
+	Alpha        float64          `json:"alpha"`
+	Beta         float64          `json:"beta"`
+	Standardize  bool             `json:"standardized"`
+	Steps        int              `json:"steps"`
+	Particles    int              `json:"particles,omitempty"`
+	LearnRate    float64          `json:"lr,omitempty"`
+	Seed         uint64           `json:"seed"`
+	ELBO         float64          `json:"elbo"`
+	ELBOStdErr   float64          `json:"elbo_stderr"`
+	LogEvidence  *float64         `json:"log_evidence,omitempty"`
+	WallSeconds  float64          `json:"wall_seconds"`
+	Posterior    blrPosterior     `json:"posterior"`
+	Trace        []float64        `json:"elbo_trace,omitempty"`
+	Exact        *blrExactSumary  `json:"exact,omitempty"`
+	Diagnostics  *svi.Diagnostics `json:"diagnostics,omitempty"`
+	GuardRetries int              `json:"guard_retries,omitempty"`
 }
 
 type blrPosterior struct {
@@ -65,13 +67,8 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	method := fs.String("method", "svi", "exact, cavi or svi")
 	standardize := fs.Bool("standardize", false, "standardize inputs and target (population standard deviation)")
 	noIntercept := fs.Bool("no-intercept", false, "do not add an intercept column")
-	steps := fs.Int("steps", 5000, "SVI steps")
-	lr := fs.Float64("lr", 0.01, "Adam learning rate")
-	particles := fs.Int("particles", 8, "SVI particles per step")
-	estimator := fs.String("estimator", "entropy", "ELBO estimator: trace or entropy")
-	guideName := fs.String("guide", "meanfield", "guide: meanfield or map")
-	seed := fs.Uint64("seed", 1, "random seed")
-	out := fs.String("out", "", "output `dir` for report.json")
+	sf := addSVIFlags(fs, 5000, 0.01, 8, "entropy")
+	out := fs.String("out", "", "output `dir` for report.json and elbo.png")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
 		return err
@@ -83,11 +80,8 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *out == "" {
 		return fmt.Errorf("train blr: -out is required")
 	}
-	if *particles < 1 {
-		return fmt.Errorf("train blr: -particles must be at least 1, got %d", *particles)
-	}
-	if *steps < 1 {
-		return fmt.Errorf("train blr: -steps must be at least 1, got %d", *steps)
+	if err := sf.validate("blr"); err != nil {
+		return err
 	}
 	tb, err := table.ReadFile(*data)
 	if err != nil {
@@ -131,7 +125,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train blr: %w", err)
 	}
 	rep := blrReport{Model: "blr", Method: *method, Data: *data, Rows: tb.Rows, Columns: cols, Alpha: *alpha, Beta: *beta,
-		Standardize: *standardize, Seed: *seed}
+		Standardize: *standardize, Seed: *sf.seed}
 	start := time.Now()
 	switch *method {
 	case "exact":
@@ -139,12 +133,8 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		le := exact.LogEvidence
 		rep.LogEvidence = &le
 		rep.Posterior.Mean = exact.Mean
-		rep.Posterior.Cov = make([][]float64, d)
-		for i := range rep.Posterior.Cov {
-			rep.Posterior.Cov[i] = make([]float64, d)
-			for j := range rep.Posterior.Cov[i] {
-				rep.Posterior.Cov[i][j] = exact.Cov.At(i, j)
-			}
+		rep.Posterior.Cov = covRows(exact.Cov)
+		for i := 0; i < d; i++ {
 			rep.Posterior.Std = append(rep.Posterior.Std, math.Sqrt(exact.Cov.At(i, i)))
 		}
 	case "cavi":
@@ -161,7 +151,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			rep.Posterior.Std = append(rep.Posterior.Std, math.Sqrt(v))
 		}
 	case "svi":
-		if err := fitBLRSVI(ctx, &rep, x, y, d, *alpha, *beta, *guideName, *estimator, *steps, *particles, *lr, *seed, stderr); err != nil {
+		if err := fitBLRSVI(ctx, &rep, x, y, d, *alpha, *beta, sf, *out, stderr); err != nil {
 			return err
 		}
 	default:
@@ -182,80 +172,55 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-func fitBLRSVI(ctx context.Context, rep *blrReport, x, y []float64, d int, alpha, beta float64, guideName, estName string,
-	steps, particles int, lr float64, seed uint64, stderr io.Writer) error {
-	var guide svi.Guide
-	switch guideName {
-	case "meanfield":
-		guide = guides.MeanField{}
-	case "map":
-		guide = guides.Delta{}
-	default:
-		return fmt.Errorf("train blr: unknown -guide %q (want meanfield or map)", guideName)
-	}
-	est, err := svi.ParseEstimator(estName)
+func fitBLRSVI(ctx context.Context, rep *blrReport, x, y []float64, d int, alpha, beta float64, sf *sviFlags, out string, stderr io.Writer) error {
+	guide, err := sf.guideFor("blr", guides.MeanField{})
 	if err != nil {
-		return fmt.Errorf("train blr: %w", err)
+		return err
 	}
-	n := len(y)
-	model := blr.Model{Alpha: alpha, Beta: beta, N: n, D: d}
-	tr, err := svi.New(model, guide, svi.Config{Particles: particles, Estimator: est, Optimizer: svi.Adam{LearnRate: lr}})
+	cfg, err := sf.config("blr")
 	if err != nil {
-		return fmt.Errorf("train blr: %w", err)
+		return err
 	}
-	st, err := tr.Init(seed)
+	model := blr.Model{Alpha: alpha, Beta: beta, N: len(y), D: d}
+	tr, err := svi.New(model, guide, cfg)
 	if err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
 	if err := tr.Feed(svi.Batch{"phi": x, "y": y}); err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
-	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = guideName, est.String(), particles, lr
-	// Anneal the learning rate over the last 40% of the run (×0.1 at 60%,
-	// ×0.01 at 80%) so the final iterate sits near the optimum.
-	phases := []struct {
-		frac, scale float64
-	}{{0.6, 1}, {0.2, 0.1}, {0.2, 0.01}}
-	left := steps
-	prog := newProgress(stderr, steps, 0)
-	for i, ph := range phases {
-		k := int(math.Round(ph.frac * float64(steps)))
-		if i == len(phases)-1 {
-			k = left
-		}
-		left -= k
-		if k == 0 {
-			continue
-		}
-		st.Opt.LRScale = ph.scale
-		res, err := svi.Run(ctx, tr, st, nil, &svi.Settings{Steps: k, Recorder: prog})
-		if res != nil {
-			for _, l := range res.Losses {
-				rep.Trace = append(rep.Trace, -l)
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("train blr: %w", err)
-		}
+	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = *sf.guide, cfg.Estimator.String(), cfg.Particles, *sf.lr
+	st, fit, err := fitSVI(ctx, "blr", sf, tr, nil, out, stderr)
+	if fit != nil {
+		rep.Trace, rep.Diagnostics, rep.GuardRetries = fit.Trace, fit.Diagnostics, fit.Retries
+	}
+	if err != nil {
+		return err
 	}
 	rep.Steps = st.Iter
-	// Enough draws that the ELBO's Monte Carlo standard error is below 0.1.
-	draws := 1000
-	for {
-		elbo, se, err := tr.ELBO(st, nil, draws, seed+1)
-		if err != nil {
-			return fmt.Errorf("train blr: final ELBO: %w", err)
-		}
-		rep.ELBO, rep.ELBOStdErr = elbo, se
-		if se < 0.05 || draws >= 64000 {
-			break
-		}
-		draws *= 4
-	}
-	sum, err := tr.Summarize(st, 2000, rand.New(svi.NewRNG(seed+2)), nil)
+	rep.ELBO, rep.ELBOStdErr = fit.Diagnostics.ELBO, fit.Diagnostics.ELBOStdErr
+	sum, err := tr.Summarize(st, 2000, rand.New(svi.NewRNG(*sf.seed+2)), nil)
 	if err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
 	rep.Posterior.Mean, rep.Posterior.Std = sum[0].Mean, sum[0].Std
+	if fr, ok := guide.(guides.FullRank); ok {
+		rep.Posterior.Cov = covRows(fr.Cov(st.Params, tr.Sites()))
+	}
 	return nil
+}
+
+func covRows(c interface {
+	At(i, j int) float64
+	SymmetricDim() int
+}) [][]float64 {
+	n := c.SymmetricDim()
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = make([]float64, n)
+		for j := range out[i] {
+			out[i][j] = c.At(i, j)
+		}
+	}
+	return out
 }

@@ -56,6 +56,46 @@ func TestBLRCommand(t *testing.T) {
 	assert.InDelta(t, ex["meanfield_optimum_elbo"].(float64), rep["elbo"].(float64), 0.3)
 	assert.Less(t, ex["max_abs_mean_error"].(float64), 0.01)
 	assert.Less(t, rep["elbo_stderr"].(float64), 0.1)
+	diag := rep["diagnostics"].(map[string]any)
+	for _, k := range []string{"elbo", "elbo_stderr", "iwae", "khat", "ess", "steps", "stop_reason", "verdict"} {
+		assert.Contains(t, diag, k)
+	}
+	_, err = os.Stat(filepath.Join(dir, "elbo.png"))
+	assert.NoError(t, err, "ELBO trace plot")
+}
+
+// TestBLRCheckpointResume: a fit stopped at 400 steps and resumed to 800
+// from its checkpoint ends where an uninterrupted 800-step fit ends.
+func TestBLRCheckpointResume(t *testing.T) {
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "fit.ckpt")
+	common := []string{"blr", "-data", boston, "-standardize", "-stop=false", "-schedule", "none", "-average=false", "-seed", "3"}
+	_, _, err := runCmd(append(common, "-steps", "800", "-out", filepath.Join(dir, "full"))...)
+	require.NoError(t, err)
+	_, _, err = runCmd(append(common, "-steps", "400", "-checkpoint", ck, "-out", filepath.Join(dir, "half"))...)
+	require.NoError(t, err)
+	_, stderr, err := runCmd(append(common, "-steps", "800", "-resume", ck, "-out", filepath.Join(dir, "resumed"))...)
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "resumed from")
+	full, resumed := readReport(t, filepath.Join(dir, "full")), readReport(t, filepath.Join(dir, "resumed"))
+	assert.Equal(t, full["elbo_trace"], resumed["elbo_trace"])
+	assert.Equal(t, full["posterior"], resumed["posterior"])
+
+	_, _, err = runCmd(append(common, "-steps", "800", "-guide", "fullrank", "-resume", ck, "-out", dir)...)
+	assert.ErrorContains(t, err, "written for guide guides.MeanField")
+}
+
+// TestBLRDivergence: an absurd learning rate ends with the divergence error,
+// the checkpoint holds the last good (finite) state, and it loads.
+func TestBLRDivergence(t *testing.T) {
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "fit.ckpt")
+	_, _, err := runCmd("blr", "-data", boston, "-standardize", "-lr", "1e12", "-steps", "300", "-checkpoint", ck, "-out", dir)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "diverged")
+	assert.Contains(t, err.Error(), "last good state is saved in")
+	_, _, err = runCmd("blr", "-data", boston, "-standardize", "-lr", "0.01", "-steps", "400", "-resume", ck, "-out", dir)
+	require.NoError(t, err)
 }
 
 func TestBLRCommandErrors(t *testing.T) {
@@ -81,6 +121,11 @@ func TestBLRCommandErrors(t *testing.T) {
 		{"zero beta", []string{"blr", "-data", boston, "-beta", "0", "-out", dir}, "beta"},
 		{"particles", []string{"blr", "-data", boston, "-particles", "0", "-out", dir}, "-particles must be at least 1"},
 		{"method", []string{"blr", "-data", boston, "-method", "nuts", "-out", dir}, `unknown -method "nuts"`},
+		{"guide", []string{"blr", "-data", boston, "-guide", "flow", "-out", dir}, `unknown -guide "flow"`},
+		{"estimator", []string{"blr", "-data", boston, "-estimator", "rws", "-out", dir}, `unknown estimator "rws"`},
+		{"schedule", []string{"blr", "-data", boston, "-schedule", "cosine", "-out", dir}, `unknown -schedule "cosine"`},
+		{"kl with map", []string{"blr", "-data", boston, "-guide", "fullrank", "-estimator", "kl", "-out", dir}, "factorizes over sites"},
+		{"missing checkpoint", []string{"blr", "-data", boston, "-resume", filepath.Join(dir, "none.ckpt"), "-out", dir}, "no such file"},
 		{"unknown model", []string{"nope"}, `unknown model "nope"`},
 		{"constant column", []string{"blr", "-data", write("const.csv", "1,5,2\n1,6,3\n1,7,5\n"), "-standardize", "-out", dir}, "constant"},
 	} {
