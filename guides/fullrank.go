@@ -57,6 +57,9 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph,
 	if !(s0 > 0) || math.IsInf(s0, 0) {
 		return nil, fmt.Errorf("guides: FullRank InitScale must be positive and finite, got %v", s0)
 	}
+	if err := checkUnscaled("FullRank", sites); err != nil {
+		return nil, err
+	}
 	D := totalSize(sites)
 	frLoc, frRho, frTril := frNames(sites)
 	initLoc, err := joinedInit(sites, g.InitLoc)

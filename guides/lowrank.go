@@ -93,6 +93,9 @@ func (g LowRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, 
 	if !(s0 > 0) || math.IsInf(s0, 0) {
 		return nil, fmt.Errorf("guides: LowRank InitScale must be positive and finite, got %v", s0)
 	}
+	if err := checkUnscaled("LowRank", sites); err != nil {
+		return nil, err
+	}
 	D := totalSize(sites)
 	nLoc, nRho, nW := lrNames(sites)
 	initLoc, err := joinedInit(sites, g.InitLoc)

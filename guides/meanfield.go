@@ -82,7 +82,7 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 		if err != nil {
 			return nil, err
 		}
-		entropy = add(b, entropy, b.Sum(h))
+		entropy = add(b, entropy, scaled(b, b.Sum(h), site.Scale))
 		for s := 0; s < S; s++ {
 			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), shape)
 			u, err := q.Rsample(eps)
@@ -98,8 +98,8 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 				return nil, err
 			}
 			gg.Draws[s][site.Name] = u
-			gg.LogQ[s] = add(b, gg.LogQ[s], b.Sum(lq))
-			gg.LogQDetached[s] = add(b, gg.LogQDetached[s], b.Sum(lqd))
+			gg.LogQ[s] = add(b, gg.LogQ[s], scaled(b, b.Sum(lq), site.Scale))
+			gg.LogQDetached[s] = add(b, gg.LogQDetached[s], scaled(b, b.Sum(lqd), site.Scale))
 		}
 	}
 	gg.Entropy = entropy
@@ -165,6 +165,25 @@ func paramShape(site svi.Site) []int {
 		return []int{1}
 	}
 	return site.Unconstrained
+}
+
+// scaled multiplies a site's log-density term by its minibatch scale.
+func scaled(b *graph.B, x *G.Node, scale float64) *G.Node {
+	if scale == 1 || scale == 0 {
+		return x
+	}
+	return b.Mul(x, b.Const(scale))
+}
+
+// checkUnscaled rejects sites declared under a minibatch scale, for guides
+// whose joint density cannot be split per site.
+func checkUnscaled(guide string, sites []svi.Site) error {
+	for _, s := range sites {
+		if s.Scale != 1 && s.Scale != 0 {
+			return fmt.Errorf("guides: %s couples sites jointly and cannot take the local (minibatch-scaled) site %q; give it its own guide with Join", guide, s.Name)
+		}
+	}
+	return nil
 }
 
 func add(b *graph.B, acc, x *G.Node) *G.Node {

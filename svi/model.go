@@ -68,8 +68,11 @@ func (m *M) Fail(err error) error {
 // Const returns a scalar constant node.
 func (m *M) Const(v float64) *G.Node { return graph.Scalar(m.g, v) }
 
-// Scale sets the factor applied to every later Observe and Factor term. For
-// minibatches of B rows out of N, Scale(N/B) keeps the ELBO unbiased. The
+// Scale sets the factor applied to every later Observe and Factor term and
+// to the prior terms of later Sample sites. For minibatches of B rows out of
+// N, Scale(N/B) keeps the ELBO unbiased: declare global latents before
+// calling it, and local (per-datum) latents and observations after. A site's
+// scale is recorded in Site.Scale, and guides scale its log q by it. The
 // default is 1.
 func (m *M) Scale(s float64) {
 	if !(s > 0) || s != s+0 || s > 1e300 {
@@ -141,7 +144,7 @@ func (m *M) Sample(name string, prior dist.LogProber, shape ...int) *G.Node {
 	if us, ok := sup.(unconstrainedShaper); ok {
 		ushape = us.UnconstrainedShape(shape)
 	}
-	m.sites = append(m.sites, Site{Name: name, Shape: slices.Clone(shape), Unconstrained: ushape, Support: sup, Prior: prior})
+	m.sites = append(m.sites, Site{Name: name, Shape: slices.Clone(shape), Unconstrained: ushape, Support: sup, Prior: prior, Scale: m.scale})
 	var z *G.Node
 	if m.tracing {
 		z, _ = input(m.g, "trace/"+name, shape)
@@ -162,7 +165,11 @@ func (m *M) Sample(name string, prior dist.LogProber, shape ...int) *G.Node {
 	}
 	m.priors[name] = prior
 	b := graph.New(m.g)
-	m.addTerm(b.Sum(lp), b)
+	t := b.Sum(lp)
+	if m.scale != 1 {
+		t = b.Mul(t, b.Const(m.scale))
+	}
+	m.addTerm(t, b)
 	return z
 }
 

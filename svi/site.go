@@ -14,6 +14,10 @@ type Site struct {
 	Unconstrained []int
 	Support       dist.Bijector  // map from the unconstrained space onto the support
 	Prior         dist.LogProber // the prior, as built in the trace pass (its nodes belong to a scratch graph)
+	// Scale is the minibatch factor in force when the site was declared
+	// (see M.Scale): 1 for global latents, N/B for local ones. The site's
+	// prior term, log-Jacobian and log q are multiplied by it.
+	Scale float64
 }
 
 // Size returns the number of unconstrained elements of the site.

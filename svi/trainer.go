@@ -166,6 +166,9 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 			}
 			m.latents[site.Name] = x
 			if !gg.PointMass[site.Name] && !isZeroConst(ld) {
+				if site.Scale != 1 {
+					ld = b.Mul(ld, b.Const(site.Scale))
+				}
 				logDet = add(b, logDet, ld)
 			}
 		}
@@ -312,7 +315,11 @@ func klTerm(b *graph.B, sites []Site, gg *GuideGraph, priors map[string]dist.Log
 		if err != nil {
 			return nil, fmt.Errorf("svi: site %q: %w", site.Name, err)
 		}
-		kl = add(b, kl, b.Sum(k))
+		k = b.Sum(k)
+		if site.Scale != 1 {
+			k = b.Mul(k, b.Const(site.Scale))
+		}
+		kl = add(b, kl, k)
 	}
 	return kl, b.Err()
 }
@@ -604,7 +611,7 @@ func sameSites(want, got []Site) error {
 		return fmt.Errorf("svi: the model declared %d sites, then %d: it must declare the same sites every time", len(want), len(got))
 	}
 	for i := range want {
-		if want[i].Name != got[i].Name || !slices.Equal(want[i].Shape, got[i].Shape) {
+		if want[i].Name != got[i].Name || !slices.Equal(want[i].Shape, got[i].Shape) || want[i].Scale != got[i].Scale {
 			return fmt.Errorf("svi: site %d was %q %v, then %q %v: a model must declare the same sites every time", i, want[i].Name, want[i].Shape, got[i].Name, got[i].Shape)
 		}
 	}
