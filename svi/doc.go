@@ -1,0 +1,63 @@
+// Package svi fits variational approximations q_φ(z) ≈ p(z | x) by
+// stochastic variational inference: it maximizes a Monte Carlo estimate of
+//
+//	ELBO(φ) = E_q[log p(x, z) − log q(z)]
+//
+// with reparameterized draws z = T(ε, φ), gradients from gorgonia's
+// automatic differentiation, and Adam.
+//
+// # Overview
+//
+// A [Model] builds its log-joint on an [M]: Sample declares a latent site
+// with its prior and returns the site's value, Data declares an input fed
+// each step, Observe and Factor add likelihood terms. A [Guide] (package
+// guides) builds q over the sites. [New] builds one gorgonia graph holding
+// S particles of the model, the negative ELBO and its gradient, compiled
+// once; a [Trainer] then runs it for any number of [State]s:
+//
+//	tr, err := svi.New(model, guides.MeanField{}, svi.Config{Particles: 4})
+//	st, err := tr.Init(seed)                  // parameters, optimizer, random source
+//	info, err := tr.Step(st, svi.Batch{...})  // one step; info.Loss = −ELBO estimate
+//	res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: 5000})
+//	sum, err := tr.Summarize(st, 1000, r, nil) // means, sds, quantiles per site
+//	d, err := tr.Diagnose(st, 2000, seed)      // ELBO ± se, IWAE, PSIS k̂, ESS
+//
+// Everything that changes while fitting lives in the State (parameters,
+// optimizer moments, step count, the PCG source of the noise ε, the loss
+// trace), so a State can be checkpointed (SaveCheckpoint) and resumed
+// bit for bit (LoadCheckpoint).
+//
+// # Supports
+//
+// Each site lives in its prior's support (dist.Supporter). Guides work in
+// the unconstrained space and the trainer maps their draws through the
+// support's bijector, adding log|det J| to the ELBO; summaries are reported
+// in the constrained space.
+//
+// # Estimators
+//
+// [TraceELBO], [EntropyELBO] (closed-form entropy of q), [KLELBO]
+// (closed-form KL to a Gaussian prior), [STLELBO] (sticking the landing) and
+// [IWAEBound] (importance-weighted bound). Estimators a guide or model cannot
+// support are refused by New, not at step 10,000.
+//
+// # Robustness
+//
+// Step refuses a non-finite loss, gradient or update with a
+// [*NonFiniteError] and leaves the state as it was. [Run] can add a
+// [Guard] that rolls back to the last good state and lowers the learning
+// rate, a [Convergence] stopping rule, Polyak–Ruppert averaging, learning-rate
+// [Schedule]s and, through Config.ClipNorm, global-norm gradient clipping.
+//
+// # Concurrency
+//
+// A Trainer is not safe for concurrent use. Build one per goroutine; States
+// are independent of each other.
+//
+// References:
+//   - Kingma & Welling (2014), Auto-encoding variational Bayes.
+//   - Roeder, Wu & Duvenaud (2017), Sticking the landing.
+//   - Burda, Grosse & Salakhutdinov (2016), Importance weighted autoencoders.
+//   - Yao, Vehtari, Simpson & Gelman (2018), Yes, but did it work?
+//   - Vehtari, Simpson, Gelman, Yao & Gabry (2024), Pareto smoothed importance sampling.
+package svi
