@@ -116,6 +116,15 @@ func (m *M) Data(name string, shape ...int) *G.Node {
 // its value for the current particle, in the prior's support. The prior's
 // log-density is added to the log-joint.
 func (m *M) Sample(name string, prior dist.LogProber, shape ...int) *G.Node {
+	return m.SampleIn(name, prior, nil, shape...)
+}
+
+// SampleIn is Sample with the support given explicitly, for a prior whose
+// support is narrower than it declares (a normal truncated below 2 is
+// SampleIn(name, prior, dist.Softplus{Low: 2})) or to choose another
+// bijector onto the same support (dist.Softplus instead of dist.Exp). A nil
+// support means the prior's own.
+func (m *M) SampleIn(name string, prior dist.LogProber, support dist.Bijector, shape ...int) *G.Node {
 	if m.err != nil {
 		return nil
 	}
@@ -139,7 +148,10 @@ func (m *M) Sample(name string, prior dist.LogProber, shape ...int) *G.Node {
 			return nil
 		}
 	}
-	sup := dist.SupportOf(prior)
+	sup := support
+	if sup == nil {
+		sup = dist.SupportOf(prior)
+	}
 	ushape := slices.Clone(shape)
 	if us, ok := sup.(unconstrainedShaper); ok {
 		ushape = us.UnconstrainedShape(shape)
