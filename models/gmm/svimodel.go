@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-	"gonum.org/v1/gonum/mat"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
