@@ -255,7 +255,9 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 		for _, d := range p.params {
 			_ = p.grads.Add(d.name, d.shape, make([]float64, size(d.shape)))
 		}
-		p.vm = G.NewTapeMachine(p.g.SubgraphRoots(roots...), G.BindDualValues(nodes...))
+		prog := p.g.SubgraphRoots(roots...)
+		p.pruneDerived(prog)
+		p.vm = G.NewTapeMachine(prog, G.BindDualValues(nodes...))
 		return p, nil
 	}
 	if logw[0] != nil {
@@ -264,8 +266,27 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 			roots = append(roots, G.Read(n, &p.logw[s]))
 		}
 	}
-	p.vm = G.NewTapeMachine(p.g.SubgraphRoots(roots...))
+	prog := p.g.SubgraphRoots(roots...)
+	p.pruneDerived(prog)
+	p.vm = G.NewTapeMachine(prog)
 	return p, nil
+}
+
+// pruneDerived drops the derived inputs the compiled program does not read
+// (the detached copies of a guide when the estimator is not STL), so no
+// step pays for filling them.
+func (p *program) pruneDerived(prog *G.ExprGraph) {
+	used := map[*G.Node]bool{}
+	for _, n := range prog.AllNodes() {
+		used[n] = true
+	}
+	kept := p.derived[:0]
+	for _, d := range p.derived {
+		if used[d.node] {
+			kept = append(kept, d)
+		}
+	}
+	p.derived = kept
 }
 
 func checkEstimator(est Estimator, gg *GuideGraph, sites []Site) error {
