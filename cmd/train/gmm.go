@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/govi/govi/internal/table"
+	"github.com/govi/govi/models/gmm"
+)
+
+func init() {
+	register("gmm", "variational Bayesian Gaussian mixture (CAVI)", runGMM)
+}
+
+// gmmReport is the report.json of the gmm command. Means and covariances
+// are in the units of the input file (mapped back when -standardize is
+// given); covariances are E[Λ_k]⁻¹.
+type gmmReport struct {
+	Model               string      `json:"model"`
+	Data                string      `json:"data"`
+	Columns             []string    `json:"columns,omitempty"`
+	N                   int         `json:"n"`
+	D                   int         `json:"d"`
+	K                   int         `json:"k"`
+	Alpha0              float64     `json:"alpha0"`
+	Standardized        bool        `json:"standardized"`
+	Init                string      `json:"init"`
+	Seed                uint64      `json:"seed"`
+	Weights             []float64   `json:"weights"`
+	Means               [][]float64 `json:"means"`
+	Covariances         [][]float64 `json:"covariances"` // D×D row-major each
+	CovarianceKind      string      `json:"covariance_kind"`
+	EffectiveComponents int         `json:"effective_components"`
+	Effective           []int       `json:"effective_indices"`
+	EffectiveThreshold  float64     `json:"effective_threshold"`
+	ELBOTrace           []float64   `json:"elbo_trace"`
+	Iterations          int         `json:"iterations"`
+	Converged           bool        `json:"converged"`
+	Plot                string      `json:"plot,omitempty"`
+}
+
+func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, prof := newFlags("gmm", stderr)
+	data := fs.String("data", "", "numeric table `file` (CSV or whitespace, optional header); every column is a dimension")
+	k := fs.Int("k", 6, "number of components K")
+	alpha0 := fs.Float64("alpha0", 1e-3, "Dirichlet concentration α₀ of each weight")
+	standardize := fs.Bool("standardize", false, "standardise each column before fitting (results are reported in the file's units)")
+	seed := fs.Uint64("seed", 0, "seed of the initialisation")
+	maxIter := fs.Int("max-iter", 1000, "maximum number of iterations")
+	initName := fs.String("init", "kmeans", "initialisation: kmeans (k-means++) or random")
+	out := fs.String("out", "", "output `dir` for report.json and gmm.png")
+	stop, err := parseFlags(fs, prof, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	defer stop()
+	switch {
+	case *data == "":
+		return errors.New("train gmm: -data is required")
+	case *out == "":
+		return errors.New("train gmm: -out is required")
+	case *k < 1:
+		return fmt.Errorf("train gmm: -k %d: need at least one component", *k)
+	case !(*alpha0 > 0) || math.IsInf(*alpha0, 0):
+		return fmt.Errorf("train gmm: -alpha0 %v must be positive", *alpha0)
+	case *maxIter < 1:
+		return fmt.Errorf("train gmm: -max-iter %d: need at least one iteration", *maxIter)
+	}
+	var init gmm.Init
+	switch *initName {
+	case "kmeans":
+		init = gmm.InitKMeans
+	case "random":
+		init = gmm.InitRandom
+	default:
+		return fmt.Errorf("train gmm: -init %q: want kmeans or random", *initName)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tb, err := table.ReadFile(*data)
+	if err != nil {
+		return fmt.Errorf("train gmm: %w", err)
+	}
+	x, d := tb.Data, tb.Cols
+	mean, std := make([]float64, d), make([]float64, d)
+	for j := range std {
+		std[j] = 1
+	}
+	if *standardize {
+		if x, mean, std, err = gmm.Standardize(x, d); err != nil {
+			return fmt.Errorf("train %w", err)
+		}
+	}
+	res, err := gmm.Fit(x, d, gmm.Config{K: *k, Alpha0: *alpha0, Seed: *seed, MaxIter: *maxIter, Init: init})
+	if err != nil {
+		return fmt.Errorf("train %w", err)
+	}
+	rep := gmmReport{Model: "gmm", Data: *data, Columns: tb.Header, N: tb.Rows, D: d, K: *k, Alpha0: *alpha0,
+		Standardized: *standardize, Init: init.String(), Seed: *seed, Weights: res.Weights,
+		CovarianceKind:      "E[Λ_k]⁻¹ = (ν_k W_k)⁻¹, the covariance at the expected precision (not the Student-t predictive covariance)",
+		EffectiveComponents: len(res.Effective), Effective: res.Effective, EffectiveThreshold: gmm.EffectiveThreshold,
+		ELBOTrace: res.Bound, Iterations: res.Iterations, Converged: res.Converged}
+	for c := range res.Weights {
+		m := make([]float64, d)
+		cov := make([]float64, d*d)
+		for a := 0; a < d; a++ {
+			m[a] = res.Means[c][a]*std[a] + mean[a]
+			for b := 0; b < d; b++ {
+				cov[a*d+b] = res.Covariances[c].At(a, b) * std[a] * std[b]
+			}
+		}
+		rep.Means = append(rep.Means, m)
+		rep.Covariances = append(rep.Covariances, cov)
+	}
+	fmt.Fprintf(stderr, "gmm: N = %d, D = %d, K = %d: %d iterations, bound %.6f, %d effective components\n",
+		tb.Rows, d, *k, res.Iterations, res.Bound[len(res.Bound)-1], len(res.Effective))
+	if d >= 2 {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return fmt.Errorf("train gmm: %w", err)
+		}
+		rep.Plot = filepath.Join(*out, "gmm.png")
+		if err := plotGMM(rep.Plot, tb, &rep); err != nil {
+			return fmt.Errorf("train gmm: plot: %w", err)
+		}
+	} else {
+		fmt.Fprintln(stderr, "gmm: one-dimensional data: no plot")
+	}
+	if err := writeReport(*out, rep); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "gmm: wrote %s\n", filepath.Join(*out, "report.json"))
+	return nil
+}
+
+// plotGMM draws the data's first two columns with the 2-σ ellipse of each
+// effective component (in the same two dimensions).
+func plotGMM(path string, tb *table.Table, rep *gmmReport) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("VB Gaussian mixture: %d effective of %d components", rep.EffectiveComponents, rep.K)
+	p.X.Label.Text, p.Y.Label.Text = "column 1", "column 2"
+	if len(tb.Header) >= 2 {
+		p.X.Label.Text, p.Y.Label.Text = tb.Header[0], tb.Header[1]
+	}
+	pts := make(plotter.XYs, tb.Rows)
+	for i := range pts {
+		pts[i].X, pts[i].Y = tb.At(i, 0), tb.At(i, 1)
+	}
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	sc.GlyphStyle.Color = color.RGBA{R: 90, G: 90, B: 90, A: 255}
+	sc.GlyphStyle.Radius = vg.Points(1.5)
+	sc.GlyphStyle.Shape = draw.CircleGlyph{}
+	p.Add(sc)
+	palette := []color.RGBA{{R: 213, G: 94, A: 255}, {G: 114, B: 178, A: 255}, {G: 158, B: 115, A: 255}, {R: 204, G: 121, B: 167, A: 255}, {R: 230, G: 159, A: 255}, {R: 86, G: 180, B: 233, A: 255}}
+	d := rep.D
+	for i, c := range rep.Effective {
+		cov := mat.NewSymDense(2, []float64{
+			rep.Covariances[c][0], rep.Covariances[c][1],
+			rep.Covariances[c][d], rep.Covariances[c][d+1],
+		})
+		var ch mat.Cholesky
+		if !ch.Factorize(cov) {
+			continue
+		}
+		var l mat.TriDense
+		ch.LTo(&l)
+		const steps = 100
+		ell := make(plotter.XYs, steps+1)
+		for s := range ell {
+			th := 2 * math.Pi * float64(s) / steps
+			u, v := 2*math.Cos(th), 2*math.Sin(th)
+			ell[s].X = rep.Means[c][0] + l.At(0, 0)*u
+			ell[s].Y = rep.Means[c][1] + l.At(1, 0)*u + l.At(1, 1)*v
+		}
+		line, err := plotter.NewLine(ell)
+		if err != nil {
+			return err
+		}
+		line.LineStyle.Width = vg.Points(2)
+		line.LineStyle.Color = palette[i%len(palette)]
+		p.Add(line)
+		p.Legend.Add(fmt.Sprintf("component %d, weight %.3f", c, rep.Weights[c]), line)
+	}
+	p.Legend.Top = true
+	p.Y.Max += 0.2 * (p.Y.Max - p.Y.Min) // room for the legend
+	return p.Save(6*vg.Inch, 5*vg.Inch, path)
+}
