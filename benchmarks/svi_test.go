@@ -31,7 +31,11 @@ func synthetic(n, d int, seed uint64) (x, y []float64) {
 }
 
 func benchStep(b *testing.B, model svi.Model, guide svi.Guide, batch svi.Batch, particles int) {
-	tr, err := svi.New(model, guide, svi.Config{Particles: particles, Estimator: svi.EntropyELBO})
+	benchStepW(b, model, guide, batch, particles, 1)
+}
+
+func benchStepW(b *testing.B, model svi.Model, guide svi.Guide, batch svi.Batch, particles, workers int) {
+	tr, err := svi.New(model, guide, svi.Config{Particles: particles, Workers: workers, Estimator: svi.EntropyELBO})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -113,9 +117,9 @@ func BenchmarkMLPGraphStep(b *testing.B) {
 			dst[i] = r.NormFloat64() * math.Sqrt(2/float64(d))
 		}
 	}}
-	for _, s := range []int{1, 8} {
-		b.Run(fmt.Sprintf("particles=%d", s), func(b *testing.B) {
-			benchStep(b, mlp{n, d, h}, init, svi.Batch{"x": x, "y": y}, s)
+	for _, c := range []struct{ s, w int }{{1, 1}, {8, 1}, {8, 2}} {
+		b.Run(fmt.Sprintf("particles=%d/workers=%d", c.s, c.w), func(b *testing.B) {
+			benchStepW(b, mlp{n, d, h}, init, svi.Batch{"x": x, "y": y}, c.s, c.w)
 		})
 	}
 }

@@ -25,8 +25,10 @@ func (t *Trainer) ELBO(st *State, b Batch, draws int, seed uint64) (elbo, stderr
 	runs := (draws + t.cfg.Particles - 1) / t.cfg.Particles
 	var sum, sumsq float64
 	for i := 0; i < runs; i++ {
-		t.train.fillNoise(r)
-		loss, err := t.train.run(st.Params)
+		for _, p := range t.progs {
+			p.fillNoise(r)
+		}
+		loss, err := t.runAll(st.Params)
 		if err != nil {
 			return 0, 0, err
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -23,6 +24,12 @@ type Config struct {
 	// ClipNorm, when positive, rescales each step's gradient so that its
 	// global Euclidean norm over all parameters is at most ClipNorm.
 	ClipNorm float64
+	// Workers splits the particles over this many graphs run in parallel
+	// goroutines (0 means 1). The noise is drawn in a fixed order and the
+	// gradients are summed in a fixed order, so results depend on Workers
+	// but not on GOMAXPROCS or scheduling. It cannot exceed Particles and
+	// is refused with the IWAE estimator, whose bound does not split.
+	Workers int
 }
 
 // Batch maps the names declared by [M.Data] to their values for one step,
@@ -45,11 +52,14 @@ type Trainer struct {
 	model  Model
 	guide  Guide
 	sites  []Site
-	train  *program
-	eval   *program // built on first use by the diagnostics
-	batch  Batch    // the data last fed, for the evaluation program
-	layout *Params  // names and shapes of the parameters
-	backup *State   // scratch copy of the state before an update
+	train  *program   // the first worker's program
+	progs  []*program // one per worker
+	share  []float64  // each worker's share of the particles
+	grads  *Params    // the combined gradient
+	eval   *program   // built on first use by the diagnostics
+	batch  Batch      // the data last fed, for the evaluation program
+	layout *Params    // names and shapes of the parameters
+	backup *State     // scratch copy of the state before an update
 }
 
 // program is one compiled graph of the model and guide with S particles.
@@ -98,9 +108,30 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 		return nil, err
 	}
 	t := &Trainer{cfg: cfg, model: model, guide: guide, sites: sites}
-	if t.train, err = t.build(cfg.Particles, cfg.Estimator, true); err != nil {
-		return nil, err
+	if cfg.Workers < 0 || cfg.Workers > cfg.Particles {
+		return nil, fmt.Errorf("svi: workers must lie between 1 and the %d particles, got %d", cfg.Particles, cfg.Workers)
 	}
+	if cfg.Workers == 0 {
+		cfg.Workers = 1
+		t.cfg.Workers = 1
+	}
+	if cfg.Workers > 1 && cfg.Estimator == IWAEBound {
+		return nil, fmt.Errorf("svi: the %s estimator cannot be split over workers", cfg.Estimator)
+	}
+	for w := 0; w < cfg.Workers; w++ {
+		n := cfg.Particles / cfg.Workers
+		if w < cfg.Particles%cfg.Workers {
+			n++
+		}
+		p, err := t.build(n, cfg.Estimator, true)
+		if err != nil {
+			return nil, err
+		}
+		t.progs = append(t.progs, p)
+		t.share = append(t.share, float64(n)/float64(cfg.Particles))
+	}
+	t.train = t.progs[0]
+	t.grads = t.train.grads.ZerosLike()
 	t.layout = NewParams()
 	for _, p := range t.train.params {
 		_ = t.layout.Add(p.name, p.shape, make([]float64, size(p.shape)))
@@ -411,7 +442,7 @@ func (t *Trainer) Step(st *State, b Batch) (Info, error) {
 	if err != nil {
 		return Info{Iter: st.Iter, Loss: loss}, err
 	}
-	g := t.train.grads
+	g := t.grads
 	if t.cfg.ClipNorm > 0 {
 		if n := g.Norm(); n > t.cfg.ClipNorm {
 			g.Scale(t.cfg.ClipNorm / n)
@@ -445,19 +476,62 @@ func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
 	if err := t.Feed(b); err != nil {
 		return math.NaN(), err
 	}
-	t.train.fillNoise(st.rand())
-	loss, err := t.train.run(st.Params)
+	r := st.rand()
+	for _, p := range t.progs {
+		p.fillNoise(r)
+	}
+	loss, err := t.runAll(st.Params)
 	if err != nil {
 		return loss, err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "loss", Index: -1}
 	}
-	g := t.train.grads
+	g := t.grads
 	for i, name := range g.names {
 		for j, v := range g.values[i] {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "gradient of " + name, Index: j, Value: v}
+			}
+		}
+	}
+	return loss, nil
+}
+
+// runAll runs every worker's program on ps with its current noise and
+// returns the particle-weighted loss, with the gradient in t.grads.
+func (t *Trainer) runAll(ps *Params) (float64, error) {
+	if len(t.progs) == 1 {
+		loss, err := t.train.run(ps)
+		if err == nil {
+			_ = t.grads.CopyFrom(t.train.grads)
+		}
+		return loss, err
+	}
+	losses := make([]float64, len(t.progs))
+	errs := make([]error, len(t.progs))
+	var wg sync.WaitGroup
+	for w, p := range t.progs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			losses[w], errs[w] = p.run(ps)
+		}()
+	}
+	wg.Wait()
+	loss := 0.0
+	for i := range t.grads.values {
+		clear(t.grads.values[i])
+	}
+	for w, p := range t.progs {
+		if errs[w] != nil {
+			return math.NaN(), errs[w]
+		}
+		loss += t.share[w] * losses[w]
+		for i, gv := range p.grads.values {
+			dst := t.grads.values[i]
+			for j, v := range gv {
+				dst[j] += t.share[w] * v
 			}
 		}
 	}
@@ -533,8 +607,10 @@ func valueOf(v G.Value) (float64, error) {
 // reference to b's slices for its diagnostics: do not modify them until the
 // next Feed.
 func (t *Trainer) Feed(b Batch) error {
-	if err := t.train.feed(b); err != nil {
-		return err
+	for _, p := range t.progs {
+		if err := p.feed(b); err != nil {
+			return err
+		}
 	}
 	if t.batch == nil {
 		t.batch = Batch{}
@@ -646,9 +722,9 @@ func (t *Trainer) LossGrad(p *Params) (float64, *Params, error) {
 	if err := t.layout.sameLayout(p); err != nil {
 		return math.NaN(), nil, err
 	}
-	loss, err := t.train.run(p)
+	loss, err := t.runAll(p)
 	if err != nil {
 		return loss, nil, err
 	}
-	return loss, t.train.grads.Clone(), nil
+	return loss, t.grads.Clone(), nil
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,26 +47,29 @@ func smallModel() normalNormal {
 func TestELBOGradientFD(t *testing.T) {
 	pos := posModel()
 	for _, tc := range []struct {
-		name  string
-		model svi.Model
-		guide svi.Guide
-		est   svi.Estimator
+		name    string
+		model   svi.Model
+		guide   svi.Guide
+		est     svi.Estimator
+		workers int
 	}{
-		{"normal-normal/trace", smallModel(), guides.MeanField{}, svi.TraceELBO},
-		{"normal-normal/entropy", smallModel(), guides.MeanField{}, svi.EntropyELBO},
-		{"normal-normal/kl", smallModel(), guides.MeanField{}, svi.KLELBO},
-		{"normal-normal/iwae", smallModel(), guides.MeanField{}, svi.IWAEBound},
-		{"positive site/iwae", pos, guides.MeanField{InitScale: 0.3}, svi.IWAEBound},
-		{"positive site/trace", pos, guides.MeanField{InitScale: 0.3}, svi.TraceELBO},
-		{"positive site/delta", pos, guides.Delta{}, svi.TraceELBO},
-		{"positive site/fullrank/trace", pos, guides.FullRank{InitScale: 0.3}, svi.TraceELBO},
-		{"positive site/fullrank/entropy", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO},
-		{"positive site/fullrank/iwae", pos, guides.FullRank{InitScale: 0.3}, svi.IWAEBound},
-		{"positive site/lowrank/trace", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.TraceELBO},
-		{"positive site/lowrank/entropy", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.EntropyELBO},
+		{"normal-normal/trace", smallModel(), guides.MeanField{}, svi.TraceELBO, 0},
+		{"normal-normal/trace/2 workers", smallModel(), guides.MeanField{}, svi.TraceELBO, 2},
+		{"positive site/fullrank/entropy/3 workers", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO, 3},
+		{"normal-normal/entropy", smallModel(), guides.MeanField{}, svi.EntropyELBO, 0},
+		{"normal-normal/kl", smallModel(), guides.MeanField{}, svi.KLELBO, 0},
+		{"normal-normal/iwae", smallModel(), guides.MeanField{}, svi.IWAEBound, 0},
+		{"positive site/iwae", pos, guides.MeanField{InitScale: 0.3}, svi.IWAEBound, 0},
+		{"positive site/trace", pos, guides.MeanField{InitScale: 0.3}, svi.TraceELBO, 0},
+		{"positive site/delta", pos, guides.Delta{}, svi.TraceELBO, 0},
+		{"positive site/fullrank/trace", pos, guides.FullRank{InitScale: 0.3}, svi.TraceELBO, 0},
+		{"positive site/fullrank/entropy", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO, 0},
+		{"positive site/fullrank/iwae", pos, guides.FullRank{InitScale: 0.3}, svi.IWAEBound, 0},
+		{"positive site/lowrank/trace", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.TraceELBO, 0},
+		{"positive site/lowrank/entropy", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.EntropyELBO, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tr, err := svi.New(tc.model, tc.guide, svi.Config{Particles: 3, Estimator: tc.est})
+			tr, err := svi.New(tc.model, tc.guide, svi.Config{Particles: 3, Estimator: tc.est, Workers: tc.workers})
 			require.NoError(t, err)
 			st, err := tr.Init(11)
 			require.NoError(t, err)
@@ -235,4 +239,27 @@ func TestDivergenceIsReported(t *testing.T) {
 			assert.False(t, math.IsNaN(v) || math.IsInf(v, 0), "parameters must stay finite")
 		}
 	}
+}
+
+// TestWorkersDeterministic: a fit split over workers gives the same losses
+// run after run and whatever GOMAXPROCS is.
+func TestWorkersDeterministic(t *testing.T) {
+	run := func(procs int) []float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		tr, err := svi.New(smallModel(), guides.MeanField{}, svi.Config{Particles: 4, Workers: 2})
+		require.NoError(t, err)
+		require.NoError(t, tr.Feed(svi.Batch{"y": smallModel().y}))
+		st, err := tr.Init(3)
+		require.NoError(t, err)
+		res, err := svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 30})
+		require.NoError(t, err)
+		return res.Losses
+	}
+	a := run(1)
+	assert.Equal(t, a, run(2))
+	assert.Equal(t, a, run(1))
+	_, err := svi.New(smallModel(), guides.MeanField{}, svi.Config{Particles: 2, Workers: 3})
+	assert.ErrorContains(t, err, "workers must lie between 1 and the 2 particles")
+	_, err = svi.New(smallModel(), guides.MeanField{}, svi.Config{Particles: 4, Workers: 2, Estimator: svi.IWAEBound})
+	assert.ErrorContains(t, err, "cannot be split over workers")
 }

@@ -35,6 +35,7 @@ type sviFlags struct {
 	clip       *float64
 	draws      *int
 	schedule   *string
+	workers    *int
 }
 
 func addSVIFlags(fs *flag.FlagSet, steps int, lr float64, particles int, estimator string) *sviFlags {
@@ -53,6 +54,7 @@ func addSVIFlags(fs *flag.FlagSet, steps int, lr float64, particles int, estimat
 		average:    fs.Bool("average", true, "average the iterates over the final plateau (Polyak–Ruppert)"),
 		clip:       fs.Float64("clip", 0, "clip the gradient's global norm to this value (0: no clipping)"),
 		draws:      fs.Int("diagnostic-draws", 2000, "draws for the final ELBO, IWAE bound and PSIS k̂"),
+		workers:    fs.Int("workers", 1, "graphs evaluating the particles in parallel (results depend on it, not on the machine)"),
 		schedule:   fs.String("schedule", "plateau", "learning-rate schedule: plateau (×0.3 after 2 flat windows of 250 steps, down to ×0.01), step (×0.1 at 50% and 75% of -steps) or none"),
 	}
 }
@@ -103,7 +105,7 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 	if *f.guide == "map" {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
-	return svi.Config{Particles: *f.particles, Estimator: est, Optimizer: svi.Adam{LearnRate: *f.lr}, ClipNorm: *f.clip}, nil
+	return svi.Config{Particles: *f.particles, Workers: *f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: *f.lr}, ClipNorm: *f.clip}, nil
 }
 
 // fitOutcome is what a fit reports.
