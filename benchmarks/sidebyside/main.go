@@ -1,0 +1,301 @@
+// Command sidebyside runs govi's benchmarks and the reference programs of
+// shared/peers (PyTorch, scikit-learn) alternately on the same machine, for
+// several rounds, and prints for each workload the median govi/peer speed
+// ratio with its min–max, as a Markdown table (ratio > 1: govi is faster).
+//
+// Usage, from the repository root:
+//
+//	go run ./benchmarks/sidebyside -peers ../shared/peers -data $GOVI_DATA [-rounds 3] [-only bnn,gmm]
+//
+// The peers need Debian's python3 with torch and scikit-learn:
+//
+//	apt-get install -y python3-torch python3-sklearn python3-scipy
+//
+// A workload whose peer cannot run (no python3, a missing package, no data)
+// is skipped with the reason. The peers pin one BLAS thread; govi uses
+// GOMAXPROCS cores only where its code is parallel (LDA, Workers).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// workload pairs one govi benchmark with one peer measurement. Both give a
+// rate (work per second).
+type workload struct {
+	name    string
+	goPkg   string
+	goBench string // -bench pattern
+	// goRate extracts the rate from `go test -bench` output metrics.
+	goRate  func(m map[string]float64) (float64, bool)
+	peer    func(peers, data string) []string // command and arguments
+	peerKey string                            // which peer run it shares
+	// peerRate extracts the rate from the peer's JSON line.
+	peerRate func(j map[string]any) (float64, bool)
+	needData string
+}
+
+func perOp(m map[string]float64) (float64, bool) {
+	v, ok := m["ns/op"]
+	return 1e9 / v, ok && v > 0
+}
+
+func metric(name string) func(map[string]float64) (float64, bool) {
+	return func(m map[string]float64) (float64, bool) { v, ok := m[name]; return v, ok }
+}
+
+func path(j map[string]any, keys ...string) (float64, bool) {
+	var cur any = j
+	for _, k := range keys {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return 0, false
+		}
+		cur = m[k]
+	}
+	f, ok := cur.(float64)
+	return f, ok
+}
+
+func bnnPeer(peers, _ string) []string {
+	return []string{filepath.Join(peers, "bnn_svi_torch.py"), "synthetic", "--bench", "--repeats", "3", "--quiet-wait", "0"}
+}
+
+var workloads = []workload{
+	{
+		name: "BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=1, float64", goPkg: "./benchmarks", goBench: "BNNStep/B=455/particles=1$",
+		goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
+		peerRate: func(j map[string]any) (float64, bool) {
+			return path(j, "steps_per_sec", "float64_S1_threads1", "median")
+		},
+	},
+	{
+		name: "BNN 13-50-1 step, full batch, S=8, float64", goPkg: "./benchmarks", goBench: "BNNStep/B=455/particles=8$",
+		goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
+		peerRate: func(j map[string]any) (float64, bool) {
+			return path(j, "steps_per_sec", "float64_S8_threads1", "median")
+		},
+	},
+	{
+		name: "VB-GMM CAVI sweep, Old Faithful, K=6", goPkg: "./models/gmm", goBench: "Sweep$", goRate: perOp, peerKey: "gmm",
+		peer: func(peers, data string) []string {
+			return []string{filepath.Join(peers, "gmm_vb_sklearn.py"), filepath.Join("data", "old_faithful", "faithful.csv"), "--repeats", "3", "--quiet-wait", "0"}
+		},
+		peerRate: func(j map[string]any) (float64, bool) {
+			w, ok1 := path(j, "fit_wall_s_median")
+			n, ok2 := path(j, "n_iter_median")
+			return n / w, ok1 && ok2 && w > 0
+		},
+	},
+	{
+		name: "LDA CAVI sweep, AP corpus, K=20", goPkg: "./models/lda", goBench: "Sweep$", goRate: perOp, peerKey: "lda", needData: "ap_lda/ap.dat",
+		peer: func(peers, data string) []string {
+			return []string{filepath.Join(peers, "lda_sklearn.py"), filepath.Join(data, "ap_lda"), "--repeats", "1", "--quiet-wait", "0"}
+		},
+		peerRate: func(j map[string]any) (float64, bool) {
+			w, ok1 := path(j, "results", "batch", "fit_wall_s_median")
+			n, ok2 := path(j, "results", "batch", "n_iter")
+			return n / w, ok1 && ok2 && w > 0
+		},
+	},
+	{
+		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=16 (torch S=10)", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=16$",
+		goRate: metric("steps/s"), peerKey: "trueskill", needData: "tennis_atp/cam4f13_2011/games.csv",
+		peer: func(peers, data string) []string {
+			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011"), "--no-mcmc", "--repeats", "3", "--quiet-wait", "0"}
+		},
+		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s") },
+	},
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sidebyside", flag.ContinueOnError)
+	peers := fs.String("peers", "../shared/peers", "folder of the peer programs")
+	data := fs.String("data", os.Getenv("GOVI_DATA"), "data folder (GOVI_DATA)")
+	rounds := fs.Int("rounds", 3, "alternating rounds")
+	only := fs.String("only", "", "comma-separated substrings selecting workloads")
+	python := fs.String("python", "/usr/bin/python3", "the python interpreter with torch and scikit-learn")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var sel []workload
+	for _, w := range workloads {
+		if *only == "" || matchesAny(w.name, *only) {
+			sel = append(sel, w)
+		}
+	}
+	gov := map[string][]float64{}
+	peer := map[string][]float64{}
+	skipped := map[string]string{}
+	for r := 0; r < *rounds; r++ {
+		peerDone := map[string]map[string]any{}
+		for _, w := range sel {
+			if _, skip := skipped[w.name]; skip {
+				continue
+			}
+			if w.needData != "" {
+				if _, err := os.Stat(filepath.Join(*data, w.needData)); err != nil {
+					skipped[w.name] = "data " + w.needData + " not found (set -data or GOVI_DATA)"
+					continue
+				}
+			}
+			fmt.Fprintf(stderr, "round %d: govi %s\n", r+1, w.name)
+			g, err := goBench(w.goPkg, w.goBench, *data)
+			if err != nil {
+				skipped[w.name] = "govi benchmark: " + err.Error()
+				continue
+			}
+			gr, ok := w.goRate(g)
+			if !ok {
+				skipped[w.name] = "govi benchmark printed no rate"
+				continue
+			}
+			j, ok := peerDone[w.peerKey]
+			if !ok {
+				fmt.Fprintf(stderr, "round %d: peer %s\n", r+1, w.peerKey)
+				j, err = peerRun(*python, w.peer(*peers, *data))
+				if err != nil {
+					skipped[w.name] = "peer: " + err.Error() + " (install: apt-get install -y python3-torch python3-sklearn python3-scipy)"
+					continue
+				}
+				peerDone[w.peerKey] = j
+			}
+			pr, ok := w.peerRate(j)
+			if !ok {
+				skipped[w.name] = "peer printed no rate"
+				continue
+			}
+			gov[w.name] = append(gov[w.name], gr)
+			peer[w.name] = append(peer[w.name], pr)
+		}
+	}
+	fmt.Fprintf(stdout, "Side by side, %s, %d cores, %s, %d rounds (rates per second; ratio = govi/peer, median [min–max])\n\n",
+		time.Now().Format("2006-01-02"), runtime.NumCPU(), runtime.Version(), *rounds)
+	fmt.Fprintln(stdout, "| workload | govi | peer | ratio |\n|---|---|---|---|")
+	for _, w := range sel {
+		if why, ok := skipped[w.name]; ok {
+			fmt.Fprintf(stdout, "| %s | skipped: %s | | |\n", w.name, why)
+			continue
+		}
+		gs, ps := gov[w.name], peer[w.name]
+		var ratios []float64
+		for i := range gs {
+			ratios = append(ratios, gs[i]/ps[i])
+		}
+		fmt.Fprintf(stdout, "| %s | %.4g | %.4g | %.2f [%.2f–%.2f] |\n", w.name, median(gs), median(ps), median(ratios), minOf(ratios), maxOf(ratios))
+	}
+	return nil
+}
+
+func matchesAny(name, list string) bool {
+	for _, s := range strings.Split(list, ",") {
+		if s != "" && strings.Contains(strings.ToLower(name), strings.ToLower(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+var benchLine = regexp.MustCompile(`^Benchmark\S+\s+\d+\s+(.*)$`)
+
+// goBench runs one benchmark and returns its metrics by unit.
+func goBench(pkg, pattern, data string) (map[string]float64, error) {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", "2s", "-count", "1", pkg)
+	cmd.Env = append(os.Environ(), "GOVI_DATA="+data)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("%v: %s", err, lastLines(out, 5))
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		m := benchLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		f := strings.Fields(m[1])
+		res := map[string]float64{}
+		for i := 0; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err == nil {
+				res[f[i+1]] = v
+			}
+		}
+		return res, nil
+	}
+	return nil, fmt.Errorf("no benchmark line matched %q (skipped for lack of data?): %s", pattern, lastLines(out, 3))
+}
+
+// peerRun runs a peer and decodes the last JSON line it prints.
+func peerRun(python string, args []string) (map[string]any, error) {
+	if _, err := exec.LookPath(python); err != nil {
+		return nil, fmt.Errorf("%s not found", python)
+	}
+	cmd := exec.Command(python, args...)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var j map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &j); err != nil {
+		return nil, fmt.Errorf("no JSON result line: %v", err)
+	}
+	return j, nil
+}
+
+func lastLines(b []byte, n int) string {
+	l := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, " / ")
+}
+
+func median(x []float64) float64 {
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func minOf(x []float64) float64 {
+	m := x[0]
+	for _, v := range x {
+		m = min(m, v)
+	}
+	return m
+}
+
+func maxOf(x []float64) float64 {
+	m := x[0]
+	for _, v := range x {
+		m = max(m, v)
+	}
+	return m
+}
