@@ -40,45 +40,64 @@ var _ svi.Momenter = FullRank{}
 
 // frNames returns the names of the loc, ρ and T parameters for sites.
 func frNames(sites []svi.Site) (loc, rho, tril string) {
+	p := jointPrefix(sites)
+	return p + "loc", p + "rho", p + "tril"
+}
+
+// jointPrefix is "guides/<site names joined by +>/", the parameter prefix of
+// a guide over several sites jointly.
+func jointPrefix(sites []svi.Site) string {
 	names := make([]string, len(sites))
 	for i, s := range sites {
 		names[i] = s.Name
 	}
-	p := "guides/" + strings.Join(names, "+") + "/"
-	return p + "loc", p + "rho", p + "tril"
+	return "guides/" + strings.Join(names, "+") + "/"
 }
 
-// Build declares loc, ρ and T and draws u = loc + Lε per particle.
-func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
-	s0 := g.InitScale
+// jointParams validates the settings of a joint Gaussian guide and declares
+// its location and ρ (softplus⁻¹ of the initial scale) over the sites'
+// concatenated unconstrained values.
+func jointParams(c *svi.GuideContext, guide string, initScale float64, sites []svi.Site, init map[string][]float64) (loc, rho *G.Node, s0 float64, err error) {
+	s0 = initScale
 	if s0 == 0 {
 		s0 = DefaultInitScale
 	}
 	if !(s0 > 0) || math.IsInf(s0, 0) {
-		return nil, fmt.Errorf("guides: FullRank InitScale must be positive and finite, got %v", s0)
+		return nil, nil, 0, fmt.Errorf("guides: %s InitScale must be positive and finite, got %v", guide, s0)
 	}
-	if err := checkUnscaled("FullRank", sites); err != nil {
-		return nil, err
+	if err := checkUnscaled(guide, sites); err != nil {
+		return nil, nil, 0, err
+	}
+	initLoc, err := joinedInit(sites, init)
+	if err != nil {
+		return nil, nil, 0, err
 	}
 	D := totalSize(sites)
-	frLoc, frRho, frTril := frNames(sites)
-	initLoc, err := joinedInit(sites, g.InitLoc)
-	if err != nil {
-		return nil, err
-	}
-	gr := c.Graph()
-	b := graph.New(gr)
-	loc := c.Param(frLoc, []int{D}, func(dst []float64, _ *rand.Rand) { copy(dst, initLoc) })
+	p := jointPrefix(sites)
+	loc = c.Param(p+"loc", []int{D}, func(dst []float64, _ *rand.Rand) { copy(dst, initLoc) })
 	rho0 := inverseSoftplus(s0)
-	rho := c.Param(frRho, []int{D}, func(dst []float64, _ *rand.Rand) {
+	rho = c.Param(p+"rho", []int{D}, func(dst []float64, _ *rand.Rand) {
 		for i := range dst {
 			dst[i] = rho0
 		}
 	})
+	return loc, rho, s0, c.Err()
+}
+
+// Build declares loc, ρ and T and draws u = loc + Lε per particle.
+func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+	loc, rho, _, err := jointParams(c, "FullRank", g.InitScale, sites, g.InitLoc)
+	if err != nil {
+		return nil, err
+	}
+	D := totalSize(sites)
+	frLoc, frRho, frTril := frNames(sites)
 	tril := c.Param(frTril, []int{D, D}, nil)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
+	gr := c.Graph()
+	b := graph.New(gr)
 	mask := make([]float64, D*D)
 	eye := make([]float64, D*D)
 	for i := 0; i < D; i++ {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
@@ -39,11 +38,7 @@ var _ svi.Guide = LowRank{}
 var _ svi.Momenter = LowRank{}
 
 func lrNames(sites []svi.Site) (loc, rho, factor string) {
-	names := make([]string, len(sites))
-	for i, s := range sites {
-		names[i] = s.Name
-	}
-	p := "guides/" + strings.Join(names, "+") + "/"
+	p := jointPrefix(sites)
 	return p + "loc", p + "rho", p + "factor"
 }
 
@@ -86,29 +81,12 @@ func (g LowRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, 
 	if R < 1 {
 		return nil, fmt.Errorf("guides: LowRank needs Rank ≥ 1, got %d", R)
 	}
-	s0 := g.InitScale
-	if s0 == 0 {
-		s0 = DefaultInitScale
-	}
-	if !(s0 > 0) || math.IsInf(s0, 0) {
-		return nil, fmt.Errorf("guides: LowRank InitScale must be positive and finite, got %v", s0)
-	}
-	if err := checkUnscaled("LowRank", sites); err != nil {
+	loc, rho, s0, err := jointParams(c, "LowRank", g.InitScale, sites, g.InitLoc)
+	if err != nil {
 		return nil, err
 	}
 	D := totalSize(sites)
 	nLoc, nRho, nW := lrNames(sites)
-	initLoc, err := joinedInit(sites, g.InitLoc)
-	if err != nil {
-		return nil, err
-	}
-	loc := c.Param(nLoc, []int{D}, func(dst []float64, _ *rand.Rand) { copy(dst, initLoc) })
-	rho0 := inverseSoftplus(s0)
-	rho := c.Param(nRho, []int{D}, func(dst []float64, _ *rand.Rand) {
-		for i := range dst {
-			dst[i] = rho0
-		}
-	})
 	// W starts small and random: W = 0 is a stationary point of the ELBO.
 	w := c.Param(nW, []int{D, R}, func(dst []float64, r *rand.Rand) {
 		for i := range dst {
