@@ -25,6 +25,10 @@ type Settings struct {
 	Average bool
 	// Guard, when set, recovers from non-finite steps (see Guard).
 	Guard *Guard
+	// Report is the number of draws for the fit report that Run returns in
+	// Result.Report when it ends without error (Trainer.Diagnose): 0 means
+	// 1,000; a negative value skips it.
+	Report int
 }
 
 // Result summarizes a run.
@@ -34,6 +38,11 @@ type Result struct {
 	Runtime time.Duration // wall time
 	Reason  string        // why the run stopped
 	Retries int           // steps rolled back by the guard
+	// Report is the fit report (ELBO ± standard error, IWAE bound, PSIS k̂,
+	// ESS, verdict) at the final parameters, unless Settings.Report < 0.
+	Report *Diagnostics
+	// ReportErr says why Report is nil when it was asked for.
+	ReportErr error
 }
 
 // ErrStop may be returned by a Recorder to end a run without error.
@@ -91,6 +100,19 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 			st.applyAverage()
 		}
 	}
+	report := func() {
+		n := s.Report
+		if n < 0 {
+			return
+		}
+		if n == 0 {
+			n = 1000
+		}
+		res.Report, res.ReportErr = t.Diagnose(st, n, uint64(st.Iter)+1)
+		if res.Report != nil {
+			res.Report.StopReason = res.Reason
+		}
+	}
 	for res.Steps < steps {
 		if err := ctx.Err(); err != nil {
 			finish("interrupted")
@@ -98,6 +120,7 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 		}
 		if s.Runtime > 0 && time.Since(start) > s.Runtime {
 			finish("runtime limit")
+			report()
 			return res, nil
 		}
 		var b Batch
@@ -175,6 +198,7 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 					}
 				}
 				finish("converged")
+				report()
 				return res, nil
 			}
 		}
@@ -182,6 +206,7 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 			if err := s.Recorder.Record(info); err != nil {
 				finish("stopped by recorder")
 				if errors.Is(err, ErrStop) {
+					report()
 					return res, nil
 				}
 				return res, err
@@ -189,6 +214,7 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 		}
 	}
 	finish("step limit")
+	report()
 	return res, nil
 }
 

@@ -129,3 +129,17 @@ func TestSchedules(t *testing.T) {
 	st.Trace = trace
 	assert.Equal(t, 0.25, r.Scale(st))
 }
+
+func TestRunReturnsReport(t *testing.T) {
+	tr, st, _ := newNN(t, svi.Config{Particles: 2, Optimizer: svi.Adam{LearnRate: 0.05}}, 3)
+	res, err := svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 500, Report: 400})
+	require.NoError(t, err)
+	require.NoError(t, res.ReportErr)
+	require.NotNil(t, res.Report)
+	assert.Equal(t, 400, res.Report.Draws)
+	assert.Equal(t, "step limit", res.Report.StopReason)
+	assert.Equal(t, 500, res.Report.Steps)
+	res, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 10, Report: -1})
+	require.NoError(t, err)
+	assert.Nil(t, res.Report)
+}

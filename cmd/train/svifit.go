@@ -153,7 +153,7 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next f
 		}
 		return nil
 	})
-	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: *f.average}
+	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: *f.average, Report: -1}
 	if *f.stop {
 		settings.Stop = &svi.Convergence{}
 	}
