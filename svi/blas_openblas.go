@@ -13,9 +13,9 @@ package svi
 // compete with govi's workers. Without the tag everything is pure Go.
 
 import (
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/netlib/blas/netlib"
+	G "gorgonia.org/gorgonia"
 )
 
 func init() {
