@@ -18,6 +18,8 @@ type GuideContext struct {
 	params    []paramDecl
 	noise     []noiseDecl
 	derived   []derivedDecl
+	data      map[string]*G.Node
+	dataDecl  *[]dataDecl
 	err       error
 }
 
@@ -131,4 +133,19 @@ func (c *GuideContext) Detached(param string) *G.Node {
 	}
 	c.err = fmt.Errorf("svi: Detached: no parameter %q", param)
 	return nil
+}
+
+// Data returns the data input the model declares (or will declare) with
+// M.Data under name, so that a guide can read the batch: an amortized
+// encoder maps it to the parameters of q(z | x). The shapes must agree.
+func (c *GuideContext) Data(name string, shape ...int) *G.Node {
+	if c.err != nil {
+		return nil
+	}
+	n, err := declareData(c.g, c.data, c.dataDecl, name, shape)
+	if err != nil {
+		c.err = err
+		return nil
+	}
+	return n
 }

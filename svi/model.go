@@ -89,27 +89,35 @@ func (m *M) Data(name string, shape ...int) *G.Node {
 	if m.err != nil {
 		return nil
 	}
-	if n, ok := m.data[name]; ok {
+	n, err := declareData(m.g, m.data, m.dataDecl, name, shape)
+	if err != nil {
+		m.Fail(err)
+		return nil
+	}
+	return n
+}
+
+// declareData returns the data input name of the given shape, creating it
+// on first use; model and guide share it through the same map.
+func declareData(g *G.ExprGraph, data map[string]*G.Node, decl *[]dataDecl, name string, shape []int) (*G.Node, error) {
+	if n, ok := data[name]; ok {
 		if !slices.Equal(n.Shape(), tensor.Shape(shape)) && !(len(shape) == 0 && n.IsScalar()) {
-			m.Fail(fmt.Errorf("svi: data %q declared with shapes %v and %v", name, n.Shape(), shape))
-			return nil
+			return nil, fmt.Errorf("svi: data %q declared with shapes %v and %v", name, n.Shape(), shape)
 		}
-		return n
+		return n, nil
 	}
 	if name == "" {
-		m.Fail(fmt.Errorf("svi: data needs a name"))
-		return nil
+		return nil, fmt.Errorf("svi: data needs a name")
 	}
 	for _, d := range shape {
 		if d < 1 {
-			m.Fail(fmt.Errorf("svi: data %q has non-positive dimension in shape %v", name, shape))
-			return nil
+			return nil, fmt.Errorf("svi: data %q has non-positive dimension in shape %v", name, shape)
 		}
 	}
-	node, val := input(m.g, "data/"+name, shape)
-	m.data[name] = node
-	*m.dataDecl = append(*m.dataDecl, dataDecl{name: name, shape: slices.Clone(shape), node: node, value: val})
-	return node
+	node, val := input(g, "data/"+name, shape)
+	data[name] = node
+	*decl = append(*decl, dataDecl{name: name, shape: slices.Clone(shape), node: node, value: val})
+	return node, nil
 }
 
 // Sample declares a latent site with the given prior and shape and returns

@@ -160,7 +160,8 @@ func Trace(model Model) ([]Site, error) {
 // ELBO and reads every particle's log weight.
 func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 	p := &program{g: G.NewGraph()}
-	gc := &GuideContext{g: p.g, particles: S}
+	dataMap := map[string]*G.Node{}
+	gc := &GuideContext{g: p.g, particles: S, data: dataMap, dataDecl: &p.data}
 	gg, err := t.guide.Build(gc, t.sites)
 	if err == nil {
 		err = gc.Err()
@@ -179,7 +180,6 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 		allPoint = allPoint && gg.PointMass[site.Name]
 	}
 	b := graph.New(p.g)
-	dataMap := map[string]*G.Node{}
 	var objective *G.Node
 	logw := make([]*G.Node, S)
 	var kl *G.Node

@@ -1,0 +1,870 @@
+package guides
+
+import (
+	"errors"
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/svi"
+)
+
+// Activation is the elementwise nonlinearity of an encoder's hidden layers.
+type Activation int
+
+const (
+	// ReLU is max(0, x); the zero value.
+	ReLU Activation = iota
+	// Tanh is the hyperbolic tangent.
+	Tanh
+	// Identity is x: with it every layer is affine.
+	Identity
+)
+
+var activationNames = []string{"relu", "tanh", "identity"}
+
+func (a Activation) String() string {
+	if a >= 0 && int(a) < len(activationNames) {
+		return activationNames[a]
+	}
+	return "Activation(" + strconv.Itoa(int(a)) + ")"
+}
+
+// ParseActivation returns the activation named s: relu, tanh or identity.
+func ParseActivation(s string) (Activation, error) {
+	for i, n := range activationNames {
+		if n == s {
+			return Activation(i), nil
+		}
+	}
+	return 0, fmt.Errorf("guides: unknown activation %q (want relu, tanh or identity)", s)
+}
+
+func (a Activation) valid() bool { return a >= 0 && int(a) < len(activationNames) }
+
+// apply overwrites z with a(z).
+func (a Activation) apply(z []float64) {
+	switch a {
+	case ReLU:
+		for i, v := range z {
+			if v < 0 {
+				z[i] = 0
+			}
+		}
+	case Tanh:
+		for i, v := range z {
+			z[i] = math.Tanh(v)
+		}
+	}
+}
+
+// Covariance is the form of an amortized guide's per-datum covariance.
+type Covariance int
+
+const (
+	// Diagonal is the mean-field q(z_n | x_n) = Πⱼ N(z_nj; μ_nj, σ_nj²);
+	// the zero value.
+	Diagonal Covariance = iota
+	// Cholesky is a full covariance L_n L_nᵀ per datum, with L_n lower
+	// triangular, diagonal σ_n and strictly lower part output by the
+	// encoder.
+	Cholesky
+)
+
+var covarianceNames = []string{"diagonal", "cholesky"}
+
+func (c Covariance) String() string {
+	if c >= 0 && int(c) < len(covarianceNames) {
+		return covarianceNames[c]
+	}
+	return "Covariance(" + strconv.Itoa(int(c)) + ")"
+}
+
+// ErrNeedsData is returned by Amortized.Draw: its draws depend on the data,
+// which a Draw call does not see. Use [Amortized.Encode] on the data instead.
+var ErrNeedsData = errors.New("guides: Amortized: draws of local latents depend on the data; use Amortized.Encode")
+
+// Amortized is an encoder guide for local (per-datum) latents: a
+// multilayer perceptron maps each row x_n of a data array to the
+// parameters of q(z_n | x_n), shared by every datum, so that nothing is
+// stored per datum and minibatches of new rows cost one forward pass.
+// For a site z of shape [B, L] (one row per datum of the minibatch) and the
+// data array named Input of shape [B, Dim]:
+//
+//	h = act(…act(x·W₀ + b₀)…)                     the trunk, widths Hidden
+//	μ = h·W_μ + b_μ,  σ = softplus(h·W_ρ + b_ρ)   the heads, [B, L] each
+//	z_n = μ_n + L_n ε_n,  ε_n ~ N(0, I)
+//
+// with L_n = diag(σ_n) for Diagonal and, for Cholesky, σ_n on the diagonal
+// and a third head h·W_T + b_T giving the L(L−1)/2 entries below it
+// (row-major: (1,0), (2,0), (2,1), …). log q(z_n | x_n) = Σⱼ(−½ε²ⱼ −
+// log σ_nj − ½ log 2π), and the entropy is its closed form. One
+// Amortized guide may cover several sites, each with its own heads on one
+// shared trunk; every site must be a matrix with B rows. A site declared
+// under a minibatch scale (svi.Site.Scale, normally N/B) has its log q and
+// entropy multiplied by that scale, as the model's terms are.
+//
+// Parameters, for sites joined by "+" as <sites>:
+// "guides/<sites>/enc/w<k>" [in, out] and "guides/<sites>/enc/b<k>" [out]
+// for the trunk, and "guides/<site>/{loc,rho,tril}/{w,b}" for the heads.
+// Weights start Glorot-uniform, U(±√(6/(in+out))), from the state's random
+// source; biases start at zero except ρ's, at softplus⁻¹(InitScale); the
+// Cholesky head starts at zero (a diagonal covariance).
+//
+// The guide reads the minibatch through svi.GuideContext.Data: the same
+// input node as the model's data array named Input ([B, Dim], declared with
+// svi.M.Data and fed through svi.Batch as usual); a shape mismatch is an
+// error when the trainer is built. Draw returns
+// ErrNeedsData; [Amortized.Encode] evaluates q on the host for given rows.
+// Marginals (for the closed-form KL estimator) and the detached log q (for
+// sticking the landing) are given for Diagonal only.
+type Amortized struct {
+	Input string // name of the model's data array, [B, Dim]
+	Dim   int    // columns of the data array
+	// Hidden are the widths of the trunk's hidden layers; none means the
+	// heads are affine functions of x (a linear encoder).
+	Hidden     []int
+	Activation Activation // of the hidden layers
+	Covariance Covariance
+	// InitScale is the σ that ρ's bias starts at; 0 means DefaultInitScale.
+	InitScale float64
+}
+
+var _ svi.Guide = Amortized{}
+
+func (a Amortized) initScale() float64 {
+	if a.InitScale == 0 {
+		return DefaultInitScale
+	}
+	return a.InitScale
+}
+
+// Validate reports a field outside its range.
+func (a Amortized) Validate() error {
+	switch {
+	case a.Input == "":
+		return errors.New("guides: Amortized needs the name of its Input data")
+	case a.Dim < 1:
+		return fmt.Errorf("guides: Amortized Dim must be at least 1, got %d", a.Dim)
+	case !a.Activation.valid():
+		return fmt.Errorf("guides: Amortized: unknown activation %v", a.Activation)
+	case a.Covariance != Diagonal && a.Covariance != Cholesky:
+		return fmt.Errorf("guides: Amortized: unknown covariance %v", a.Covariance)
+	}
+	for i, h := range a.Hidden {
+		if h < 1 {
+			return fmt.Errorf("guides: Amortized hidden layer %d has width %d", i, h)
+		}
+	}
+	if s := a.initScale(); !(s > 0) || math.IsInf(s, 0) {
+		return fmt.Errorf("guides: Amortized InitScale must be positive and finite, got %v", s)
+	}
+	return nil
+}
+
+// trunkPrefix is the name prefix of the trunk's parameters.
+func trunkPrefix(sites []string) string { return "guides/" + strings.Join(sites, "+") + "/enc/" }
+
+// ParamNames returns the names of the guide's parameters for sites, in
+// declaration order (the order of [svi.Trainer.Layout]).
+func (a Amortized) ParamNames(sites []svi.Site) []string {
+	names := make([]string, len(sites))
+	widths := make([]int, len(sites))
+	for i, s := range sites {
+		names[i] = s.Name
+		if len(s.Unconstrained) == 2 {
+			widths[i] = s.Unconstrained[1]
+		}
+	}
+	trunk, heads := a.encoderLayers(names, widths)
+	var out []string
+	for _, l := range append(trunk, slices.Concat(heads...)...) {
+		out = append(out, fmt.Sprintf(l.name, "w"), fmt.Sprintf(l.name, "b"))
+	}
+	return out
+}
+
+// checkSites returns the common number of rows B of the sites and each
+// site's latent width.
+func (a Amortized) checkSites(sites []svi.Site) (rows int, widths []int, err error) {
+	if len(sites) == 0 {
+		return 0, nil, errors.New("guides: Amortized has no sites")
+	}
+	for _, s := range sites {
+		if len(s.Unconstrained) != 2 {
+			return 0, nil, fmt.Errorf("guides: Amortized site %q must be a [rows, latent] matrix, got shape %v", s.Name, s.Unconstrained)
+		}
+		if rows == 0 {
+			rows = s.Unconstrained[0]
+		} else if s.Unconstrained[0] != rows {
+			return 0, nil, fmt.Errorf("guides: Amortized sites have %d and %d rows", rows, s.Unconstrained[0])
+		}
+		widths = append(widths, s.Unconstrained[1])
+	}
+	return rows, widths, nil
+}
+
+// encLayer is one affine map of the encoder.
+type encLayer struct {
+	name     string
+	in, out  int
+	w, b     *G.Node
+	biasInit float64
+	zero     bool // weights start at zero
+}
+
+func glorotInit(in, out int, zero bool) func([]float64, *rand.Rand) {
+	if zero {
+		return nil
+	}
+	a := math.Sqrt(6 / float64(in+out))
+	return func(dst []float64, r *rand.Rand) {
+		for i := range dst {
+			dst[i] = a * (2*r.Float64() - 1)
+		}
+	}
+}
+
+func constInit(v float64) func([]float64, *rand.Rand) {
+	if v == 0 {
+		return nil
+	}
+	return func(dst []float64, _ *rand.Rand) {
+		for i := range dst {
+			dst[i] = v
+		}
+	}
+}
+
+// encoderLayers lists the trunk and head layers for the sites.
+func (a Amortized) encoderLayers(names []string, widths []int) (trunk []encLayer, heads [][]encLayer) {
+	in := a.Dim
+	pre := trunkPrefix(names)
+	for k, h := range a.Hidden {
+		trunk = append(trunk, encLayer{name: pre + "%s" + strconv.Itoa(k), in: in, out: h})
+		in = h
+	}
+	rho0 := inverseSoftplus(a.initScale())
+	for i, s := range names {
+		L := widths[i]
+		hs := []encLayer{
+			{name: "guides/" + s + "/loc/%s", in: in, out: L},
+			{name: "guides/" + s + "/rho/%s", in: in, out: L, biasInit: rho0},
+		}
+		if a.Covariance == Cholesky && L > 1 {
+			hs = append(hs, encLayer{name: "guides/" + s + "/tril/%s", in: in, out: L * (L - 1) / 2, zero: true})
+		}
+		heads = append(heads, hs)
+	}
+	return trunk, heads
+}
+
+func (l *encLayer) declare(c *svi.GuideContext) {
+	l.w = c.Param(fmt.Sprintf(l.name, "w"), []int{l.in, l.out}, glorotInit(l.in, l.out, l.zero))
+	l.b = c.Param(fmt.Sprintf(l.name, "b"), []int{l.out}, constInit(l.biasInit))
+}
+
+// encDense builds act(h·W + b) with the fused Dense.
+func encDense(b *graph.B, h, w, bias *G.Node, act Activation) *G.Node {
+	if b.Err() != nil {
+		return nil
+	}
+	n, err := Dense(h, w, bias, act)
+	b.Fail(err)
+	return n
+}
+
+// encoderOut holds the heads' nodes of one site.
+type encoderOut struct {
+	loc, sigma, tril *G.Node
+}
+
+// encode builds the encoder on x with the given weight nodes.
+func (a Amortized) encode(b *graph.B, x *G.Node, trunk []encLayer, heads [][]encLayer, wb func(l encLayer) (w, bias *G.Node)) []encoderOut {
+	h := x
+	for _, l := range trunk {
+		w, bias := wb(l)
+		h = encDense(b, h, w, bias, a.Activation)
+	}
+	out := make([]encoderOut, len(heads))
+	for i, hs := range heads {
+		w, bias := wb(hs[0])
+		out[i].loc = encDense(b, h, w, bias, Identity)
+		w, bias = wb(hs[1])
+		out[i].sigma = b.Softplus(encDense(b, h, w, bias, Identity))
+		if len(hs) > 2 {
+			w, bias = wb(hs[2])
+			out[i].tril = encDense(b, h, w, bias, Identity)
+		}
+	}
+	return out
+}
+
+// Build declares the encoder's parameters and its input, and draws every
+// site for each particle.
+func (a Amortized) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	rows, widths, err := a.checkSites(sites)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(sites))
+	for i, s := range sites {
+		names[i] = s.Name
+	}
+	g := c.Graph()
+	x := c.Data(a.Input, rows, a.Dim)
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("guides: Amortized: %w", err)
+	}
+	trunk, heads := a.encoderLayers(names, widths)
+	for k := range trunk {
+		trunk[k].declare(c)
+	}
+	for i := range heads {
+		for k := range heads[i] {
+			heads[i][k].declare(c)
+		}
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	b := graph.New(g)
+	live := a.encode(b, x, trunk, heads, func(l encLayer) (*G.Node, *G.Node) { return l.w, l.b })
+	var fixed []encoderOut
+	if a.Covariance == Diagonal {
+		fixed = a.encode(b, x, trunk, heads, func(l encLayer) (*G.Node, *G.Node) {
+			return c.Detached(fmt.Sprintf(l.name, "w")), c.Detached(fmt.Sprintf(l.name, "b"))
+		})
+	}
+	S := c.Particles()
+	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), LogQ: make([]*G.Node, S)}
+	if a.Covariance == Diagonal {
+		gg.LogQDetached = make([]*G.Node, S)
+		gg.Marginals = map[string]dist.LogProber{}
+	}
+	for s := range gg.Draws {
+		gg.Draws[s] = map[string]*G.Node{}
+	}
+	for i, site := range sites {
+		L := widths[i]
+		e := live[i]
+		logSigma := b.Sum(b.Log(e.sigma))
+		n := float64(rows * L)
+		gg.Entropy = add(b, gg.Entropy, scaled(b, b.Add(logSigma, b.Const(n*(0.5+dist.LogSqrt2Pi))), site.Scale))
+		var sel, agg *G.Node
+		if e.tril != nil {
+			sel, agg = trilMaps(g, L)
+		}
+		if gg.Marginals != nil {
+			gg.Marginals[site.Name] = dist.Normal{Loc: e.loc, Scale: e.sigma}
+		}
+		for s := 0; s < S; s++ {
+			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), []int{rows, L})
+			r := b.Mul(e.sigma, eps)
+			if e.tril != nil {
+				// (L_n ε_n)_i gains Σ_{j<i} T_n,(i,j) ε_nj: gather ε_nj per
+				// pair, weight by T and add the pairs into row i.
+				r = b.Add(r, b.MatMul(b.Mul(e.tril, b.MatMul(eps, sel)), agg))
+			}
+			u := b.Add(e.loc, r)
+			// log q(u) = Σ(−½ε² − log σ − ½ log 2π), since u = μ + Lε.
+			lq := b.Neg(b.Add(b.Add(b.Mul(b.Const(0.5), b.Sum(b.Square(eps))), logSigma), b.Const(n*dist.LogSqrt2Pi)))
+			gg.Draws[s][site.Name] = u
+			gg.LogQ[s] = add(b, gg.LogQ[s], scaled(b, lq, site.Scale))
+			if fixed != nil {
+				qd := dist.Normal{Loc: fixed[i].loc, Scale: fixed[i].sigma}
+				lqd, err := qd.LogProb(u)
+				if err != nil {
+					return nil, fmt.Errorf("guides: Amortized: %w", err)
+				}
+				gg.LogQDetached[s] = add(b, gg.LogQDetached[s], scaled(b, b.Sum(lqd), site.Scale))
+			}
+		}
+	}
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("guides: Amortized: %w", err)
+	}
+	return gg, c.Err()
+}
+
+// trilMaps returns the constant 0/1 matrices that map a [B, L] noise to the
+// [B, P] pairs (column p holds ε_j of pair p = (i, j)) and the [B, P]
+// weighted pairs back onto rows i.
+func trilMaps(g *G.ExprGraph, L int) (sel, agg *G.Node) {
+	P := L * (L - 1) / 2
+	s := make([]float64, L*P)
+	ag := make([]float64, P*L)
+	p := 0
+	for i := 1; i < L; i++ {
+		for j := 0; j < i; j++ {
+			s[j*P+p] = 1
+			ag[p*L+i] = 1
+			p++
+		}
+	}
+	sel = G.NewConstant(tensor.New(tensor.WithShape(L, P), tensor.WithBacking(s)), G.In(g), G.WithName(graph.Name("guides/tril/select")))
+	agg = G.NewConstant(tensor.New(tensor.WithShape(P, L), tensor.WithBacking(ag)), G.In(g), G.WithName(graph.Name("guides/tril/gather")))
+	return sel, agg
+}
+
+// Draw returns ErrNeedsData: the guide's draws depend on the data.
+func (Amortized) Draw(*svi.Params, []svi.Site, *rand.Rand, int) (map[string][]float64, error) {
+	return nil, ErrNeedsData
+}
+
+// Encoding is q(z_n | x_n) of one site for a set of rows, evaluated on the
+// host by [Amortized.Encode].
+type Encoding struct {
+	Rows, Dim int
+	Loc       []float64 // Rows×Dim means μ_n
+	Scale     []float64 // Rows×Dim: σ_n, the diagonal of L_n
+	// Tril holds, for Cholesky, Rows × Dim(Dim−1)/2 entries of L_n below the
+	// diagonal, row-major ((1,0), (2,0), (2,1), …); nil for Diagonal.
+	Tril []float64
+}
+
+// Rsample writes z = μ_n + L_n ε for row n into z (length Dim) and returns
+// log q(z | x_n). eps must hold Dim standard normal values.
+func (e Encoding) Rsample(n int, eps, z []float64) float64 {
+	L := e.Dim
+	loc, sd := e.Loc[n*L:(n+1)*L], e.Scale[n*L:(n+1)*L]
+	lq := 0.0
+	for j := 0; j < L; j++ {
+		z[j] = loc[j] + sd[j]*eps[j]
+		lq -= 0.5*eps[j]*eps[j] + math.Log(sd[j]) + dist.LogSqrt2Pi
+	}
+	if e.Tril != nil {
+		P := L * (L - 1) / 2
+		t := e.Tril[n*P : (n+1)*P]
+		p := 0
+		for i := 1; i < L; i++ {
+			for j := 0; j < i; j++ {
+				z[i] += t[p] * eps[j]
+				p++
+			}
+		}
+	}
+	return lq
+}
+
+// Encode evaluates the encoder with parameters p on rows×Dim values x
+// (row-major) and returns q(z_n | x_n) for each of the named sites, which
+// must be the sites the guide was built for, in the same order.
+func (a Amortized) Encode(p *svi.Params, sites []string, x []float64, rows int) (map[string]Encoding, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if rows < 1 || len(x) != rows*a.Dim {
+		return nil, fmt.Errorf("guides: Amortized.Encode: %d values for %d rows of %d", len(x), rows, a.Dim)
+	}
+	if len(sites) == 0 {
+		return nil, errors.New("guides: Amortized.Encode: no sites")
+	}
+	get := func(name string, n int) ([]float64, error) {
+		v, ok := p.Get(name)
+		if !ok {
+			return nil, fmt.Errorf("guides: Amortized.Encode: no parameter %q", name)
+		}
+		if len(v) != n {
+			return nil, fmt.Errorf("guides: Amortized.Encode: parameter %q has %d values, want %d", name, len(v), n)
+		}
+		return v, nil
+	}
+	widths := make([]int, len(sites))
+	for i, s := range sites {
+		shape := p.Shape("guides/" + s + "/loc/w")
+		if len(shape) != 2 {
+			return nil, fmt.Errorf("guides: Amortized.Encode: no encoder head for site %q", s)
+		}
+		widths[i] = shape[1]
+	}
+	trunk, heads := a.encoderLayers(sites, widths)
+	apply := func(h []float64, l encLayer, act Activation) ([]float64, error) {
+		w, err := get(fmt.Sprintf(l.name, "w"), l.in*l.out)
+		if err != nil {
+			return nil, err
+		}
+		bias, err := get(fmt.Sprintf(l.name, "b"), l.out)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]float64, rows*l.out)
+		denseHost(out, h, w, bias, rows, l.in, l.out)
+		act.apply(out)
+		return out, nil
+	}
+	h := x
+	var err error
+	for _, l := range trunk {
+		if h, err = apply(h, l, a.Activation); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]Encoding, len(sites))
+	for i, hs := range heads {
+		e := Encoding{Rows: rows, Dim: widths[i]}
+		if e.Loc, err = apply(h, hs[0], Identity); err != nil {
+			return nil, err
+		}
+		if e.Scale, err = apply(h, hs[1], Identity); err != nil {
+			return nil, err
+		}
+		for j, v := range e.Scale {
+			e.Scale[j] = softplus(v)
+		}
+		if len(hs) > 2 {
+			if e.Tril, err = apply(h, hs[2], Identity); err != nil {
+				return nil, err
+			}
+		}
+		out[sites[i]] = e
+	}
+	return out, nil
+}
+
+// denseHost writes x·w + b into out ([rows, nout]) for row-major x
+// ([rows, nin]), w ([nin, nout]) and b ([nout]).
+func denseHost(out, x, w, b []float64, rows, nin, nout int) {
+	for r := 0; r < rows; r++ {
+		copy(out[r*nout:(r+1)*nout], b)
+	}
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas64.General{Rows: rows, Cols: nin, Stride: nin, Data: x},
+		blas64.General{Rows: nin, Cols: nout, Stride: nout, Data: w},
+		1, blas64.General{Rows: rows, Cols: nout, Stride: nout, Data: out})
+}
+
+// Dense returns act(x·w + b) for x [B, in], w [in, out] and b [out] as one
+// fused operation with a fused gradient: the layer of the encoder's MLP,
+// exported for decoders. Its backward pass is
+//
+//	δ = g ⊙ act′(y)  (computed from the output y: 1[y > 0] for ReLU, 1 − y²
+//	                  for Tanh, g itself for Identity),
+//	∂/∂w = xᵀδ,  ∂/∂b = Σ_rows δ,  ∂/∂x = δwᵀ,
+//
+// one BLAS call each, with ∂/∂x built only when x is computed (data inputs
+// need none). It replaces gorgonia's Mul, Reshape, materialized
+// BroadcastAdd and Rectify or Tanh, and their gradients. Float64 only.
+func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
+	for i, n := range []*G.Node{x, w, b} {
+		if n == nil {
+			return nil, fmt.Errorf("guides: Dense: input %d is nil", i)
+		}
+		if n.Dtype() != tensor.Float64 {
+			return nil, fmt.Errorf("guides: Dense: float64 only, input %d is %v", i, n.Dtype())
+		}
+	}
+	if !act.valid() {
+		return nil, fmt.Errorf("guides: Dense: unknown activation %v", act)
+	}
+	n, err := G.ApplyOp(denseOp{act: act, diffX: x.Op() != nil}, x, w, b)
+	if err != nil {
+		return nil, fmt.Errorf("guides: Dense %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
+	}
+	return n, nil
+}
+
+// fusedType is a rank-d float tensor type.
+func fusedType(d int) hm.Type { return G.TensorType{Dims: d, Of: hm.TypeVariable('a')} }
+
+func writeHashString(h hash.Hash, s string) { _, _ = h.Write([]byte(s)) }
+
+func opHash(s string) uint32 {
+	h := fnv.New32a()
+	writeHashString(h, s)
+	return h.Sum32()
+}
+
+func opShapes(name string, in []G.DimSizer, arity int) ([]tensor.Shape, error) {
+	if len(in) != arity {
+		return nil, fmt.Errorf("guides: %s takes %d inputs, got %d", name, arity, len(in))
+	}
+	out := make([]tensor.Shape, arity)
+	for i, d := range in {
+		s, ok := d.(tensor.Shape)
+		if !ok {
+			return nil, fmt.Errorf("guides: %s: input %d has shape %T", name, i, d)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// values returns the float64 storage of each value (aliased: read only).
+func opValues(name string, in []G.Value, arity int) ([][]float64, error) {
+	if len(in) != arity {
+		return nil, fmt.Errorf("guides: %s takes %d inputs, got %d", name, arity, len(in))
+	}
+	out := make([][]float64, arity)
+	for i, v := range in {
+		t, ok := v.(*tensor.Dense)
+		if !ok || t.Dtype() != tensor.Float64 {
+			return nil, fmt.Errorf("guides: %s: input %d is %T, want a float64 tensor", name, i, v)
+		}
+		if t.IsMaterializable() || t.RequiresIterator() {
+			if t, ok = t.Materialize().(*tensor.Dense); !ok {
+				return nil, fmt.Errorf("guides: %s: cannot materialize input %d", name, i)
+			}
+		}
+		out[i] = t.Float64s()
+	}
+	return out, nil
+}
+
+func newF64Tensor(shape ...int) (*tensor.Dense, []float64) {
+	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
+	return t, t.Float64s()
+}
+
+// op holds the methods every fused op shares.
+type fusedOp struct{}
+
+func (fusedOp) ReturnsPtr() bool     { return false }
+func (fusedOp) CallsExtern() bool    { return false }
+func (fusedOp) OverwritesInput() int { return -1 }
+
+// denseOp is act(x·w + b).
+type denseOp struct {
+	fusedOp
+	act   Activation
+	diffX bool
+}
+
+var _ G.SDOp = denseOp{}
+
+func (o denseOp) Arity() int { return 3 }
+func (o denseOp) Type() hm.Type {
+	return hm.NewFnType(fusedType(2), fusedType(2), fusedType(1), fusedType(2))
+}
+func (o denseOp) String() string { return "Dense{" + o.act.String() + "}" }
+func (o denseOp) WriteHash(h hash.Hash) {
+	writeHashString(h, fmt.Sprintf("govi/guides.%v,%v", o, o.diffX))
+}
+func (o denseOp) Hashcode() uint32   { return opHash(fmt.Sprintf("govi/guides.%v,%v", o, o.diffX)) }
+func (o denseOp) DiffWRT(int) []bool { return []bool{o.diffX, true, true} }
+func (o denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := opShapes("Dense", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	if err := denseShapes(s[0], s[1], s[2]); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], s[1][1]}, nil
+}
+
+func denseShapes(x, w, b tensor.Shape) error {
+	if x.Dims() != 2 || w.Dims() != 2 || b.Dims() != 1 || x[1] != w[0] || w[1] != b[0] {
+		return fmt.Errorf("guides: Dense: shapes x %v, w %v, b %v do not fit [B, in], [in, out], [out]", x, w, b)
+	}
+	return nil
+}
+
+func (o denseOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := opValues("Dense", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	xs, ws := in[0].Shape(), in[1].Shape()
+	if err := denseShapes(xs, ws, in[2].Shape()); err != nil {
+		return nil, err
+	}
+	rows, nin, nout := xs[0], xs[1], ws[1]
+	t, y := newF64Tensor(rows, nout)
+	denseHost(y, v[0], v[1], v[2], rows, nin, nout)
+	o.act.apply(y)
+	return t, nil
+}
+
+// SymDiff returns the gradient nodes for x (when needed), w and b.
+func (o denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 3 {
+		return nil, fmt.Errorf("guides: Dense takes 3 inputs, got %d", len(inputs))
+	}
+	delta := grad
+	var err error
+	if o.act != Identity {
+		if delta, err = G.ApplyOp(deltaOp{act: o.act}, output, grad); err != nil {
+			return nil, fmt.Errorf("guides: Dense gradient: %w", err)
+		}
+	}
+	out := make(G.Nodes, 3)
+	if o.diffX {
+		if out[0], err = G.ApplyOp(matMulOp{transB: true}, delta, inputs[1]); err != nil {
+			return nil, fmt.Errorf("guides: Dense gradient: %w", err)
+		}
+	}
+	if out[1], err = G.ApplyOp(matMulOp{transA: true}, inputs[0], delta); err != nil {
+		return nil, fmt.Errorf("guides: Dense gradient: %w", err)
+	}
+	if out[2], err = G.ApplyOp(colSumOp{}, delta); err != nil {
+		return nil, fmt.Errorf("guides: Dense gradient: %w", err)
+	}
+	return out, nil
+}
+
+// deltaOp is g ⊙ act′ computed from the output y of act.
+type deltaOp struct {
+	fusedOp
+	act Activation
+}
+
+func (o deltaOp) Arity() int            { return 2 }
+func (o deltaOp) Type() hm.Type         { return hm.NewFnType(fusedType(2), fusedType(2), fusedType(2)) }
+func (o deltaOp) String() string        { return "DenseDelta{" + o.act.String() + "}" }
+func (o deltaOp) WriteHash(h hash.Hash) { writeHashString(h, "govi/guides."+o.String()) }
+func (o deltaOp) Hashcode() uint32      { return opHash("govi/guides." + o.String()) }
+func (o deltaOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := opShapes("DenseDelta", in, 2)
+	if err != nil {
+		return nil, err
+	}
+	if !s[0].Eq(s[1]) {
+		return nil, fmt.Errorf("guides: DenseDelta: shapes %v and %v differ", s[0], s[1])
+	}
+	return s[0].Clone(), nil
+}
+
+func (o deltaOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := opValues("DenseDelta", in, 2)
+	if err != nil {
+		return nil, err
+	}
+	y, g := v[0], v[1]
+	if len(y) != len(g) {
+		return nil, fmt.Errorf("guides: DenseDelta: %d and %d values", len(y), len(g))
+	}
+	t, d := newF64Tensor(in[0].Shape()...)
+	switch o.act {
+	case ReLU:
+		for i, yi := range y {
+			if yi > 0 {
+				d[i] = g[i]
+			}
+		}
+	case Tanh:
+		for i, yi := range y {
+			d[i] = g[i] * (1 - yi*yi)
+		}
+	default:
+		copy(d, g)
+	}
+	return t, nil
+}
+
+// matMulOp is op(a)·op(b) with op a transpose when asked.
+type matMulOp struct {
+	fusedOp
+	transA, transB bool
+}
+
+func (o matMulOp) Arity() int     { return 2 }
+func (o matMulOp) Type() hm.Type  { return hm.NewFnType(fusedType(2), fusedType(2), fusedType(2)) }
+func (o matMulOp) String() string { return fmt.Sprintf("MatMul{%v,%v}", o.transA, o.transB) }
+func (o matMulOp) WriteHash(h hash.Hash) {
+	writeHashString(h, "govi/guides."+o.String())
+}
+func (o matMulOp) Hashcode() uint32 { return opHash("govi/guides." + o.String()) }
+
+func (o matMulOp) dims(a, b tensor.Shape) (m, k, n int, err error) {
+	if a.Dims() != 2 || b.Dims() != 2 {
+		return 0, 0, 0, fmt.Errorf("guides: MatMul needs matrices, got %v and %v", a, b)
+	}
+	m, k = a[0], a[1]
+	if o.transA {
+		m, k = k, m
+	}
+	k2, n := b[0], b[1]
+	if o.transB {
+		k2, n = n, k2
+	}
+	if k != k2 {
+		return 0, 0, 0, fmt.Errorf("guides: MatMul%v: shapes %v and %v do not fit", o, a, b)
+	}
+	return m, k, n, nil
+}
+
+func (o matMulOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := opShapes("MatMul", in, 2)
+	if err != nil {
+		return nil, err
+	}
+	m, _, n, err := o.dims(s[0], s[1])
+	return tensor.Shape{m, n}, err
+}
+
+func (o matMulOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := opValues("MatMul", in, 2)
+	if err != nil {
+		return nil, err
+	}
+	as, bs := in[0].Shape(), in[1].Shape()
+	m, _, n, err := o.dims(as, bs)
+	if err != nil {
+		return nil, err
+	}
+	t, c := newF64Tensor(m, n)
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if o.transA {
+		ta = blas.Trans
+	}
+	if o.transB {
+		tb = blas.Trans
+	}
+	blas64.Gemm(ta, tb, 1,
+		blas64.General{Rows: as[0], Cols: as[1], Stride: as[1], Data: v[0]},
+		blas64.General{Rows: bs[0], Cols: bs[1], Stride: bs[1], Data: v[1]},
+		0, blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
+	return t, nil
+}
+
+// colSumOp sums a matrix over its rows.
+type colSumOp struct{ fusedOp }
+
+func (colSumOp) Arity() int              { return 1 }
+func (colSumOp) Type() hm.Type           { return hm.NewFnType(fusedType(2), fusedType(1)) }
+func (colSumOp) String() string          { return "ColSum" }
+func (o colSumOp) WriteHash(h hash.Hash) { writeHashString(h, "govi/guides.ColSum") }
+func (colSumOp) Hashcode() uint32        { return opHash("govi/guides.ColSum") }
+func (colSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := opShapes("ColSum", in, 1)
+	if err != nil {
+		return nil, err
+	}
+	if s[0].Dims() != 2 {
+		return nil, fmt.Errorf("guides: ColSum needs a matrix, got %v", s[0])
+	}
+	return tensor.Shape{s[0][1]}, nil
+}
+
+func (colSumOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := opValues("ColSum", in, 1)
+	if err != nil {
+		return nil, err
+	}
+	s := in[0].Shape()
+	rows, cols := s[0], s[1]
+	t, d := newF64Tensor(cols)
+	for r := 0; r < rows; r++ {
+		for j, x := range v[0][r*cols : (r+1)*cols] {
+			d[j] += x
+		}
+	}
+	return t, nil
+}

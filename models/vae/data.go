@@ -1,0 +1,263 @@
+package vae
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/govi/govi/internal/table"
+	"github.com/govi/govi/svi"
+)
+
+// Dataset is a set of square grey-level images with pixel values in [0, 1],
+// one row per image, and their class labels.
+type Dataset struct {
+	X      []float64 // Rows×Dim pixels, row-major images
+	Labels []int     // Rows labels, or nil
+	Rows   int
+	Dim    int // pixels per image
+	Width  int // image width (and height)
+}
+
+func (d *Dataset) check() error {
+	if d.Rows < 1 || d.Dim < 1 || len(d.X) != d.Rows*d.Dim {
+		return fmt.Errorf("vae: dataset of %d values for %d rows of %d", len(d.X), d.Rows, d.Dim)
+	}
+	if d.Labels != nil && len(d.Labels) != d.Rows {
+		return fmt.Errorf("vae: dataset has %d labels for %d rows", len(d.Labels), d.Rows)
+	}
+	if d.Width*d.Width != d.Dim {
+		return fmt.Errorf("vae: %d pixels do not make a square image of width %d", d.Dim, d.Width)
+	}
+	return nil
+}
+
+// ReadDigits reads the 8×8 digits CSV shipped in data/digits_8x8 (a header,
+// then 64 pixel columns with values 0…16 and a label column) and scales the
+// pixels to [0, 1] by 1/16.
+func ReadDigits(path string) (*Dataset, error) {
+	t, err := table.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("vae: %w", err)
+	}
+	if t.Cols != 65 {
+		return nil, fmt.Errorf("vae: %s has %d columns, want 64 pixels and a label", path, t.Cols)
+	}
+	d := &Dataset{Rows: t.Rows, Dim: 64, Width: 8, X: make([]float64, t.Rows*64), Labels: make([]int, t.Rows)}
+	for i := 0; i < t.Rows; i++ {
+		row := t.Row(i)
+		for j := 0; j < 64; j++ {
+			v := row[j]
+			if !(v >= 0 && v <= 16) {
+				return nil, fmt.Errorf("vae: %s row %d pixel %d is %v, outside 0…16", path, i+1, j, v)
+			}
+			d.X[i*64+j] = v / 16
+		}
+		lab := row[64]
+		if lab != float64(int(lab)) || lab < 0 {
+			return nil, fmt.Errorf("vae: %s row %d has label %v", path, i+1, lab)
+		}
+		d.Labels[i] = int(lab)
+	}
+	return d, nil
+}
+
+// ReadIDX reads images (and labels, unless labels is "") in the IDX format
+// of MNIST and Fashion-MNIST, gzipped or not, and scales the pixels to
+// [0, 1] by 1/255.
+func ReadIDX(images, labels string) (*Dataset, error) {
+	dims, pix, err := readIDX(images, 2051)
+	if err != nil {
+		return nil, err
+	}
+	if len(dims) != 3 || dims[1] != dims[2] {
+		return nil, fmt.Errorf("vae: %s holds %v, not square images", images, dims)
+	}
+	n, w := dims[0], dims[1]
+	d := &Dataset{Rows: n, Dim: w * w, Width: w, X: make([]float64, len(pix))}
+	for i, p := range pix {
+		d.X[i] = float64(p) / 255
+	}
+	if labels != "" {
+		ld, lab, err := readIDX(labels, 2049)
+		if err != nil {
+			return nil, err
+		}
+		if len(ld) != 1 || ld[0] != n {
+			return nil, fmt.Errorf("vae: %s holds %v labels for %d images", labels, ld, n)
+		}
+		d.Labels = make([]int, n)
+		for i, v := range lab {
+			d.Labels[i] = int(v)
+		}
+	}
+	return d, d.check()
+}
+
+func readIDX(path string, magic uint32) ([]int, []byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("vae: %w", err)
+	}
+	defer f.Close()
+	var r io.Reader = bufio.NewReader(f)
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("vae: %s: %w", path, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	var m uint32
+	if err := binary.Read(r, binary.BigEndian, &m); err != nil {
+		return nil, nil, fmt.Errorf("vae: %s: %w", path, err)
+	}
+	if m != magic {
+		return nil, nil, fmt.Errorf("vae: %s: IDX magic %d, want %d", path, m, magic)
+	}
+	nd := int(m & 0xff)
+	dims := make([]int, nd)
+	size := 1
+	for i := range dims {
+		var v uint32
+		if err := binary.Read(r, binary.BigEndian, &v); err != nil {
+			return nil, nil, fmt.Errorf("vae: %s: %w", path, err)
+		}
+		dims[i] = int(v)
+		size *= int(v)
+	}
+	if size < 1 || size > 1<<30 {
+		return nil, nil, fmt.Errorf("vae: %s: implausible IDX dimensions %v", path, dims)
+	}
+	buf := make([]byte, size)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, nil, fmt.Errorf("vae: %s: %w", path, err)
+	}
+	return dims, buf, nil
+}
+
+// Fashion-MNIST file names, as upstream distributes them.
+const (
+	FashionTrainImages = "train-images-idx3-ubyte.gz"
+	FashionTrainLabels = "train-labels-idx1-ubyte.gz"
+	FashionTestImages  = "t10k-images-idx3-ubyte.gz"
+	FashionTestLabels  = "t10k-labels-idx1-ubyte.gz"
+)
+
+// ReadFashionMNIST reads the 60,000 training and 10,000 test images of
+// Fashion-MNIST from dir (the four upstream .gz files).
+func ReadFashionMNIST(dir string) (train, test *Dataset, err error) {
+	if train, err = ReadIDX(filepath.Join(dir, FashionTrainImages), filepath.Join(dir, FashionTrainLabels)); err != nil {
+		return nil, nil, err
+	}
+	if test, err = ReadIDX(filepath.Join(dir, FashionTestImages), filepath.Join(dir, FashionTestLabels)); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
+// Binarize returns a copy with every pixel set to 1 where it is at least
+// threshold and 0 elsewhere (a fixed binarization, so that test-set bounds
+// are reproducible).
+func (d *Dataset) Binarize(threshold float64) *Dataset {
+	out := *d
+	out.X = make([]float64, len(d.X))
+	for i, v := range d.X {
+		if v >= threshold {
+			out.X[i] = 1
+		}
+	}
+	return &out
+}
+
+// SplitEvery returns the rows whose index i has i mod k ≠ k−1 as training
+// set and the others (every k-th row) as test set.
+func (d *Dataset) SplitEvery(k int) (train, test *Dataset, err error) {
+	if k < 2 || d.Rows < k {
+		return nil, nil, fmt.Errorf("vae: cannot split %d rows every %d", d.Rows, k)
+	}
+	var tr, te []int
+	for i := 0; i < d.Rows; i++ {
+		if i%k == k-1 {
+			te = append(te, i)
+		} else {
+			tr = append(tr, i)
+		}
+	}
+	return d.Select(tr), d.Select(te), nil
+}
+
+// Select returns the given rows, in order.
+func (d *Dataset) Select(rows []int) *Dataset {
+	out := &Dataset{Rows: len(rows), Dim: d.Dim, Width: d.Width, X: make([]float64, 0, len(rows)*d.Dim)}
+	if d.Labels != nil {
+		out.Labels = make([]int, 0, len(rows))
+	}
+	for _, i := range rows {
+		out.X = append(out.X, d.X[i*d.Dim:(i+1)*d.Dim]...)
+		if d.Labels != nil {
+			out.Labels = append(out.Labels, d.Labels[i])
+		}
+	}
+	return out
+}
+
+// Head returns the first n rows (all when n ≤ 0 or n ≥ Rows).
+func (d *Dataset) Head(n int) *Dataset {
+	if n <= 0 || n >= d.Rows {
+		return d
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return d.Select(idx)
+}
+
+// ErrSmallDataset is returned by Batches for a data set with fewer rows
+// than one batch.
+var ErrSmallDataset = errors.New("vae: the data set has fewer rows than one batch")
+
+// Batches returns a function dealing minibatches of batch rows of d as svi
+// batches of DataName. Each pass over the data visits the rows in a fresh
+// random order from a source seeded by seed; the Rows mod batch rows left
+// at the end of a pass are skipped in that pass.
+func Batches(d *Dataset, batch int, seed uint64) (func() (svi.Batch, error), error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	if batch < 1 || batch > d.Rows {
+		return nil, fmt.Errorf("%w: batch %d, rows %d", ErrSmallDataset, batch, d.Rows)
+	}
+	r := rand.New(svi.NewRNG(seed))
+	perm := r.Perm(d.Rows)
+	pos := 0
+	buf := make([]float64, batch*d.Dim)
+	return func() (svi.Batch, error) {
+		if pos+batch > d.Rows {
+			r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+			pos = 0
+		}
+		for k, i := range perm[pos : pos+batch] {
+			copy(buf[k*d.Dim:(k+1)*d.Dim], d.X[i*d.Dim:(i+1)*d.Dim])
+		}
+		pos += batch
+		return svi.Batch{DataName: buf}, nil
+	}, nil
+}
+
+// StepsPerEpoch returns the minibatch steps of one pass over rows rows.
+func StepsPerEpoch(rows, batch int) int {
+	if batch < 1 || batch >= rows {
+		return 1
+	}
+	return rows / batch
+}
