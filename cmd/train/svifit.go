@@ -195,6 +195,14 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next f
 		}
 		return st, out, fmt.Errorf("train %s: %w", cmd, runErr)
 	}
+	for _, s := range t.Sites() {
+		if s.Scale != 1 {
+			// Importance weights over one minibatch of local latents say
+			// nothing about the fit of the whole data set.
+			fmt.Fprintf(stderr, "%s after %d steps; no PSIS report for a model with local (minibatch-scaled) site %q\n", reason, st.Iter, s.Name)
+			return st, out, nil
+		}
+	}
 	d, err := t.Diagnose(st, *f.draws, *f.seed+1)
 	if err != nil {
 		return st, out, fmt.Errorf("train %s: diagnostics: %w", cmd, err)
