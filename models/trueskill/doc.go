@@ -45,13 +45,21 @@
 //     [Config.Predictive]) and plug-in ([Posterior.PredictPlugIn])
 //     probabilities, their evaluation ([Evaluate], [BaseRates]) and
 //     [Ratings].
+//   - Variational inference: [Model] is the same model as an svi.Model
+//     (site "skill", and optionally a learned draw margin "margin" and home
+//     advantage "home"), with the skill differences gathered by a custom op
+//     whose gradient is a scatter-add ([Gather]); [Model.InitLoc] starts a
+//     guide at the posterior mode; [Model.Fitted] turns a fit into a
+//     [Fitted] posterior that forecasts ([Fitted.Predict],
+//     [Fitted.PredictPlugIn]) and takes in new players ([Fitted.Extend]).
 //
 // REFERENCES.md records how these were checked against one another, against
 // the exact two-player posterior and against an independent HMC run, with
 // the commands that reproduce the figures.
 //
-// The variational (SVI) fit of the same model lives beside these and is
-// checked against them.
+// The SVI fits are checked against the Gibbs sampler, EP and the exact
+// two-player posteriors, and their forecasts against the references, in
+// REFERENCES.md (§9–§11).
 //
 // References:
 //
