@@ -113,10 +113,11 @@ var workloads = []workload{
 		},
 	},
 	{
-		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=16 (torch S=10)", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=16$",
+		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=16", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=16$",
 		goRate: metric("steps/s"), peerKey: "trueskill", needData: "tennis_atp/cam4f13_2011/games.csv",
 		peer: func(peers, data string) []string {
-			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011"), "--no-mcmc", "--repeats", "3", "--quiet-wait", "0"}
+			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011", "tennis_data.mat"),
+				"--samples", "16", "--no-mcmc", "--trace-steps", "0", "--quiet-wait", "0", "--repeats", "3", "--speed-steps", "1000", "--elbo-samples", "10000"}
 		},
 		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s") },
 	},
