@@ -1,0 +1,136 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/govi/govi/internal/datadir"
+)
+
+const digits = "../../data/digits_8x8/digits.csv"
+
+func TestBNNCommandRegression(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stdout, stderr, err := runCmd("bnn", "-data", boston, "-steps", "300", "-lr", "0.01", "-particles", "2", "-draws", "200", "-out", dir)
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "steps/s")
+	assert.Contains(t, stdout, "test RMSE")
+	rep := readReport(t, dir)
+	for _, k := range []string{"test_rmse", "test_ll", "train_seconds", "test_coverage95", "per_split", "steps_per_second"} {
+		assert.Contains(t, rep, k)
+	}
+	// A 300-step fit is rough; the bounds only catch unit mistakes (the
+	// target's sd is 9.2, so a fit in standardized units would give RMSE ≈ 1
+	// and a plug-in of unscaled predictions RMSE ≈ 22).
+	assert.Less(t, rep["test_rmse"].(float64), 8.0)
+	assert.Greater(t, rep["test_rmse"].(float64), 1.5)
+	assert.Greater(t, rep["test_ll"].(float64), -4.0)
+	assert.NotContains(t, rep, "test_accuracy")
+}
+
+func TestBNNCommandClassification(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stdout, _, err := runCmd("bnn", "-data", digits, "-task", "classification", "-steps", "400", "-lr", "0.01",
+		"-particles", "2", "-draws", "100", "-out", dir)
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "test accuracy")
+	rep := readReport(t, dir)
+	for _, k := range []string{"test_accuracy", "test_nll", "ece", "train_seconds"} {
+		assert.Contains(t, rep, k)
+	}
+	assert.Greater(t, rep["test_accuracy"].(float64), 0.8, "400 steps already separate most digits")
+	assert.NotContains(t, rep, "test_rmse")
+}
+
+func TestBNNCommandToy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, _, err := runCmd("bnn", "-toy", "-steps", "300", "-lr", "0.01", "-particles", "1", "-draws", "100",
+		"-noise-shape", "1", "-noise-rate", "0.01", "-out", dir)
+	require.NoError(t, err)
+	st, err := os.Stat(filepath.Join(dir, "toy.png"))
+	require.NoError(t, err)
+	assert.Greater(t, st.Size(), int64(1000))
+	rep := readReport(t, dir)
+	toy := rep["toy"].(map[string]any)
+	assert.Greater(t, toy["sd_outside"].(float64), toy["sd_inside"].(float64), "the band widens away from the data")
+}
+
+func TestBNNCommandSplitDir(t *testing.T) {
+	t.Parallel()
+	uci := datadir.Require(t, "uci_bnn/yacht")
+	dir := t.TempDir()
+	_, stderr, err := runCmd("bnn", "-split-dir", uci, "-splits", "0-1", "-epochs", "20", "-particles", "1",
+		"-select", "noise", "-checks", "2", "-draws", "100", "-out", dir)
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "validation cut of the training split")
+	rep := readReport(t, dir)
+	assert.Equal(t, 2.0, rep["splits"])
+	assert.Contains(t, rep, "test_rmse_se")
+	assert.Contains(t, rep, "test_ll_se")
+	per := rep["per_split"].([]any)
+	require.Len(t, per, 2)
+	s0 := per[0].(map[string]any)
+	assert.Equal(t, 277.0, s0["n_train"])
+	assert.Equal(t, 31.0, s0["n_test"])
+	assert.Len(t, s0["validation"].([]any), 4, "two candidates × two checkpoints")
+}
+
+func TestBNNCommandErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o644))
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no out", []string{"bnn", "-toy"}, "-out is required"},
+		{"no data", []string{"bnn", "-out", dir}, "exactly one of -data, -split-dir and -toy"},
+		{"two sources", []string{"bnn", "-toy", "-data", boston, "-out", dir}, "exactly one of"},
+		{"one index", []string{"bnn", "-data", boston, "-train-index", "x", "-out", dir}, "go together"},
+		{"activation", []string{"bnn", "-toy", "-activation", "gelu", "-out", dir}, `unknown activation "gelu"`},
+		{"task", []string{"bnn", "-toy", "-task", "ranking", "-out", dir}, `unknown task "ranking"`},
+		{"hidden list", []string{"bnn", "-toy", "-hidden", "50,x", "-out", dir}, "not a list of integers"},
+		{"hidden zero", []string{"bnn", "-toy", "-hidden", "0", "-out", dir}, "hidden layer 0 has 0 units"},
+		{"particles", []string{"bnn", "-toy", "-particles", "0", "-out", dir}, "-particles must be at least 1"},
+		{"select", []string{"bnn", "-toy", "-select", "grid", "-out", dir}, `unknown -select "grid"`},
+		{"select and steps", []string{"bnn", "-toy", "-select", "epochs", "-steps", "10", "-out", dir}, "cannot be combined"},
+		{"toy classification", []string{"bnn", "-toy", "-task", "classification", "-out", dir}, "regression problem"},
+		{"nan", []string{"bnn", "-data", write("nan.csv", "1,2\nnan,3\n4,5\n"), "-out", dir}, "not a finite number"},
+		{"one column", []string{"bnn", "-data", write("one.csv", "1\n2\n3\n"), "-out", dir}, "need inputs and a target"},
+		{"ragged", []string{"bnn", "-data", write("ragged.csv", "1,2,3\n4,5\n"), "-out", dir}, "line 2 has 2 fields, want 3"},
+		{"labels", []string{"bnn", "-data", write("lab.csv", "1,0.5\n2,1\n3,0\n4,1\n5,0\n"), "-task", "classification", "-steps", "1", "-out", dir}, "class labels must be integers"},
+		{"bad splits", []string{"bnn", "-split-dir", "/nonexistent", "-out", dir}, "no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runCmd(tc.args...)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestParseSplits(t *testing.T) {
+	t.Parallel()
+	got, err := parseSplits("0-2,5", 20)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 5}, got)
+	got, err = parseSplits("", 3)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2}, got)
+	_, err = parseSplits("19-20", 20)
+	assert.ErrorContains(t, err, "split 20 outside [0, 20)")
+	_, err = parseSplits("a", 20)
+	assert.Error(t, err)
+}

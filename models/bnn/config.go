@@ -1,0 +1,156 @@
+package bnn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Task selects the likelihood.
+type Task int
+
+const (
+	// Regression: y ~ N(f(x), 1/τ) with a latent noise precision τ.
+	Regression Task = iota
+	// Classification: y ~ Categorical(softmax f(x)), or Bernoulli(σ(f(x)))
+	// for two classes.
+	Classification
+)
+
+var taskNames = []string{"regression", "classification"}
+
+func (t Task) String() string {
+	if t >= 0 && int(t) < len(taskNames) {
+		return taskNames[t]
+	}
+	return fmt.Sprintf("Task(%d)", int(t))
+}
+
+// ParseTask returns the task named s: regression or classification.
+func ParseTask(s string) (Task, error) {
+	for i, n := range taskNames {
+		if n == s {
+			return Task(i), nil
+		}
+	}
+	return 0, fmt.Errorf("bnn: unknown task %q (want regression or classification)", s)
+}
+
+// Defaults of the zero Config fields.
+const (
+	DefaultPriorScale = 1.0 // σ_p of the N(0, σ_p²) weight prior
+	DefaultNoiseShape = 6.0 // a of the Gamma(a, b) prior on τ (PBP's)
+	DefaultNoiseRate  = 6.0 // b of the Gamma(a, b) prior on τ (PBP's)
+)
+
+// Config describes the network and its priors. The zero value of each
+// field but Hidden is valid.
+type Config struct {
+	// Hidden lists the units of each hidden layer, input side first; it
+	// must hold at least one positive count.
+	Hidden []int
+	// Activation is the hidden layers' nonlinearity (ReLU by default).
+	Activation Activation
+	// Task selects the likelihood (Regression by default).
+	Task Task
+	// Classes is the number of classes K ≥ 2 for classification (two
+	// classes use a single logit); it must be 0 for regression.
+	Classes int
+	// PriorScale is σ_p of the N(0, σ_p²) prior on every weight and bias;
+	// 0 means DefaultPriorScale.
+	PriorScale float64
+	// FanIn divides each layer's prior standard deviation by the square
+	// root of its number of inputs, σ_l = σ_p/√fan-in (Neal 1996, and the
+	// 1/√(V+1) input scaling of PBP), so that the prior predictive of the
+	// output stays O(1) whatever the width. Without it every weight has
+	// prior N(0, σ_p²), as in Blundell et al. (2015).
+	FanIn bool
+	// NoiseShape and NoiseRate are a and b of the Gamma(a, b) prior
+	// (shape, rate; mean a/b) on the noise precision τ of standardized
+	// targets; 0 means DefaultNoiseShape and DefaultNoiseRate. Unused for
+	// classification.
+	NoiseShape, NoiseRate float64
+}
+
+func (c Config) withDefaults() Config {
+	if c.PriorScale == 0 {
+		c.PriorScale = DefaultPriorScale
+	}
+	if c.NoiseShape == 0 {
+		c.NoiseShape = DefaultNoiseShape
+	}
+	if c.NoiseRate == 0 {
+		c.NoiseRate = DefaultNoiseRate
+	}
+	return c
+}
+
+// Validate reports the first invalid field.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if len(c.Hidden) == 0 {
+		return ErrNoLayers
+	}
+	for i, h := range c.Hidden {
+		if h <= 0 {
+			return fmt.Errorf("bnn: hidden layer %d has %d units; need at least 1", i, h)
+		}
+	}
+	if !c.Activation.valid() || c.Activation == Identity {
+		return fmt.Errorf("bnn: unknown hidden activation %v (want relu or tanh)", c.Activation)
+	}
+	switch c.Task {
+	case Regression:
+		if c.Classes != 0 {
+			return fmt.Errorf("bnn: Classes must be 0 for regression, got %d", c.Classes)
+		}
+	case Classification:
+		if c.Classes < 2 {
+			return fmt.Errorf("bnn: classification needs at least 2 classes, got %d", c.Classes)
+		}
+	default:
+		return fmt.Errorf("bnn: unknown task %v", c.Task)
+	}
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"PriorScale", c.PriorScale}, {"NoiseShape", c.NoiseShape}, {"NoiseRate", c.NoiseRate}} {
+		if !(p.v > 0) || math.IsInf(p.v, 0) {
+			return fmt.Errorf("bnn: %s must be positive and finite, got %v", p.name, p.v)
+		}
+	}
+	return nil
+}
+
+// priorScale returns the prior standard deviation of layer l's weights
+// and biases, whose inputs number fanIn.
+func (c Config) priorScale(fanIn int) float64 {
+	if c.FanIn {
+		return c.PriorScale / math.Sqrt(float64(fanIn))
+	}
+	return c.PriorScale
+}
+
+// outputs returns the width of the output layer.
+func (c Config) outputs() int {
+	if c.Task == Classification && c.Classes > 2 {
+		return c.Classes
+	}
+	return 1
+}
+
+// layerSizes returns the widths of all layers, inputs first.
+func (c Config) layerSizes(inputs int) []int {
+	s := append([]int{inputs}, c.Hidden...)
+	return append(s, c.outputs())
+}
+
+// WeightSite and BiasSite name the latent sites of layer l (0 is the first
+// hidden layer, len(Hidden) the output layer): "layer<l>/w" of shape
+// [in, out] and "layer<l>/b" of shape [out].
+func WeightSite(l int) string { return fmt.Sprintf("layer%d/w", l) }
+
+// BiasSite names the bias site of layer l; see WeightSite.
+func BiasSite(l int) string { return fmt.Sprintf("layer%d/b", l) }
+
+// NoiseSite is the site of the noise precision τ (regression only).
+const NoiseSite = "tau"

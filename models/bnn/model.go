@@ -1,0 +1,104 @@
+package bnn
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/svi"
+)
+
+// Model is the network as an svi model for minibatches of a fixed size: a
+// latent site per weight matrix and bias vector ([WeightSite], [BiasSite]),
+// the noise precision [NoiseSite] for regression, and the data "x"
+// ([Batch, Inputs], row-major, standardized) and "y" ([Batch]: standardized
+// targets, or class labels 0…K−1). The likelihood term is scaled by N/Batch
+// so that a minibatch gives an unbiased estimate of the full-data ELBO.
+//
+// The weight priors are fused log-densities rather than dist.Normal values,
+// so svi's closed-form KL estimator cannot pair them with the guide; Fit
+// with Settings.KL builds them as dist.Normal instead.
+type Model struct {
+	cfg    Config
+	inputs int
+	batch  int
+	n      int
+	// klPrior declares the weight priors as dist.Normal, which the
+	// closed-form KL estimator (svi.KLELBO) needs, instead of the fused
+	// normal log-density.
+	klPrior bool
+}
+
+var _ svi.Model = (*Model)(nil)
+
+// NewModel returns the model of cfg for inputs columns, minibatches of batch
+// rows and a training set of n rows (batch ≤ n).
+func NewModel(cfg Config, inputs, batch, n int) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	switch {
+	case inputs < 1:
+		return nil, fmt.Errorf("bnn: need at least one input column, got %d", inputs)
+	case batch < 1 || n < 1 || batch > n:
+		return nil, fmt.Errorf("bnn: batch size %d must lie in [1, N = %d]", batch, n)
+	}
+	return &Model{cfg: cfg.withDefaults(), inputs: inputs, batch: batch, n: n}, nil
+}
+
+// Config returns the model's configuration, with defaults filled in.
+func (md *Model) Config() Config { return md.cfg }
+
+// Build declares the sites, the data and the likelihood on m.
+func (md *Model) Build(m *svi.M) error {
+	sizes := md.cfg.layerSizes(md.inputs)
+	// The fused prior unless the closed-form KL estimator needs dist.Normal.
+	prior := func(fanIn int) dist.LogProber {
+		sd := md.cfg.priorScale(fanIn)
+		if md.klPrior {
+			return dist.Normal{Loc: m.Const(0), Scale: m.Const(sd)}
+		}
+		return normalPrior{scale: sd}
+	}
+	type layer struct{ w, b *G.Node }
+	layers := make([]layer, len(sizes)-1)
+	for l := range layers {
+		layers[l].w = m.Sample(WeightSite(l), prior(sizes[l]), sizes[l], sizes[l+1])
+		layers[l].b = m.Sample(BiasSite(l), prior(sizes[l]), sizes[l+1])
+	}
+	var tau *G.Node
+	if md.cfg.Task == Regression {
+		tau = m.Sample(NoiseSite, gammaPrior{a: md.cfg.NoiseShape, b: md.cfg.NoiseRate})
+	}
+	x := m.Data("x", md.batch, md.inputs)
+	y := m.Data("y", md.batch)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	h := x
+	var err error
+	for l, ly := range layers {
+		act := md.cfg.Activation
+		if l == len(layers)-1 {
+			act = Identity
+		}
+		if h, err = Dense(h, ly.w, ly.b, act); err != nil {
+			return m.Fail(err)
+		}
+	}
+	if md.n != md.batch {
+		m.Scale(float64(md.n) / float64(md.batch))
+	}
+	var ll *G.Node
+	if md.cfg.Task == Regression {
+		ll, err = GaussianLogLik(h, y, tau)
+	} else {
+		ll, err = LogitLogLik(h, y)
+	}
+	if err != nil {
+		return m.Fail(err)
+	}
+	m.Factor("y", ll)
+	return m.Err()
+}

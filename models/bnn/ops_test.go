@@ -1,0 +1,410 @@
+package bnn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat/distuv"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/internal/graph"
+)
+
+// Tolerances of the operation checks.
+const (
+	// fusedTol: a fused op and the generic gorgonia graph of the same
+	// function do the same arithmetic in a different order (BLAS blocking),
+	// so they agree to a few ulps of the largest term.
+	fusedTol = 1e-12
+	// fdStep and fdTol: central differences of a smooth function with
+	// step 1e-6 have truncation error O(h²) ≈ 1e-12 and rounding error
+	// ≈ ε·|f|/h ≈ 1e-10·|f|; 1e-6 relative leaves a wide margin.
+	fdStep = 1e-6
+	fdTol  = 1e-6
+)
+
+func randVec(r *rand.Rand, n int, scale float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = scale * r.NormFloat64()
+	}
+	return v
+}
+
+// inputNode returns a float64 input node of the given shape holding a copy of v.
+func inputNode(g *G.ExprGraph, v []float64, shape ...int) *G.Node {
+	t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
+	return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(graph.Name("in")), G.WithValue(t))
+}
+
+// evalGrads runs cost and its gradient with respect to wrt and returns the
+// cost and the gradients.
+func evalGrads(t *testing.T, cost *G.Node, wrt ...*G.Node) (float64, [][]float64) {
+	t.Helper()
+	grads, err := G.Grad(cost, wrt...)
+	require.NoError(t, err)
+	var cv G.Value
+	gv := make([]G.Value, len(grads))
+	roots := G.Nodes{G.Read(cost, &cv)}
+	for i, gn := range grads {
+		roots = append(roots, G.Read(gn, &gv[i]))
+	}
+	g := cost.Graph()
+	vm := G.NewTapeMachine(g.SubgraphRoots(append(roots, append(G.Nodes{cost}, grads...)...)...), G.BindDualValues(wrt...))
+	defer vm.Close()
+	require.NoError(t, vm.RunAll())
+	c, err := scalarOf(cv)
+	require.NoError(t, err)
+	out := make([][]float64, len(gv))
+	for i, v := range gv {
+		xs, err := floatsOf(v)
+		require.NoError(t, err)
+		out[i] = append([]float64(nil), xs...)
+	}
+	return c, out
+}
+
+// fdGrad returns the central-difference gradient of f at x.
+func fdGrad(f func([]float64) float64, x []float64) []float64 {
+	g := make([]float64, len(x))
+	for i := range x {
+		old := x[i]
+		x[i] = old + fdStep
+		fp := f(x)
+		x[i] = old - fdStep
+		fm := f(x)
+		x[i] = old
+		g[i] = (fp - fm) / (2 * fdStep)
+	}
+	return g
+}
+
+func assertClose(t *testing.T, want, got []float64, tol float64, what string) {
+	t.Helper()
+	require.Len(t, got, len(want), what)
+	for i := range want {
+		assert.InDelta(t, want[i], got[i], tol*math.Max(1, math.Abs(want[i])), "%s[%d]", what, i)
+	}
+}
+
+// denseCase builds a two-layer network on one graph, fused or generic:
+// cost = Σ c ⊙ (act2(act1(tanh(x0)·w1 + b1)·w2 + b2)). x0 passes through
+// tanh so the first layer's input is computed and needs a gradient too.
+func denseCost(t *testing.T, fused bool, act Activation, x0, w1, b1, w2, b2, c []float64, B, D, H, K int) (float64, [][]float64) {
+	t.Helper()
+	g := G.NewGraph()
+	nx := inputNode(g, x0, B, D)
+	nw1, nb1 := inputNode(g, w1, D, H), inputNode(g, b1, H)
+	nw2, nb2 := inputNode(g, w2, H, K), inputNode(g, b2, K)
+	nc := inputNode(g, c, B, K)
+	x := G.Must(G.Tanh(nx))
+	var out *G.Node
+	if fused {
+		h, err := Dense(x, nw1, nb1, act)
+		require.NoError(t, err)
+		out, err = Dense(h, nw2, nb2, Identity)
+		require.NoError(t, err)
+	} else {
+		layer := func(h, w, b *G.Node, act Activation) *G.Node {
+			z := G.Must(G.Mul(h, w))
+			br := G.Must(G.Reshape(b, tensor.Shape{1, b.Shape()[0]}))
+			z = G.Must(G.BroadcastAdd(z, br, nil, []byte{0}))
+			switch act {
+			case ReLU:
+				return G.Must(G.Rectify(z))
+			case Tanh:
+				return G.Must(G.Tanh(z))
+			}
+			return z
+		}
+		out = layer(layer(x, nw1, nb1, act), nw2, nb2, Identity)
+	}
+	cost := G.Must(G.Sum(G.Must(G.HadamardProd(out, nc))))
+	return evalGrads(t, cost, nx, nw1, nb1, nw2, nb2)
+}
+
+// hostDense is the same cost computed on the host, for finite differences.
+func hostDense(act Activation, x0, w1, b1, w2, b2, c []float64, B, D, H, K int) float64 {
+	x := make([]float64, len(x0))
+	for i, v := range x0 {
+		x[i] = math.Tanh(v)
+	}
+	h := make([]float64, B*H)
+	denseForward(h, x, w1, b1, B, D, H, act)
+	o := make([]float64, B*K)
+	denseForward(o, h, w2, b2, B, H, K, Identity)
+	var s float64
+	for i, v := range o {
+		s += c[i] * v
+	}
+	return s
+}
+
+func TestDenseGradient(t *testing.T) {
+	t.Parallel()
+	const B, D, H, K = 7, 4, 5, 3
+	for _, act := range []Activation{ReLU, Tanh, Identity} {
+		t.Run(act.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, uint64(act)))
+			x0, w1, b1 := randVec(r, B*D, 1), randVec(r, D*H, 1), randVec(r, H, 0.5)
+			w2, b2, c := randVec(r, H*K, 1), randVec(r, K, 0.5), randVec(r, B*K, 1)
+			vf, gf := denseCost(t, true, act, x0, w1, b1, w2, b2, c, B, D, H, K)
+			vu, gu := denseCost(t, false, act, x0, w1, b1, w2, b2, c, B, D, H, K)
+			assert.InDelta(t, vu, vf, fusedTol*math.Max(1, math.Abs(vu)), "value")
+			params := [][]float64{x0, w1, b1, w2, b2}
+			for i, name := range []string{"x", "w1", "b1", "w2", "b2"} {
+				assertClose(t, gu[i], gf[i], fusedTol, "fused vs generic ∂/∂"+name)
+				p := params[i]
+				fd := fdGrad(func([]float64) float64 { return hostDense(act, x0, w1, b1, w2, b2, c, B, D, H, K) }, p)
+				assertClose(t, fd, gf[i], fdTol, "fused vs finite differences ∂/∂"+name)
+			}
+		})
+	}
+}
+
+// gaussCost is Σ c·GaussianLogLik(f, y, τ) with f = tanh(f0), τ = exp(u):
+// the fused op, or the same log-density from generic ops.
+func gaussCost(t *testing.T, fused bool, f0, y []float64, u float64, shape []int) (float64, [][]float64) {
+	t.Helper()
+	g := G.NewGraph()
+	nf := inputNode(g, f0, shape...)
+	ny := inputNode(g, y, len(y))
+	nu := inputNode(g, []float64{u}, 1)
+	f := G.Must(G.Tanh(nf))
+	tau := G.Must(G.Exp(G.Must(G.Sum(nu))))
+	var ll *G.Node
+	if fused {
+		var err error
+		ll, err = GaussianLogLik(f, ny, tau)
+		require.NoError(t, err)
+	} else {
+		b := graph.New(g)
+		fv := b.Reshape(f, len(y))
+		d := b.Sub(ny, fv)
+		n := float64(len(y))
+		ll = b.Sub(b.Mul(b.Const(0.5*n), b.Log(tau)), b.Add(b.Const(n*logSqrt2Pi), b.Mul(b.Mul(b.Const(0.5), tau), b.Sum(b.Square(d)))))
+		require.NoError(t, b.Err())
+	}
+	cost := G.Must(G.Mul(ll, graph.Scalar(g, 1.7)))
+	return evalGrads(t, cost, nf, nu)
+}
+
+func TestGaussianLogLikGradient(t *testing.T) {
+	t.Parallel()
+	for _, shape := range [][]int{{6}, {6, 1}} {
+		t.Run(fmt.Sprint(shape), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(2, 0))
+			f0, y := randVec(r, 6, 1), randVec(r, 6, 1)
+			u := 0.7
+			vf, gf := gaussCost(t, true, f0, y, u, shape)
+			vu, gu := gaussCost(t, false, f0, y, u, shape)
+			assert.InDelta(t, vu, vf, fusedTol*math.Max(1, math.Abs(vu)))
+			assertClose(t, gu[0], gf[0], fusedTol, "∂/∂f fused vs generic")
+			assertClose(t, gu[1], gf[1], fusedTol, "∂/∂u fused vs generic")
+			host := func(f0 []float64, u float64) float64 {
+				tau := math.Exp(u)
+				var s float64
+				for i, v := range f0 {
+					d := y[i] - math.Tanh(v)
+					s += 0.5*math.Log(tau) - logSqrt2Pi - 0.5*tau*d*d
+				}
+				return 1.7 * s
+			}
+			assert.InDelta(t, host(f0, u), vf, 1e-12*math.Abs(vf))
+			assertClose(t, fdGrad(func(p []float64) float64 { return host(p, u) }, f0), gf[0], fdTol, "∂/∂f vs FD")
+			assertClose(t, fdGrad(func(p []float64) float64 { return host(f0, p[0]) }, []float64{u}), gf[1], fdTol, "∂/∂u vs FD")
+		})
+	}
+}
+
+// logitCost is Σ 1.3·LogitLogLik(tanh(l0)·3, y), fused or generic.
+func logitCost(t *testing.T, fused bool, l0, y []float64, B, K int) (float64, [][]float64) {
+	t.Helper()
+	g := G.NewGraph()
+	nl := inputNode(g, l0, B, K)
+	ny := inputNode(g, y, B)
+	b := graph.New(g)
+	l := b.Mul(b.Tanh(nl), b.Const(3))
+	var ll *G.Node
+	if fused {
+		var err error
+		ll, err = LogitLogLik(l, ny)
+		require.NoError(t, err)
+	} else if K == 1 {
+		// y·f − softplus(f)
+		f := b.Reshape(l, B)
+		ll = b.Sum(b.Sub(b.Mul(ny, f), b.Softplus(f)))
+	} else {
+		onehot := make([]float64, B*K)
+		for i, v := range y {
+			onehot[i*K+int(v)] = 1
+		}
+		oh := inputNode(g, onehot, B, K)
+		lse := b.Log(b.Sum(b.Exp(l), 1))
+		ll = b.Sub(b.Sum(b.Mul(oh, l)), b.Sum(lse))
+	}
+	require.NoError(t, b.Err())
+	cost := G.Must(G.Mul(ll, graph.Scalar(g, 1.3)))
+	return evalGrads(t, cost, nl)
+}
+
+func TestLogitLogLikGradient(t *testing.T) {
+	t.Parallel()
+	const B = 5
+	for _, K := range []int{1, 4} {
+		t.Run(fmt.Sprintf("K=%d", K), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, uint64(K)))
+			l0 := randVec(r, B*K, 1)
+			y := make([]float64, B)
+			classes := max(K, 2)
+			for i := range y {
+				y[i] = float64(r.IntN(classes))
+			}
+			vf, gf := logitCost(t, true, l0, y, B, K)
+			vu, gu := logitCost(t, false, l0, y, B, K)
+			// Gorgonia's Softplus returns x exactly above 16 (≈1e-7 error);
+			// the logits here lie in [−3, 3], where it is exact.
+			assert.InDelta(t, vu, vf, fusedTol*math.Max(1, math.Abs(vu)))
+			assertClose(t, gu[0], gf[0], fusedTol, "∂/∂logits fused vs generic")
+			host := func(l0 []float64) float64 {
+				l := make([]float64, len(l0))
+				for i, v := range l0 {
+					l[i] = 3 * math.Tanh(v)
+				}
+				ll, err := logitTerms(l, y, B, K, nil)
+				require.NoError(t, err)
+				return 1.3 * ll
+			}
+			assertClose(t, fdGrad(host, l0), gf[0], fdTol, "∂/∂logits vs FD")
+		})
+	}
+}
+
+func TestOpErrors(t *testing.T) {
+	t.Parallel()
+	g := G.NewGraph()
+	x := inputNode(g, make([]float64, 6), 2, 3)
+	w := inputNode(g, make([]float64, 8), 4, 2)
+	b := inputNode(g, make([]float64, 2), 2)
+	_, err := Dense(x, w, b, ReLU)
+	assert.ErrorContains(t, err, "do not fit")
+	_, err = Dense(x, inputNode(g, make([]float64, 6), 3, 2), b, Activation(9))
+	assert.ErrorContains(t, err, "unknown activation")
+	_, err = GaussianLogLik(inputNode(g, make([]float64, 3), 3), inputNode(g, make([]float64, 4), 4), graph.Scalar(g, 1))
+	assert.ErrorContains(t, err, "do not fit")
+	_, err = LogitLogLik(inputNode(g, make([]float64, 6), 3, 2), inputNode(g, make([]float64, 2), 2))
+	assert.ErrorContains(t, err, "do not fit")
+	// A label outside the classes fails the run, not silently.
+	l := inputNode(g, make([]float64, 6), 3, 2)
+	ll, err := LogitLogLik(l, inputNode(g, []float64{0, 1, 2}, 3))
+	require.NoError(t, err)
+	vm := G.NewTapeMachine(g.SubgraphRoots(ll))
+	defer vm.Close()
+	assert.ErrorContains(t, vm.RunAll(), "label 2 of row 2 is not a class in 0…1")
+}
+
+// BenchmarkDenseLayers times the forward and backward pass of a 13-50-1
+// ReLU network on 455 rows, fused (Dense) against generic gorgonia ops.
+func BenchmarkDenseLayers(b *testing.B) {
+	const B, D, H, K = 455, 13, 50, 1
+	r := rand.New(rand.NewPCG(1, 1))
+	x0, w1, b1 := randVec(r, B*D, 1), randVec(r, D*H, 1), randVec(r, H, 0.5)
+	w2, b2, c := randVec(r, H*K, 1), randVec(r, K, 0.5), randVec(r, B*K, 1)
+	for _, fused := range []bool{true, false} {
+		b.Run(fmt.Sprintf("fused=%v", fused), func(b *testing.B) {
+			g := G.NewGraph()
+			nx := inputNode(g, x0, B, D)
+			nw1, nb1 := inputNode(g, w1, D, H), inputNode(g, b1, H)
+			nw2, nb2 := inputNode(g, w2, H, K), inputNode(g, b2, K)
+			nc := inputNode(g, c, B, K)
+			var out *G.Node
+			if fused {
+				out = G.Must(Dense(G.Must(Dense(nx, nw1, nb1, ReLU)), nw2, nb2, Identity))
+			} else {
+				layer := func(h, w, bb *G.Node, relu bool) *G.Node {
+					z := G.Must(G.Mul(h, w))
+					br := G.Must(G.Reshape(bb, tensor.Shape{1, bb.Shape()[0]}))
+					z = G.Must(G.BroadcastAdd(z, br, nil, []byte{0}))
+					if relu {
+						return G.Must(G.Rectify(z))
+					}
+					return z
+				}
+				out = layer(layer(nx, nw1, nb1, true), nw2, nb2, false)
+			}
+			cost := G.Must(G.Sum(G.Must(G.HadamardProd(out, nc))))
+			wrt := G.Nodes{nw1, nb1, nw2, nb2}
+			grads, err := G.Grad(cost, wrt...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			vm := G.NewTapeMachine(g.SubgraphRoots(append(G.Nodes{cost}, grads...)...), G.BindDualValues(wrt...))
+			defer vm.Close()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := vm.RunAll(); err != nil {
+					b.Fatal(err)
+				}
+				vm.Reset()
+			}
+		})
+	}
+}
+
+func TestPriorLogProb(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(4, 0))
+	w := randVec(r, 12, 0.7)
+	const sd = 0.4
+	g := G.NewGraph()
+	nw := inputNode(g, w, 3, 4)
+	lp, err := normalPrior{scale: sd}.LogProb(nw)
+	require.NoError(t, err)
+	cost := G.Must(G.Mul(lp, graph.Scalar(g, 2.5)))
+	v, grads := evalGrads(t, cost, nw)
+	// Oracle: gonum's distuv.Normal, summed.
+	var want float64
+	for _, x := range w {
+		want += distuv.Normal{Mu: 0, Sigma: sd}.LogProb(x)
+	}
+	assert.InDelta(t, 2.5*want, v, 1e-12*math.Abs(want))
+	host := func(p []float64) float64 {
+		var s float64
+		for _, x := range p {
+			s += distuv.Normal{Mu: 0, Sigma: sd}.LogProb(x)
+		}
+		return 2.5 * s
+	}
+	assertClose(t, fdGrad(host, w), grads[0], fdTol, "normal prior gradient")
+	// Against the unfused graph: dist.Normal's elementwise log-density, summed.
+	g = G.NewGraph()
+	nw = inputNode(g, w, 3, 4)
+	gb := graph.New(g)
+	elem, err := dist.Normal{Loc: gb.Const(0), Scale: gb.Const(sd)}.LogProb(nw)
+	require.NoError(t, err)
+	unfused := gb.Mul(gb.Sum(elem), gb.Const(2.5))
+	require.NoError(t, gb.Err())
+	vu, gu := evalGrads(t, unfused, nw)
+	assert.InDelta(t, vu, v, fusedTol*math.Abs(vu))
+	assertClose(t, gu[0], grads[0], fusedTol, "fused vs dist.Normal gradient")
+
+	// Gamma(a, b) on τ = exp(u), against distuv.Gamma (shape α, rate β).
+	const a, b, u = 6.0, 6.0, 0.3
+	g = G.NewGraph()
+	nu := inputNode(g, []float64{u}, 1)
+	tau := G.Must(G.Exp(G.Must(G.Sum(nu))))
+	lp, err = gammaPrior{a: a, b: b}.LogProb(tau)
+	require.NoError(t, err)
+	v, grads = evalGrads(t, lp, nu)
+	gam := distuv.Gamma{Alpha: a, Beta: b}
+	assert.InDelta(t, gam.LogProb(math.Exp(u)), v, 1e-12)
+	fd := fdGrad(func(p []float64) float64 { return gam.LogProb(math.Exp(p[0])) }, []float64{u})
+	assertClose(t, fd, grads[0], fdTol, "gamma prior gradient")
+	assert.Equal(t, "positive", gammaPrior{a: a, b: b}.Support().String())
+}

@@ -1,0 +1,427 @@
+package bnn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/govi/govi/svi"
+)
+
+// DefaultDraws is the number of posterior draws Predict uses when asked for 0.
+const DefaultDraws = 1000
+
+// weights holds T draws of every layer's weights and biases, and of τ.
+type weights struct {
+	t     int
+	sizes []int       // layer widths, inputs first
+	w, b  [][]float64 // per layer: T×(in·out) and T×out
+	tau   []float64   // T draws of τ (regression)
+	act   Activation
+}
+
+// draw samples T weight sets from the fitted guide with a source seeded by
+// seed (the state's own random source is left alone).
+func (n *Net) draw(t int, seed uint64) (*weights, error) {
+	if t == 0 {
+		t = DefaultDraws
+	}
+	if t < 1 {
+		return nil, fmt.Errorf("bnn: need at least one posterior draw, got %d", t)
+	}
+	ds, err := n.trainer.Sample(n.state, t, rand.New(svi.NewRNG(seed)))
+	if err != nil {
+		return nil, err
+	}
+	sizes := n.cfg.layerSizes(n.inputs)
+	w := &weights{t: t, sizes: sizes, act: n.cfg.Activation}
+	for l := 0; l < len(sizes)-1; l++ {
+		w.w = append(w.w, ds[WeightSite(l)])
+		w.b = append(w.b, ds[BiasSite(l)])
+	}
+	w.tau = ds[NoiseSite]
+	return w, nil
+}
+
+// forward writes the network output of draw k for the rows of x (already
+// standardized) into out (rows × outputs).
+func (w *weights) forward(k int, x []float64, rows int, out []float64, buf *[2][]float64) {
+	h := x
+	for l := 0; l+1 < len(w.sizes); l++ {
+		nin, nout := w.sizes[l], w.sizes[l+1]
+		wl := w.w[l][k*nin*nout : (k+1)*nin*nout]
+		bl := w.b[l][k*nout : (k+1)*nout]
+		var z []float64
+		if l+2 == len(w.sizes) {
+			z = out
+		} else {
+			z = grow(&buf[l%2], rows*nout)
+		}
+		act := w.act
+		if l+2 == len(w.sizes) {
+			act = Identity
+		}
+		denseForward(z, h, wl, bl, rows, nin, nout, act)
+		h = z
+	}
+}
+
+func grow(b *[]float64, n int) []float64 {
+	if cap(*b) < n {
+		*b = make([]float64, n)
+	}
+	*b = (*b)[:n]
+	return *b
+}
+
+// prepare standardizes x, checking its width.
+func (n *Net) prepare(x []float64) ([]float64, int, error) {
+	if len(x) == 0 || len(x)%n.inputs != 0 {
+		return nil, 0, fmt.Errorf("bnn: %d input values are not rows of %d columns", len(x), n.inputs)
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, 0, fmt.Errorf("bnn: input row %d, column %d is %v", i/n.inputs, i%n.inputs, v)
+		}
+	}
+	xs, err := n.scaler.X(x)
+	return xs, len(x) / n.inputs, err
+}
+
+// Predictive is the posterior predictive distribution of a regression
+// network at N inputs, represented by T draws from the guide, in the
+// target's original units:
+//
+//	p(y* | x*, D) ≈ (1/T) Σₜ N(y*; fₜ(x*), σₜ²),  σₜ = s_y/√τₜ
+type Predictive struct {
+	N, T     int
+	F        []float64 // T×N network outputs fₜ(xₙ), row-major by draw
+	NoiseStd []float64 // T noise standard deviations σₜ
+	Mean     []float64 // N predictive means (1/T) Σₜ fₜ(xₙ)
+	Std      []float64 // N predictive standard deviations, noise included
+	EpiStd   []float64 // N standard deviations of fₜ(xₙ) over draws (epistemic part)
+}
+
+// Predict returns the posterior predictive of a regression network at the
+// rows of x (N×D, original units) from draws posterior draws (0 means
+// DefaultDraws), seeded by seed.
+func (n *Net) Predict(x []float64, draws int, seed uint64) (*Predictive, error) {
+	if n.cfg.Task != Regression {
+		return nil, fmt.Errorf("%w: Predict is for regression; use PredictClass", ErrTask)
+	}
+	xs, rows, err := n.prepare(x)
+	if err != nil {
+		return nil, err
+	}
+	w, err := n.draw(draws, seed)
+	if err != nil {
+		return nil, err
+	}
+	sc := n.scaler
+	p := &Predictive{N: rows, T: w.t, F: make([]float64, w.t*rows), NoiseStd: make([]float64, w.t),
+		Mean: make([]float64, rows), Std: make([]float64, rows), EpiStd: make([]float64, rows)}
+	var buf [2][]float64
+	for k := 0; k < w.t; k++ {
+		f := p.F[k*rows : (k+1)*rows]
+		w.forward(k, xs, rows, f, &buf)
+		for i := range f {
+			f[i] = f[i]*sc.YStd + sc.YMean
+		}
+		p.NoiseStd[k] = sc.YStd / math.Sqrt(w.tau[k])
+	}
+	var noiseVar float64
+	for _, s := range p.NoiseStd {
+		noiseVar += s * s / float64(w.t)
+	}
+	for i := 0; i < rows; i++ {
+		var m float64
+		for k := 0; k < w.t; k++ {
+			m += p.F[k*rows+i]
+		}
+		m /= float64(w.t)
+		var v float64
+		for k := 0; k < w.t; k++ {
+			d := p.F[k*rows+i] - m
+			v += d * d
+		}
+		v /= float64(w.t)
+		p.Mean[i], p.EpiStd[i], p.Std[i] = m, math.Sqrt(v), math.Sqrt(v+noiseVar)
+	}
+	return p, nil
+}
+
+// LogLik returns the predictive log-density of each y[n] by log-mean-exp
+// over the draws (not a plug-in of the mean weights):
+//
+//	log p(yₙ | xₙ, D) ≈ log (1/T) Σₜ N(yₙ; fₜ(xₙ), σₜ²)
+func (p *Predictive) LogLik(y []float64) ([]float64, error) {
+	if len(y) != p.N {
+		return nil, fmt.Errorf("bnn: %d targets for %d predictions", len(y), p.N)
+	}
+	out := make([]float64, p.N)
+	lp := make([]float64, p.T)
+	for i, yi := range y {
+		for k := 0; k < p.T; k++ {
+			s := p.NoiseStd[k]
+			z := (yi - p.F[k*p.N+i]) / s
+			lp[k] = -0.5*z*z - math.Log(s) - logSqrt2Pi
+		}
+		out[i] = logMeanExp(lp)
+	}
+	return out, nil
+}
+
+// logMeanExp returns log((1/n) Σ exp(v)) with the max-shift trick.
+func logMeanExp(v []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range v {
+		m = math.Max(m, x)
+	}
+	if math.IsInf(m, 0) {
+		return m
+	}
+	var s float64
+	for _, x := range v {
+		s += math.Exp(x - m)
+	}
+	return m + math.Log(s/float64(len(v)))
+}
+
+// RMSE returns the root mean squared error of the predictive mean.
+func (p *Predictive) RMSE(y []float64) (float64, error) {
+	if len(y) != p.N {
+		return 0, fmt.Errorf("bnn: %d targets for %d predictions", len(y), p.N)
+	}
+	var s float64
+	for i, yi := range y {
+		d := yi - p.Mean[i]
+		s += d * d
+	}
+	return math.Sqrt(s / float64(p.N)), nil
+}
+
+// MeanLogLik returns the average over points of LogLik(y).
+func (p *Predictive) MeanLogLik(y []float64) (float64, error) {
+	ll, err := p.LogLik(y)
+	if err != nil {
+		return 0, err
+	}
+	var s float64
+	for _, v := range ll {
+		s += v
+	}
+	return s / float64(len(ll)), nil
+}
+
+// CDF returns the predictive distribution function at v for point i:
+// (1/T) Σₜ Φ((v − fₜ)/σₜ).
+func (p *Predictive) CDF(i int, v float64) float64 {
+	var s float64
+	for k := 0; k < p.T; k++ {
+		s += 0.5 * math.Erfc(-(v-p.F[k*p.N+i])/(p.NoiseStd[k]*math.Sqrt2))
+	}
+	return s / float64(p.T)
+}
+
+// Quantiles returns, for each level in probs (in (0, 1)), the N quantiles of
+// the predictive mixture, found by bisection on CDF to within 1e-9 of the
+// spread of the draws.
+func (p *Predictive) Quantiles(probs []float64) ([][]float64, error) {
+	out := make([][]float64, len(probs))
+	for q, pr := range probs {
+		if !(pr > 0 && pr < 1) {
+			return nil, fmt.Errorf("bnn: quantile level %v outside (0, 1)", pr)
+		}
+		out[q] = make([]float64, p.N)
+	}
+	maxS := 0.0
+	for _, s := range p.NoiseStd {
+		maxS = math.Max(maxS, s)
+	}
+	for i := 0; i < p.N; i++ {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for k := 0; k < p.T; k++ {
+			lo = math.Min(lo, p.F[k*p.N+i])
+			hi = math.Max(hi, p.F[k*p.N+i])
+		}
+		lo -= 40 * maxS
+		hi += 40 * maxS
+		tol := 1e-9 * (hi - lo)
+		for q, pr := range probs {
+			a, b := lo, hi
+			for b-a > tol {
+				m := 0.5 * (a + b)
+				if p.CDF(i, m) < pr {
+					a = m
+				} else {
+					b = m
+				}
+			}
+			out[q][i] = 0.5 * (a + b)
+		}
+	}
+	return out, nil
+}
+
+// Coverage returns the fraction of y inside the central interval of
+// probability level (for example 0.95) of the predictive.
+func (p *Predictive) Coverage(y []float64, level float64) (float64, error) {
+	if len(y) != p.N {
+		return 0, fmt.Errorf("bnn: %d targets for %d predictions", len(y), p.N)
+	}
+	qs, err := p.Quantiles([]float64{(1 - level) / 2, (1 + level) / 2})
+	if err != nil {
+		return 0, err
+	}
+	in := 0
+	for i, v := range y {
+		if v >= qs[0][i] && v <= qs[1][i] {
+			in++
+		}
+	}
+	return float64(in) / float64(p.N), nil
+}
+
+// ClassPredictive is the posterior predictive of a classifier at N inputs:
+// the class probabilities averaged over T draws,
+//
+//	p(y* = k | x*, D) ≈ (1/T) Σₜ softmax(fₜ(x*))ₖ
+type ClassPredictive struct {
+	N, K, T int
+	Probs   []float64 // N×K mean class probabilities
+}
+
+// PredictClass returns the posterior predictive of a classifier at the rows
+// of x from draws posterior draws (0 means DefaultDraws), seeded by seed.
+func (n *Net) PredictClass(x []float64, draws int, seed uint64) (*ClassPredictive, error) {
+	if n.cfg.Task != Classification {
+		return nil, fmt.Errorf("%w: PredictClass is for classification; use Predict", ErrTask)
+	}
+	xs, rows, err := n.prepare(x)
+	if err != nil {
+		return nil, err
+	}
+	w, err := n.draw(draws, seed)
+	if err != nil {
+		return nil, err
+	}
+	k := n.cfg.Classes
+	out := n.cfg.outputs()
+	p := &ClassPredictive{N: rows, K: k, T: w.t, Probs: make([]float64, rows*k)}
+	f := make([]float64, rows*out)
+	var buf [2][]float64
+	for t := 0; t < w.t; t++ {
+		w.forward(t, xs, rows, f, &buf)
+		for i := 0; i < rows; i++ {
+			pr := p.Probs[i*k : (i+1)*k]
+			if out == 1 {
+				s := sigmoid(f[i])
+				pr[0] += (1 - s) / float64(w.t)
+				pr[1] += s / float64(w.t)
+				continue
+			}
+			row := f[i*out : (i+1)*out]
+			m := math.Inf(-1)
+			for _, v := range row {
+				m = math.Max(m, v)
+			}
+			var z float64
+			for _, v := range row {
+				z += math.Exp(v - m)
+			}
+			for j, v := range row {
+				pr[j] += math.Exp(v-m) / z / float64(w.t)
+			}
+		}
+	}
+	return p, nil
+}
+
+// Labels returns the most probable class of each point.
+func (p *ClassPredictive) Labels() []int {
+	out := make([]int, p.N)
+	for i := range out {
+		row := p.Probs[i*p.K : (i+1)*p.K]
+		for j, v := range row {
+			if v > row[out[i]] {
+				out[i] = j
+			}
+		}
+	}
+	return out
+}
+
+func (p *ClassPredictive) check(y []float64) error {
+	if len(y) != p.N {
+		return fmt.Errorf("bnn: %d labels for %d predictions", len(y), p.N)
+	}
+	for i, v := range y {
+		if v != math.Trunc(v) || v < 0 || v >= float64(p.K) {
+			return fmt.Errorf("bnn: label of row %d is %v, not a class in 0…%d", i, v, p.K-1)
+		}
+	}
+	return nil
+}
+
+// Accuracy returns the fraction of points whose most probable class is y.
+func (p *ClassPredictive) Accuracy(y []float64) (float64, error) {
+	if err := p.check(y); err != nil {
+		return 0, err
+	}
+	ok := 0
+	for i, l := range p.Labels() {
+		if float64(l) == y[i] {
+			ok++
+		}
+	}
+	return float64(ok) / float64(p.N), nil
+}
+
+// NLL returns the mean negative log predictive probability of the labels y.
+func (p *ClassPredictive) NLL(y []float64) (float64, error) {
+	if err := p.check(y); err != nil {
+		return 0, err
+	}
+	var s float64
+	for i, v := range y {
+		s -= math.Log(p.Probs[i*p.K+int(v)])
+	}
+	return s / float64(p.N), nil
+}
+
+// ECE returns the expected calibration error with bins equal-width bins of
+// the confidence (the top class probability):
+//
+//	ECE = Σ_b (n_b/N) |accuracy_b − confidence_b|
+//
+// (Guo et al. 2017, with 10 or 15 bins usual).
+func (p *ClassPredictive) ECE(y []float64, bins int) (float64, error) {
+	if err := p.check(y); err != nil {
+		return 0, err
+	}
+	if bins < 1 {
+		return 0, fmt.Errorf("bnn: ECE needs at least one bin, got %d", bins)
+	}
+	cnt := make([]float64, bins)
+	acc := make([]float64, bins)
+	conf := make([]float64, bins)
+	for i, l := range p.Labels() {
+		c := p.Probs[i*p.K+l]
+		b := int(c * float64(bins))
+		if b >= bins {
+			b = bins - 1
+		}
+		cnt[b]++
+		conf[b] += c
+		if float64(l) == y[i] {
+			acc[b]++
+		}
+	}
+	var e float64
+	for b := range cnt {
+		if cnt[b] > 0 {
+			e += math.Abs(acc[b]-conf[b]) / float64(p.N)
+		}
+	}
+	return e, nil
+}

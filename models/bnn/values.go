@@ -1,0 +1,100 @@
+package bnn
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// floatsOf returns the float64 elements of v in row-major order, aliasing
+// v's storage when v is a contiguous tensor: callers must not write to it.
+func floatsOf(v G.Value) ([]float64, error) {
+	switch t := v.(type) {
+	case *G.F64:
+		return []float64{float64(*t)}, nil
+	case *tensor.Dense:
+		if t.Dtype() != tensor.Float64 {
+			return nil, fmt.Errorf("want float64 values, got %v", t.Dtype())
+		}
+		if t.IsScalar() {
+			return []float64{t.ScalarValue().(float64)}, nil
+		}
+		if t.IsMaterializable() || t.RequiresIterator() {
+			m, ok := t.Materialize().(*tensor.Dense)
+			if !ok {
+				return nil, fmt.Errorf("cannot materialize a tensor of shape %v", t.Shape())
+			}
+			t = m
+		}
+		return t.Float64s(), nil
+	case nil:
+		return nil, fmt.Errorf("nil value")
+	}
+	return nil, fmt.Errorf("unsupported value type %T", v)
+}
+
+// scalarOf returns the single element of v.
+func scalarOf(v G.Value) (float64, error) {
+	xs, err := floatsOf(v)
+	if err != nil {
+		return 0, err
+	}
+	if len(xs) != 1 {
+		return 0, fmt.Errorf("want a scalar, got %d values", len(xs))
+	}
+	return xs[0], nil
+}
+
+// newDense returns a zero float64 tensor of the given shape and its backing.
+func newDense(shape ...int) (*tensor.Dense, []float64) {
+	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
+	return t, t.Float64s()
+}
+
+// tt returns the type of a rank-d float tensor (the scalar type variable for d = 0).
+func tt(d int) hm.Type {
+	a := hm.TypeVariable('a')
+	if d == 0 {
+		return a
+	}
+	return G.TensorType{Dims: d, Of: a}
+}
+
+func hashOf(w func(hash.Hash)) uint32 {
+	h := fnv.New32a()
+	w(h)
+	return h.Sum32()
+}
+
+// shapesOf converts the DimSizers gorgonia passes to InferShape.
+func shapesOf(name string, in []G.DimSizer, arity int) ([]tensor.Shape, error) {
+	if len(in) != arity {
+		return nil, fmt.Errorf("bnn: %s takes %d inputs, got %d", name, arity, len(in))
+	}
+	out := make([]tensor.Shape, arity)
+	for i, d := range in {
+		s, ok := d.(tensor.Shape)
+		if !ok {
+			return nil, fmt.Errorf("bnn: %s: input %d shape is a %T", name, i, d)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// checkF64 rejects nil nodes and nodes that are not float64.
+func checkF64(name string, ns ...*G.Node) error {
+	for i, n := range ns {
+		if n == nil {
+			return fmt.Errorf("bnn: %s: input %d is nil", name, i)
+		}
+		if n.Dtype() != tensor.Float64 {
+			return fmt.Errorf("bnn: %s: float64 only, input %d is %v", name, i, n.Dtype())
+		}
+	}
+	return nil
+}
