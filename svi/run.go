@@ -27,7 +27,8 @@ type Settings struct {
 	Guard *Guard
 	// Report is the number of draws for the fit report that Run returns in
 	// Result.Report when it ends without error (Trainer.Diagnose): 0 means
-	// 1,000; a negative value skips it.
+	// 1,000; a negative value skips it, as callers that run a fit in chunks
+	// should. Models with local (minibatch-scaled) sites get no report.
 	Report int
 }
 
@@ -107,6 +108,12 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 		}
 		if n == 0 {
 			n = 1000
+		}
+		for _, site := range t.sites {
+			if site.Scale != 1 {
+				res.ReportErr = fmt.Errorf("svi: no fit report for a model with the local (minibatch-scaled) site %q", site.Name)
+				return
+			}
 		}
 		res.Report, res.ReportErr = t.Diagnose(st, n, uint64(st.Iter)+1)
 		if res.Report != nil {

@@ -75,7 +75,7 @@ func run(args []string, w io.Writer) error {
 }
 
 func schedule() *svi.Settings {
-	return &svi.Settings{Stop: &svi.Convergence{}, Average: true, Schedule: &svi.ReduceOnPlateau{Window: 250, Patience: 2, Factor: 0.3, MinScale: 0.01}}
+	return &svi.Settings{Report: -1, Stop: &svi.Convergence{}, Average: true, Schedule: &svi.ReduceOnPlateau{Window: 250, Patience: 2, Factor: 0.3, MinScale: 0.01}}
 }
 
 func blrTable(w io.Writer, seed uint64, steps int) error {

@@ -227,7 +227,7 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 		if done >= annealAt && s.Anneal > 0 {
 			st.Opt.LRScale = 0.1
 		}
-		res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: end - done, Recorder: s.Recorder})
+		res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: end - done, Recorder: s.Recorder, Report: -1})
 		if res != nil {
 			net.losses = append(net.losses, res.Losses...)
 			done += res.Steps

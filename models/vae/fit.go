@@ -88,7 +88,7 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 		return nil, err
 	}
 	start := time.Now()
-	_, err = svi.Run(ctx, tr, st, next, &svi.Settings{Steps: steps, Recorder: s.Recorder})
+	_, err = svi.Run(ctx, tr, st, next, &svi.Settings{Steps: steps, Recorder: s.Recorder, Report: -1})
 	f := &Fitted{VAE: v, Trainer: tr, State: st, Elapsed: time.Since(start)}
 	if err != nil {
 		return f, fmt.Errorf("vae: %w", err)
