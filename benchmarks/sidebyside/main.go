@@ -77,14 +77,14 @@ func bnnPeer(peers, _ string) []string {
 
 var workloads = []workload{
 	{
-		name: "BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=1, float64", goPkg: "./benchmarks", goBench: "BNNStep/B=455/particles=1$",
+		name: "BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=1, float64", goPkg: "./benchmarks", goBench: "BNNStep/fused/B=455/particles=1$",
 		goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
 		peerRate: func(j map[string]any) (float64, bool) {
 			return path(j, "steps_per_sec", "float64_S1_threads1", "median")
 		},
 	},
 	{
-		name: "BNN 13-50-1 step, full batch, S=8, float64", goPkg: "./benchmarks", goBench: "BNNStep/B=455/particles=8$",
+		name: "BNN 13-50-1 step, full batch, S=8, float64", goPkg: "./benchmarks", goBench: "BNNStep/fused/B=455/particles=8$",
 		goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
 		peerRate: func(j map[string]any) (float64, bool) {
 			return path(j, "steps_per_sec", "float64_S8_threads1", "median")
@@ -119,7 +119,7 @@ var workloads = []workload{
 			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011", "tennis_data.mat"),
 				"--samples", "16", "--no-mcmc", "--trace-steps", "0", "--quiet-wait", "0", "--repeats", "3", "--speed-steps", "1000", "--elbo-samples", "10000"}
 		},
-		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s") },
+		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads1", "median") },
 	},
 }
 
