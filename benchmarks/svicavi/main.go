@@ -113,36 +113,50 @@ func blrTable(w io.Writer, seed uint64, steps int) error {
 		name  string
 		guide svi.Guide
 	}{{"SVI, mean-field", guides.MeanField{}}, {"SVI, full-rank", guides.FullRank{}}} {
-		tr, err := svi.New(blr.Model{Alpha: 1, Beta: 4, N: len(y), D: d}, gc.guide, svi.Config{Particles: 8, Estimator: svi.EntropyELBO, Optimizer: svi.Adam{LearnRate: 0.01}})
+		f, err := fit(blr.Model{Alpha: 1, Beta: 4, N: len(y), D: d}, gc.guide, svi.Batch{"phi": x, "y": y}, 8, 0.01, seed, steps, 10)
 		if err != nil {
 			return err
 		}
-		if err := tr.Feed(svi.Batch{"phi": x, "y": y}); err != nil {
-			return err
-		}
-		st, err := tr.Init(seed)
-		if err != nil {
-			return err
-		}
-		c := &curve{start: time.Now(), marks: marks}
-		s := schedule()
-		s.Steps, s.Recorder = steps, c
-		res, err := svi.Run(context.Background(), tr, st, nil, s)
-		if err != nil {
-			return err
-		}
-		dg, err := tr.Diagnose(st, 2000, seed+1)
-		if err != nil {
-			return err
-		}
-		sum, err := tr.Summarize(st, 10, rand.New(svi.NewRNG(seed)), nil)
-		if err != nil {
-			return err
-		}
+		res, c, dg, sum := f.res, f.curve, f.diag, f.sum
 		fmt.Fprintf(w, "| %s (%d steps, %s) | %s | %.4f ± %.4f | %.2g s | %.2g |\n", gc.name, res.Steps, res.Reason, cols(c.points), dg.ELBO, dg.ELBOStdErr, res.Runtime.Seconds(), maxAbsDiff(sum[0].Mean, ex.Mean))
 	}
 	fmt.Fprintf(w, "\nThe mean-field optimum's ELBO is %.4f (log evidence − KL(q*‖p) in closed form).\n\n", ex.MeanFieldELBO)
 	return nil
+}
+
+// fitted is one SVI fit's outcome.
+type fitted struct {
+	res   *svi.Result
+	curve *curve
+	diag  *svi.Diagnostics
+	sum   []svi.SiteSummary
+}
+
+// fit runs SVI on model with the shared settings, then diagnoses and
+// summarizes the fit (draws posterior draws for the summaries).
+func fit(model svi.Model, g svi.Guide, b svi.Batch, particles int, lr float64, seed uint64, steps, draws int) (*fitted, error) {
+	tr, err := svi.New(model, g, svi.Config{Particles: particles, Estimator: svi.EntropyELBO, Optimizer: svi.Adam{LearnRate: lr}})
+	if err != nil {
+		return nil, err
+	}
+	if err := tr.Feed(b); err != nil {
+		return nil, err
+	}
+	st, err := tr.Init(seed)
+	if err != nil {
+		return nil, err
+	}
+	f := &fitted{curve: &curve{start: time.Now(), marks: marks}}
+	s := schedule()
+	s.Steps, s.Recorder = steps, f.curve
+	if f.res, err = svi.Run(context.Background(), tr, st, nil, s); err != nil {
+		return nil, err
+	}
+	if f.diag, err = tr.Diagnose(st, 2000, seed+1); err != nil {
+		return nil, err
+	}
+	f.sum, err = tr.Summarize(st, draws, rand.New(svi.NewRNG(seed)), nil)
+	return f, err
 }
 
 func cols(p []string) string {
@@ -197,32 +211,11 @@ func gmmTable(w io.Writer, seed uint64, steps int) error {
 		{"SVI, mean-field", guides.MeanField{InitLoc: map[string][]float64{"means": init}}},
 		{"SVI, full-rank", guides.FullRank{InitLoc: map[string][]float64{"means": init}}},
 	} {
-		tr, err := svi.New(m, gc.guide, svi.Config{Particles: 4, Estimator: svi.EntropyELBO, Optimizer: svi.Adam{LearnRate: 0.02}})
+		f, err := fit(m, gc.guide, svi.Batch{"x": x}, 4, 0.02, seed, steps, 2000)
 		if err != nil {
 			return err
 		}
-		if err := tr.Feed(svi.Batch{"x": x}); err != nil {
-			return err
-		}
-		st, err := tr.Init(seed)
-		if err != nil {
-			return err
-		}
-		c := &curve{start: time.Now(), marks: marks}
-		s := schedule()
-		s.Steps, s.Recorder = steps, c
-		res, err := svi.Run(context.Background(), tr, st, nil, s)
-		if err != nil {
-			return err
-		}
-		dg, err := tr.Diagnose(st, 2000, seed+1)
-		if err != nil {
-			return err
-		}
-		sum, err := tr.Summarize(st, 2000, rand.New(svi.NewRNG(seed)), nil)
-		if err != nil {
-			return err
-		}
+		res, c, dg, sum := f.res, f.curve, f.diag, f.sum
 		var weights, means []float64
 		for _, s := range sum {
 			switch s.Name {
@@ -233,11 +226,10 @@ func gmmTable(w io.Writer, seed uint64, steps int) error {
 			}
 		}
 		eff, dw, dm := 0, 0.0, 0.0
-		for k, wk := range weights {
+		for _, wk := range weights {
 			if wk > 0.01 {
 				eff++
 			}
-			_ = k
 		}
 		// Match each CAVI component to the SVI component with the nearest mean.
 		for _, ck := range cv.Effective {
