@@ -113,3 +113,9 @@ func checkFloat64(name string, x *G.Node) error {
 	}
 	return nil
 }
+
+// Floats returns the float64 elements of a gorgonia value (a *G.F64 or a
+// float64 *tensor.Dense) in row-major order, for custom ops written outside
+// this package. The slice aliases the value's storage when it can: callers
+// must not write to it unless they own the value.
+func Floats(v G.Value) ([]float64, error) { return floats(v) }

@@ -8,34 +8,12 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/ops"
 )
 
-// floatsOf returns the float64 elements of v in row-major order, aliasing
-// v's storage when v is a contiguous tensor: callers must not write to it.
-func floatsOf(v G.Value) ([]float64, error) {
-	switch t := v.(type) {
-	case *G.F64:
-		return []float64{float64(*t)}, nil
-	case *tensor.Dense:
-		if t.Dtype() != tensor.Float64 {
-			return nil, fmt.Errorf("want float64 values, got %v", t.Dtype())
-		}
-		if t.IsScalar() {
-			return []float64{t.ScalarValue().(float64)}, nil
-		}
-		if t.IsMaterializable() || t.RequiresIterator() {
-			m, ok := t.Materialize().(*tensor.Dense)
-			if !ok {
-				return nil, fmt.Errorf("cannot materialize a tensor of shape %v", t.Shape())
-			}
-			t = m
-		}
-		return t.Float64s(), nil
-	case nil:
-		return nil, fmt.Errorf("nil value")
-	}
-	return nil, fmt.Errorf("unsupported value type %T", v)
-}
+// floatsOf returns the float64 elements of v (see ops.Floats).
+func floatsOf(v G.Value) ([]float64, error) { return ops.Floats(v) }
 
 // scalarOf returns the single element of v.
 func scalarOf(v G.Value) (float64, error) {

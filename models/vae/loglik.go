@@ -9,6 +9,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/ops"
 )
 
 // BernoulliLogLik returns the scalar Σᵢ xᵢlᵢ − log(1 + e^{lᵢ}), the
@@ -92,28 +94,8 @@ func (o bernOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.ScalarShape(), nil
 }
 
-func floatsOf(v G.Value) ([]float64, error) {
-	switch t := v.(type) {
-	case *G.F64:
-		return []float64{float64(*t)}, nil
-	case *tensor.Dense:
-		if t.Dtype() != tensor.Float64 {
-			return nil, fmt.Errorf("want float64 values, got %v", t.Dtype())
-		}
-		if t.IsScalar() {
-			return []float64{t.ScalarValue().(float64)}, nil
-		}
-		if t.IsMaterializable() || t.RequiresIterator() {
-			m, ok := t.Materialize().(*tensor.Dense)
-			if !ok {
-				return nil, fmt.Errorf("cannot materialize %v", t.Shape())
-			}
-			t = m
-		}
-		return t.Float64s(), nil
-	}
-	return nil, fmt.Errorf("unsupported value %T", v)
-}
+// floatsOf returns the float64 elements of v (see ops.Floats).
+func floatsOf(v G.Value) ([]float64, error) { return ops.Floats(v) }
 
 func (o bernOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != o.Arity() {
