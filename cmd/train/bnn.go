@@ -363,12 +363,15 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case *toy:
 		fmt.Fprintf(stdout, "bnn toy: truth inside mean ± 2 sd at %.0f%% of [−4, 4]; mean sd %.2f inside, %.2f at 5 ≤ |x| ≤ 6; plot %s; report in %s\n",
 			100*rep.Toy.CoverInside, rep.Toy.SDInside, rep.Toy.SDOutside, rep.Toy.Plot, *out)
+	case tk == bnn.Regression && len(jobs) == 1:
+		fmt.Fprintf(stdout, "bnn: test RMSE %.3f, test LL %.3f, %.0f s training; report in %s\n",
+			*rep.TestRMSE, *rep.TestLL, rep.TrainSeconds, *out)
 	case tk == bnn.Regression:
-		fmt.Fprintf(stdout, "bnn %d split(s): test RMSE %.3f ± %.3f, test LL %.3f ± %.3f, %.0f s training; report in %s\n",
-			len(jobs), *rep.TestRMSE, deref(rep.TestRMSESE), *rep.TestLL, deref(rep.TestLLSE), rep.TrainSeconds, *out)
+		fmt.Fprintf(stdout, "bnn %d splits: test RMSE %.3f ± %.3f, test LL %.3f ± %.3f (mean ± standard error), %.0f s training; report in %s\n",
+			len(jobs), *rep.TestRMSE, *rep.TestRMSESE, *rep.TestLL, *rep.TestLLSE, rep.TrainSeconds, *out)
 	default:
-		fmt.Fprintf(stdout, "bnn %d split(s): test accuracy %.4f, NLL %.4f, ECE %.4f, %.0f s training; report in %s\n",
-			len(jobs), *rep.TestAccuracy, *rep.TestNLL, *rep.ECE, rep.TrainSeconds, *out)
+		fmt.Fprintf(stdout, "bnn: test accuracy %.4f, NLL %.4f, ECE %.4f (10 bins), %.0f s training; report in %s\n",
+			*rep.TestAccuracy, *rep.TestNLL, *rep.ECE, rep.TrainSeconds, *out)
 	}
 	return nil
 }
@@ -388,13 +391,6 @@ func splitLine(r bnnSplit, tk bnn.Task) string {
 		return fmt.Sprintf("test RMSE %.4f, LL %.4f, 95%% coverage %.2f, noise sd %.3g", r.TestRMSE, r.TestLL, r.Coverage95, r.NoiseStd)
 	}
 	return fmt.Sprintf("test accuracy %.4f, NLL %.4f, ECE %.4f", r.TestAccuracy, r.TestNLL, r.ECE)
-}
-
-func deref(p *float64) float64 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }
 
 // evaluateBNN fills the test metrics of r.

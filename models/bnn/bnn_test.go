@@ -276,16 +276,17 @@ func bostonShipped(t *testing.T) *Data {
 }
 
 // TestBostonFit fits the UCI architecture (13-50-1, ReLU, Gamma(6, 6) noise
-// prior, B = 32, S = 8) to a seeded 90/10 split of the shipped Boston data
-// with a short budget, and checks test RMSE and log-likelihood against the
-// published VI numbers (Hernández-Lobato & Adams 2015: RMSE 4.32 ± 0.29, LL
-// −2.90 ± 0.07 over 20 splits).
+// prior, B = 32, S = 2, lr 3e-3 with the last quarter annealed) to a seeded
+// 90/10 split of the shipped Boston data with a short budget (4,000 steps,
+// a fifth of the benchmark's), and checks test RMSE and log-likelihood
+// against the published VI numbers (Hernández-Lobato & Adams 2015: RMSE
+// 4.32 ± 0.29, LL −2.90 ± 0.07 over 20 splits).
 func TestBostonFit(t *testing.T) {
 	t.Parallel()
 	d := bostonShipped(t)
 	train, test, err := HoldOut(d, 0.1, 7)
 	require.NoError(t, err)
-	net, err := Fit(context.Background(), Config{Hidden: []int{50}}, train, Settings{Steps: 3000, LearnRate: 0.01, Seed: 3})
+	net, err := Fit(context.Background(), Config{Hidden: []int{50}}, train, Settings{Steps: 4000, Anneal: 0.25, Seed: 3})
 	require.NoError(t, err)
 	p, err := net.Predict(test.X, 500, 4)
 	require.NoError(t, err)
@@ -294,9 +295,10 @@ func TestBostonFit(t *testing.T) {
 	ll, err := p.MeanLogLik(test.Y)
 	require.NoError(t, err)
 	t.Logf("Boston (shipped, seeded split): test RMSE %.3f, LL %.3f, %d steps in %v", rmse, ll, net.Steps(), net.TrainTime())
-	// Threshold: the published VI mean RMSE, 4.32; a split's RMSE scatters
-	// with sd ≈ 0.29·√20 ≈ 1.3 around its method's mean, and this seeded
-	// split and budget give ≈ 3 (run -v), so 4.32 fails a broken fit, not noise.
+	// Threshold: the published VI mean RMSE, 4.32. A split's RMSE scatters
+	// with sd ≈ 0.29·√20 ≈ 1.3 around its method's mean; this seeded split
+	// and budget give 2.75 and LL −2.65 (run -v), so the bounds fail a
+	// broken fit, not an unlucky one.
 	assert.Less(t, rmse, 4.32)
 	assert.Greater(t, ll, -2.90, "published VI mean test LL")
 	// The plug-in density at the predictive mean is not what LogLik computes.

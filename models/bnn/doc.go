@@ -62,6 +62,16 @@
 // The command `go run ./cmd/train bnn` runs the protocol; UCI_RESULTS.md
 // holds the measured table.
 //
+// # Limitations
+//
+// The local reparameterization trick (sampling pre-activations from their
+// Gaussian marginal under q instead of sampling weights) is not
+// implemented: svi hands a model one weight draw per site and particle and
+// keeps the guide's loc and scale to itself, so a model cannot form
+// x·μ + ε⊙√(x²·σ²) without a change to svi. Regression cannot use the
+// closed-form KL yet because svi's KL estimator rejects the positive noise
+// site τ. Float64 only.
+//
 // References:
 //
 //   - J. M. Hernández-Lobato and R. P. Adams, Probabilistic Backpropagation

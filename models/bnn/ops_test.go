@@ -407,4 +407,15 @@ func TestPriorLogProb(t *testing.T) {
 	fd := fdGrad(func(p []float64) float64 { return gam.LogProb(math.Exp(p[0])) }, []float64{u})
 	assertClose(t, fd, grads[0], fdTol, "gamma prior gradient")
 	assert.Equal(t, "positive", gammaPrior{a: a, b: b}.Support().String())
+	// Against the unfused graph: dist.Gamma's log-density of the same τ.
+	g = G.NewGraph()
+	nu = inputNode(g, []float64{u}, 1)
+	tau = G.Must(G.Exp(G.Must(G.Sum(nu))))
+	dg, err := dist.NewGamma(g, a, b)
+	require.NoError(t, err)
+	lpu, err := dg.LogProb(tau)
+	require.NoError(t, err)
+	vu, gu = evalGrads(t, lpu, nu)
+	assert.InDelta(t, vu, v, 1e-12)
+	assertClose(t, gu[0], grads[0], fusedTol, "fused vs dist.Gamma gradient")
 }

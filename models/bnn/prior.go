@@ -28,7 +28,8 @@ func (p normalPrior) LogProb(x *G.Node) (*G.Node, error) {
 	return applyPrior(priorOp{kind: "normal", a: p.scale, dims: x.Shape().Dims()}, x)
 }
 
-// gammaPrior is Gamma(a, b) (shape a, rate b) on a positive scalar:
+// gammaPrior is Gamma(a, b) (shape a, rate b) on a positive scalar, the
+// density of dist.Gamma in one operation (ops_test.go checks the two agree):
 //
 //	log p(τ) = a log b − log Γ(a) + (a − 1) log τ − b τ
 type gammaPrior struct{ a, b float64 }
