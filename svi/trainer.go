@@ -57,6 +57,8 @@ type Trainer struct {
 	share  []float64  // each worker's share of the particles
 	grads  *Params    // the combined gradient
 	eval   *program   // built on first use by the diagnostics
+	losses []float64  // per-worker scratch of runAll
+	errs   []error    // per-worker scratch of runAll
 	batch  Batch      // the data last fed, for the evaluation program
 	layout *Params    // names and shapes of the parameters
 	backup *State     // scratch copy of the state before an update
@@ -508,8 +510,10 @@ func (t *Trainer) runAll(ps *Params) (float64, error) {
 		}
 		return loss, err
 	}
-	losses := make([]float64, len(t.progs))
-	errs := make([]error, len(t.progs))
+	if len(t.losses) != len(t.progs) {
+		t.losses, t.errs = make([]float64, len(t.progs)), make([]error, len(t.progs))
+	}
+	losses, errs := t.losses, t.errs
 	var wg sync.WaitGroup
 	for w, p := range t.progs {
 		wg.Add(1)
