@@ -18,7 +18,12 @@ import (
 
 func fitAndSummarize(t *testing.T, model svi.Model, g svi.Guide, b svi.Batch, steps int) []svi.SiteSummary {
 	t.Helper()
-	tr, err := svi.New(model, g, svi.Config{Particles: 8, Optimizer: svi.Adam{LearnRate: 0.02}})
+	return fitWith(t, model, g, svi.Config{Particles: 8, Optimizer: svi.Adam{LearnRate: 0.02}}, b, steps)
+}
+
+func fitWith(t *testing.T, model svi.Model, g svi.Guide, cfg svi.Config, b svi.Batch, steps int) []svi.SiteSummary {
+	t.Helper()
+	tr, err := svi.New(model, g, cfg)
 	require.NoError(t, err)
 	require.NoError(t, tr.Feed(b))
 	st, err := tr.Init(5)
@@ -66,6 +71,62 @@ func TestGammaPrecision(t *testing.T) {
 	// which the two agree to about 1% in mean and 3% in sd.
 	assert.InDelta(t, post.Mean(), sum[0].Mean[0], 0.015*post.Mean())
 	assert.InDelta(t, post.StdDev(), sum[0].Std[0], 0.05*post.StdDev())
+}
+
+// TestKLFallbackPosterior fits two independent conjugate problems at once
+// with the KL estimator and Config.KLFallback: μ ~ N(m₀, s₀²) observed
+// through y ~ N(μ, σ²) (closed-form KL) and τ ~ Gamma(a, b) observed through
+// z ~ N(0, 1/τ) (positive, so its term falls back to Monte Carlo). The
+// posterior factorizes, so each factor must match its closed form; without
+// the fallback New refuses the model.
+func TestKLFallbackPosterior(t *testing.T) {
+	const a, b, m0, s0, sigma = 2.0, 1.0, 0.5, 1.5, 0.7
+	r := rand.New(rand.NewPCG(3, 3))
+	y, z := make([]float64, 20), make([]float64, 60)
+	var sy, ss float64
+	for i := range y {
+		y[i] = 1 + sigma*r.NormFloat64()
+		sy += y[i]
+	}
+	for i := range z {
+		z[i] = 0.5 * r.NormFloat64()
+		ss += z[i] * z[i]
+	}
+	model := svi.ModelFunc(func(m *svi.M) error {
+		prior, err := dist.NewGamma(m.Graph(), a, b)
+		if err != nil {
+			return err
+		}
+		mu := m.Sample("mu", dist.Normal{Loc: m.Const(m0), Scale: m.Const(s0)})
+		tau := m.Sample("tau", prior)
+		yn, zn := m.Data("y", len(y)), m.Data("z", len(z))
+		if m.Err() != nil {
+			return m.Err()
+		}
+		m.Observe("y", dist.Normal{Loc: mu, Scale: m.Const(sigma)}, yn)
+		sd, err := G.Inverse(G.Must(G.Sqrt(tau)))
+		if err != nil {
+			return err
+		}
+		m.Observe("z", dist.Normal{Loc: m.Const(0), Scale: sd}, zn)
+		return m.Err()
+	})
+	cfg := svi.Config{Particles: 8, Estimator: svi.KLELBO, Optimizer: svi.Adam{LearnRate: 0.02}}
+	_, err := svi.New(model, guides.MeanField{}, cfg)
+	require.ErrorContains(t, err, `site "tau" has support positive`)
+	cfg.KLFallback = true
+	sum := fitWith(t, model, guides.MeanField{}, cfg, svi.Batch{"y": y, "z": z}, 6000)
+	prec := 1/(s0*s0) + float64(len(y))/(sigma*sigma)
+	muMean, muSD := (m0/(s0*s0)+sy/(sigma*sigma))/prec, 1/math.Sqrt(prec)
+	post := distuv.Gamma{Alpha: a + float64(len(z))/2, Beta: b + ss/2}
+	t.Logf("μ: mean %.4f (exact %.4f), sd %.4f (exact %.4f)", sum[0].Mean[0], muMean, sum[0].Std[0], muSD)
+	t.Logf("τ: mean %.4f (exact %.4f), sd %.4f (exact %.4f)", sum[1].Mean[0], post.Mean(), sum[1].Std[0], post.StdDev())
+	// Tolerances as in TestNormalNormalPosterior (μ, where q can be exact)
+	// and TestGammaPrecision (τ, a log-normal q against a Gamma).
+	assert.InDelta(t, muMean, sum[0].Mean[0], 0.05*muSD)
+	assert.InDelta(t, muSD, sum[0].Std[0], 0.1*muSD)
+	assert.InDelta(t, post.Mean(), sum[1].Mean[0], 0.015*post.Mean())
+	assert.InDelta(t, post.StdDev(), sum[1].Std[0], 0.05*post.StdDev())
 }
 
 // TestDirichletWeights: w ~ Dirichlet(α) with multinomial counts c has the

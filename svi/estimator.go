@@ -17,7 +17,8 @@ const (
 	// KLELBO averages the log-likelihood log p(x | z_s) and subtracts the
 	// closed-form KL(q‖p) of every site. New fails unless every site is
 	// real-valued with a prior and guide marginal that have a closed-form KL
-	// (dist.KL; for example Normal‖Normal).
+	// (dist.KL; for example Normal‖Normal), or Config.KLFallback lets the
+	// other sites contribute Monte Carlo prior terms and q's entropy.
 	KLELBO
 	// STLELBO is sticking the landing (Roeder, Wu & Duvenaud 2017): the
 	// trace estimator with log q evaluated at parameters held fixed, which

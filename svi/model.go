@@ -40,8 +40,11 @@ type M struct {
 	terms    []*G.Node                 // scalar log-density terms
 	likTerms []*G.Node                 // the Observe and Factor terms among them
 	priors   map[string]dist.LogProber // each site's prior, as built on this graph
-	scale    float64
-	err      error
+	// priorTerms holds each site's scaled log prior term, as added to the
+	// log-joint.
+	priorTerms map[string]*G.Node
+	scale      float64
+	err        error
 }
 
 type dataDecl struct {
@@ -190,6 +193,10 @@ func (m *M) SampleIn(name string, prior dist.LogProber, support dist.Bijector, s
 		t = b.Mul(t, b.Const(m.scale))
 	}
 	m.addTerm(t, b)
+	if m.priorTerms == nil {
+		m.priorTerms = map[string]*G.Node{}
+	}
+	m.priorTerms[name] = t
 	return z
 }
 

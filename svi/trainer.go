@@ -30,6 +30,13 @@ type Config struct {
 	// but not on GOMAXPROCS or scheduling. It cannot exceed Particles and
 	// is refused with the IWAE estimator, whose bound does not split.
 	Workers int
+	// KLFallback lets the KL estimator take sites without a closed-form
+	// KL(q‖p) (a constrained site, or a prior dist.KL does not pair with
+	// the guide's marginal): such a site contributes the Monte Carlo
+	// estimate of E_q[log p(z) + log|J|] plus the closed-form entropy of its
+	// marginal, as the entropy estimator would. Without it New refuses such
+	// a site, so a fit never silently leaves the closed form.
+	KLFallback bool
 }
 
 // Batch maps the names declared by [M.Data] to their values for one step,
@@ -185,9 +192,11 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 	var objective *G.Node
 	logw := make([]*G.Node, S)
 	var kl *G.Node
+	var fallback []Site // KL estimator: sites without a closed-form KL
 	for s := 0; s < S; s++ {
 		m := &M{g: p.g, latents: map[string]*G.Node{}, data: dataMap, dataDecl: &p.data, scale: 1}
 		var logDet *G.Node
+		siteLD := map[string]*G.Node{} // scaled log-Jacobian of each site
 		for _, site := range t.sites {
 			u := gg.Draws[s][site.Name]
 			if len(site.Shape) == 0 && !u.IsScalar() {
@@ -203,6 +212,7 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 					ld = b.Mul(ld, b.Const(site.Scale))
 				}
 				logDet = add(b, logDet, ld)
+				siteLD[site.Name] = ld
 			}
 		}
 		if err := t.model.Build(m); err != nil {
@@ -239,8 +249,14 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 				return nil, err
 			}
 			if s == 0 {
-				if kl, err = klTerm(b, t.sites, gg, m.priors); err != nil {
+				if kl, fallback, err = klTerm(b, t.sites, gg, m.priors, t.cfg.KLFallback); err != nil {
 					return nil, err
+				}
+			}
+			for _, site := range fallback {
+				obj = add(b, obj, m.priorTerms[site.Name])
+				if ld := siteLD[site.Name]; ld != nil {
+					obj = b.Add(obj, ld)
 				}
 			}
 		}
@@ -351,23 +367,42 @@ func checkEstimator(est Estimator, gg *GuideGraph, sites []Site) error {
 	return nil
 }
 
-// klTerm returns Σ_sites KL(q_site ‖ prior_site) in closed form.
-func klTerm(b *graph.B, sites []Site, gg *GuideGraph, priors map[string]dist.LogProber) (*G.Node, error) {
+// klTerm returns Σ_sites KL(q_site ‖ prior_site) in closed form. With
+// fallback, a site without a closed form contributes −H(q_site) instead
+// (scaled like the site) and is returned in the second result: the caller
+// adds its Monte Carlo log prior and log-Jacobian to each particle.
+func klTerm(b *graph.B, sites []Site, gg *GuideGraph, priors map[string]dist.LogProber, fallback bool) (*G.Node, []Site, error) {
 	var kl *G.Node
+	var mc []Site
 	for _, site := range sites {
-		if _, ok := site.Support.(dist.Identity); !ok {
-			return nil, fmt.Errorf("svi: the kl estimator needs real-valued sites; site %q has support %s", site.Name, site.Support)
-		}
 		if gg.PointMass[site.Name] {
 			continue
 		}
 		q, ok := gg.Marginals[site.Name]
 		if !ok {
-			return nil, fmt.Errorf("svi: the guide gives no marginal for site %q", site.Name)
+			return nil, nil, fmt.Errorf("svi: the guide gives no marginal for site %q", site.Name)
 		}
-		k, err := dist.KL(q, priors[site.Name])
-		if err != nil {
-			return nil, fmt.Errorf("svi: site %q: %w", site.Name, err)
+		var k *G.Node
+		var why error
+		if _, ok := site.Support.(dist.Identity); !ok {
+			why = fmt.Errorf("svi: the kl estimator needs real-valued sites; site %q has support %s", site.Name, site.Support)
+		} else if k, why = dist.KL(q, priors[site.Name]); why != nil {
+			why = fmt.Errorf("svi: site %q: %w", site.Name, why)
+		}
+		if why != nil {
+			if !fallback {
+				return nil, nil, fmt.Errorf("%w (Config.KLFallback estimates such sites by Monte Carlo)", why)
+			}
+			e, ok := q.(dist.Entropier)
+			if !ok {
+				return nil, nil, fmt.Errorf("%w, and the guide's marginal has no closed-form entropy to fall back on", why)
+			}
+			h, err := e.Entropy()
+			if err != nil {
+				return nil, nil, fmt.Errorf("svi: site %q: %w", site.Name, err)
+			}
+			k = b.Neg(h)
+			mc = append(mc, site)
 		}
 		k = b.Sum(k)
 		if site.Scale != 1 {
@@ -375,7 +410,7 @@ func klTerm(b *graph.B, sites []Site, gg *GuideGraph, priors map[string]dist.Log
 		}
 		kl = add(b, kl, k)
 	}
-	return kl, b.Err()
+	return kl, mc, b.Err()
 }
 
 // logMeanExp returns log (1/n) Σᵢ exp(xᵢ) of scalar nodes as

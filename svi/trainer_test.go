@@ -52,24 +52,26 @@ func TestELBOGradientFD(t *testing.T) {
 		guide   svi.Guide
 		est     svi.Estimator
 		workers int
+		mixed   bool // Config.KLFallback
 	}{
-		{"normal-normal/trace", smallModel(), guides.MeanField{}, svi.TraceELBO, 0},
-		{"normal-normal/trace/2 workers", smallModel(), guides.MeanField{}, svi.TraceELBO, 2},
-		{"positive site/fullrank/entropy/3 workers", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO, 3},
-		{"normal-normal/entropy", smallModel(), guides.MeanField{}, svi.EntropyELBO, 0},
-		{"normal-normal/kl", smallModel(), guides.MeanField{}, svi.KLELBO, 0},
-		{"normal-normal/iwae", smallModel(), guides.MeanField{}, svi.IWAEBound, 0},
-		{"positive site/iwae", pos, guides.MeanField{InitScale: 0.3}, svi.IWAEBound, 0},
-		{"positive site/trace", pos, guides.MeanField{InitScale: 0.3}, svi.TraceELBO, 0},
-		{"positive site/delta", pos, guides.Delta{}, svi.TraceELBO, 0},
-		{"positive site/fullrank/trace", pos, guides.FullRank{InitScale: 0.3}, svi.TraceELBO, 0},
-		{"positive site/fullrank/entropy", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO, 0},
-		{"positive site/fullrank/iwae", pos, guides.FullRank{InitScale: 0.3}, svi.IWAEBound, 0},
-		{"positive site/lowrank/trace", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.TraceELBO, 0},
-		{"positive site/lowrank/entropy", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.EntropyELBO, 0},
+		{"normal-normal/trace", smallModel(), guides.MeanField{}, svi.TraceELBO, 0, false},
+		{"normal-normal/trace/2 workers", smallModel(), guides.MeanField{}, svi.TraceELBO, 2, false},
+		{"positive site/fullrank/entropy/3 workers", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO, 3, false},
+		{"normal-normal/entropy", smallModel(), guides.MeanField{}, svi.EntropyELBO, 0, false},
+		{"normal-normal/kl", smallModel(), guides.MeanField{}, svi.KLELBO, 0, false},
+		{"positive site/kl with fallback", pos, guides.MeanField{InitScale: 0.3}, svi.KLELBO, 0, true},
+		{"normal-normal/iwae", smallModel(), guides.MeanField{}, svi.IWAEBound, 0, false},
+		{"positive site/iwae", pos, guides.MeanField{InitScale: 0.3}, svi.IWAEBound, 0, false},
+		{"positive site/trace", pos, guides.MeanField{InitScale: 0.3}, svi.TraceELBO, 0, false},
+		{"positive site/delta", pos, guides.Delta{}, svi.TraceELBO, 0, false},
+		{"positive site/fullrank/trace", pos, guides.FullRank{InitScale: 0.3}, svi.TraceELBO, 0, false},
+		{"positive site/fullrank/entropy", pos, guides.FullRank{InitScale: 0.3}, svi.EntropyELBO, 0, false},
+		{"positive site/fullrank/iwae", pos, guides.FullRank{InitScale: 0.3}, svi.IWAEBound, 0, false},
+		{"positive site/lowrank/trace", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.TraceELBO, 0, false},
+		{"positive site/lowrank/entropy", pos, guides.LowRank{Rank: 2, InitScale: 0.3}, svi.EntropyELBO, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tr, err := svi.New(tc.model, tc.guide, svi.Config{Particles: 3, Estimator: tc.est, Workers: tc.workers})
+			tr, err := svi.New(tc.model, tc.guide, svi.Config{Particles: 3, Estimator: tc.est, Workers: tc.workers, KLFallback: tc.mixed})
 			require.NoError(t, err)
 			st, err := tr.Init(11)
 			require.NoError(t, err)

@@ -42,6 +42,7 @@ type bnnReport struct {
 	Batch      int     `json:"batch"`
 	LearnRate  float64 `json:"lr"`
 	Particles  int     `json:"particles"`
+	Guide      string  `json:"guide"`
 	Estimator  string  `json:"estimator"`
 	Anneal     float64 `json:"anneal,omitempty"`
 	PriorScale float64 `json:"prior_scale"`
@@ -132,7 +133,12 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	lr := fs.Float64("lr", 3e-3, "Adam learning rate")
 	particles := fs.Int("particles", 2, "weight draws per step")
 	anneal := fs.Float64("anneal", 0.25, "fraction of the steps at the end taken at a tenth of the learning rate")
-	kl := fs.Bool("kl", false, "closed-form KL of the weights (svi KL estimator; classification only for now)")
+	guideName := fs.String("guide", "meanfield", "guide: meanfield, lowrank, fullrank (small nets only: D² parameters) or map")
+	rank := fs.Int("rank", 2, "rank of the lowrank guide's covariance factor")
+	estimator := fs.String("estimator", "entropy", "ELBO estimator: entropy, kl (closed-form KL of the weights), trace, stl or iwae")
+	checkpoint := fs.String("checkpoint", "", "write the fit's state to this `file` every -checkpoint-every steps and at the end (one fit: -data, -toy, or one split)")
+	every := fs.Int("checkpoint-every", 1000, "steps between checkpoints")
+	resume := fs.String("resume", "", "continue the fit saved in this checkpoint `file` (same flags as the run that wrote it)")
 	priorScale := fs.Float64("prior-scale", 1, "standard deviation σ_p of the N(0, σ_p²) weight prior")
 	noiseShape := fs.Float64("noise-shape", 6, "shape a of the Gamma(a, b) prior on the noise precision of the standardized target")
 	noiseRate := fs.Float64("noise-rate", 6, "rate b of the Gamma(a, b) prior on the noise precision")
@@ -197,6 +203,16 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *toy && tk != bnn.Regression {
 		return fail(errors.New("-toy is a regression problem"))
 	}
+	gd, err := bnn.ParseGuide(*guideName)
+	if err != nil {
+		return fail(err)
+	}
+	if *rank < 1 || *every < 1 {
+		return fail(errors.New("-rank and -checkpoint-every must be at least 1"))
+	}
+	if (*checkpoint != "" || *resume != "") && *selectMode != "none" {
+		return fail(errors.New("-checkpoint and -resume cannot be combined with -select"))
+	}
 
 	if *toy {
 		// The toy's noise sd is 0.12 of the target's: Gamma(6, 6), which
@@ -212,7 +228,8 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.NoiseShape, cfg.NoiseRate = *noiseShape, *noiseRate
 	}
 	set := bnn.Settings{Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles,
-		Anneal: *anneal, KL: *kl}
+		Anneal: *anneal, Guide: gd, Rank: *rank, Estimator: *estimator,
+		Checkpoint: *checkpoint, CheckpointEvery: *every, Resume: *resume}
 
 	var jobs []bnnJob
 	source := *data
@@ -261,12 +278,15 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := cfg.Validate(); err != nil {
 		return fail(err)
 	}
+	if (*checkpoint != "" || *resume != "") && len(jobs) > 1 {
+		return fail(fmt.Errorf("-checkpoint and -resume hold one fit, and -split-dir has %d splits: choose one with -splits", len(jobs)))
+	}
 
 	rep := bnnReport{Model: "bnn", Task: tk.String(), Data: source, Hidden: units, Activation: act.String(),
 		Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles, Anneal: *anneal,
-		Estimator: "entropy", PriorScale: *priorScale, Select: *selectMode, Draws: *draws, Seed: *seed, Splits: len(jobs)}
-	if *kl {
-		rep.Estimator = "kl"
+		Guide: gd.String(), Estimator: *estimator, PriorScale: *priorScale, Select: *selectMode, Draws: *draws, Seed: *seed, Splits: len(jobs)}
+	if gd == bnn.MAP {
+		rep.Estimator = "trace" // a point mass: the objective is the log-joint
 	}
 	if tk == bnn.Regression {
 		rep.NoiseShape, rep.NoiseRate = *noiseShape, *noiseRate
@@ -317,12 +337,15 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			total = s.Epochs * spe
 		}
-		s.Recorder = newProgress(stderr, total, 0)
+		s.Recorder = newProgress(stderr, total, -1) // a resumed fit starts part-way
 		net, err := bnn.Fit(ctx, c, job.train, s)
 		if err != nil {
 			return fail(fmt.Errorf("split %d: %w", job.split, err))
 		}
 		nets = append(nets, net)
+		if err := bnnTracePlot(*out, job.split, len(jobs), net.Losses()); err != nil {
+			return fail(err)
+		}
 		res.Epochs, res.Steps = net.Steps()/spe, net.Steps()
 		res.NoiseShape, res.NoiseRate = c.NoiseShape, c.NoiseRate
 		if tk == bnn.Classification {
@@ -372,6 +395,26 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	default:
 		fmt.Fprintf(stdout, "bnn: test accuracy %.4f, NLL %.4f, ECE %.4f (10 bins), %.0f s training; report in %s\n",
 			*rep.TestAccuracy, *rep.TestNLL, *rep.ECE, rep.TrainSeconds, *out)
+	}
+	return nil
+}
+
+// bnnTracePlot writes the ELBO trace of a fit to DIR/elbo.png, or to
+// DIR/elbo_split<k>.png when several splits run.
+func bnnTracePlot(dir string, split, jobs int, losses []float64) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	name := "elbo.png"
+	if jobs > 1 {
+		name = fmt.Sprintf("elbo_split%d.png", split)
+	}
+	elbo := make([]float64, len(losses))
+	for i, l := range losses {
+		elbo[i] = -l
+	}
+	if err := plotTrace(filepath.Join(dir, name), elbo); err != nil {
+		return fmt.Errorf("ELBO plot: %w", err)
 	}
 	return nil
 }

@@ -112,6 +112,13 @@ func TestBNNCommandErrors(t *testing.T) {
 		{"ragged", []string{"bnn", "-data", write("ragged.csv", "1,2,3\n4,5\n"), "-out", dir}, "line 2 has 2 fields, want 3"},
 		{"labels", []string{"bnn", "-data", write("lab.csv", "1,0.5\n2,1\n3,0\n4,1\n5,0\n"), "-task", "classification", "-steps", "1", "-out", dir}, "class labels must be integers"},
 		{"bad splits", []string{"bnn", "-split-dir", "/nonexistent", "-out", dir}, "no such file"},
+		{"guide", []string{"bnn", "-toy", "-guide", "laplace", "-out", dir}, `unknown guide "laplace"`},
+		{"estimator", []string{"bnn", "-toy", "-estimator", "elbo", "-steps", "1", "-out", dir}, `unknown estimator "elbo"`},
+		{"rank", []string{"bnn", "-toy", "-guide", "lowrank", "-rank", "0", "-out", dir}, "-rank and -checkpoint-every"},
+		{"kl of a joint guide", []string{"bnn", "-toy", "-guide", "fullrank", "-estimator", "kl", "-hidden", "3", "-steps", "1", "-out", dir}, "factorizes over sites"},
+		{"checkpoint with select", []string{"bnn", "-toy", "-select", "epochs", "-checkpoint", "x", "-out", dir}, "cannot be combined with -select"},
+		{"missing checkpoint", []string{"bnn", "-toy", "-steps", "2", "-resume", filepath.Join(dir, "none.ckpt"), "-out", dir}, "no such file"},
+		{"corrupt checkpoint", []string{"bnn", "-toy", "-steps", "2", "-resume", write("bad.ckpt", "{\"format\": \"govi-checkpoint\"}"), "-out", dir}, "checkpoint"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := runCmd(tc.args...)
@@ -119,6 +126,36 @@ func TestBNNCommandErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+// TestBNNCommandResume: a minibatch fit of 60 steps stopped at 30 (a run
+// with -steps 30 writes its checkpoint at the end) and resumed to 60 must
+// report what an uninterrupted 60-step run reports, with the low-rank
+// guide; each run writes its ELBO plot.
+func TestBNNCommandResume(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "fit.ckpt")
+	common := []string{"bnn", "-data", boston, "-hidden", "8", "-batch", "32", "-lr", "0.01", "-anneal", "0",
+		"-guide", "lowrank", "-rank", "2", "-draws", "50"}
+	_, _, err := runCmd(append(common, "-steps", "60", "-out", filepath.Join(dir, "full"))...)
+	require.NoError(t, err)
+	_, _, err = runCmd(append(common, "-steps", "30", "-checkpoint", ck, "-checkpoint-every", "7", "-out", filepath.Join(dir, "part"))...)
+	require.NoError(t, err)
+	_, _, err = runCmd(append(common, "-steps", "60", "-resume", ck, "-out", filepath.Join(dir, "resumed"))...)
+	require.NoError(t, err)
+	full, resumed := readReport(t, filepath.Join(dir, "full")), readReport(t, filepath.Join(dir, "resumed"))
+	assert.Equal(t, "lowrank", full["guide"])
+	for _, k := range []string{"test_rmse", "test_ll", "test_coverage95"} {
+		assert.Equal(t, full[k], resumed[k], k)
+	}
+	for _, d := range []string{"full", "part", "resumed"} {
+		_, err := os.Stat(filepath.Join(dir, d, "elbo.png"))
+		assert.NoError(t, err, d)
+	}
+	// A checkpoint of the low-rank guide does not fit a mean-field fit.
+	_, _, err = runCmd("bnn", "-data", boston, "-hidden", "8", "-steps", "60", "-resume", ck, "-out", dir)
+	assert.ErrorContains(t, err, "written for guide guides.LowRank")
 }
 
 func TestParseSplits(t *testing.T) {

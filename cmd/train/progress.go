@@ -15,7 +15,7 @@ import (
 type progress struct {
 	w       io.Writer
 	total   int // steps planned in this run
-	base    int // steps taken before this run
+	base    int // steps taken before this run; −1: learn it from the first step (total is then the planned end)
 	start   time.Time
 	last    time.Time
 	every   time.Duration
@@ -32,6 +32,10 @@ func newProgress(w io.Writer, total, base int) *progress {
 
 // Record keeps a moving average of the last 100 losses and prints now and then.
 func (p *progress) Record(info svi.Info) error {
+	if p.base < 0 {
+		p.base = info.Iter - 1
+		p.total -= p.base
+	}
 	if len(p.window) < cap(p.window) {
 		p.window = append(p.window, info.Loss)
 		p.wsum += info.Loss

@@ -152,8 +152,10 @@ func TestFitAndPredictErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "target of row 3 is NaN")
 	_, err = Fit(ctx, Config{Hidden: []int{4}, Task: Classification, Classes: 3}, toy, Settings{Steps: 1})
 	assert.ErrorContains(t, err, "not a class in 0…2")
-	_, err = Fit(ctx, cfg, toy, Settings{Steps: 1, KL: true})
-	assert.ErrorContains(t, err, "real-valued sites", "svi's KL estimator cannot handle the positive noise site")
+	_, err = Fit(ctx, cfg, toy, Settings{Steps: 1, Estimator: "kl"})
+	assert.NoError(t, err, "the KL estimator falls back to Monte Carlo for the positive noise site")
+	_, err = Fit(ctx, cfg, toy, Settings{Steps: 1, Guide: LowRank, Estimator: "kl"})
+	assert.ErrorContains(t, err, "factorizes over sites", "a joint guide has no per-site KL")
 
 	net, err := Fit(ctx, cfg, toy, Settings{Steps: 3})
 	require.NoError(t, err)
@@ -379,7 +381,7 @@ func TestClassification(t *testing.T) {
 	bin, err := NewData(x, y, 2)
 	require.NoError(t, err)
 	net2, err := Fit(context.Background(), Config{Hidden: []int{8}, Task: Classification, Classes: 2}, bin,
-		Settings{Steps: 1500, LearnRate: 0.01, KL: true, Seed: 2})
+		Settings{Steps: 1500, LearnRate: 0.01, Estimator: "kl", Seed: 2})
 	require.NoError(t, err)
 	p2, err := net2.PredictClass(x, 200, 3)
 	require.NoError(t, err)

@@ -25,9 +25,13 @@
 //	ELBO = E_q[(N/B) Σ_{i∈batch} log p(yᵢ | xᵢ, W, τ) + log p(W) + log p(τ)] + H[q]
 //
 // with minibatches of B rows, S reparameterized draws per step, the
-// analytic entropy H[q] (svi.EntropyELBO) and Adam. [Settings.KL] swaps in
-// the closed-form KL(q‖p) of the weights (svi.KLELBO; classification only
-// until svi's KL estimator accepts positive sites).
+// analytic entropy H[q] (svi.EntropyELBO) and Adam. [Settings.Estimator]
+// "kl" swaps in the closed-form KL(q‖p) of the weights (svi.KLELBO, with
+// τ's term by Monte Carlo through svi.Config.KLFallback); [Settings.Guide]
+// chooses low-rank, full-rank (small nets) or point-mass (MAP) guides
+// instead of the mean field. Fits run under svi's divergence guard, and
+// [Settings.Checkpoint] and [Settings.Resume] save and continue a fit
+// exactly.
 //
 // # Prediction
 //

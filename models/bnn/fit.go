@@ -2,12 +2,12 @@ package bnn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
 
-	"github.com/govi/govi/guides"
 	"github.com/govi/govi/svi"
 )
 
@@ -34,11 +34,26 @@ type Settings struct {
 	// Anneal, in (0, 1), is the fraction of the steps at the end of the run
 	// taken at a tenth of the learning rate; 0 means none.
 	Anneal float64
-	// KL selects the estimator with the closed-form KL(q‖p) of the weights
-	// (svi.KLELBO) instead of the analytic-entropy estimator
-	// (svi.EntropyELBO). svi's KL estimator needs real-valued sites, so it
-	// currently fails for regression, whose noise precision is positive.
-	KL bool
+	// Guide is the variational family; the zero value is MeanField.
+	Guide Guide
+	// Rank is the LowRank guide's rank; 0 means 2.
+	Rank int
+	// Estimator names the ELBO estimator (svi.ParseEstimator): "" means
+	// "entropy" (the analytic entropy of q), "kl" the closed-form KL(q‖p)
+	// of the weights (with the noise precision's term by Monte Carlo,
+	// svi.Config.KLFallback), and trace, stl or iwae. A MAP guide always
+	// uses the log-joint.
+	Estimator string
+	// Checkpoint, when set, names the file that receives the fit's state
+	// (svi.Trainer.SaveCheckpoint) every CheckpointEvery steps and at the
+	// end, also when the fit fails: then it holds the last good state.
+	Checkpoint      string
+	CheckpointEvery int // steps between checkpoints; 0 means 1000
+	// Resume names a checkpoint written by a fit with the same Config,
+	// Guide, Estimator, Particles and data size; the fit continues from its
+	// step to the planned total, seeing the minibatches and noise an
+	// uninterrupted run would, so the result is the same to the last bit.
+	Resume string
 	// Recorder sees every step's diagnostics; nil means none.
 	Recorder svi.Recorder
 	// Every, when positive, calls Check after every Every epochs (and at
@@ -66,6 +81,15 @@ func (s Settings) withDefaults(n int) Settings {
 	if s.InitScale == 0 {
 		s.InitScale = DefaultInitScale
 	}
+	if s.Rank == 0 {
+		s.Rank = 2
+	}
+	if s.Estimator == "" {
+		s.Estimator = "entropy"
+	}
+	if s.CheckpointEvery == 0 {
+		s.CheckpointEvery = 1000
+	}
 	return s
 }
 
@@ -85,6 +109,17 @@ func (s Settings) validate() error {
 		return fmt.Errorf("bnn: Anneal must lie in [0, 1), got %v", s.Anneal)
 	case s.Every < 0:
 		return fmt.Errorf("bnn: Every must not be negative, got %d", s.Every)
+	case s.Rank < 0:
+		return fmt.Errorf("bnn: Rank must not be negative, got %d", s.Rank)
+	case s.CheckpointEvery < 0:
+		return fmt.Errorf("bnn: CheckpointEvery must not be negative, got %d", s.CheckpointEvery)
+	case s.Guide < MeanField || s.Guide > MAP:
+		return fmt.Errorf("bnn: unknown guide %v", s.Guide)
+	}
+	if s.Estimator != "" {
+		if _, err := svi.ParseEstimator(s.Estimator); err != nil {
+			return fmt.Errorf("bnn: %w", err)
+		}
 	}
 	return nil
 }
@@ -132,11 +167,14 @@ func (n *Net) State() *svi.State { return n.state }
 
 // Fit standardizes train (inputs always, the target for regression), builds
 // the model for minibatches of s.Batch rows and maximizes the ELBO with
-// Adam over a mean-field Gaussian guide. Weight means start at He
+// Adam over the guide s.Guide (mean-field by default), under svi's
+// divergence guard (a non-finite step is rolled back and retried at a
+// smaller learning rate; see svi.Guard). Weight means start at He
 // initialization (√(2/fan-in) for ReLU, √(1/fan-in) otherwise), biases at 0,
 // every weight's σ at s.InitScale, and τ at DefaultInitTau. When a step or
 // a Check fails after training started, Fit returns the network as it
-// stands together with the error.
+// stands (after a divergence: its last good state) together with the
+// error, and s.Checkpoint, if set, holds that state.
 func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -173,36 +211,74 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 	if err != nil {
 		return nil, err
 	}
-	est := svi.EntropyELBO
-	if s.KL {
-		est = svi.KLELBO
-		model.klPrior = true
+	est, _ := svi.ParseEstimator(s.Estimator) // checked by validate
+	if s.Guide == MAP {
+		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
-	guide := guides.MeanField{InitScale: s.InitScale, InitLocFn: initLoc(cfg)}
+	model.klPrior = est == svi.KLELBO
+	sites, err := svi.Trace(model)
+	if err != nil {
+		return nil, err
+	}
+	guide, err := newGuide(s.Guide, s.Rank, cfg, sites, s.InitScale, s.Seed)
+	if err != nil {
+		return nil, err
+	}
 	tr, err := svi.New(model, guide, svi.Config{Particles: s.Particles, Estimator: est,
-		Optimizer: svi.Adam{LearnRate: s.LearnRate}})
+		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true})
 	if err != nil {
+		return nil, fmt.Errorf("bnn: %w", err)
+	}
+	bt := newBatcher(x, y, train.D, s.Batch, rand.New(rand.NewPCG(s.Seed, 0x62617463)))
+	var st *svi.State
+	if s.Resume != "" {
+		if st, err = tr.LoadCheckpoint(s.Resume); err != nil {
+			return nil, fmt.Errorf("bnn: %w", err)
+		}
+		// The batches the checkpointed run has dealt are dealt again, so
+		// the resumed run sees the ones an uninterrupted run would.
+		for i := 0; i < st.Iter; i++ {
+			bt.next()
+		}
+	} else if st, err = tr.Init(s.Seed); err != nil {
 		return nil, err
 	}
-	st, err := tr.Init(s.Seed)
-	if err != nil {
-		return nil, err
-	}
-	net := &Net{cfg: cfg, inputs: train.D, scaler: sc, trainer: tr, state: st}
+	net := &Net{cfg: cfg, inputs: train.D, scaler: sc, trainer: tr, state: st, steps: st.Iter, losses: st.Trace}
 	spe := StepsPerEpoch(train.N, s.Batch)
 	steps := s.Steps
 	if steps == 0 {
 		steps = s.Epochs * spe
 	}
-	bt := newBatcher(x, y, train.D, s.Batch, rand.New(rand.NewPCG(s.Seed, 0x62617463)))
 	batch := svi.Batch{}
 	next := func() (svi.Batch, error) {
 		batch["x"], batch["y"] = bt.next()
 		return batch, nil
 	}
-	// The run is cut into chunks at the checkpoints and at the start of the
-	// annealed phase.
-	annealAt := steps - int(math.Round(s.Anneal*float64(steps)))
+	save := func() error {
+		if s.Checkpoint == "" {
+			return nil
+		}
+		if err := tr.SaveCheckpoint(s.Checkpoint, st); err != nil {
+			return fmt.Errorf("bnn: %w", err)
+		}
+		return nil
+	}
+	rec := svi.RecorderFunc(func(info svi.Info) error {
+		if s.Recorder != nil {
+			if err := s.Recorder.Record(info); err != nil {
+				return err
+			}
+		}
+		if info.Iter%s.CheckpointEvery == 0 {
+			return save()
+		}
+		return nil
+	})
+	settings := &svi.Settings{Recorder: rec, Report: -1, Guard: &svi.Guard{}}
+	if s.Anneal > 0 {
+		settings.Schedule = annealFrom(steps - int(math.Round(s.Anneal*float64(steps))))
+	}
+	// The run is cut into chunks at the Check points.
 	var cuts []int
 	if s.Every > 0 {
 		for k := s.Every * spe; k < steps; k += s.Every * spe {
@@ -211,7 +287,16 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 	}
 	start := time.Now()
 	var checking time.Duration // time spent in Check, left out of TrainTime
-	done := 0
+	done := st.Iter
+	fail := func(err error) (*Net, error) {
+		if serr := save(); serr != nil {
+			return net, errors.Join(err, serr)
+		}
+		if s.Checkpoint != "" {
+			err = fmt.Errorf("%w (the last good state is saved in %s)", err, s.Checkpoint)
+		}
+		return net, err
+	}
 	for done < steps {
 		end := steps
 		for _, c := range cuts {
@@ -220,35 +305,42 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 				break
 			}
 		}
-		if s.Anneal > 0 && done < annealAt && end > annealAt {
-			end = annealAt
-		}
-		st.Opt.LRScale = 1
-		if done >= annealAt && s.Anneal > 0 {
-			st.Opt.LRScale = 0.1
-		}
-		res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: end - done, Recorder: s.Recorder, Report: -1})
+		settings.Steps = end - done
+		res, err := svi.Run(ctx, tr, st, next, settings)
 		if res != nil {
-			net.losses = append(net.losses, res.Losses...)
 			done += res.Steps
 		}
-		net.steps, net.elapsed = done, time.Since(start)-checking
+		net.steps, net.losses, net.elapsed = done, st.Trace, time.Since(start)-checking
 		if err != nil {
-			return net, fmt.Errorf("bnn: %w", err)
+			return fail(fmt.Errorf("bnn: %w", err))
 		}
-		if res.Steps == 0 {
-			break
+		if res.Steps < settings.Steps {
+			break // stopped early (svi.ErrStop from the Recorder)
 		}
 		if s.Check != nil && s.Every > 0 && (done%(s.Every*spe) == 0 || done == steps) {
 			t0 := time.Now()
 			err := s.Check(done/spe, net)
 			checking += time.Since(t0)
 			if err != nil {
-				return net, err
+				return fail(err)
 			}
 		}
 	}
+	if err := save(); err != nil {
+		return net, err
+	}
 	return net, nil
+}
+
+// annealFrom is the learning-rate schedule of Settings.Anneal: full rate
+// before the step it names, a tenth from there on.
+type annealFrom int
+
+func (a annealFrom) Scale(st *svi.State) float64 {
+	if st.Iter >= int(a) {
+		return 0.1
+	}
+	return 1
 }
 
 // initLoc fills the initial means: He initialization for weight matrices,
