@@ -45,6 +45,52 @@ type M struct {
 	priorTerms map[string]*G.Node
 	scale      float64
 	err        error
+
+	// guide is the context of the guide being trained and particle the
+	// index of the particle this model instance belongs to; nil while
+	// tracing. marginals are the guide's per-site marginals, if it has them.
+	guide     *GuideContext
+	particle  int
+	marginals map[string]dist.LogProber
+}
+
+// Tracing reports whether the model is being run by [Trace] to list its
+// sites: then latent values are placeholders, and there is no guide (so
+// [M.Marginal] returns nil).
+func (m *M) Tracing() bool { return m.tracing }
+
+// Marginal returns the guide's marginal distribution of the unconstrained
+// value of latent site name (for example a dist.Normal for a mean-field
+// guide), or nil when the guide has none or while the model is traced. A
+// model can use it for the local reparameterization trick (Kingma, Salimans
+// & Welling 2015): a dense layer's pre-activations drawn from their exact
+// distribution under q instead of through one weight draw. The likelihood
+// then depends on the site's parameters but not on its draw, which is only
+// unbiased with estimators that treat the two apart (entropy, kl; not iwae).
+func (m *M) Marginal(name string) dist.LogProber {
+	if m.marginals == nil {
+		return nil
+	}
+	return m.marginals[name]
+}
+
+// StdNormal declares a model-side noise input of the given shape, filled
+// with independent N(0, 1) draws before every step (after the guide's
+// noise, in declaration order), separately for each particle. While the
+// model is traced it returns a zero input of that shape.
+func (m *M) StdNormal(name string, shape ...int) *G.Node {
+	if m.err != nil {
+		return nil
+	}
+	if len(shape) == 0 {
+		m.Fail(fmt.Errorf("svi: model noise %q needs a shape (use 1 for a scalar)", name))
+		return nil
+	}
+	if m.guide == nil {
+		n, _ := input(m.g, "trace/noise/"+name, shape)
+		return n
+	}
+	return m.guide.StdNormal(fmt.Sprintf("model/%s/p%d", name, m.particle), shape)
 }
 
 type dataDecl struct {

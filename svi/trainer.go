@@ -194,7 +194,8 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 	var kl *G.Node
 	var fallback []Site // KL estimator: sites without a closed-form KL
 	for s := 0; s < S; s++ {
-		m := &M{g: p.g, latents: map[string]*G.Node{}, data: dataMap, dataDecl: &p.data, scale: 1}
+		m := &M{g: p.g, latents: map[string]*G.Node{}, data: dataMap, dataDecl: &p.data, scale: 1,
+			guide: gc, particle: s, marginals: gg.Marginals}
 		var logDet *G.Node
 		siteLD := map[string]*G.Node{} // scaled log-Jacobian of each site
 		for _, site := range t.sites {
@@ -216,6 +217,9 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 			}
 		}
 		if err := t.model.Build(m); err != nil {
+			return nil, fmt.Errorf("svi: model (particle %d): %w", s, err)
+		}
+		if err := gc.Err(); err != nil {
 			return nil, fmt.Errorf("svi: model (particle %d): %w", s, err)
 		}
 		lj, err := m.logJoint()

@@ -116,6 +116,7 @@ func TestBNNCommandErrors(t *testing.T) {
 		{"estimator", []string{"bnn", "-toy", "-estimator", "elbo", "-steps", "1", "-out", dir}, `unknown estimator "elbo"`},
 		{"rank", []string{"bnn", "-toy", "-guide", "lowrank", "-rank", "0", "-out", dir}, "-rank and -checkpoint-every"},
 		{"kl of a joint guide", []string{"bnn", "-toy", "-guide", "fullrank", "-estimator", "kl", "-hidden", "3", "-steps", "1", "-out", dir}, "factorizes over sites"},
+		{"local with lowrank", []string{"bnn", "-toy", "-local-reparam", "-guide", "lowrank", "-steps", "1", "-out", dir}, "needs the meanfield guide"},
 		{"checkpoint with select", []string{"bnn", "-toy", "-select", "epochs", "-checkpoint", "x", "-out", dir}, "cannot be combined with -select"},
 		{"missing checkpoint", []string{"bnn", "-toy", "-steps", "2", "-resume", filepath.Join(dir, "none.ckpt"), "-out", dir}, "no such file"},
 		{"corrupt checkpoint", []string{"bnn", "-toy", "-steps", "2", "-resume", write("bad.ckpt", "{\"format\": \"govi-checkpoint\"}"), "-out", dir}, "checkpoint"},

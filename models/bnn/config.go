@@ -69,6 +69,12 @@ type Config struct {
 	// targets; 0 means DefaultNoiseShape and DefaultNoiseRate. Unused for
 	// classification.
 	NoiseShape, NoiseRate float64
+	// LocalReparam draws each layer's pre-activations from their exact
+	// distribution under the mean-field guide, one draw per row ([LocalDense],
+	// Kingma, Salimans & Welling 2015), instead of pushing the minibatch
+	// through one weight draw. It needs the MeanField guide and an estimator
+	// other than iwae; predictions still use whole weight draws.
+	LocalReparam bool
 }
 
 func (c Config) withDefaults() Config {

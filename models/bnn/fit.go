@@ -216,6 +216,9 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
 	model.klPrior = est == svi.KLELBO
+	if cfg.LocalReparam && (s.Guide != MeanField || est == svi.IWAEBound) {
+		return nil, fmt.Errorf("bnn: the local reparameterization needs the meanfield guide and an estimator other than iwae, got %v and %v", s.Guide, est)
+	}
 	sites, err := svi.Trace(model)
 	if err != nil {
 		return nil, err

@@ -165,3 +165,90 @@ func TestDivergenceKeepsLastGoodState(t *testing.T) {
 		assert.Equal(t, ps.At(k), st.Params.At(k), "checkpoint holds the network's state: %s", name)
 	}
 }
+
+// gradientSample evaluates the loss and the gradient of the parameter named
+// grad n times at the parameters p on one minibatch, with fresh noise each
+// time (an SGD step of rate 1 from p gives −gradient).
+func gradientSample(t *testing.T, cfg Config, p *svi.Params, inputs, n int, b svi.Batch, grad string) (loss []float64, g [][]float64) {
+	t.Helper()
+	rows := len(b["y"])
+	m, err := NewModel(cfg, inputs, rows, 455)
+	require.NoError(t, err)
+	sites, err := svi.Trace(m)
+	require.NoError(t, err)
+	guide, err := newGuide(MeanField, 0, cfg, sites, DefaultInitScale, 0)
+	require.NoError(t, err)
+	tr, err := svi.New(m, guide, svi.Config{Estimator: svi.EntropyELBO, Optimizer: svi.SGD{LearnRate: 1}})
+	require.NoError(t, err)
+	require.NoError(t, tr.Feed(b))
+	st, err := tr.Init(21)
+	require.NoError(t, err)
+	k := -1
+	for i, name := range p.Names() {
+		if name == grad {
+			k = i
+		}
+	}
+	require.GreaterOrEqual(t, k, 0, grad)
+	for i := 0; i < n; i++ {
+		require.NoError(t, st.Params.CopyFrom(p))
+		info, err := tr.Step(st, nil)
+		require.NoError(t, err)
+		d := make([]float64, len(p.At(k)))
+		for j := range d {
+			d[j] = p.At(k)[j] - st.Params.At(k)[j]
+		}
+		loss, g = append(loss, info.Loss), append(g, d)
+	}
+	return loss, g
+}
+
+// TestLocalReparam: on a minibatch of 32 Boston rows, at the parameters of
+// a brief fit, the local reparameterization must leave the expected loss
+// (the −ELBO) unchanged and lower the variance of the gradient of the first
+// layer's weight means, its reason to exist (Kingma, Salimans & Welling
+// 2015). A fit with it must also work end to end.
+func TestLocalReparam(t *testing.T) {
+	t.Parallel()
+	d := bostonShipped(t)
+	cfg := Config{Hidden: []int{50}}
+	net, err := Fit(context.Background(), cfg, d, Settings{Steps: 1500, Seed: 4})
+	require.NoError(t, err)
+	x, err := net.Scaler().X(d.X)
+	require.NoError(t, err)
+	y := net.Scaler().Y(d.Y)
+	b := svi.Batch{"x": x[:32*d.D], "y": y[:32]}
+	const n = 1500
+	const grad = "guides/layer0/w/loc"
+	lossW, gW := gradientSample(t, net.Config(), net.State().Params, d.D, n, b, grad)
+	lrt := net.Config()
+	lrt.LocalReparam = true
+	lossL, gL := gradientSample(t, lrt, net.State().Params, d.D, n, b, grad)
+
+	mw, sw := stat.MeanStdDev(lossW, nil)
+	ml, sl := stat.MeanStdDev(lossL, nil)
+	var vw, vl float64 // summed elementwise gradient variances
+	col := make([]float64, n)
+	for j := range gW[0] {
+		for i := range col {
+			col[i] = gW[i][j]
+		}
+		vw += stat.Variance(col, nil)
+		for i := range col {
+			col[i] = gL[i][j]
+		}
+		vl += stat.Variance(col, nil)
+	}
+	t.Logf("−ELBO (batch of 32, scaled to N = 455): weight draw %.2f (sd %.2f), local %.2f (sd %.2f); Σ var ∂/∂M₀: %.4g vs %.4g (ratio %.2f)",
+		mw, sw, ml, sl, vw, vl, vl/vw)
+	// Tolerance: 4 standard errors of the difference of two independent means.
+	assert.InDelta(t, mw, ml, 4*math.Sqrt((sw*sw+sl*sl)/n))
+	assert.Less(t, vl, vw)
+
+	fit, err := Fit(context.Background(), lrt, d, Settings{Steps: 300, Seed: 4})
+	require.NoError(t, err)
+	_, err = fit.Predict(d.X[:5*d.D], 10, 1)
+	require.NoError(t, err)
+	_, err = Fit(context.Background(), lrt, d, Settings{Steps: 1, Guide: LowRank})
+	assert.ErrorContains(t, err, "needs the meanfield guide")
+}

@@ -83,7 +83,12 @@ func (md *Model) Build(m *svi.M) error {
 		if l == len(layers)-1 {
 			act = Identity
 		}
-		if h, err = Dense(h, ly.w, ly.b, act); err != nil {
+		if md.cfg.LocalReparam && !m.Tracing() {
+			h, err = md.localLayer(m, l, h, act)
+		} else {
+			h, err = Dense(h, ly.w, ly.b, act)
+		}
+		if err != nil {
 			return m.Fail(err)
 		}
 	}
@@ -101,4 +106,28 @@ func (md *Model) Build(m *svi.M) error {
 	}
 	m.Factor("y", ll)
 	return m.Err()
+}
+
+// localLayer is layer l by the local reparameterization: its pre-activations
+// are drawn from N(h·M + m_b, h²·Σ + σ_b²) with the guide's means M, m_b and
+// variances Σ, σ_b² of the layer's weights and biases.
+func (md *Model) localLayer(m *svi.M, l int, h *G.Node, act Activation) (*G.Node, error) {
+	var loc, vr [2]*G.Node
+	for i, name := range []string{WeightSite(l), BiasSite(l)} {
+		q, ok := m.Marginal(name).(dist.Normal)
+		if !ok {
+			return nil, fmt.Errorf("bnn: the local reparameterization needs the mean-field guide's Normal marginal of site %q, got %T", name, m.Marginal(name))
+		}
+		sq, err := G.Square(q.Scale)
+		if err != nil {
+			return nil, fmt.Errorf("bnn: site %q: %w", name, err)
+		}
+		loc[i], vr[i] = q.Loc, sq
+	}
+	out := loc[0].Shape()[1]
+	eps := m.StdNormal(fmt.Sprintf("layer%d/local", l), h.Shape()[0], out)
+	if err := m.Err(); err != nil {
+		return nil, err
+	}
+	return LocalDense(h, loc[0], vr[0], loc[1], vr[1], eps, act)
 }

@@ -419,3 +419,78 @@ func TestPriorLogProb(t *testing.T) {
 	assert.InDelta(t, vu, v, 1e-12)
 	assertClose(t, gu[0], grads[0], fusedTol, "fused vs dist.Gamma gradient")
 }
+
+// localCost is Σ c ⊙ Dense(LocalDense(tanh(x0), wLoc, e^{uW}, bLoc, e^{uB}, ε), w2, b2):
+// a local-reparameterized layer whose input and variances are computed,
+// so every gradient path is exercised.
+func localCost(t *testing.T, act Activation, x0, wLoc, uW, bLoc, uB, eps, w2, b2, c []float64, B, D, H, K int) (float64, [][]float64) {
+	t.Helper()
+	g := G.NewGraph()
+	nx := inputNode(g, x0, B, D)
+	nwl, nuw := inputNode(g, wLoc, D, H), inputNode(g, uW, D, H)
+	nbl, nub := inputNode(g, bLoc, H), inputNode(g, uB, H)
+	ne := inputNode(g, eps, B, H)
+	nw2, nb2, nc := inputNode(g, w2, H, K), inputNode(g, b2, K), inputNode(g, c, B, K)
+	h, err := LocalDense(G.Must(G.Tanh(nx)), nwl, G.Must(G.Exp(nuw)), nbl, G.Must(G.Exp(nub)), ne, act)
+	require.NoError(t, err)
+	out, err := Dense(h, nw2, nb2, Identity)
+	require.NoError(t, err)
+	cost := G.Must(G.Sum(G.Must(G.HadamardProd(out, nc))))
+	return evalGrads(t, cost, nx, nwl, nuw, nbl, nub)
+}
+
+// hostLocal is localCost computed with plain loops, for finite differences.
+func hostLocal(act Activation, x0, wLoc, uW, bLoc, uB, eps, w2, b2, c []float64, B, D, H, K int) float64 {
+	h := make([]float64, B*H)
+	for r := 0; r < B; r++ {
+		for j := 0; j < H; j++ {
+			mu, v := bLoc[j], math.Exp(uB[j])
+			for i := 0; i < D; i++ {
+				x := math.Tanh(x0[r*D+i])
+				mu += x * wLoc[i*H+j]
+				v += x * x * math.Exp(uW[i*H+j])
+			}
+			h[r*H+j] = mu + math.Sqrt(v)*eps[r*H+j]
+		}
+	}
+	act.apply(h)
+	var s float64
+	for r := 0; r < B; r++ {
+		for k := 0; k < K; k++ {
+			o := b2[k]
+			for j := 0; j < H; j++ {
+				o += h[r*H+j] * w2[j*K+k]
+			}
+			s += c[r*K+k] * o
+		}
+	}
+	return s
+}
+
+func TestLocalDenseGradient(t *testing.T) {
+	t.Parallel()
+	const B, D, H, K = 6, 4, 5, 2
+	for _, act := range []Activation{ReLU, Tanh, Identity} {
+		t.Run(act.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, uint64(act)))
+			x0, wLoc, uW := randVec(r, B*D, 1), randVec(r, D*H, 1), randVec(r, D*H, 0.5)
+			bLoc, uB, eps := randVec(r, H, 0.5), randVec(r, H, 0.5), randVec(r, B*H, 1)
+			w2, b2, c := randVec(r, H*K, 1), randVec(r, K, 0.5), randVec(r, B*K, 1)
+			host := func([]float64) float64 { return hostLocal(act, x0, wLoc, uW, bLoc, uB, eps, w2, b2, c, B, D, H, K) }
+			v, g := localCost(t, act, x0, wLoc, uW, bLoc, uB, eps, w2, b2, c, B, D, H, K)
+			assert.InDelta(t, host(nil), v, fusedTol*math.Max(1, math.Abs(v)), "value")
+			for i, p := range [][]float64{x0, wLoc, uW, bLoc, uB} {
+				assertClose(t, fdGrad(host, p), g[i], fdTol, "LocalDense vs finite differences ∂/∂"+[]string{"x", "wLoc", "uW", "bLoc", "uB"}[i])
+			}
+		})
+	}
+	g := G.NewGraph()
+	x, w := inputNode(g, make([]float64, 6), 2, 3), inputNode(g, make([]float64, 12), 3, 4)
+	b, e := inputNode(g, make([]float64, 4), 4), inputNode(g, make([]float64, 8), 2, 4)
+	_, err := LocalDense(x, w, w, b, b, inputNode(g, make([]float64, 12), 3, 4), ReLU)
+	assert.ErrorContains(t, err, "do not fit")
+	_, err = LocalDense(x, w, inputNode(g, make([]float64, 12), 4, 3), b, b, e, ReLU)
+	assert.ErrorContains(t, err, "do not fit")
+	_, err = LocalDense(x, w, w, b, b, e, Activation(9))
+	assert.ErrorContains(t, err, "unknown activation")
+}

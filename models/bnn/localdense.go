@@ -1,0 +1,311 @@
+package bnn
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gorgonia.org/tensor"
+)
+
+// LocalDense returns the node act(z) of a fully connected layer whose
+// weights and biases are independent Gaussians, W ~ N(wLoc, wVar) and
+// b ~ N(bLoc, bVar) elementwise, with the pre-activations drawn from their
+// exact distribution given the input (the local reparameterization trick of
+// Kingma, Salimans & Welling 2015):
+//
+//	z = x·wLoc + bLoc + √(x²·wVar + bVar) ⊙ ε,   ε ~ N(0, 1), [B, out]
+//
+// x is [B, in], wLoc and wVar are [in, out], bLoc and bVar are [out] and
+// eps is [B, out]. Each row then sees its own weight draw, which removes the
+// covariance between rows' gradients that one shared draw per minibatch
+// causes. The gradient is fused as well: one operation forms
+// g_μ = g ⊙ a′ and g_v = g_μ ⊙ ε / (2√v), and one BLAS call per input
+// turns them into
+//
+//	∂/∂wLoc = xᵀg_μ,  ∂/∂wVar = (x²)ᵀg_v,  ∂/∂bLoc = Σ_rows g_μ,  ∂/∂bVar = Σ_rows g_v,
+//	∂/∂x = g_μ wLocᵀ + 2x ⊙ (g_v wVarᵀ).
+//
+// eps is noise and gets no gradient. Float64 only.
+func LocalDense(x, wLoc, wVar, bLoc, bVar, eps *G.Node, act Activation) (*G.Node, error) {
+	if err := checkF64("LocalDense", x, wLoc, wVar, bLoc, bVar, eps); err != nil {
+		return nil, err
+	}
+	if !act.valid() {
+		return nil, fmt.Errorf("bnn: LocalDense: unknown activation %v", act)
+	}
+	op := localDenseOp{act: act, diffX: x.Op() != nil}
+	n, err := G.ApplyOp(op, x, wLoc, wVar, bLoc, bVar, eps)
+	if err != nil {
+		return nil, fmt.Errorf("bnn: LocalDense %v·%v+%v: %w", x.Shape(), wLoc.Shape(), bLoc.Shape(), err)
+	}
+	return n, nil
+}
+
+func localShapes(x, wLoc, wVar, bLoc, bVar, eps tensor.Shape) error {
+	if err := denseShapes(x, wLoc, bLoc); err != nil {
+		return fmt.Errorf("bnn: LocalDense: shapes x %v, w %v, b %v do not fit ([B, in], [in, out], [out])", x, wLoc, bLoc)
+	}
+	if !wVar.Eq(wLoc) || !bVar.Eq(bLoc) || !eps.Eq(tensor.Shape{x[0], wLoc[1]}) {
+		return fmt.Errorf("bnn: LocalDense: variances %v, %v and noise %v do not fit means %v, %v and %d rows", wVar, bVar, eps, wLoc, bLoc, x[0])
+	}
+	return nil
+}
+
+// localDenseOp is the forward op of LocalDense.
+type localDenseOp struct {
+	act   Activation
+	diffX bool
+}
+
+var _ G.SDOp = localDenseOp{}
+
+func (op localDenseOp) Arity() int { return 6 }
+func (op localDenseOp) Type() hm.Type {
+	return hm.NewFnType(tt(2), tt(2), tt(2), tt(1), tt(1), tt(2), tt(2))
+}
+func (op localDenseOp) ReturnsPtr() bool     { return false }
+func (op localDenseOp) CallsExtern() bool    { return false }
+func (op localDenseOp) OverwritesInput() int { return -1 }
+func (op localDenseOp) String() string       { return fmt.Sprintf("LocalDense{%v}", op.act) }
+func (op localDenseOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "govi/bnn.LocalDense{%v,%v}", op.act, op.diffX)
+}
+func (op localDenseOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+
+func (op localDenseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf("LocalDense", in, 6)
+	if err != nil {
+		return nil, err
+	}
+	if err := localShapes(s[0], s[1], s[2], s[3], s[4], s[5]); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], s[1][1]}, nil
+}
+
+// valuesOf checks the arity and returns the float64 elements of the inputs.
+func valuesOf(name string, in []G.Value, arity int) ([][]float64, error) {
+	if len(in) != arity {
+		return nil, fmt.Errorf("bnn: %s takes %d inputs, got %d", name, arity, len(in))
+	}
+	v := make([][]float64, arity)
+	for i := range in {
+		var err error
+		if v[i], err = floatsOf(in[i]); err != nil {
+			return nil, fmt.Errorf("bnn: %s: %w", name, err)
+		}
+	}
+	return v, nil
+}
+
+func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := valuesOf("LocalDense", in, 6)
+	if err != nil {
+		return nil, err
+	}
+	if err := localShapes(in[0].Shape(), in[1].Shape(), in[2].Shape(), in[3].Shape(), in[4].Shape(), in[5].Shape()); err != nil {
+		return nil, err
+	}
+	x, wLoc, wVar, bLoc, bVar, eps := v[0], v[1], v[2], v[3], v[4], v[5]
+	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
+	out, z := newDense(rows, nout)
+	denseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
+	sd := localStd(x, wVar, bVar, rows, nin, nout)
+	for i := range z {
+		z[i] += sd[i] * eps[i]
+	}
+	op.act.apply(z)
+	return out, nil
+}
+
+// localStd returns √(x²·wVar + bVar), [rows, nout].
+func localStd(x, wVar, bVar []float64, rows, nin, nout int) []float64 {
+	x2 := make([]float64, len(x))
+	for i, v := range x {
+		x2[i] = v * v
+	}
+	sd := make([]float64, rows*nout)
+	denseForward(sd, x2, wVar, bVar, rows, nin, nout, Identity)
+	for i, v := range sd {
+		sd[i] = math.Sqrt(v)
+	}
+	return sd
+}
+
+func (op localDenseOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true, true, true, false} }
+
+// SymDiff returns the gradient nodes of x (when needed), wLoc, wVar, bLoc
+// and bVar, all read from one node holding g_μ and g_v.
+func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 6 {
+		return nil, fmt.Errorf("bnn: LocalDense takes 6 inputs, got %d", len(inputs))
+	}
+	parts, err := G.ApplyOp(localPartsOp{act: op.act}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
+	if err != nil {
+		return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
+	}
+	out := make(G.Nodes, 6)
+	for i := 0; i < 5; i++ {
+		if i == 0 && !op.diffX {
+			continue
+		}
+		n, err := G.ApplyOp(localGradOp{wrt: i}, inputs[0], inputs[1], inputs[2], parts)
+		if err != nil {
+			return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// localPartsOp computes [g_μ; g_v] ([2, B, out]) from x, wVar, bVar, eps,
+// the layer's output y and the incoming gradient g:
+// g_μ = g ⊙ a′(y), g_v = g_μ ⊙ ε / (2√v), v = x²·wVar + bVar.
+type localPartsOp struct{ act Activation }
+
+func (op localPartsOp) Arity() int { return 6 }
+func (op localPartsOp) Type() hm.Type {
+	return hm.NewFnType(tt(2), tt(2), tt(1), tt(2), tt(2), tt(2), tt(3))
+}
+func (op localPartsOp) ReturnsPtr() bool      { return false }
+func (op localPartsOp) CallsExtern() bool     { return false }
+func (op localPartsOp) OverwritesInput() int  { return -1 }
+func (op localPartsOp) String() string        { return fmt.Sprintf("LocalDenseParts{%v}", op.act) }
+func (op localPartsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/bnn.LocalDenseParts{%v}", op.act) }
+func (op localPartsOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+
+func (op localPartsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf("LocalDenseParts", in, 6)
+	if err != nil {
+		return nil, err
+	}
+	return partsShape(s[0], s[1], s[2], s[3], s[4], s[5])
+}
+
+func partsShape(x, wVar, bVar, eps, y, g tensor.Shape) (tensor.Shape, error) {
+	if err := localShapes(x, wVar, wVar, bVar, bVar, eps); err != nil {
+		return nil, err
+	}
+	if !y.Eq(eps) || !g.Eq(eps) {
+		return nil, fmt.Errorf("bnn: LocalDenseParts: output %v and gradient %v do not match the noise %v", y, g, eps)
+	}
+	return tensor.Shape{2, eps[0], eps[1]}, nil
+}
+
+func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := valuesOf("LocalDenseParts", in, 6)
+	if err != nil {
+		return nil, err
+	}
+	shape, err := partsShape(in[0].Shape(), in[1].Shape(), in[2].Shape(), in[3].Shape(), in[4].Shape(), in[5].Shape())
+	if err != nil {
+		return nil, err
+	}
+	x, wVar, bVar, eps, y, g := v[0], v[1], v[2], v[3], v[4], v[5]
+	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
+	out, d := newDense(shape...)
+	gMu, gVar := d[:rows*nout], d[rows*nout:]
+	op.act.backward(gMu, g, y)
+	sd := localStd(x, wVar, bVar, rows, nin, nout)
+	for i, s := range sd {
+		if s > 0 {
+			gVar[i] = gMu[i] * eps[i] / (2 * s)
+		}
+	}
+	return out, nil
+}
+
+// localGradOp turns [g_μ; g_v] into the gradient of LocalDense's input wrt
+// (0: x, 1: wLoc, 2: wVar, 3: bLoc, 4: bVar); its inputs are x, wLoc, wVar
+// and the parts.
+type localGradOp struct{ wrt int }
+
+func (op localGradOp) Arity() int { return 4 }
+func (op localGradOp) Type() hm.Type {
+	r := 2
+	if op.wrt >= 3 {
+		r = 1
+	}
+	return hm.NewFnType(tt(2), tt(2), tt(2), tt(3), tt(r))
+}
+func (op localGradOp) ReturnsPtr() bool     { return false }
+func (op localGradOp) CallsExtern() bool    { return false }
+func (op localGradOp) OverwritesInput() int { return -1 }
+func (op localGradOp) String() string {
+	return "LocalDenseGrad{" + []string{"x", "wLoc", "wVar", "bLoc", "bVar"}[op.wrt] + "}"
+}
+func (op localGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/bnn.LocalDenseGrad{%d}", op.wrt) }
+func (op localGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+
+func (op localGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf("LocalDenseGrad", in, 4)
+	if err != nil {
+		return nil, err
+	}
+	return op.shape(s[0], s[1], s[2], s[3])
+}
+
+func (op localGradOp) shape(x, wLoc, wVar, parts tensor.Shape) (tensor.Shape, error) {
+	if x.Dims() != 2 || wLoc.Dims() != 2 || !wVar.Eq(wLoc) || x[1] != wLoc[0] || !parts.Eq(tensor.Shape{2, x[0], wLoc[1]}) {
+		return nil, fmt.Errorf("bnn: LocalDenseGrad: shapes x %v, w %v, %v, parts %v do not fit", x, wLoc, wVar, parts)
+	}
+	switch op.wrt {
+	case 0:
+		return x.Clone(), nil
+	case 1, 2:
+		return wLoc.Clone(), nil
+	default:
+		return tensor.Shape{wLoc[1]}, nil
+	}
+}
+
+func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := valuesOf("LocalDenseGrad", in, 4)
+	if err != nil {
+		return nil, err
+	}
+	shape, err := op.shape(in[0].Shape(), in[1].Shape(), in[2].Shape(), in[3].Shape())
+	if err != nil {
+		return nil, err
+	}
+	x, wLoc, wVar, parts := v[0], v[1], v[2], v[3]
+	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
+	gMu, gVar := parts[:rows*nout], parts[rows*nout:]
+	out, d := newDense(shape...)
+	gen := func(r, c int, data []float64) blas64.General {
+		return blas64.General{Rows: r, Cols: c, Stride: c, Data: data}
+	}
+	switch op.wrt {
+	case 0:
+		// d = g_v wVarᵀ, then d = 2x ⊙ d + g_μ wLocᵀ.
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(rows, nout, gVar), gen(nin, nout, wVar), 0, gen(rows, nin, d))
+		for i := range d {
+			d[i] *= 2 * x[i]
+		}
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(rows, nout, gMu), gen(nin, nout, wLoc), 1, gen(rows, nin, d))
+	case 1:
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, gen(rows, nin, x), gen(rows, nout, gMu), 0, gen(nin, nout, d))
+	case 2:
+		x2 := make([]float64, len(x))
+		for i, xv := range x {
+			x2[i] = xv * xv
+		}
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, gen(rows, nin, x2), gen(rows, nout, gVar), 0, gen(nin, nout, d))
+	case 3, 4:
+		g := gMu
+		if op.wrt == 4 {
+			g = gVar
+		}
+		for r := 0; r < rows; r++ {
+			for j, gv := range g[r*nout : (r+1)*nout] {
+				d[j] += gv
+			}
+		}
+	}
+	return out, nil
+}
