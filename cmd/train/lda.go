@@ -30,6 +30,7 @@ type ldaReport struct {
 	Eta               float64    `json:"eta"`
 	Iterations        int        `json:"iterations"`
 	LocalInit         string     `json:"local_init"`
+	Retried           int        `json:"guard_retried_iterations"`
 	Seed              uint64     `json:"seed"`
 	HeldoutPerplexity *float64   `json:"heldout_perplexity"` // null without held-out documents
 	PerplexityDef     string     `json:"heldout_perplexity_definition"`
@@ -49,7 +50,7 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	iters := fs.Int("iters", 20, "number of iterations")
 	seed := fs.Uint64("seed", 0, "seed of the topic initialisation")
 	workers := fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS); results do not depend on it")
-	localInit := fs.String("local-init", "best", "start of each document's updates: best, warm or fresh")
+	localInit := fs.String("local-init", "guarded", "start of each document's updates: guarded (fresh, redone with best if the ELBO fell), best, warm or fresh")
 	out := fs.String("out", "", "output `dir` for report.json")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
@@ -75,6 +76,8 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var li lda.LocalInit
 	switch *localInit {
+	case "guarded":
+		li = lda.LocalGuarded
 	case "best":
 		li = lda.LocalBest
 	case "warm":
@@ -82,7 +85,7 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case "fresh":
 		li = lda.LocalFresh
 	default:
-		return fmt.Errorf("train lda: -local-init %q: want best, warm or fresh", *localInit)
+		return fmt.Errorf("train lda: -local-init %q: want guarded, best, warm or fresh", *localInit)
 	}
 
 	words, err := lda.ReadVocabFile(*vocab)
@@ -112,7 +115,7 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rep := ldaReport{Model: "lda", Corpus: *corpus, Vocab: *vocab, Docs: len(c.Docs),
 		TrainDocs: len(train.Docs), HeldoutDocs: len(held.Docs), HeldoutTokens: held.Tokens(),
 		VocabSize: c.V, Topics: m.K, Alpha: m.Alpha, Eta: m.Eta, Iterations: m.Iterations,
-		LocalInit: li.String(), Seed: *seed, ELBOTrace: m.ELBO, FitSeconds: time.Since(start).Seconds(),
+		LocalInit: li.String(), Retried: m.Retried, Seed: *seed, ELBOTrace: m.ELBO, FitSeconds: time.Since(start).Seconds(),
 		PerplexityDef: "exp(-(ELBO of the held-out documents, topics fixed, without the topic terms) / held-out tokens)"}
 	if len(held.Docs) > 0 {
 		p, err := m.Perplexity(ctx, held.Docs)

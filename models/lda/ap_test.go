@@ -81,7 +81,7 @@ func BenchmarkSweep(b *testing.B) {
 	tp := newTopics(m.TopicWord, m.K, m.V, m.Eta, m.cfg.Workers)
 	var l float64
 	for b.Loop() {
-		if l, err = m.iterate(ctx, f, &tp, true); err != nil {
+		if l, err = m.iterate(ctx, f, &tp, LocalFresh, true); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -27,13 +27,15 @@
 // alternately until the mean change of α̃_d falls below Config.LocalTol,
 // then every β̃_k from the γ of all documents.
 //
-// Each document's alternations start, by default ([LocalBest]), from both
-// its previous α̃_d and the fresh point α + N_d/K, and the result with the
-// higher ELBO is kept: plain warm starts ([LocalWarm]) let documents fitted
-// under the first, vague topics stay locked into their first choice, which
-// costs about 90,000 nats of ELBO on the AP corpus (K = 20, 10
-// iterations); fresh starts alone ([LocalFresh], as scikit-learn does)
-// avoid that but can lower the ELBO.
+// Each document's alternations start, by default ([LocalGuarded]), from the
+// fresh point α + N_d/K, as scikit-learn's batch method does, and the
+// iteration is checked: if its ELBO fell, it is undone and run again with
+// [LocalBest], which fits each document from both its previous α̃_d and the
+// fresh point and keeps the better. Plain warm starts ([LocalWarm]) let
+// documents fitted under the first, vague topics stay locked into their
+// first choice, which costs about 90,000 nats of ELBO on the AP corpus
+// (K = 20, 10 iterations); LocalBest's greedy choice costs less but still
+// shows in the held-out perplexity (PERPLEXITY.md).
 //
 // # Evidence lower bound
 //
@@ -44,8 +46,9 @@
 //
 // with every normalising constant, at γ optimal for the current α̃ and β̃,
 // where the token terms collapse to Σ_i ln Σ_k exp(E[ln π_dk] + E[ln θ_k,w_di]).
-// Every update is a coordinate ascent step or (LocalBest) the better of two
-// sequences of them, so the ELBO never decreases, except under LocalFresh.
+// Every update is a coordinate ascent step, or (LocalBest) the better of two
+// sequences of them, or (LocalGuarded) a restart kept only when the ELBO did
+// not fall, so the ELBO never decreases, except under LocalFresh.
 //
 // # Held-out perplexity
 //

@@ -24,7 +24,10 @@ type Model struct {
 
 	// ELBO holds the training ELBO after each iteration (non-decreasing
 	// except under LocalFresh).
-	ELBO       []float64
+	ELBO []float64
+	// Retried counts the iterations LocalGuarded undid and ran again with
+	// LocalBest because the fresh restarts had lowered the ELBO.
+	Retried    int
 	Iterations int
 	Converged  bool // whether Config.Tol stopped the iterations
 
@@ -54,8 +57,26 @@ func Fit(ctx context.Context, c *Corpus, cfg Config) (*Model, error) {
 	}
 	f := newFlat(c.Docs, k)
 	tp := newTopics(m.TopicWord, k, v, cfg.Eta, cfg.Workers)
+	var saved struct{ docTopic, topicWord []float64 }
 	for it := 1; it <= cfg.Iterations; it++ {
-		l, err := m.iterate(ctx, f, &tp, it > 1)
+		init := cfg.LocalInit
+		guard := init == LocalGuarded && it > 1
+		if guard {
+			init = LocalFresh
+			saved.docTopic = append(saved.docTopic[:0], m.DocTopic...)
+			saved.topicWord = append(saved.topicWord[:0], m.TopicWord...)
+		}
+		old := tp
+		l, err := iterate(m, ctx, f, &tp, init, it > 1)
+		if err == nil && guard && l < m.ELBO[len(m.ELBO)-1] {
+			// The fresh restarts lowered the bound: undo the iteration and
+			// run it again with the monotone rule.
+			copy(m.DocTopic, saved.docTopic)
+			copy(m.TopicWord, saved.topicWord)
+			tp = old
+			m.Retried++
+			l, err = iterate(m, ctx, f, &tp, LocalBest, true)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("lda: iteration %d: %w", it, err)
 		}
@@ -72,11 +93,14 @@ func Fit(ctx context.Context, c *Corpus, cfg Config) (*Model, error) {
 	return m, nil
 }
 
+// iterate is Model.iterate; the guard's test replaces it to force a fall.
+var iterate = (*Model).iterate
+
 // iterate runs one global iteration: the document updates, the topic
 // update, and the ELBO at the new state, which it returns. *tp holds the
 // expectations of the current topics on entry and of the new ones on exit.
-func (m *Model) iterate(ctx context.Context, f *flat, tp **topics, warm bool) (float64, error) {
-	if err := eStep(ctx, f, *tp, m.DocTopic, m.cfg, m.cfg.LocalInit, warm, true); err != nil {
+func (m *Model) iterate(ctx context.Context, f *flat, tp **topics, init LocalInit, warm bool) (float64, error) {
+	if err := eStep(ctx, f, *tp, m.DocTopic, m.cfg, init, warm, true); err != nil {
 		return 0, err
 	}
 	m.reduce(f, *tp)
