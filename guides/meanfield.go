@@ -9,6 +9,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -85,7 +86,8 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 		entropy = add(b, entropy, scaled(b, b.Sum(h), site.Scale))
 		for s := 0; s < S; s++ {
 			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), shape)
-			u, err := q.Rsample(eps)
+			// One fused op for loc + softplus(ρ)⊙ε and its gradient.
+			u, err := ops.SoftplusReparam(loc, rho, eps)
 			if err != nil {
 				return nil, err
 			}

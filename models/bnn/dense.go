@@ -33,7 +33,7 @@ func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
 	}
 	// The input needs a gradient only when it is computed from parameters;
 	// data inputs (nodes without an op) do not.
-	op := denseOp{act: act, diffX: x.Op() != nil}
+	op := denseOp{act: act, diffX: x.Op() != nil, buf: new(outBuf)}
 	n, err := G.ApplyOp(op, x, w, b)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: Dense %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
@@ -45,6 +45,7 @@ func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
 type denseOp struct {
 	act   Activation
 	diffX bool
+	buf   *outBuf
 }
 
 var _ G.SDOp = denseOp{}
@@ -100,7 +101,7 @@ func (op denseOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("bnn: Dense: %w", err)
 	}
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, z := newDense(rows, nout)
+	out, z := op.buf.get(false, rows, nout) // denseForward overwrites z
 	denseForward(z, xs, ws, bs, rows, nin, nout, op.act)
 	return out, nil
 }
@@ -129,7 +130,7 @@ func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 		if i == 0 && !op.diffX {
 			continue
 		}
-		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i}, inputs[0], inputs[1], output, grad)
+		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i, buf: new(outBuf), dz: new(outBuf)}, inputs[0], inputs[1], output, grad)
 		if err != nil {
 			return nil, fmt.Errorf("bnn: Dense gradient: %w", err)
 		}
@@ -142,8 +143,9 @@ func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 // (0: x, 1: w, 2: b) from x, w, the layer's output y and the incoming
 // gradient g.
 type denseGradOp struct {
-	act Activation
-	wrt int
+	act     Activation
+	wrt     int
+	buf, dz *outBuf // output, and the scratch g ⊙ a′
 }
 
 func (op denseGradOp) Arity() int { return 4 }
@@ -203,14 +205,14 @@ func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, w, y, g := v[0], v[1], v[2], v[3]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, d := newDense(shape...)
+	out, d := op.buf.get(op.wrt == 2, shape...) // the BLAS calls overwrite; the column sum adds
 	if op.wrt == 2 {
 		op.act.colSumBackward(d, g, y, nout)
 		return out, nil
 	}
 	dz := g
 	if op.act != Identity {
-		dz = make([]float64, len(g))
+		_, dz = op.dz.get(false, len(g))
 		op.act.backward(dz, g, y)
 	}
 	dzg := blas64.General{Rows: rows, Cols: nout, Stride: nout, Data: dz}

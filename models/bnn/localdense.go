@@ -38,7 +38,7 @@ func LocalDense(x, wLoc, wVar, bLoc, bVar, eps *G.Node, act Activation) (*G.Node
 	if !act.valid() {
 		return nil, fmt.Errorf("bnn: LocalDense: unknown activation %v", act)
 	}
-	op := localDenseOp{act: act, diffX: x.Op() != nil}
+	op := localDenseOp{act: act, diffX: x.Op() != nil, buf: new(outBuf)}
 	n, err := G.ApplyOp(op, x, wLoc, wVar, bLoc, bVar, eps)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: LocalDense %v·%v+%v: %w", x.Shape(), wLoc.Shape(), bLoc.Shape(), err)
@@ -60,6 +60,7 @@ func localShapes(x, wLoc, wVar, bLoc, bVar, eps tensor.Shape) error {
 type localDenseOp struct {
 	act   Activation
 	diffX bool
+	buf   *outBuf
 }
 
 var _ G.SDOp = localDenseOp{}
@@ -113,7 +114,7 @@ func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, wLoc, wVar, bLoc, bVar, eps := v[0], v[1], v[2], v[3], v[4], v[5]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, z := newDense(rows, nout)
+	out, z := op.buf.get(false, rows, nout) // denseForward overwrites z
 	denseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
 	sd := localStd(x, wVar, bVar, rows, nin, nout)
 	for i := range z {
@@ -145,7 +146,7 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	if len(inputs) != 6 {
 		return nil, fmt.Errorf("bnn: LocalDense takes 6 inputs, got %d", len(inputs))
 	}
-	parts, err := G.ApplyOp(localPartsOp{act: op.act}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
+	parts, err := G.ApplyOp(localPartsOp{act: op.act, buf: new(outBuf)}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
 	}
@@ -154,7 +155,7 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 		if i == 0 && !op.diffX {
 			continue
 		}
-		n, err := G.ApplyOp(localGradOp{wrt: i}, inputs[0], inputs[1], inputs[2], parts)
+		n, err := G.ApplyOp(localGradOp{wrt: i, buf: new(outBuf)}, inputs[0], inputs[1], inputs[2], parts)
 		if err != nil {
 			return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
 		}
@@ -166,7 +167,10 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 // localPartsOp computes [g_μ; g_v] ([2, B, out]) from x, wVar, bVar, eps,
 // the layer's output y and the incoming gradient g:
 // g_μ = g ⊙ a′(y), g_v = g_μ ⊙ ε / (2√v), v = x²·wVar + bVar.
-type localPartsOp struct{ act Activation }
+type localPartsOp struct {
+	act Activation
+	buf *outBuf
+}
 
 func (op localPartsOp) Arity() int { return 6 }
 func (op localPartsOp) Type() hm.Type {
@@ -208,7 +212,7 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, wVar, bVar, eps, y, g := v[0], v[1], v[2], v[3], v[4], v[5]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, d := newDense(shape...)
+	out, d := op.buf.get(true, shape...)
 	gMu, gVar := d[:rows*nout], d[rows*nout:]
 	op.act.backward(gMu, g, y)
 	sd := localStd(x, wVar, bVar, rows, nin, nout)
@@ -223,7 +227,10 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 // localGradOp turns [g_μ; g_v] into the gradient of LocalDense's input wrt
 // (0: x, 1: wLoc, 2: wVar, 3: bLoc, 4: bVar); its inputs are x, wLoc, wVar
 // and the parts.
-type localGradOp struct{ wrt int }
+type localGradOp struct {
+	wrt int
+	buf *outBuf
+}
 
 func (op localGradOp) Arity() int { return 4 }
 func (op localGradOp) Type() hm.Type {
@@ -276,7 +283,7 @@ func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
 	x, wLoc, wVar, parts := v[0], v[1], v[2], v[3]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	gMu, gVar := parts[:rows*nout], parts[rows*nout:]
-	out, d := newDense(shape...)
+	out, d := op.buf.get(op.wrt >= 3, shape...) // the BLAS calls overwrite; the column sums add
 	gen := func(r, c int, data []float64) blas64.General {
 		return blas64.General{Rows: r, Cols: c, Stride: c, Data: data}
 	}

@@ -1,0 +1,180 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// SoftplusReparam returns the reparameterized Gaussian draw
+//
+//	u = loc + softplus(ρ) ⊙ ε
+//
+// as one operation, where loc, ρ and ε have the same shape (ε is noise and
+// gets no gradient). Its gradient is g for loc and g ⊙ ε ⊙ σ(ρ) for ρ, one
+// more operation. It replaces the Softplus, HadamardProd and Add of the
+// generic graph and their four gradient operations, and it reuses its
+// output storage from one run to the next. softplus is gorgonia's
+// (log(1 + eˣ), with x returned above 16), so the draw agrees with a scale
+// built by gorgonia.Softplus.
+func SoftplusReparam(loc, rho, eps *G.Node) (*G.Node, error) {
+	for _, x := range []*G.Node{loc, rho, eps} {
+		if err := checkFloat64("SoftplusReparam", x); err != nil {
+			return nil, err
+		}
+	}
+	if !loc.Shape().Eq(rho.Shape()) || !loc.Shape().Eq(eps.Shape()) {
+		return nil, fmt.Errorf("ops: SoftplusReparam: shapes loc %v, ρ %v and ε %v differ", loc.Shape(), rho.Shape(), eps.Shape())
+	}
+	n, err := G.ApplyOp(reparamOp{buf: new(outBuf)}, loc, rho, eps)
+	if err != nil {
+		return nil, fmt.Errorf("ops: SoftplusReparam: %w", err)
+	}
+	return n, nil
+}
+
+// gorgoniaSoftplus is gorgonia v0.9.18's float64 softplus.
+func gorgoniaSoftplus(x float64) float64 {
+	switch {
+	case x < -708:
+		return 0
+	case x > 16:
+		return x
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// outBuf keeps an operation's output from one run of the graph to the next
+// (each node has its own; the op overwrites it entirely on every run).
+type outBuf struct{ v G.Value }
+
+// like returns a value shaped as s, reusing the previous run's when it has
+// the same shape.
+func (b *outBuf) like(s tensor.Shape) (G.Value, []float64) {
+	if b.v != nil && b.v.Shape().Eq(s) {
+		if s.IsScalar() {
+			return b.v, nil
+		}
+		return b.v, b.v.Data().([]float64)
+	}
+	v, d := newShaped(s)
+	b.v = v
+	return v, d
+}
+
+type reparamOp struct{ buf *outBuf }
+
+var _ G.SDOp = reparamOp{}
+
+func (op reparamOp) Arity() int { return 3 }
+func (op reparamOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a, a)
+}
+func (op reparamOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 3 {
+		return nil, fmt.Errorf("SoftplusReparam takes 3 inputs, got %d", len(in))
+	}
+	s, ok := in[0].(tensor.Shape)
+	if !ok {
+		return nil, fmt.Errorf("SoftplusReparam: input shape is a %T", in[0])
+	}
+	return s.Clone(), nil
+}
+func (op reparamOp) ReturnsPtr() bool      { return false }
+func (op reparamOp) CallsExtern() bool     { return false }
+func (op reparamOp) OverwritesInput() int  { return -1 }
+func (op reparamOp) String() string        { return "SoftplusReparam" }
+func (op reparamOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.SoftplusReparam") }
+func (op reparamOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+
+func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := floatInputs("SoftplusReparam", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	loc, rho, eps := v[0], v[1], v[2]
+	if len(rho) != len(loc) || len(eps) != len(loc) {
+		return nil, fmt.Errorf("SoftplusReparam: %d, %d and %d values", len(loc), len(rho), len(eps))
+	}
+	out, d := op.buf.like(in[0].Shape())
+	if d == nil { // a scalar
+		setScalar(out, loc[0]+gorgoniaSoftplus(rho[0])*eps[0])
+		return out, nil
+	}
+	for i := range d {
+		d[i] = loc[i] + gorgoniaSoftplus(rho[i])*eps[i]
+	}
+	return out, nil
+}
+
+func (op reparamOp) DiffWRT(int) []bool { return []bool{true, true, false} }
+
+// SymDiff passes g to loc and forms g ⊙ ε ⊙ σ(ρ) for ρ.
+func (op reparamOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 3 {
+		return nil, fmt.Errorf("SoftplusReparam takes 3 inputs, got %d", len(inputs))
+	}
+	dr, err := G.ApplyOp(reparamGradOp{buf: new(outBuf)}, inputs[1], inputs[2], grad)
+	if err != nil {
+		return nil, fmt.Errorf("ops: SoftplusReparam gradient: %w", err)
+	}
+	return G.Nodes{grad, dr, nil}, nil
+}
+
+// reparamGradOp computes g ⊙ ε ⊙ σ(ρ) from ρ, ε and g.
+type reparamGradOp struct{ buf *outBuf }
+
+func (op reparamGradOp) Arity() int { return 3 }
+func (op reparamGradOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a, a)
+}
+func (op reparamGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return reparamOp{}.InferShape(in...)
+}
+func (op reparamGradOp) ReturnsPtr() bool      { return false }
+func (op reparamGradOp) CallsExtern() bool     { return false }
+func (op reparamGradOp) OverwritesInput() int  { return -1 }
+func (op reparamGradOp) String() string        { return "SoftplusReparamGrad" }
+func (op reparamGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.SoftplusReparamGrad") }
+func (op reparamGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+
+func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := floatInputs("SoftplusReparamGrad", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	rho, eps, g := v[0], v[1], v[2]
+	if len(eps) != len(rho) || len(g) != len(rho) {
+		return nil, fmt.Errorf("SoftplusReparamGrad: %d, %d and %d values", len(rho), len(eps), len(g))
+	}
+	out, d := op.buf.like(in[0].Shape())
+	if d == nil {
+		setScalar(out, g[0]*eps[0]*sigmoid(rho[0]))
+		return out, nil
+	}
+	for i := range d {
+		d[i] = g[i] * eps[i] * sigmoid(rho[i])
+	}
+	return out, nil
+}
+
+// floatInputs checks the arity and returns the float64 elements of in.
+func floatInputs(name string, in []G.Value, arity int) ([][]float64, error) {
+	if len(in) != arity {
+		return nil, fmt.Errorf("%s takes %d inputs, got %d", name, arity, len(in))
+	}
+	v := make([][]float64, arity)
+	for i := range in {
+		var err error
+		if v[i], err = floats(in[i]); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return v, nil
+}
