@@ -93,7 +93,7 @@ func (op reparamOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.SoftplusRep
 func (op reparamOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
 
 func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := floatInputs("SoftplusReparam", in, 3)
+	v, err := FloatInputs("SoftplusReparam", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (op reparamGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.Softplu
 func (op reparamGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
 
 func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := floatInputs("SoftplusReparamGrad", in, 3)
+	v, err := FloatInputs("SoftplusReparamGrad", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -164,8 +164,9 @@ func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
-// floatInputs checks the arity and returns the float64 elements of in.
-func floatInputs(name string, in []G.Value, arity int) ([][]float64, error) {
+// FloatInputs checks that an op got arity inputs and returns the float64
+// elements of each (see Floats), for the Do methods of custom ops.
+func FloatInputs(name string, in []G.Value, arity int) ([][]float64, error) {
 	if len(in) != arity {
 		return nil, fmt.Errorf("%s takes %d inputs, got %d", name, arity, len(in))
 	}

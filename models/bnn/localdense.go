@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/ops"
 )
 
 // LocalDense returns the node act(z) of a fully connected layer whose
@@ -91,15 +93,9 @@ func (op localDenseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 // valuesOf checks the arity and returns the float64 elements of the inputs.
 func valuesOf(name string, in []G.Value, arity int) ([][]float64, error) {
-	if len(in) != arity {
-		return nil, fmt.Errorf("bnn: %s takes %d inputs, got %d", name, arity, len(in))
-	}
-	v := make([][]float64, arity)
-	for i := range in {
-		var err error
-		if v[i], err = floatsOf(in[i]); err != nil {
-			return nil, fmt.Errorf("bnn: %s: %w", name, err)
-		}
+	v, err := ops.FloatInputs(name, in, arity)
+	if err != nil {
+		return nil, fmt.Errorf("bnn: %w", err)
 	}
 	return v, nil
 }
