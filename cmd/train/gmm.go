@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -17,12 +18,14 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/govi/govi/guides"
 	"github.com/govi/govi/internal/table"
 	"github.com/govi/govi/models/gmm"
+	"github.com/govi/govi/svi"
 )
 
 func init() {
-	register("gmm", "variational Bayesian Gaussian mixture (CAVI)", runGMM)
+	register("gmm", "variational Bayesian Gaussian mixture (CAVI, or SVI with -method svi)", runGMM)
 }
 
 // gmmReport is the report.json of the gmm command. Means and covariances
@@ -30,6 +33,7 @@ func init() {
 // given); covariances are E[Λ_k]⁻¹.
 type gmmReport struct {
 	Model               string      `json:"model"`
+	Method              string      `json:"method"`
 	Data                string      `json:"data"`
 	Columns             []string    `json:"columns,omitempty"`
 	N                   int         `json:"n"`
@@ -50,6 +54,14 @@ type gmmReport struct {
 	Iterations          int         `json:"iterations"`
 	Converged           bool        `json:"converged"`
 	Plot                string      `json:"plot,omitempty"`
+
+	// SVI fits only.
+	Guide       string           `json:"guide,omitempty"`
+	Estimator   string           `json:"estimator,omitempty"`
+	Steps       int              `json:"steps,omitempty"`
+	Diagnostics *svi.Diagnostics `json:"diagnostics,omitempty"`
+	Draws       int              `json:"posterior_draws,omitempty"`
+	Seconds     float64          `json:"train_seconds,omitempty"`
 }
 
 func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,8 +70,13 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	k := fs.Int("k", 6, "number of components K")
 	alpha0 := fs.Float64("alpha0", 1e-3, "Dirichlet concentration α₀ of each weight")
 	standardize := fs.Bool("standardize", false, "standardise each column before fitting (results are reported in the file's units)")
-	seed := fs.Uint64("seed", 0, "seed of the initialisation")
-	maxIter := fs.Int("max-iter", 1000, "maximum number of iterations")
+	method := fs.String("method", "cavi", "cavi (closed-form coordinate ascent, PRML 10.2) or svi (assignments summed out; the shared SVI flags apply)")
+	sf := addSVIFlags(fs, 4000, 0.02, 4, "entropy")
+	// The CAVI fits' initialisation has always been seeded with 0 by default.
+	_ = fs.Set("seed", "0")
+	fs.Lookup("seed").DefValue = "0"
+	seed := sf.seed
+	maxIter := fs.Int("max-iter", 1000, "maximum number of CAVI iterations")
 	initName := fs.String("init", "kmeans", "initialisation: kmeans (k-means++) or random")
 	out := fs.String("out", "", "output `dir` for report.json and gmm.png")
 	stop, err := parseFlags(fs, prof, args)
@@ -81,6 +98,13 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train gmm: -alpha0 %v must be positive", *alpha0)
 	case *maxIter < 1:
 		return fmt.Errorf("train gmm: -max-iter %d: need at least one iteration", *maxIter)
+	case *method != "cavi" && *method != "svi":
+		return fmt.Errorf("train gmm: -method %q: want cavi or svi", *method)
+	}
+	if *method == "svi" {
+		if err := sf.validate("gmm"); err != nil {
+			return err
+		}
 	}
 	var init gmm.Init
 	switch *initName {
@@ -108,11 +132,14 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("train %w", err)
 		}
 	}
+	if *method == "svi" {
+		return runGMMSVI(ctx, sf, *data, tb, x, mean, std, *k, *alpha0, *standardize, *out, stdout, stderr)
+	}
 	res, err := gmm.Fit(x, d, gmm.Config{K: *k, Alpha0: *alpha0, Seed: *seed, MaxIter: *maxIter, Init: init})
 	if err != nil {
 		return fmt.Errorf("train %w", err)
 	}
-	rep := gmmReport{Model: "gmm", Data: *data, Columns: tb.Header, N: tb.Rows, D: d, K: *k, Alpha0: *alpha0,
+	rep := gmmReport{Model: "gmm", Method: "cavi", Data: *data, Columns: tb.Header, N: tb.Rows, D: d, K: *k, Alpha0: *alpha0,
 		Standardized: *standardize, Init: init.String(), Seed: *seed, Weights: res.Weights,
 		CovarianceKind:      "E[Λ_k]⁻¹ = (ν_k W_k)⁻¹, the covariance at the expected precision (not the Student-t predictive covariance)",
 		EffectiveComponents: len(res.Effective), Effective: res.Effective, EffectiveThreshold: gmm.EffectiveThreshold,
@@ -131,22 +158,137 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stderr, "gmm: N = %d, D = %d, K = %d: %d iterations, bound %.6f, %d effective components\n",
 		tb.Rows, d, *k, res.Iterations, res.Bound[len(res.Bound)-1], len(res.Effective))
-	if d >= 2 {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
+	return finishGMM(tb, &rep, *out, stdout, stderr)
+}
+
+// finishGMM draws the fit (two or more columns) and writes the report.
+func finishGMM(tb *table.Table, rep *gmmReport, out string, stdout, stderr io.Writer) error {
+	if rep.D >= 2 {
+		if err := os.MkdirAll(out, 0o755); err != nil {
 			return fmt.Errorf("train gmm: %w", err)
 		}
-		rep.Plot = filepath.Join(*out, "gmm.png")
-		if err := plotGMM(rep.Plot, tb, &rep); err != nil {
+		rep.Plot = filepath.Join(out, "gmm.png")
+		if err := plotGMM(rep.Plot, tb, rep); err != nil {
 			return fmt.Errorf("train gmm: plot: %w", err)
 		}
 	} else {
 		fmt.Fprintln(stderr, "gmm: one-dimensional data: no plot")
 	}
-	if err := writeReport(*out, rep); err != nil {
+	if err := writeReport(out, rep); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "gmm: wrote %s\n", filepath.Join(*out, "report.json"))
+	fmt.Fprintf(stdout, "gmm: wrote %s\n", filepath.Join(out, "report.json"))
 	return nil
+}
+
+// gmmSVIDraws is the number of draws of q behind the SVI report's posterior
+// means.
+const gmmSVIDraws = 2000
+
+// runGMMSVI fits gmm.SVIModel with the shared SVI flags and reports the
+// posterior means of the weights, means and covariances Σ_k = Λ_k⁻¹ over
+// draws of q, in the file's units.
+func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, x, mean, std []float64, k int, alpha0 float64, standardized bool, out string, stdout, stderr io.Writer) error {
+	d := tb.Cols
+	m, err := gmm.NewSVIModel(x, d, gmm.Config{K: k, Alpha0: alpha0})
+	if err != nil {
+		return fmt.Errorf("train %w", err)
+	}
+	// The means start at K distinct data points drawn with the seed.
+	n := len(x) / d
+	r := rand.New(svi.NewRNG(*sf.seed))
+	init := make([]float64, 0, k*d)
+	for _, i := range r.Perm(n)[:min(k, n)] {
+		init = append(init, x[i*d:(i+1)*d]...)
+	}
+	for len(init) < k*d {
+		init = append(init, x[:d]...)
+	}
+	guide, err := sf.guideFor("gmm", guides.MeanField{InitLoc: map[string][]float64{"means": init}})
+	if err != nil {
+		return err
+	}
+	cfg, err := sf.config("gmm")
+	if err != nil {
+		return err
+	}
+	tr, err := svi.New(m, guide, cfg)
+	if err != nil {
+		return fmt.Errorf("train gmm: %w", err)
+	}
+	if err := tr.Feed(svi.Batch{"x": x}); err != nil {
+		return fmt.Errorf("train gmm: %w", err)
+	}
+	st, fit, err := fitSVI(ctx, "gmm", sf, tr, nil, out, stderr)
+	if err != nil {
+		return err
+	}
+	draws, err := tr.Sample(st, gmmSVIDraws, rand.New(svi.NewRNG(*sf.seed+2)))
+	if err != nil {
+		return fmt.Errorf("train gmm: %w", err)
+	}
+	rep := gmmReport{Model: "gmm", Method: "svi", Data: path, Columns: tb.Header, N: n, D: d, K: k, Alpha0: alpha0,
+		Standardized: standardized, Init: "random data points", Seed: *sf.seed,
+		CovarianceKind:     fmt.Sprintf("E_q[Λ_k⁻¹], the posterior mean covariance over %d draws of q", gmmSVIDraws),
+		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: fit.Trace, Iterations: st.Iter,
+		Converged: fit.Diagnostics != nil && fit.Diagnostics.StopReason == "converged",
+		Guide:     *sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
+		Draws: gmmSVIDraws, Seconds: fit.Seconds}
+	rep.Weights, rep.Means, rep.Covariances = gmmPosteriorMeans(m, draws, mean, std)
+	for c, w := range rep.Weights {
+		if w > gmm.EffectiveThreshold {
+			rep.Effective = append(rep.Effective, c)
+		}
+	}
+	rep.EffectiveComponents = len(rep.Effective)
+	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", n, d, k, st.Iter, rep.EffectiveComponents)
+	return finishGMM(tb, &rep, out, stdout, stderr)
+}
+
+// gmmPosteriorMeans averages the weights, means and covariances
+// Σ_k = (L₀A_kA_kᵀL₀ᵀ)⁻¹ over the draws (sites "weights", "means",
+// "bartlett_diag", "bartlett_off"), mapped to the file's units.
+func gmmPosteriorMeans(m *gmm.SVIModel, draws map[string][]float64, mean, std []float64) (w []float64, mu, cov [][]float64) {
+	K, D := m.K, m.D
+	off := D * (D - 1) / 2
+	T := len(draws["weights"]) / K
+	w = make([]float64, K)
+	mu, cov = make([][]float64, K), make([][]float64, K)
+	for c := range mu {
+		mu[c], cov[c] = make([]float64, D), make([]float64, D*D)
+	}
+	l0 := mat.NewDense(D, D, m.L0())
+	a := mat.NewDense(D, D, nil)
+	var l, lam mat.Dense
+	var sigma mat.Dense
+	for t := 0; t < T; t++ {
+		for c := 0; c < K; c++ {
+			w[c] += draws["weights"][t*K+c] / float64(T)
+			for i := 0; i < D; i++ {
+				mu[c][i] += (draws["means"][(t*K+c)*D+i]*std[i] + mean[i]) / float64(T)
+			}
+			a.Zero()
+			q := 0
+			for i := 0; i < D; i++ {
+				a.Set(i, i, draws["bartlett_diag"][(t*K+c)*D+i])
+				for j := 0; j < i; j++ {
+					a.Set(i, j, draws["bartlett_off"][(t*K+c)*off+q])
+					q++
+				}
+			}
+			l.Mul(l0, a)
+			lam.Mul(&l, l.T())
+			if err := sigma.Inverse(&lam); err != nil {
+				continue // a numerically singular draw adds nothing
+			}
+			for i := 0; i < D; i++ {
+				for j := 0; j < D; j++ {
+					cov[c][i*D+j] += sigma.At(i, j) * std[i] * std[j] / float64(T)
+				}
+			}
+		}
+	}
+	return w, mu, cov
 }
 
 // plotGMM draws the data's first two columns with the 2-σ ellipse of each

@@ -134,6 +134,11 @@ func addNode(b *graph.B, acc, x *G.Node) *G.Node {
 }
 
 // Build declares the sites and the mixture likelihood.
+// L0 returns the lower Cholesky factor L₀ of W₀ (D×D, row-major), which
+// turns a draw of the Bartlett factor A_k into Λ_k = L₀A_kA_kᵀL₀ᵀ.
+func (m *SVIModel) L0() []float64 { return append([]float64(nil), m.l0...) }
+
+// Build declares the sites and the likelihood on mb.
 func (m *SVIModel) Build(mb *svi.M) error {
 	g := mb.Graph()
 	b := graph.New(g)
