@@ -75,21 +75,41 @@ func bnnPeer(peers, _ string) []string {
 	return []string{filepath.Join(peers, "bnn_svi_torch.py"), "synthetic", "--bench", "--repeats", "3", "--quiet-wait", "0"}
 }
 
-var workloads = []workload{
-	{
-		name: "BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=1, float64", goPkg: "./benchmarks", goBench: "BNNStep/fused/B=455/particles=1$",
-		goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
-		peerRate: func(j map[string]any) (float64, bool) {
-			return path(j, "steps_per_sec", "float64_S1_threads1", "median")
-		},
-	},
-	{
-		name: "BNN 13-50-1 step, full batch, S=8, float64", goPkg: "./benchmarks", goBench: "BNNStep/fused/B=455/particles=8$",
-		goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
-		peerRate: func(j map[string]any) (float64, bool) {
-			return path(j, "steps_per_sec", "float64_S8_threads1", "median")
-		},
-	},
+func bnnMiniPeer(S int) func(peers, data string) []string {
+	return func(peers, _ string) []string {
+		return []string{filepath.Join(peers, "bnn_svi_torch.py"), "synthetic", "--speed", "--batch", "32", "--samples", strconv.Itoa(S),
+			"--steps", "200", "--test-samples", "10", "--dtype", "float64", "--repeats", "3", "--quiet-wait", "0"}
+	}
+}
+
+// bnnWorkloads pairs the BNN benchmarks with the peer at one and two torch
+// threads (govi's matrix products use gonum's dgemm, which runs on up to
+// GOMAXPROCS cores).
+func bnnWorkloads() []workload {
+	var ws []workload
+	for _, th := range []int{1, 2} {
+		for _, S := range []int{1, 8} {
+			ws = append(ws, workload{
+				name:  fmt.Sprintf("BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=%d, float64, torch threads=%d", S, th),
+				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=455/particles=%d$", S),
+				goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
+				peerRate: func(j map[string]any) (float64, bool) {
+					return path(j, "steps_per_sec", fmt.Sprintf("float64_S%d_threads%d", S, th), "median")
+				},
+			}, workload{
+				name:  fmt.Sprintf("BNN 13-50-1 step, minibatch B=32, S=%d, float64, torch threads=%d", S, th),
+				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=32/particles=%d$", S),
+				goRate: metric("steps/s"), peer: bnnMiniPeer(S), peerKey: fmt.Sprintf("bnn-mini-%d", S),
+				peerRate: func(j map[string]any) (float64, bool) {
+					return path(j, "speed_steps_per_s", fmt.Sprintf("threads%d", th), "median")
+				},
+			})
+		}
+	}
+	return ws
+}
+
+var workloads = append(bnnWorkloads(), []workload{
 	{
 		name: "VB-GMM CAVI sweep, Old Faithful, K=6", goPkg: "./models/gmm", goBench: "Sweep$", goRate: perOp, peerKey: "gmm",
 		peer: func(peers, data string) []string {
@@ -121,7 +141,16 @@ var workloads = []workload{
 		},
 		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads1", "median") },
 	},
-}
+	{
+		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=1", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=1$",
+		goRate: metric("steps/s"), peerKey: "trueskill1", needData: "tennis_atp/cam4f13_2011/games.csv",
+		peer: func(peers, data string) []string {
+			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011", "tennis_data.mat"),
+				"--samples", "1", "--no-mcmc", "--trace-steps", "0", "--quiet-wait", "0", "--repeats", "3", "--speed-steps", "1000", "--elbo-samples", "10000"}
+		},
+		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads1", "median") },
+	},
+}...)
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
