@@ -5,10 +5,10 @@ import (
 	"hash"
 
 	"github.com/chewxy/hm"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/ops"
 )
 
 // Dense returns the node act(x·w + b) of a fully connected layer as one
@@ -111,10 +111,7 @@ func denseForward(z, x, w, b []float64, rows, nin, nout int, act Activation) {
 	for r := 0; r < rows; r++ {
 		copy(z[r*nout:(r+1)*nout], b)
 	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: rows, Cols: nin, Stride: nin, Data: x},
-		blas64.General{Rows: nin, Cols: nout, Stride: nout, Data: w},
-		1, blas64.General{Rows: rows, Cols: nout, Stride: nout, Data: z})
+	ops.MatMul(false, false, rows, nout, nin, x, w, 1, z)
 	act.apply(z)
 }
 
@@ -215,16 +212,11 @@ func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
 		_, dz = op.dz.get(false, len(g))
 		op.act.backward(dz, g, y)
 	}
-	dzg := blas64.General{Rows: rows, Cols: nout, Stride: nout, Data: dz}
 	switch op.wrt {
-	case 0:
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, dzg,
-			blas64.General{Rows: nin, Cols: nout, Stride: nout, Data: w},
-			0, blas64.General{Rows: rows, Cols: nin, Stride: nin, Data: d})
-	case 1:
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1,
-			blas64.General{Rows: rows, Cols: nin, Stride: nin, Data: x}, dzg,
-			0, blas64.General{Rows: nin, Cols: nout, Stride: nout, Data: d})
+	case 0: // dz·wᵀ
+		ops.MatMul(false, true, rows, nin, nout, dz, w, 0, d)
+	case 1: // xᵀ·dz
+		ops.MatMul(true, false, nin, nout, rows, x, dz, 0, d)
 	}
 	return out, nil
 }

@@ -6,8 +6,6 @@ import (
 	"math"
 
 	"github.com/chewxy/hm"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -280,25 +278,22 @@ func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	gMu, gVar := parts[:rows*nout], parts[rows*nout:]
 	out, d := op.buf.get(op.wrt >= 3, shape...) // the BLAS calls overwrite; the column sums add
-	gen := func(r, c int, data []float64) blas64.General {
-		return blas64.General{Rows: r, Cols: c, Stride: c, Data: data}
-	}
 	switch op.wrt {
 	case 0:
 		// d = g_v wVarᵀ, then d = 2x ⊙ d + g_μ wLocᵀ.
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(rows, nout, gVar), gen(nin, nout, wVar), 0, gen(rows, nin, d))
+		ops.MatMul(false, true, rows, nin, nout, gVar, wVar, 0, d)
 		for i := range d {
 			d[i] *= 2 * x[i]
 		}
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(rows, nout, gMu), gen(nin, nout, wLoc), 1, gen(rows, nin, d))
+		ops.MatMul(false, true, rows, nin, nout, gMu, wLoc, 1, d)
 	case 1:
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, gen(rows, nin, x), gen(rows, nout, gMu), 0, gen(nin, nout, d))
+		ops.MatMul(true, false, nin, nout, rows, x, gMu, 0, d)
 	case 2:
 		x2 := make([]float64, len(x))
 		for i, xv := range x {
 			x2[i] = xv * xv
 		}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, gen(rows, nin, x2), gen(rows, nout, gVar), 0, gen(nin, nout, d))
+		ops.MatMul(true, false, nin, nout, rows, x2, gVar, 0, d)
 	case 3, 4:
 		g := gMu
 		if op.wrt == 4 {
