@@ -21,6 +21,7 @@ import (
 
 	"github.com/govi/govi/internal/table"
 	"github.com/govi/govi/models/bnn"
+	"github.com/govi/govi/svi"
 )
 
 func init() {
@@ -64,11 +65,12 @@ type bnnReport struct {
 	TestNLL      *float64 `json:"test_nll,omitempty"`
 	ECE          *float64 `json:"ece,omitempty"`
 
-	TrainSeconds   float64     `json:"train_seconds"` // summed over splits, selection runs excluded
-	SelectSeconds  float64     `json:"select_seconds,omitempty"`
-	StepsPerSecond float64     `json:"steps_per_second"` // median over splits
-	PerSplit       []bnnSplit  `json:"per_split"`
-	Toy            *toySummary `json:"toy,omitempty"`
+	Diagnostics    *svi.Diagnostics `json:"diagnostics,omitempty"` // the fit report, when one split ran
+	TrainSeconds   float64          `json:"train_seconds"`         // summed over splits, selection runs excluded
+	SelectSeconds  float64          `json:"select_seconds,omitempty"`
+	StepsPerSecond float64          `json:"steps_per_second"` // median over splits
+	PerSplit       []bnnSplit       `json:"per_split"`
+	Toy            *toySummary      `json:"toy,omitempty"`
 }
 
 type bnnSplit struct {
@@ -91,6 +93,9 @@ type bnnSplit struct {
 	StepsPerSecond float64 `json:"steps_per_second"`
 	FinalLoss      float64 `json:"final_loss"` // mean −ELBO of the last 100 steps
 	Validation     []any   `json:"validation,omitempty"`
+	// Diagnostics is the fit report on the whole training split (see
+	// bnn.Net.Diagnose).
+	Diagnostics *svi.Diagnostics `json:"diagnostics,omitempty"`
 }
 
 // toySummary checks the toy problem's predictive band against the truth.
@@ -148,6 +153,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	valFrac := fs.Float64("val-frac", 0.1, "validation fraction of the training split for -select")
 	checks := fs.Int("checks", 0, "validation checkpoints per selection run; 0 means 1 (at the end) for -select noise, 10 for -select epochs")
 	draws := fs.Int("draws", 1000, "posterior draws for the test metrics")
+	diagDraws := fs.Int("diagnostic-draws", 1000, "draws of q for the fit report (ELBO ± se, IWAE, PSIS k̂, ESS) on the whole training split; 0 skips it")
 	seed := fs.Uint64("seed", 1, "random seed (split k uses seed + k)")
 	out := fs.String("out", "", "output `dir` for report.json (and toy.png)")
 	stop, err := parseFlags(fs, prof, args)
@@ -360,6 +366,13 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		for _, l := range tail {
 			res.FinalLoss += l / float64(len(tail))
 		}
+		if *diagDraws > 0 {
+			if res.Diagnostics, err = net.Diagnose(job.train, *diagDraws, s.Seed+2000); err != nil {
+				return fail(fmt.Errorf("split %d: fit report: %w", job.split, err))
+			}
+			fmt.Fprintf(stderr, "split %d: ELBO %.2f ± %.2f, IWAE %.2f, k̂ %.2f — %s\n", job.split, res.Diagnostics.ELBO,
+				res.Diagnostics.ELBOStdErr, res.Diagnostics.IWAE, res.Diagnostics.KHat, res.Diagnostics.Verdict)
+		}
 		if job.test != nil {
 			if err := evaluateBNN(net, job.test, *draws, s.Seed+1000, &res); err != nil {
 				return fail(fmt.Errorf("split %d: %w", job.split, err))
@@ -371,6 +384,9 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		rep.SelectSeconds += res.SelectSeconds
 	}
 	summarizeBNN(&rep, tk)
+	if len(rep.PerSplit) == 1 {
+		rep.Diagnostics = rep.PerSplit[0].Diagnostics
+	}
 	if *toy {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return fail(err)

@@ -21,7 +21,7 @@ func TestBNNCommandRegression(t *testing.T) {
 	assert.Contains(t, stderr, "steps/s")
 	assert.Contains(t, stdout, "test RMSE")
 	rep := readReport(t, dir)
-	for _, k := range []string{"test_rmse", "test_ll", "train_seconds", "test_coverage95", "per_split", "steps_per_second"} {
+	for _, k := range []string{"test_rmse", "test_ll", "train_seconds", "test_coverage95", "per_split", "steps_per_second", "diagnostics"} {
 		assert.Contains(t, rep, k)
 	}
 	// A 300-step fit is rough; the bounds only catch unit mistakes (the

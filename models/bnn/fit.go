@@ -141,6 +141,7 @@ type Net struct {
 	inputs  int
 	scaler  *Scaler
 	trainer *svi.Trainer
+	guide   svi.Guide
 	state   *svi.State
 	losses  []float64
 	steps   int
@@ -246,7 +247,7 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 	} else if st, err = tr.Init(s.Seed); err != nil {
 		return nil, err
 	}
-	net := &Net{cfg: cfg, inputs: train.D, scaler: sc, trainer: tr, state: st, steps: st.Iter, losses: st.Trace}
+	net := &Net{cfg: cfg, inputs: train.D, scaler: sc, trainer: tr, guide: guide, state: st, steps: st.Iter, losses: st.Trace}
 	spe := StepsPerEpoch(train.N, s.Batch)
 	steps := s.Steps
 	if steps == 0 {
