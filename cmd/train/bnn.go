@@ -199,6 +199,8 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fail(errors.New("-epochs and -steps must not be negative"))
 	case *draws < 1:
 		return fail(fmt.Errorf("-draws must be at least 1, got %d", *draws))
+	case *diagDraws != 0 && *diagDraws < 25:
+		return fail(fmt.Errorf("-diagnostic-draws must be 0 (no fit report) or at least 25, got %d", *diagDraws))
 	case !(*lr > 0):
 		return fail(fmt.Errorf("-lr must be positive, got %v", *lr))
 	}

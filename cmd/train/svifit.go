@@ -69,8 +69,8 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -lr must be positive, got %v", cmd, *f.lr)
 	case *f.every < 1:
 		return fmt.Errorf("train %s: -checkpoint-every must be at least 1", cmd)
-	case *f.draws < 10:
-		return fmt.Errorf("train %s: -diagnostic-draws must be at least 10", cmd)
+	case *f.draws < 25:
+		return fmt.Errorf("train %s: -diagnostic-draws must be at least 25 (PSIS fits the largest 20%% of the weights, at least 5 of them)", cmd)
 	case *f.clip < 0:
 		return fmt.Errorf("train %s: -clip must be non-negative", cmd)
 	case *f.schedule != "plateau" && *f.schedule != "step" && *f.schedule != "none":
@@ -114,6 +114,7 @@ type fitOutcome struct {
 	Trace       []float64        `json:"elbo_trace"`
 	Seconds     float64          `json:"train_seconds"`
 	Retries     int              `json:"guard_retries"`
+	Reason      string           `json:"-"` // why the run stopped
 }
 
 // fitSVI runs the fit of t from a new or resumed state with the shared
@@ -172,6 +173,7 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next f
 			out.Retries, out.Seconds, reason = res.Retries, res.Runtime.Seconds(), res.Reason
 		}
 	}
+	out.Reason = reason
 	// The final state (or, after a failure, the last good one) is saved
 	// whatever happened, so nothing fitted is lost.
 	if err := save(); err != nil {

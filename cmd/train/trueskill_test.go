@@ -197,7 +197,7 @@ func TestTrueSkillErrors(t *testing.T) {
 			if tc.test != "" {
 				args = append(args, "-test", writeFile(t, dir, name+".test", tc.test))
 			}
-			args = append(append(args, tc.extra...), "-steps", "10", "-stop=false", "-diagnostic-draws", "10")
+			args = append(append(args, tc.extra...), "-steps", "10", "-stop=false", "-diagnostic-draws", "25")
 			_, _, err := runCmd(args...)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)

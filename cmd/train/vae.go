@@ -54,7 +54,8 @@ type vaeReport struct {
 	TestIWAESE  map[string]float64 `json:"test_iwae_stderr"`
 	Gap         *vae.Gap           `json:"amortization_gap,omitempty"`
 	ApproxGap   *float64           `json:"approximation_gap,omitempty"`
-	Diagnostics *svi.Diagnostics   `json:"diagnostics,omitempty"`
+	Diagnostics *svi.Diagnostics   `json:"diagnostics,omitempty"` // on the test images; k̂ and ESS are per-image medians
+	PSIS        *vae.PSISSummary   `json:"psis_per_image,omitempty"`
 	Trace       []float64          `json:"elbo_trace"`
 	Files       []string           `json:"files"`
 }
@@ -235,6 +236,19 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, bd := range ev.IWAE {
 		rep.TestIWAE[strconv.Itoa(bd.K)] = bd.Mean
 		rep.TestIWAESE[strconv.Itoa(bd.K)] = bd.StdErr
+	}
+	if ev.PSIS != nil {
+		// The fit report of an amortized fit: per test image, the PSIS k̂
+		// and ESS of its draws of q(z | x) against p(x, z) (medians here,
+		// the distribution in "psis_per_image").
+		last := ev.IWAE[len(ev.IWAE)-1]
+		rep.Diagnostics = &svi.Diagnostics{Draws: ev.Draws, ELBO: ev.ELBO, ELBOStdErr: ev.ELBOStdErr, IWAE: last.Mean,
+			KHat: ev.PSIS.MedianKHat, KThreshold: ev.PSIS.Threshold, ESS: ev.PSIS.MedianESS, Steps: st.Iter,
+			StopReason: fit.Reason, Verdict: ev.PSIS.Verdict()}
+		rep.PSIS = ev.PSIS
+		fmt.Fprintf(stderr, "vae: %s\n", rep.Diagnostics.Verdict)
+	} else {
+		fmt.Fprintf(stderr, "vae: no PSIS report: it needs at least 25 draws per image (-k), got %d\n", ev.Draws)
 	}
 	if n := min(*gapRows, test.Rows); n > 0 {
 		sub := test.Head(n)

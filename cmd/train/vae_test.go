@@ -15,7 +15,7 @@ const vaeDigits = "../../data/digits_8x8/digits.csv"
 
 func TestVAECommand(t *testing.T) {
 	dir := t.TempDir()
-	stdout, stderr, err := runCmd("vae", "-data", vaeDigits, "-epochs", "3", "-k", "1,5", "-gap-rows", "5", "-gap-steps", "20", "-seed", "2", "-out", dir)
+	stdout, stderr, err := runCmd("vae", "-data", vaeDigits, "-epochs", "3", "-k", "1,30", "-gap-rows", "5", "-gap-steps", "20", "-seed", "2", "-out", dir)
 	require.NoError(t, err)
 	assert.Contains(t, stdout, "test ELBO")
 	assert.Contains(t, stderr, "steps/s")
@@ -30,8 +30,15 @@ func TestVAECommand(t *testing.T) {
 	assert.Equal(t, 33.0, rep["steps"], "3 epochs of 11 batches of 128")
 	iw := rep["test_iwae"].(map[string]any)
 	assert.Contains(t, iw, "1")
-	assert.Contains(t, iw, "5")
+	assert.Contains(t, iw, "30")
 	assert.Equal(t, rep["test_elbo"], iw["1"], "L_1 is the ELBO estimate")
+	diag := rep["diagnostics"].(map[string]any)
+	assert.Equal(t, rep["test_elbo"], diag["elbo"])
+	assert.Contains(t, diag, "khat")
+	assert.NotEmpty(t, diag["verdict"])
+	ps := rep["psis_per_image"].(map[string]any)
+	assert.GreaterOrEqual(t, ps["frac_above_threshold"].(float64), 0.0)
+	assert.LessOrEqual(t, ps["frac_above_threshold"].(float64), 1.0)
 	gap := rep["amortization_gap"].(map[string]any)
 	assert.Equal(t, 5.0, gap["rows"])
 	for _, f := range []string{"report.json", "elbo.png", "reconstructions.png", "prior_samples.png", "latent.png"} {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/svi"
 )
 
 // Bound is an importance-weighted bound with K samples averaged over a data
@@ -33,6 +34,35 @@ type Evaluation struct {
 	IWAE []Bound `json:"iwae"`
 	// RowELBO is each datum's ELBO estimate.
 	RowELBO []float64 `json:"-"`
+	// PSIS summarizes, over data, the Pareto-smoothed importance sampling
+	// k̂ of each datum's Draws weights p(x_n, z)/q(z | x_n): how well the
+	// encoder's q(z | x_n) stands in for the posterior p(z | x_n) (nil with
+	// fewer than 25 draws, too few for a tail fit).
+	PSIS *PSISSummary `json:"psis,omitempty"`
+	// RowKHat is each datum's k̂ (NaN where PSIS failed).
+	RowKHat []float64 `json:"-"`
+}
+
+// PSISSummary is the distribution of per-datum k̂ and importance ESS.
+type PSISSummary struct {
+	Threshold  float64 `json:"khat_threshold"` // min(1 − 1/log₁₀ Draws, 0.7)
+	MedianKHat float64 `json:"khat_median"`
+	P90KHat    float64 `json:"khat_p90"`
+	MaxKHat    float64 `json:"khat_max"`
+	FracAbove  float64 `json:"frac_above_threshold"` // share of data with k̂ ≥ Threshold
+	MedianESS  float64 `json:"ess_median"`           // of Draws
+}
+
+// Verdict is a one-line reading of the summary.
+func (p *PSISSummary) Verdict() string {
+	switch {
+	case p.FracAbove < 0.05 && p.MedianKHat < 0.5:
+		return fmt.Sprintf("good: median per-datum k̂ %.2f, %.1f%% of data at or above %.2f; the encoder's q(z|x) is close to the posterior", p.MedianKHat, 100*p.FracAbove, p.Threshold)
+	case p.FracAbove < 0.2:
+		return fmt.Sprintf("usable: median per-datum k̂ %.2f, %.1f%% of data at or above %.2f; q(z|x) has lighter tails than the posterior for some data", p.MedianKHat, 100*p.FracAbove, p.Threshold)
+	default:
+		return fmt.Sprintf("poor: median per-datum k̂ %.2f, %.1f%% of data at or above %.2f; q(z|x) differs from the posterior for many data (amortization gap, or a richer covariance needed)", p.MedianKHat, 100*p.FracAbove, p.Threshold)
+	}
 }
 
 // Sampler draws z from a per-datum q: Rsample writes z = μ_n + L_n ε for
@@ -81,6 +111,7 @@ func (n *Net) EvaluateWith(x []float64, rows int, q Sampler, ks []int, seed uint
 	slices.Sort(ks)
 	ks = slices.Compact(ks)
 	rowELBO := make([]float64, rows)
+	rowKHat, rowESS := make([]float64, rows), make([]float64, rows)
 	rowIWAE := make([][]float64, len(ks))
 	for i := range rowIWAE {
 		rowIWAE[i] = make([]float64, rows)
@@ -119,6 +150,10 @@ func (n *Net) EvaluateWith(x []float64, rows int, q Sampler, ks []int, seed uint
 					sum += lw[k]
 				}
 				rowELBO[i] = sum / float64(kmax)
+				rowKHat[i], rowESS[i] = math.NaN(), math.NaN()
+				if ps, err := svi.ParetoSmooth(lw); err == nil {
+					rowKHat[i], rowESS[i] = ps.KHat, ps.ESS
+				}
 				for j, K := range ks {
 					groups := kmax / K
 					s := 0.0
@@ -136,13 +171,40 @@ func (n *Net) EvaluateWith(x []float64, rows int, q Sampler, ks []int, seed uint
 			return nil, err
 		}
 	}
-	ev := &Evaluation{Rows: rows, Draws: kmax, RowELBO: rowELBO}
+	ev := &Evaluation{Rows: rows, Draws: kmax, RowELBO: rowELBO, RowKHat: rowKHat}
+	ev.PSIS = summarizePSIS(rowKHat, rowESS, kmax)
 	ev.ELBO, ev.ELBOStdErr = meanStdErr(rowELBO)
 	for j, K := range ks {
 		m, se := meanStdErr(rowIWAE[j])
 		ev.IWAE = append(ev.IWAE, Bound{K: K, Mean: m, StdErr: se})
 	}
 	return ev, nil
+}
+
+// summarizePSIS returns the distribution of the finite per-datum k̂, or nil
+// when there is none (fewer than 10 draws).
+func summarizePSIS(khat, ess []float64, draws int) *PSISSummary {
+	var k, e []float64
+	for i, v := range khat {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) { // k̂ is +Inf below 25 draws (fewer than 5 tail draws)
+			k, e = append(k, v), append(e, ess[i])
+		}
+	}
+	if len(k) == 0 {
+		return nil
+	}
+	p := &PSISSummary{Threshold: math.Min(1-1/math.Log10(float64(draws)), 0.7)}
+	for _, v := range k {
+		if v >= p.Threshold {
+			p.FracAbove++
+		}
+	}
+	p.FracAbove /= float64(len(k))
+	slices.Sort(k)
+	slices.Sort(e)
+	p.MedianKHat, p.P90KHat, p.MaxKHat = k[len(k)/2], k[int(0.9*float64(len(k)-1))], k[len(k)-1]
+	p.MedianESS = e[len(e)/2]
+	return p
 }
 
 // Bound returns the bound with K samples, if evaluated.

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -293,6 +294,25 @@ func TestPPCA(t *testing.T) {
 	assert.InDelta(t, ll, ev.ELBO, 0.01, "the ELBO is tight at the pPCA solution")
 	assert.InDelta(t, ll, iw.Mean, 0.005, "IWAE-500 vs exact log p(x)")
 	assert.InDelta(t, math.Sqrt(pp.Sigma2), net.NoiseScale(), 0.005)
+
+	// Per-datum PSIS: with q(z|x) the exact posterior the weights are
+	// nearly constant (k̂ well under 0.5); with q's scales cut to 0.3 of
+	// the posterior's, q is far narrower than p and k̂ exceeds 0.7.
+	require.NotNil(t, ev.PSIS)
+	t.Logf("exact q: per-datum k̂ median %.2f, p90 %.2f, %.1f%% ≥ %.2f", ev.PSIS.MedianKHat, ev.PSIS.P90KHat, 100*ev.PSIS.FracAbove, ev.PSIS.Threshold)
+	assert.Less(t, ev.PSIS.MedianKHat, 0.3)
+	assert.Less(t, ev.PSIS.FracAbove, 0.05)
+	q, err := net.Encode(x, n)
+	require.NoError(t, err)
+	q.Scale = slices.Clone(q.Scale)
+	for i := range q.Scale {
+		q.Scale[i] *= 0.3
+	}
+	narrow, err := net.EvaluateWith(x, n, q, []int{1, 500}, 9)
+	require.NoError(t, err)
+	t.Logf("narrow q: per-datum k̂ median %.2f, %.1f%% ≥ %.2f: %s", narrow.PSIS.MedianKHat, 100*narrow.PSIS.FracAbove, narrow.PSIS.Threshold, narrow.PSIS.Verdict())
+	assert.Greater(t, narrow.PSIS.MedianKHat, 0.7)
+	assert.Contains(t, narrow.PSIS.Verdict(), "poor")
 }
 
 // decay lowers the learning rate geometrically to 1% over steps.
