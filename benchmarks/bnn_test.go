@@ -18,7 +18,8 @@ import (
 // precision); "generic" is the same network written with generic gorgonia
 // operations (the mlp model of svi_test.go: dist.Normal priors, fixed noise
 // scale). Both use the mean-field guide and the analytic-entropy ELBO. The
-// minibatch is fixed, so only the step is timed.
+// minibatch is fixed, so only the step is timed. The fused S = 8 cases also
+// run with the particles split over two parallel graphs (workers=2).
 func BenchmarkBNNStep(b *testing.B) {
 	const n, d, h = 455, 13, 50
 	x, y := synthetic(n, d, 3)
@@ -43,6 +44,17 @@ func BenchmarkBNNStep(b *testing.B) {
 					}
 					benchStep(b, model, init, svi.Batch{"x": x[:batch*d], "y": y[:batch]}, s)
 				})
+				if graph == "fused" && s > 1 {
+					// The particles split over two graphs run in parallel
+					// (svi.Config.Workers), one per core.
+					b.Run(fmt.Sprintf("%s/B=%d/particles=%d/workers=2", graph, batch, s), func(b *testing.B) {
+						m, err := bnn.NewModel(bnn.Config{Hidden: []int{h}}, d, batch, n)
+						if err != nil {
+							b.Fatal(err)
+						}
+						benchStepW(b, m, init, svi.Batch{"x": x[:batch*d], "y": y[:batch]}, s, 2)
+					})
+				}
 			}
 		}
 	}

@@ -89,16 +89,21 @@ func bnnWorkloads() []workload {
 	var ws []workload
 	for _, th := range []int{1, 2} {
 		for _, S := range []int{1, 8} {
+			// With two torch threads, govi's S = 8 runs on two workers.
+			w, wname := "", ""
+			if th == 2 && S > 1 {
+				w, wname = "/workers=2", ", govi workers=2"
+			}
 			ws = append(ws, workload{
-				name:  fmt.Sprintf("BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=%d, float64, torch threads=%d", S, th),
-				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=455/particles=%d$", S),
+				name:  fmt.Sprintf("BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=%d, float64, torch threads=%d%s", S, th, wname),
+				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=455/particles=%d%s$", S, w),
 				goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
 				peerRate: func(j map[string]any) (float64, bool) {
 					return path(j, "steps_per_sec", fmt.Sprintf("float64_S%d_threads%d", S, th), "median")
 				},
 			}, workload{
-				name:  fmt.Sprintf("BNN 13-50-1 step, minibatch B=32, S=%d, float64, torch threads=%d", S, th),
-				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=32/particles=%d$", S),
+				name:  fmt.Sprintf("BNN 13-50-1 step, minibatch B=32, S=%d, float64, torch threads=%d%s", S, th, wname),
+				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=32/particles=%d%s$", S, w),
 				goRate: metric("steps/s"), peer: bnnMiniPeer(S), peerKey: fmt.Sprintf("bnn-mini-%d", S),
 				peerRate: func(j map[string]any) (float64, bool) {
 					return path(j, "speed_steps_per_s", fmt.Sprintf("threads%d", th), "median")

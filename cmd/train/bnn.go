@@ -43,6 +43,7 @@ type bnnReport struct {
 	Batch      int     `json:"batch"`
 	LearnRate  float64 `json:"lr"`
 	Particles  int     `json:"particles"`
+	Workers    int     `json:"workers"`
 	Guide      string  `json:"guide"`
 	Local      bool    `json:"local_reparam,omitempty"`
 	Estimator  string  `json:"estimator"`
@@ -138,6 +139,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	batch := fs.Int("batch", 32, "minibatch rows (capped at the training size: full batch)")
 	lr := fs.Float64("lr", 3e-3, "Adam learning rate")
 	particles := fs.Int("particles", 2, "weight draws per step")
+	workers := fs.Int("workers", 1, "graphs evaluating the particles in parallel (results depend on it, not on the machine)")
 	anneal := fs.Float64("anneal", 0.25, "fraction of the steps at the end taken at a tenth of the learning rate")
 	guideName := fs.String("guide", "meanfield", "guide: meanfield, lowrank, fullrank (small nets only: D² parameters) or map")
 	rank := fs.Int("rank", 2, "rank of the lowrank guide's covariance factor")
@@ -238,7 +240,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.NoiseShape, cfg.NoiseRate = *noiseShape, *noiseRate
 	}
 	set := bnn.Settings{Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles,
-		Anneal: *anneal, Guide: gd, Rank: *rank, Estimator: *estimator,
+		Anneal: *anneal, Workers: *workers, Guide: gd, Rank: *rank, Estimator: *estimator,
 		Checkpoint: *checkpoint, CheckpointEvery: *every, Resume: *resume}
 
 	var jobs []bnnJob
@@ -293,7 +295,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	rep := bnnReport{Model: "bnn", Task: tk.String(), Data: source, Hidden: units, Activation: act.String(),
-		Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles, Anneal: *anneal,
+		Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles, Workers: *workers, Anneal: *anneal,
 		Guide: gd.String(), Local: *local, Estimator: *estimator, PriorScale: *priorScale, Select: *selectMode, Draws: *draws, Seed: *seed, Splits: len(jobs)}
 	if gd == bnn.MAP {
 		rep.Estimator = "trace" // a point mass: the objective is the log-joint

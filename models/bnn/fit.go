@@ -54,6 +54,10 @@ type Settings struct {
 	// step to the planned total, seeing the minibatches and noise an
 	// uninterrupted run would, so the result is the same to the last bit.
 	Resume string
+	// Workers splits the particles over this many graphs run in parallel
+	// (svi.Config.Workers); 0 means 1. Results depend on it, not on the
+	// machine.
+	Workers int
 	// Recorder sees every step's diagnostics; nil means none.
 	Recorder svi.Recorder
 	// Every, when positive, calls Check after every Every epochs (and at
@@ -109,6 +113,8 @@ func (s Settings) validate() error {
 		return fmt.Errorf("bnn: Anneal must lie in [0, 1), got %v", s.Anneal)
 	case s.Every < 0:
 		return fmt.Errorf("bnn: Every must not be negative, got %d", s.Every)
+	case s.Workers < 0 || s.Workers > max(s.Particles, 1) && s.Particles > 0:
+		return fmt.Errorf("bnn: Workers must lie between 1 and the particles, got %d", s.Workers)
 	case s.Rank < 0:
 		return fmt.Errorf("bnn: Rank must not be negative, got %d", s.Rank)
 	case s.CheckpointEvery < 0:
@@ -229,7 +235,7 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 		return nil, err
 	}
 	tr, err := svi.New(model, guide, svi.Config{Particles: s.Particles, Estimator: est,
-		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true})
+		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers})
 	if err != nil {
 		return nil, fmt.Errorf("bnn: %w", err)
 	}

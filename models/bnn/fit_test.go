@@ -280,3 +280,24 @@ func TestDiagnose(t *testing.T) {
 	_, err = net.Diagnose(d, 1, 1)
 	assert.ErrorContains(t, err, "at least 2 draws")
 }
+
+// TestWorkers: splitting the particles over parallel graphs gives a
+// reproducible fit (the same for the same Workers) of the same quality,
+// and bad values are refused.
+func TestWorkers(t *testing.T) {
+	t.Parallel()
+	d := Toy(60, 10)
+	cfg := Config{Hidden: []int{6}}
+	fit := func(w int) *Net {
+		net, err := Fit(context.Background(), cfg, d, Settings{Steps: 400, Batch: 20, Particles: 4, Workers: w, Seed: 3})
+		require.NoError(t, err)
+		return net
+	}
+	a, b, one := fit(2), fit(2), fit(1)
+	assert.Equal(t, a.Losses(), b.Losses())
+	tail := func(n *Net) float64 { ls := n.Losses(); return stat.Mean(ls[len(ls)-100:], nil) }
+	t.Logf("final loss: 1 worker %.1f, 2 workers %.1f", tail(one), tail(a))
+	assert.InEpsilon(t, tail(one), tail(a), 0.1, "the same objective, other noise")
+	_, err := Fit(context.Background(), cfg, d, Settings{Steps: 1, Particles: 2, Workers: 3})
+	assert.ErrorContains(t, err, "Workers must lie between 1 and the particles")
+}
