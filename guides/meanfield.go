@@ -86,8 +86,9 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 		entropy = add(b, entropy, scaled(b, b.Sum(h), site.Scale))
 		for s := 0; s < S; s++ {
 			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), shape)
-			// One fused op for loc + softplus(ρ)⊙ε and its gradient.
-			u, err := ops.SoftplusReparam(loc, rho, eps)
+			// One fused op for loc + σ⊙ε and its gradient, with σ =
+			// softplus(ρ) computed once for all particles.
+			u, err := ops.Reparam(loc, q.Scale, eps)
 			if err != nil {
 				return nil, err
 			}

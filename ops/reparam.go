@@ -37,6 +37,28 @@ func SoftplusReparam(loc, rho, eps *G.Node) (*G.Node, error) {
 	return n, nil
 }
 
+// Reparam returns the reparameterized draw u = loc + scale ⊙ ε as one
+// operation (loc, scale and ε of the same shape; ε gets no gradient); its
+// gradient is g for loc and g ⊙ ε for scale, one more operation. When S
+// particles share loc and scale (a mean-field guide), the scale is computed
+// once and only this op is repeated per particle: cheaper than
+// SoftplusReparam, which recomputes softplus(ρ) and σ(ρ) for each draw.
+func Reparam(loc, scale, eps *G.Node) (*G.Node, error) {
+	for _, x := range []*G.Node{loc, scale, eps} {
+		if err := checkFloat64("Reparam", x); err != nil {
+			return nil, err
+		}
+	}
+	if !loc.Shape().Eq(scale.Shape()) || !loc.Shape().Eq(eps.Shape()) {
+		return nil, fmt.Errorf("ops: Reparam: shapes loc %v, scale %v and ε %v differ", loc.Shape(), scale.Shape(), eps.Shape())
+	}
+	n, err := G.ApplyOp(reparamOp{buf: new(outBuf), affine: true}, loc, scale, eps)
+	if err != nil {
+		return nil, fmt.Errorf("ops: Reparam: %w", err)
+	}
+	return n, nil
+}
+
 // gorgoniaSoftplus is gorgonia v0.9.18's float64 softplus.
 func gorgoniaSoftplus(x float64) float64 {
 	switch {
@@ -66,7 +88,11 @@ func (b *outBuf) like(s tensor.Shape) (G.Value, []float64) {
 	return v, d
 }
 
-type reparamOp struct{ buf *outBuf }
+// reparamOp is loc + softplus(ρ) ⊙ ε, or with affine loc + scale ⊙ ε.
+type reparamOp struct {
+	buf    *outBuf
+	affine bool
+}
 
 var _ G.SDOp = reparamOp{}
 
@@ -85,11 +111,16 @@ func (op reparamOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return s.Clone(), nil
 }
-func (op reparamOp) ReturnsPtr() bool      { return false }
-func (op reparamOp) CallsExtern() bool     { return false }
-func (op reparamOp) OverwritesInput() int  { return -1 }
-func (op reparamOp) String() string        { return "SoftplusReparam" }
-func (op reparamOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.SoftplusReparam") }
+func (op reparamOp) ReturnsPtr() bool     { return false }
+func (op reparamOp) CallsExtern() bool    { return false }
+func (op reparamOp) OverwritesInput() int { return -1 }
+func (op reparamOp) String() string {
+	if op.affine {
+		return "Reparam"
+	}
+	return "SoftplusReparam"
+}
+func (op reparamOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.String()) }
 func (op reparamOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
 
 func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
@@ -102,8 +133,18 @@ func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("SoftplusReparam: %d, %d and %d values", len(loc), len(rho), len(eps))
 	}
 	out, d := op.buf.like(in[0].Shape())
+	sc := gorgoniaSoftplus
+	if op.affine {
+		sc = func(x float64) float64 { return x }
+	}
 	if d == nil { // a scalar
-		setScalar(out, loc[0]+gorgoniaSoftplus(rho[0])*eps[0])
+		setScalar(out, loc[0]+sc(rho[0])*eps[0])
+		return out, nil
+	}
+	if op.affine {
+		for i := range d {
+			d[i] = loc[i] + rho[i]*eps[i]
+		}
 		return out, nil
 	}
 	for i := range d {
@@ -119,7 +160,7 @@ func (op reparamOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if len(inputs) != 3 {
 		return nil, fmt.Errorf("SoftplusReparam takes 3 inputs, got %d", len(inputs))
 	}
-	dr, err := G.ApplyOp(reparamGradOp{buf: new(outBuf)}, inputs[1], inputs[2], grad)
+	dr, err := G.ApplyOp(reparamGradOp{buf: new(outBuf), affine: op.affine}, inputs[1], inputs[2], grad)
 	if err != nil {
 		return nil, fmt.Errorf("ops: SoftplusReparam gradient: %w", err)
 	}
@@ -127,7 +168,11 @@ func (op reparamOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 }
 
 // reparamGradOp computes g ⊙ ε ⊙ σ(ρ) from ρ, ε and g.
-type reparamGradOp struct{ buf *outBuf }
+// reparamGradOp is g ⊙ ε ⊙ σ(ρ), or with affine g ⊙ ε.
+type reparamGradOp struct {
+	buf    *outBuf
+	affine bool
+}
 
 func (op reparamGradOp) Arity() int { return 3 }
 func (op reparamGradOp) Type() hm.Type {
@@ -137,11 +182,16 @@ func (op reparamGradOp) Type() hm.Type {
 func (op reparamGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return reparamOp{}.InferShape(in...)
 }
-func (op reparamGradOp) ReturnsPtr() bool      { return false }
-func (op reparamGradOp) CallsExtern() bool     { return false }
-func (op reparamGradOp) OverwritesInput() int  { return -1 }
-func (op reparamGradOp) String() string        { return "SoftplusReparamGrad" }
-func (op reparamGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.SoftplusReparamGrad") }
+func (op reparamGradOp) ReturnsPtr() bool     { return false }
+func (op reparamGradOp) CallsExtern() bool    { return false }
+func (op reparamGradOp) OverwritesInput() int { return -1 }
+func (op reparamGradOp) String() string {
+	if op.affine {
+		return "ReparamGrad"
+	}
+	return "SoftplusReparamGrad"
+}
+func (op reparamGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.String()) }
 func (op reparamGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
 
 func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
@@ -154,8 +204,18 @@ func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("SoftplusReparamGrad: %d, %d and %d values", len(rho), len(eps), len(g))
 	}
 	out, d := op.buf.like(in[0].Shape())
+	ds := sigmoid
+	if op.affine {
+		ds = func(float64) float64 { return 1 }
+	}
 	if d == nil {
-		setScalar(out, g[0]*eps[0]*sigmoid(rho[0]))
+		setScalar(out, g[0]*eps[0]*ds(rho[0]))
+		return out, nil
+	}
+	if op.affine {
+		for i := range d {
+			d[i] = g[i] * eps[i]
+		}
 		return out, nil
 	}
 	for i := range d {

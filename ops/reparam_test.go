@@ -80,3 +80,55 @@ func TestSoftplusReparam(t *testing.T) {
 	_, err = SoftplusReparam(nl, nr, vecNode(g, []float64{1, 2}))
 	assert.ErrorContains(t, err, "differ")
 }
+
+// TestReparam checks loc + scale ⊙ ε and its gradients (g for loc, g ⊙ ε
+// for the scale) against central finite differences, on a scale computed by
+// gorgonia.Softplus as the mean-field guide builds it, over two runs.
+func TestReparam(t *testing.T) {
+	loc := []float64{0.3, -1.2, 2.0, 0.0}
+	rho := []float64{-3.0, 0.4, 1.7, 6.0}
+	w := []float64{1.0, -0.5, 2.0, 0.7}
+	g := G.NewGraph()
+	nl, nr := vecNode(g, loc), vecNode(g, rho)
+	ne := vecNode(g, make([]float64, len(loc)))
+	u, err := Reparam(nl, G.Must(G.Softplus(nr)), ne)
+	require.NoError(t, err)
+	cost := G.Must(G.Sum(G.Must(G.HadamardProd(u, constOf(g, w, len(w))))))
+	grads, err := G.Grad(cost, nl, nr)
+	require.NoError(t, err)
+	vals := make([]G.Value, 3)
+	G.Read(u, &vals[0])
+	G.Read(grads[0], &vals[1])
+	G.Read(grads[1], &vals[2])
+	vm := G.NewTapeMachine(g, G.BindDualValues(nl, nr))
+	defer vm.Close()
+	for run, eps := range [][]float64{{0.5, -1.0, 1.5, 0.2}, {-2.0, 0.1, 0.0, 1.1}} {
+		copy(ne.Value().Data().([]float64), eps)
+		vm.Reset()
+		require.NoError(t, vm.RunAll())
+		host := func(l, r []float64) float64 {
+			var s float64
+			for i := range l {
+				s += w[i] * (l[i] + math.Log1p(math.Exp(r[i]))*eps[i])
+			}
+			return s
+		}
+		u, gl, gr := valuesOf(t, vals[0]), valuesOf(t, vals[1]), valuesOf(t, vals[2])
+		for i := range loc {
+			assert.InDelta(t, loc[i]+math.Log1p(math.Exp(rho[i]))*eps[i], u[i], 1e-12, "run %d: u[%d]", run, i)
+			h := 1e-6
+			l2 := append([]float64(nil), loc...)
+			l2[i] += h
+			l3 := append([]float64(nil), loc...)
+			l3[i] -= h
+			assert.InDelta(t, (host(l2, rho)-host(l3, rho))/(2*h), gl[i], 1e-6, "run %d: ∂/∂loc[%d]", run, i)
+			r2 := append([]float64(nil), rho...)
+			r2[i] += h
+			r3 := append([]float64(nil), rho...)
+			r3[i] -= h
+			assert.InDelta(t, (host(loc, r2)-host(loc, r3))/(2*h), gr[i], 1e-6, "run %d: ∂/∂ρ[%d]", run, i)
+		}
+	}
+	_, err = Reparam(nl, nr, vecNode(g, []float64{1, 2}))
+	assert.ErrorContains(t, err, "differ")
+}
