@@ -25,19 +25,7 @@ func TestSoftplusReparam(t *testing.T) {
 		}
 		return s
 	}
-	g := G.NewGraph()
-	nl, nr := vecNode(g, loc), vecNode(g, rho)
-	ne := vecNode(g, make([]float64, len(loc)))
-	u, err := SoftplusReparam(nl, nr, ne)
-	require.NoError(t, err)
-	cost := G.Must(G.Sum(G.Must(G.HadamardProd(u, constOf(g, w, len(w))))))
-	grads, err := G.Grad(cost, nl, nr)
-	require.NoError(t, err)
-	vals := make([]G.Value, 3)
-	G.Read(u, &vals[0])
-	G.Read(grads[0], &vals[1])
-	G.Read(grads[1], &vals[2])
-	vm := G.NewTapeMachine(g, G.BindDualValues(nl, nr))
+	vm, vals, ne := reparamMachine(t, loc, rho, w, SoftplusReparam)
 	defer vm.Close()
 	for run, eps := range [][]float64{{0.5, -1.0, 1.5, 0.2, -0.3}, {-2.0, 0.1, 0.0, 1.1, 0.9}} {
 		copy(ne.Value().Data().([]float64), eps)
@@ -77,7 +65,8 @@ func TestSoftplusReparam(t *testing.T) {
 			assert.InDelta(t, w[i]*eps[i]*sigmoid(rho[i]), gr[i], 1e-12, "run %d: ∂/∂ρ[%d] = w ε σ(ρ)", run, i)
 		}
 	}
-	_, err = SoftplusReparam(nl, nr, vecNode(g, []float64{1, 2}))
+	g := G.NewGraph()
+	_, err := SoftplusReparam(vecNode(g, loc), vecNode(g, rho), vecNode(g, []float64{1, 2}))
 	assert.ErrorContains(t, err, "differ")
 }
 
@@ -88,19 +77,9 @@ func TestReparam(t *testing.T) {
 	loc := []float64{0.3, -1.2, 2.0, 0.0}
 	rho := []float64{-3.0, 0.4, 1.7, 6.0}
 	w := []float64{1.0, -0.5, 2.0, 0.7}
-	g := G.NewGraph()
-	nl, nr := vecNode(g, loc), vecNode(g, rho)
-	ne := vecNode(g, make([]float64, len(loc)))
-	u, err := Reparam(nl, G.Must(G.Softplus(nr)), ne)
-	require.NoError(t, err)
-	cost := G.Must(G.Sum(G.Must(G.HadamardProd(u, constOf(g, w, len(w))))))
-	grads, err := G.Grad(cost, nl, nr)
-	require.NoError(t, err)
-	vals := make([]G.Value, 3)
-	G.Read(u, &vals[0])
-	G.Read(grads[0], &vals[1])
-	G.Read(grads[1], &vals[2])
-	vm := G.NewTapeMachine(g, G.BindDualValues(nl, nr))
+	vm, vals, ne := reparamMachine(t, loc, rho, w, func(l, r, e *G.Node) (*G.Node, error) {
+		return Reparam(l, G.Must(G.Softplus(r)), e)
+	})
 	defer vm.Close()
 	for run, eps := range [][]float64{{0.5, -1.0, 1.5, 0.2}, {-2.0, 0.1, 0.0, 1.1}} {
 		copy(ne.Value().Data().([]float64), eps)
@@ -129,6 +108,27 @@ func TestReparam(t *testing.T) {
 			assert.InDelta(t, (host(loc, r2)-host(loc, r3))/(2*h), gr[i], 1e-6, "run %d: ∂/∂ρ[%d]", run, i)
 		}
 	}
-	_, err = Reparam(nl, nr, vecNode(g, []float64{1, 2}))
+	g := G.NewGraph()
+	_, err := Reparam(vecNode(g, loc), vecNode(g, rho), vecNode(g, []float64{1, 2}))
 	assert.ErrorContains(t, err, "differ")
+}
+
+// reparamMachine builds Σ w ⊙ u with u = draw(loc, ρ, ε) on input nodes
+// holding loc and ρ and a noise node, and returns a machine that reads u
+// and the gradients for loc and ρ into vals, and the noise node.
+func reparamMachine(t *testing.T, loc, rho, w []float64, draw func(loc, rho, eps *G.Node) (*G.Node, error)) (vm G.VM, vals []G.Value, eps *G.Node) {
+	t.Helper()
+	g := G.NewGraph()
+	nl, nr := vecNode(g, loc), vecNode(g, rho)
+	eps = vecNode(g, make([]float64, len(loc)))
+	u, err := draw(nl, nr, eps)
+	require.NoError(t, err)
+	cost := G.Must(G.Sum(G.Must(G.HadamardProd(u, constOf(g, w, len(w))))))
+	grads, err := G.Grad(cost, nl, nr)
+	require.NoError(t, err)
+	vals = make([]G.Value, 3)
+	G.Read(u, &vals[0])
+	G.Read(grads[0], &vals[1])
+	G.Read(grads[1], &vals[2])
+	return G.NewTapeMachine(g, G.BindDualValues(nl, nr)), vals, eps
 }
