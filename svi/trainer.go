@@ -75,6 +75,7 @@ type Trainer struct {
 type program struct {
 	g       *G.ExprGraph
 	vm      G.VM
+	tape    *tape // runs vm
 	loss    *G.Node
 	logw    []G.Value // per-particle log importance weights, when readable
 	params  []paramDecl
@@ -604,8 +605,10 @@ func (p *program) run(ps *Params) (float64, error) {
 	for _, d := range p.derived {
 		d.fill(ps, d.value.Data().([]float64))
 	}
-	p.vm.Reset()
-	if err := p.vm.RunAll(); err != nil {
+	if p.tape == nil {
+		p.tape = newTape(p.vm)
+	}
+	if err := p.tape.run(); err != nil {
 		return math.NaN(), fmt.Errorf("svi: running the graph: %w", err)
 	}
 	loss, err := scalarValue(p.loss)
