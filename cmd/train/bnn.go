@@ -49,6 +49,8 @@ type bnnReport struct {
 	Estimator  string  `json:"estimator"`
 	Anneal     float64 `json:"anneal,omitempty"`
 	PriorScale float64 `json:"prior_scale"`
+	PriorShape float64 `json:"prior_shape,omitempty"`
+	PriorRate  float64 `json:"prior_rate,omitempty"`
 	NoiseShape float64 `json:"noise_shape,omitempty"`
 	NoiseRate  float64 `json:"noise_rate,omitempty"`
 	Select     string  `json:"select"`
@@ -149,6 +151,8 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	every := fs.Int("checkpoint-every", 1000, "steps between checkpoints")
 	resume := fs.String("resume", "", "continue the fit saved in this checkpoint `file` (same flags as the run that wrote it)")
 	priorScale := fs.Float64("prior-scale", 1, "standard deviation σ_p of the N(0, σ_p²) weight prior")
+	priorShape := fs.Float64("prior-shape", 0, "with -prior-rate: a Gamma(shape, rate) hyperprior on each layer's prior precision, learned from the data (replaces -prior-scale)")
+	priorRate := fs.Float64("prior-rate", 0, "rate of the -prior-shape hyperprior")
 	noiseShape := fs.Float64("noise-shape", 6, "shape a of the Gamma(a, b) prior on the noise precision of the standardized target")
 	noiseRate := fs.Float64("noise-rate", 6, "rate b of the Gamma(a, b) prior on the noise precision")
 	selectMode := fs.String("select", "none", "choice made on a validation cut of each training split (never the test split): none, epochs, or noise (epochs and the noise prior: -noise-shape/-noise-rate or Gamma(1, 0.01))")
@@ -235,7 +239,8 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			*noiseShape, *noiseRate = 1, 0.01
 		}
 	}
-	cfg := bnn.Config{Hidden: units, Activation: act, Task: tk, PriorScale: *priorScale, LocalReparam: *local}
+	cfg := bnn.Config{Hidden: units, Activation: act, Task: tk, PriorScale: *priorScale, LocalReparam: *local,
+		PriorShape: *priorShape, PriorRate: *priorRate}
 	if tk == bnn.Regression {
 		cfg.NoiseShape, cfg.NoiseRate = *noiseShape, *noiseRate
 	}
@@ -296,7 +301,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	rep := bnnReport{Model: "bnn", Task: tk.String(), Data: source, Hidden: units, Activation: act.String(),
 		Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles, Workers: *workers, Anneal: *anneal,
-		Guide: gd.String(), Local: *local, Estimator: *estimator, PriorScale: *priorScale, Select: *selectMode, Draws: *draws, Seed: *seed, Splits: len(jobs)}
+		Guide: gd.String(), Local: *local, Estimator: *estimator, PriorScale: *priorScale, PriorShape: *priorShape, PriorRate: *priorRate, Select: *selectMode, Draws: *draws, Seed: *seed, Splits: len(jobs)}
 	if gd == bnn.MAP {
 		rep.Estimator = "trace" // a point mass: the objective is the log-joint
 	}

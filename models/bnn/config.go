@@ -75,6 +75,12 @@ type Config struct {
 	// through one weight draw. It needs the MeanField guide and an estimator
 	// other than iwae; predictions still use whole weight draws.
 	LocalReparam bool
+	// PriorShape and PriorRate, when PriorShape is positive, put a
+	// Gamma(PriorShape, PriorRate) hyperprior on each layer's prior
+	// precision λ_l, a latent site ([PrecisionSite]): W_l, b_l ~ N(0, 1/λ_l),
+	// so that the data choose each layer's prior scale (PriorScale and
+	// FanIn are then not used). Zero means a fixed prior scale.
+	PriorShape, PriorRate float64
 }
 
 func (c Config) withDefaults() Config {
@@ -115,6 +121,19 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("bnn: unknown task %v", c.Task)
+	}
+	if c.PriorShape < 0 || math.IsNaN(c.PriorShape) || c.PriorRate < 0 || math.IsNaN(c.PriorRate) {
+		return fmt.Errorf("bnn: PriorShape and PriorRate must not be negative, got %v and %v", c.PriorShape, c.PriorRate)
+	}
+	if c.PriorShape > 0 {
+		if !(c.PriorRate > 0) || math.IsInf(c.PriorRate, 0) || math.IsInf(c.PriorShape, 0) {
+			return fmt.Errorf("bnn: the prior-precision hyperprior Gamma(%v, %v) needs a positive finite shape and rate", c.PriorShape, c.PriorRate)
+		}
+		if c.FanIn {
+			return fmt.Errorf("bnn: FanIn scales a fixed prior; it cannot be combined with the hyperprior (PriorShape)")
+		}
+	} else if c.PriorRate != 0 {
+		return fmt.Errorf("bnn: PriorRate %v given without PriorShape", c.PriorRate)
 	}
 	for _, p := range []struct {
 		name string
@@ -157,6 +176,10 @@ func WeightSite(l int) string { return fmt.Sprintf("layer%d/w", l) }
 
 // BiasSite names the bias site of layer l; see WeightSite.
 func BiasSite(l int) string { return fmt.Sprintf("layer%d/b", l) }
+
+// PrecisionSite names the site of layer l's prior precision λ_l, present
+// when Config.PriorShape is positive.
+func PrecisionSite(l int) string { return fmt.Sprintf("layer%d/lambda", l) }
 
 // NoiseSite is the site of the noise precision τ (regression only).
 const NoiseSite = "tau"

@@ -7,7 +7,8 @@
 // With layer widths d₀ (inputs), d₁ … d_L (hidden), d_{L+1} (outputs) and
 // activation a (ReLU or tanh) on the hidden layers:
 //
-//	W_l ~ N(0, σ_l² I),  b_l ~ N(0, σ_l² I)     σ_l = σ_p, or σ_p/√d_{l−1} with Config.FanIn
+//	W_l ~ N(0, σ_l² I),  b_l ~ N(0, σ_l² I)     σ_l = σ_p, or σ_p/√d_{l−1} with Config.FanIn,
+//	                                            or σ_l = 1/√λ_l, λ_l ~ Gamma(a_p, b_p) with Config.PriorShape
 //	h₀ = x,  h_l = a(h_{l−1} W_l + b_l),  f(x) = h_L W_{L+1} + b_{L+1}
 //
 // Regression (targets standardized with the training split's mean and sd):

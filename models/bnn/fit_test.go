@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
@@ -300,4 +301,50 @@ func TestWorkers(t *testing.T) {
 	assert.InEpsilon(t, tail(one), tail(a), 0.1, "the same objective, other noise")
 	_, err := Fit(context.Background(), cfg, d, Settings{Steps: 1, Particles: 2, Workers: 3})
 	assert.ErrorContains(t, err, "Workers must lie between 1 and the particles")
+}
+
+// TestPriorHyperprior: with a Gamma(a, b) hyperprior on each layer's prior
+// precision λ_l, the optimal q(λ_l) given q(W) is, in closed form (the
+// CAVI update), Gamma(a + n_l/2, b + E_q[Σ w²]/2) over the layer's n_l
+// weights and biases, whose mean is
+//
+//	(a + n_l/2) / (b + Σ (μ² + σ²)/2).
+//
+// The SVI fit's log-normal q(λ_l) must put its mean within 5 % of that
+// value computed from the fitted q(W) (a log-normal and a gamma with
+// shape a + n_l/2 = 10 and 6.5 differ by a few percent in mean). The kl
+// estimator must accept the model (closed-form KL of W given λ, Monte Carlo
+// for λ).
+func TestPriorHyperprior(t *testing.T) {
+	t.Parallel()
+	d := Toy(100, 11)
+	cfg := Config{Hidden: []int{8}, NoiseShape: 1, NoiseRate: 0.01, PriorShape: 2, PriorRate: 2}
+	net, err := Fit(context.Background(), cfg, d, Settings{Steps: 6000, Batch: 100, LearnRate: 0.01, Particles: 4, Anneal: 0.3, Seed: 5})
+	require.NoError(t, err)
+	sum, err := net.trainer.Summarize(net.State(), 20000, rand.New(svi.NewRNG(6)), nil)
+	require.NoError(t, err)
+	byName := map[string]svi.SiteSummary{}
+	for _, s := range sum {
+		byName[s.Name] = s
+	}
+	for l := 0; l < 2; l++ {
+		var n, ss float64
+		for _, site := range []string{WeightSite(l), BiasSite(l)} {
+			s := byName[site]
+			for i := range s.Mean {
+				ss += s.Mean[i]*s.Mean[i] + s.Std[i]*s.Std[i]
+				n++
+			}
+		}
+		want := (cfg.PriorShape + n/2) / (cfg.PriorRate + ss/2)
+		got := byName[PrecisionSite(l)].Mean[0]
+		t.Logf("layer %d: E_q[λ] %.3f, closed-form optimum given q(W) %.3f (%d weights)", l, got, want, int(n))
+		assert.InEpsilon(t, want, got, 0.05)
+	}
+	_, err = Fit(context.Background(), cfg, d, Settings{Steps: 20, Estimator: "kl"})
+	require.NoError(t, err)
+	_, err = Fit(context.Background(), Config{Hidden: []int{4}, PriorShape: 1}, d, Settings{Steps: 1})
+	assert.ErrorContains(t, err, "needs a positive finite shape and rate")
+	_, err = Fit(context.Background(), Config{Hidden: []int{4}, PriorShape: 1, PriorRate: 1, FanIn: true}, d, Settings{Steps: 1})
+	assert.ErrorContains(t, err, "cannot be combined")
 }

@@ -64,8 +64,21 @@ func (md *Model) Build(m *svi.M) error {
 	type layer struct{ w, b *G.Node }
 	layers := make([]layer, len(sizes)-1)
 	for l := range layers {
-		layers[l].w = m.Sample(WeightSite(l), prior(sizes[l]), sizes[l], sizes[l+1])
-		layers[l].b = m.Sample(BiasSite(l), prior(sizes[l]), sizes[l+1])
+		p := prior(sizes[l])
+		if md.cfg.PriorShape > 0 {
+			// W_l, b_l ~ N(0, 1/λ_l) with λ_l ~ Gamma(PriorShape, PriorRate).
+			lam := m.Sample(PrecisionSite(l), gammaPrior{a: md.cfg.PriorShape, b: md.cfg.PriorRate})
+			if err := m.Err(); err != nil {
+				return err
+			}
+			sd, err := G.Inverse(G.Must(G.Sqrt(lam)))
+			if err != nil {
+				return m.Fail(fmt.Errorf("bnn: layer %d prior scale: %w", l, err))
+			}
+			p = dist.Normal{Loc: m.Const(0), Scale: sd}
+		}
+		layers[l].w = m.Sample(WeightSite(l), p, sizes[l], sizes[l+1])
+		layers[l].b = m.Sample(BiasSite(l), p, sizes[l+1])
 	}
 	var tau *G.Node
 	if md.cfg.Task == Regression {
