@@ -45,13 +45,18 @@ func peerConfig(link trueskill.Link) trueskill.Config {
 func BenchmarkTrueSkillStep(b *testing.B) {
 	ds := tennis(b)
 	for _, link := range []trueskill.Link{trueskill.Logistic, trueskill.Probit} {
-		for _, s := range []int{1, 16} {
-			b.Run(fmt.Sprintf("%s/particles=%d", link, s), func(b *testing.B) {
+		for _, c := range []struct{ s, workers int }{{1, 1}, {16, 1}, {16, 2}} {
+			s := c.s
+			name := fmt.Sprintf("%s/particles=%d", link, s)
+			if c.workers > 1 {
+				name += fmt.Sprintf("/workers=%d", c.workers)
+			}
+			b.Run(name, func(b *testing.B) {
 				m, err := trueskill.NewModel(ds, peerConfig(link), trueskill.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
-				tr, err := svi.New(m, guides.MeanField{}, svi.Config{Particles: s, Estimator: svi.EntropyELBO, Optimizer: svi.Adam{LearnRate: 0.01}})
+				tr, err := svi.New(m, guides.MeanField{}, svi.Config{Particles: s, Workers: c.workers, Estimator: svi.EntropyELBO, Optimizer: svi.Adam{LearnRate: 0.01}})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -147,6 +147,15 @@ var workloads = append(bnnWorkloads(), []workload{
 		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads1", "median") },
 	},
 	{
+		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=16, govi workers=2, torch threads=2", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=16/workers=2$",
+		goRate: metric("steps/s"), peerKey: "trueskill", needData: "tennis_atp/cam4f13_2011/games.csv",
+		peer: func(peers, data string) []string {
+			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011", "tennis_data.mat"),
+				"--samples", "16", "--no-mcmc", "--trace-steps", "0", "--quiet-wait", "0", "--repeats", "3", "--speed-steps", "1000", "--elbo-samples", "10000"}
+		},
+		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads2", "median") },
+	},
+	{
 		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=1", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=1$",
 		goRate: metric("steps/s"), peerKey: "trueskill1", needData: "tennis_atp/cam4f13_2011/games.csv",
 		peer: func(peers, data string) []string {
