@@ -3,72 +3,41 @@ package guides
 import (
 	"errors"
 	"fmt"
-	"hash"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/chewxy/hm"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
-// Activation is the elementwise nonlinearity of an encoder's hidden layers.
-type Activation int
+// Activation is the elementwise nonlinearity of an encoder's hidden layers:
+// the fused dense layer's (ops.Activation).
+type Activation = ops.Activation
 
 const (
 	// ReLU is max(0, x); the zero value.
-	ReLU Activation = iota
+	ReLU = ops.ReLU
 	// Tanh is the hyperbolic tangent.
-	Tanh
+	Tanh = ops.Tanh
 	// Identity is x: with it every layer is affine.
-	Identity
+	Identity = ops.Identity
 )
-
-var activationNames = []string{"relu", "tanh", "identity"}
-
-func (a Activation) String() string {
-	if a >= 0 && int(a) < len(activationNames) {
-		return activationNames[a]
-	}
-	return "Activation(" + strconv.Itoa(int(a)) + ")"
-}
 
 // ParseActivation returns the activation named s: relu, tanh or identity.
 func ParseActivation(s string) (Activation, error) {
-	for i, n := range activationNames {
-		if n == s {
-			return Activation(i), nil
-		}
+	a, err := ops.ParseActivation(s)
+	if err != nil {
+		return 0, fmt.Errorf("guides: unknown activation %q (want relu, tanh or identity)", s)
 	}
-	return 0, fmt.Errorf("guides: unknown activation %q (want relu, tanh or identity)", s)
-}
-
-func (a Activation) valid() bool { return a >= 0 && int(a) < len(activationNames) }
-
-// apply overwrites z with a(z).
-func (a Activation) apply(z []float64) {
-	switch a {
-	case ReLU:
-		for i, v := range z {
-			if v < 0 {
-				z[i] = 0
-			}
-		}
-	case Tanh:
-		for i, v := range z {
-			z[i] = math.Tanh(v)
-		}
-	}
+	return a, nil
 }
 
 // Covariance is the form of an amortized guide's per-datum covariance.
@@ -159,7 +128,7 @@ func (a Amortized) Validate() error {
 		return errors.New("guides: Amortized needs the name of its Input data")
 	case a.Dim < 1:
 		return fmt.Errorf("guides: Amortized Dim must be at least 1, got %d", a.Dim)
-	case !a.Activation.valid():
+	case !a.Activation.Valid():
 		return fmt.Errorf("guides: Amortized: unknown activation %v", a.Activation)
 	case a.Covariance != Diagonal && a.Covariance != Cholesky:
 		return fmt.Errorf("guides: Amortized: unknown covariance %v", a.Covariance)
@@ -505,8 +474,7 @@ func (a Amortized) Encode(p *svi.Params, sites []string, x []float64, rows int) 
 			return nil, err
 		}
 		out := make([]float64, rows*l.out)
-		denseHost(out, h, w, bias, rows, l.in, l.out)
-		act.apply(out)
+		ops.DenseForward(out, h, w, bias, rows, l.in, l.out, act)
 		return out, nil
 	}
 	h := x
@@ -538,333 +506,13 @@ func (a Amortized) Encode(p *svi.Params, sites []string, x []float64, rows int) 
 	return out, nil
 }
 
-// denseHost writes x·w + b into out ([rows, nout]) for row-major x
-// ([rows, nin]), w ([nin, nout]) and b ([nout]).
-func denseHost(out, x, w, b []float64, rows, nin, nout int) {
-	for r := 0; r < rows; r++ {
-		copy(out[r*nout:(r+1)*nout], b)
-	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: rows, Cols: nin, Stride: nin, Data: x},
-		blas64.General{Rows: nin, Cols: nout, Stride: nout, Data: w},
-		1, blas64.General{Rows: rows, Cols: nout, Stride: nout, Data: out})
-}
-
-// Dense returns act(x·w + b) for x [B, in], w [in, out] and b [out] as one
-// fused operation with a fused gradient: the layer of the encoder's MLP,
-// exported for decoders. Its backward pass is
-//
-//	δ = g ⊙ act′(y)  (computed from the output y: 1[y > 0] for ReLU, 1 − y²
-//	                  for Tanh, g itself for Identity),
-//	∂/∂w = xᵀδ,  ∂/∂b = Σ_rows δ,  ∂/∂x = δwᵀ,
-//
-// one BLAS call each, with ∂/∂x built only when x is computed (data inputs
-// need none). It replaces gorgonia's Mul, Reshape, materialized
-// BroadcastAdd and Rectify or Tanh, and their gradients. Float64 only.
+// Dense returns act(x·w + b) for x [B, in], w [in, out] and b [out]: the
+// layer of the encoder's MLP, exported for decoders. It is ops.Dense (one
+// fused operation with a fused gradient), with errors prefixed "guides:".
 func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
-	for i, n := range []*G.Node{x, w, b} {
-		if n == nil {
-			return nil, fmt.Errorf("guides: Dense: input %d is nil", i)
-		}
-		if n.Dtype() != tensor.Float64 {
-			return nil, fmt.Errorf("guides: Dense: float64 only, input %d is %v", i, n.Dtype())
-		}
-	}
-	if !act.valid() {
-		return nil, fmt.Errorf("guides: Dense: unknown activation %v", act)
-	}
-	n, err := G.ApplyOp(denseOp{act: act, diffX: x.Op() != nil}, x, w, b)
+	n, err := ops.Dense(x, w, b, act)
 	if err != nil {
-		return nil, fmt.Errorf("guides: Dense %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
+		return nil, fmt.Errorf("guides: %w", err)
 	}
 	return n, nil
-}
-
-// fusedType is a rank-d float tensor type.
-func fusedType(d int) hm.Type { return G.TensorType{Dims: d, Of: hm.TypeVariable('a')} }
-
-func writeHashString(h hash.Hash, s string) { _, _ = h.Write([]byte(s)) }
-
-func opHash(s string) uint32 {
-	h := fnv.New32a()
-	writeHashString(h, s)
-	return h.Sum32()
-}
-
-func opShapes(name string, in []G.DimSizer, arity int) ([]tensor.Shape, error) {
-	if len(in) != arity {
-		return nil, fmt.Errorf("guides: %s takes %d inputs, got %d", name, arity, len(in))
-	}
-	out := make([]tensor.Shape, arity)
-	for i, d := range in {
-		s, ok := d.(tensor.Shape)
-		if !ok {
-			return nil, fmt.Errorf("guides: %s: input %d has shape %T", name, i, d)
-		}
-		out[i] = s
-	}
-	return out, nil
-}
-
-// values returns the float64 storage of each value (aliased: read only).
-func opValues(name string, in []G.Value, arity int) ([][]float64, error) {
-	if len(in) != arity {
-		return nil, fmt.Errorf("guides: %s takes %d inputs, got %d", name, arity, len(in))
-	}
-	out := make([][]float64, arity)
-	for i, v := range in {
-		t, ok := v.(*tensor.Dense)
-		if !ok || t.Dtype() != tensor.Float64 {
-			return nil, fmt.Errorf("guides: %s: input %d is %T, want a float64 tensor", name, i, v)
-		}
-		if t.IsMaterializable() || t.RequiresIterator() {
-			if t, ok = t.Materialize().(*tensor.Dense); !ok {
-				return nil, fmt.Errorf("guides: %s: cannot materialize input %d", name, i)
-			}
-		}
-		out[i] = t.Float64s()
-	}
-	return out, nil
-}
-
-func newF64Tensor(shape ...int) (*tensor.Dense, []float64) {
-	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
-	return t, t.Float64s()
-}
-
-// op holds the methods every fused op shares.
-type fusedOp struct{}
-
-func (fusedOp) ReturnsPtr() bool     { return false }
-func (fusedOp) CallsExtern() bool    { return false }
-func (fusedOp) OverwritesInput() int { return -1 }
-
-// denseOp is act(x·w + b).
-type denseOp struct {
-	fusedOp
-	act   Activation
-	diffX bool
-}
-
-var _ G.SDOp = denseOp{}
-
-func (o denseOp) Arity() int { return 3 }
-func (o denseOp) Type() hm.Type {
-	return hm.NewFnType(fusedType(2), fusedType(2), fusedType(1), fusedType(2))
-}
-func (o denseOp) String() string { return "Dense{" + o.act.String() + "}" }
-func (o denseOp) WriteHash(h hash.Hash) {
-	writeHashString(h, fmt.Sprintf("govi/guides.%v,%v", o, o.diffX))
-}
-func (o denseOp) Hashcode() uint32   { return opHash(fmt.Sprintf("govi/guides.%v,%v", o, o.diffX)) }
-func (o denseOp) DiffWRT(int) []bool { return []bool{o.diffX, true, true} }
-func (o denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := opShapes("Dense", in, 3)
-	if err != nil {
-		return nil, err
-	}
-	if err := denseShapes(s[0], s[1], s[2]); err != nil {
-		return nil, err
-	}
-	return tensor.Shape{s[0][0], s[1][1]}, nil
-}
-
-func denseShapes(x, w, b tensor.Shape) error {
-	if x.Dims() != 2 || w.Dims() != 2 || b.Dims() != 1 || x[1] != w[0] || w[1] != b[0] {
-		return fmt.Errorf("guides: Dense: shapes x %v, w %v, b %v do not fit [B, in], [in, out], [out]", x, w, b)
-	}
-	return nil
-}
-
-func (o denseOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := opValues("Dense", in, 3)
-	if err != nil {
-		return nil, err
-	}
-	xs, ws := in[0].Shape(), in[1].Shape()
-	if err := denseShapes(xs, ws, in[2].Shape()); err != nil {
-		return nil, err
-	}
-	rows, nin, nout := xs[0], xs[1], ws[1]
-	t, y := newF64Tensor(rows, nout)
-	denseHost(y, v[0], v[1], v[2], rows, nin, nout)
-	o.act.apply(y)
-	return t, nil
-}
-
-// SymDiff returns the gradient nodes for x (when needed), w and b.
-func (o denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 3 {
-		return nil, fmt.Errorf("guides: Dense takes 3 inputs, got %d", len(inputs))
-	}
-	delta := grad
-	var err error
-	if o.act != Identity {
-		if delta, err = G.ApplyOp(deltaOp{act: o.act}, output, grad); err != nil {
-			return nil, fmt.Errorf("guides: Dense gradient: %w", err)
-		}
-	}
-	out := make(G.Nodes, 3)
-	if o.diffX {
-		if out[0], err = G.ApplyOp(matMulOp{transB: true}, delta, inputs[1]); err != nil {
-			return nil, fmt.Errorf("guides: Dense gradient: %w", err)
-		}
-	}
-	if out[1], err = G.ApplyOp(matMulOp{transA: true}, inputs[0], delta); err != nil {
-		return nil, fmt.Errorf("guides: Dense gradient: %w", err)
-	}
-	if out[2], err = G.ApplyOp(colSumOp{}, delta); err != nil {
-		return nil, fmt.Errorf("guides: Dense gradient: %w", err)
-	}
-	return out, nil
-}
-
-// deltaOp is g ⊙ act′ computed from the output y of act.
-type deltaOp struct {
-	fusedOp
-	act Activation
-}
-
-func (o deltaOp) Arity() int            { return 2 }
-func (o deltaOp) Type() hm.Type         { return hm.NewFnType(fusedType(2), fusedType(2), fusedType(2)) }
-func (o deltaOp) String() string        { return "DenseDelta{" + o.act.String() + "}" }
-func (o deltaOp) WriteHash(h hash.Hash) { writeHashString(h, "govi/guides."+o.String()) }
-func (o deltaOp) Hashcode() uint32      { return opHash("govi/guides." + o.String()) }
-func (o deltaOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := opShapes("DenseDelta", in, 2)
-	if err != nil {
-		return nil, err
-	}
-	if !s[0].Eq(s[1]) {
-		return nil, fmt.Errorf("guides: DenseDelta: shapes %v and %v differ", s[0], s[1])
-	}
-	return s[0].Clone(), nil
-}
-
-func (o deltaOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := opValues("DenseDelta", in, 2)
-	if err != nil {
-		return nil, err
-	}
-	y, g := v[0], v[1]
-	if len(y) != len(g) {
-		return nil, fmt.Errorf("guides: DenseDelta: %d and %d values", len(y), len(g))
-	}
-	t, d := newF64Tensor(in[0].Shape()...)
-	switch o.act {
-	case ReLU:
-		for i, yi := range y {
-			if yi > 0 {
-				d[i] = g[i]
-			}
-		}
-	case Tanh:
-		for i, yi := range y {
-			d[i] = g[i] * (1 - yi*yi)
-		}
-	default:
-		copy(d, g)
-	}
-	return t, nil
-}
-
-// matMulOp is op(a)·op(b) with op a transpose when asked.
-type matMulOp struct {
-	fusedOp
-	transA, transB bool
-}
-
-func (o matMulOp) Arity() int     { return 2 }
-func (o matMulOp) Type() hm.Type  { return hm.NewFnType(fusedType(2), fusedType(2), fusedType(2)) }
-func (o matMulOp) String() string { return fmt.Sprintf("MatMul{%v,%v}", o.transA, o.transB) }
-func (o matMulOp) WriteHash(h hash.Hash) {
-	writeHashString(h, "govi/guides."+o.String())
-}
-func (o matMulOp) Hashcode() uint32 { return opHash("govi/guides." + o.String()) }
-
-func (o matMulOp) dims(a, b tensor.Shape) (m, k, n int, err error) {
-	if a.Dims() != 2 || b.Dims() != 2 {
-		return 0, 0, 0, fmt.Errorf("guides: MatMul needs matrices, got %v and %v", a, b)
-	}
-	m, k = a[0], a[1]
-	if o.transA {
-		m, k = k, m
-	}
-	k2, n := b[0], b[1]
-	if o.transB {
-		k2, n = n, k2
-	}
-	if k != k2 {
-		return 0, 0, 0, fmt.Errorf("guides: MatMul%v: shapes %v and %v do not fit", o, a, b)
-	}
-	return m, k, n, nil
-}
-
-func (o matMulOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := opShapes("MatMul", in, 2)
-	if err != nil {
-		return nil, err
-	}
-	m, _, n, err := o.dims(s[0], s[1])
-	return tensor.Shape{m, n}, err
-}
-
-func (o matMulOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := opValues("MatMul", in, 2)
-	if err != nil {
-		return nil, err
-	}
-	as, bs := in[0].Shape(), in[1].Shape()
-	m, _, n, err := o.dims(as, bs)
-	if err != nil {
-		return nil, err
-	}
-	t, c := newF64Tensor(m, n)
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if o.transA {
-		ta = blas.Trans
-	}
-	if o.transB {
-		tb = blas.Trans
-	}
-	blas64.Gemm(ta, tb, 1,
-		blas64.General{Rows: as[0], Cols: as[1], Stride: as[1], Data: v[0]},
-		blas64.General{Rows: bs[0], Cols: bs[1], Stride: bs[1], Data: v[1]},
-		0, blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
-	return t, nil
-}
-
-// colSumOp sums a matrix over its rows.
-type colSumOp struct{ fusedOp }
-
-func (colSumOp) Arity() int              { return 1 }
-func (colSumOp) Type() hm.Type           { return hm.NewFnType(fusedType(2), fusedType(1)) }
-func (colSumOp) String() string          { return "ColSum" }
-func (o colSumOp) WriteHash(h hash.Hash) { writeHashString(h, "govi/guides.ColSum") }
-func (colSumOp) Hashcode() uint32        { return opHash("govi/guides.ColSum") }
-func (colSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := opShapes("ColSum", in, 1)
-	if err != nil {
-		return nil, err
-	}
-	if s[0].Dims() != 2 {
-		return nil, fmt.Errorf("guides: ColSum needs a matrix, got %v", s[0])
-	}
-	return tensor.Shape{s[0][1]}, nil
-}
-
-func (colSumOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := opValues("ColSum", in, 1)
-	if err != nil {
-		return nil, err
-	}
-	s := in[0].Shape()
-	rows, cols := s[0], s[1]
-	t, d := newF64Tensor(cols)
-	for r := 0; r < rows; r++ {
-		for j, x := range v[0][r*cols : (r+1)*cols] {
-			d[j] += x
-		}
-	}
-	return t, nil
 }

@@ -107,7 +107,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("bnn: hidden layer %d has %d units; need at least 1", i, h)
 		}
 	}
-	if !c.Activation.valid() || c.Activation == Identity {
+	if !c.Activation.Valid() || c.Activation == Identity {
 		return fmt.Errorf("bnn: unknown hidden activation %v (want relu or tanh)", c.Activation)
 	}
 	switch c.Task {

@@ -2,11 +2,8 @@ package bnn
 
 import (
 	"fmt"
-	"hash"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/ops"
 )
@@ -25,198 +22,14 @@ import (
 // layer (Mul, Reshape, BroadcastAdd with its materialized repeat,
 // Rectify/Tanh) and their gradients. Float64 only.
 func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
-	if err := checkF64("Dense", x, w, b); err != nil {
-		return nil, err
-	}
-	if !act.valid() {
-		return nil, fmt.Errorf("bnn: Dense: unknown activation %v", act)
-	}
-	// The input needs a gradient only when it is computed from parameters;
-	// data inputs (nodes without an op) do not.
-	op := denseOp{act: act, diffX: x.Op() != nil, buf: new(outBuf)}
-	n, err := G.ApplyOp(op, x, w, b)
+	n, err := ops.Dense(x, w, b, act)
 	if err != nil {
-		return nil, fmt.Errorf("bnn: Dense %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
+		return nil, fmt.Errorf("bnn: %w", err)
 	}
 	return n, nil
 }
 
-// denseOp is the forward op of Dense.
-type denseOp struct {
-	act   Activation
-	diffX bool
-	buf   *outBuf
-}
-
-var _ G.SDOp = denseOp{}
-
-func (op denseOp) Arity() int { return 3 }
-func (op denseOp) Type() hm.Type {
-	return hm.NewFnType(tt(2), tt(2), tt(1), tt(2))
-}
-func (op denseOp) ReturnsPtr() bool     { return false }
-func (op denseOp) CallsExtern() bool    { return false }
-func (op denseOp) OverwritesInput() int { return -1 }
-func (op denseOp) String() string       { return fmt.Sprintf("Dense{%v}", op.act) }
-func (op denseOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "govi/bnn.Dense{%v,%v}", op.act, op.diffX)
-}
-func (op denseOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
-
-func (op denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf("Dense", in, 3)
-	if err != nil {
-		return nil, err
-	}
-	if err := denseShapes(s[0], s[1], s[2]); err != nil {
-		return nil, err
-	}
-	return tensor.Shape{s[0][0], s[1][1]}, nil
-}
-
-func denseShapes(x, w, b tensor.Shape) error {
-	if x.Dims() != 2 || w.Dims() != 2 || b.Dims() != 1 || x[1] != w[0] || w[1] != b[0] {
-		return fmt.Errorf("bnn: Dense: shapes x %v, w %v, b %v do not fit ([B, in], [in, out], [out])", x, w, b)
-	}
-	return nil
-}
-
-func (op denseOp) Do(in ...G.Value) (G.Value, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("bnn: Dense takes 3 inputs, got %d", len(in))
-	}
-	if err := denseShapes(in[0].Shape(), in[1].Shape(), in[2].Shape()); err != nil {
-		return nil, err
-	}
-	xs, err := floatsOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("bnn: Dense: %w", err)
-	}
-	ws, err := floatsOf(in[1])
-	if err != nil {
-		return nil, fmt.Errorf("bnn: Dense: %w", err)
-	}
-	bs, err := floatsOf(in[2])
-	if err != nil {
-		return nil, fmt.Errorf("bnn: Dense: %w", err)
-	}
-	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, z := op.buf.get(false, rows, nout) // denseForward overwrites z
-	denseForward(z, xs, ws, bs, rows, nin, nout, op.act)
-	return out, nil
-}
-
 // denseForward writes act(x·w + b) into z ([rows, nout]).
 func denseForward(z, x, w, b []float64, rows, nin, nout int, act Activation) {
-	for r := 0; r < rows; r++ {
-		copy(z[r*nout:(r+1)*nout], b)
-	}
-	ops.MatMul(false, false, rows, nout, nin, x, w, 1, z)
-	act.apply(z)
-}
-
-func (op denseOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true} }
-
-// SymDiff returns the fused gradient nodes for x (when needed), w and b.
-func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 3 {
-		return nil, fmt.Errorf("bnn: Dense takes 3 inputs, got %d", len(inputs))
-	}
-	out := make(G.Nodes, 3)
-	for i := 0; i < 3; i++ {
-		if i == 0 && !op.diffX {
-			continue
-		}
-		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i, buf: new(outBuf), dz: new(outBuf)}, inputs[0], inputs[1], output, grad)
-		if err != nil {
-			return nil, fmt.Errorf("bnn: Dense gradient: %w", err)
-		}
-		out[i] = n
-	}
-	return out, nil
-}
-
-// denseGradOp computes the gradient of Dense with respect to input wrt
-// (0: x, 1: w, 2: b) from x, w, the layer's output y and the incoming
-// gradient g.
-type denseGradOp struct {
-	act     Activation
-	wrt     int
-	buf, dz *outBuf // output, and the scratch g ⊙ a′
-}
-
-func (op denseGradOp) Arity() int { return 4 }
-func (op denseGradOp) Type() hm.Type {
-	r := 2
-	if op.wrt == 2 {
-		r = 1
-	}
-	return hm.NewFnType(tt(2), tt(2), tt(2), tt(2), tt(r))
-}
-func (op denseGradOp) ReturnsPtr() bool     { return false }
-func (op denseGradOp) CallsExtern() bool    { return false }
-func (op denseGradOp) OverwritesInput() int { return -1 }
-func (op denseGradOp) String() string {
-	return fmt.Sprintf("DenseGrad{%v,%s}", op.act, []string{"x", "w", "b"}[op.wrt])
-}
-func (op denseGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "govi/bnn.DenseGrad{%v,%d}", op.act, op.wrt)
-}
-func (op denseGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
-
-func (op denseGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf("DenseGrad", in, 4)
-	if err != nil {
-		return nil, err
-	}
-	return op.shape(s[0], s[1], s[2], s[3])
-}
-
-func (op denseGradOp) shape(x, w, y, g tensor.Shape) (tensor.Shape, error) {
-	if x.Dims() != 2 || w.Dims() != 2 || x[1] != w[0] || !y.Eq(tensor.Shape{x[0], w[1]}) || !g.Eq(y) {
-		return nil, fmt.Errorf("bnn: DenseGrad: shapes x %v, w %v, y %v, g %v do not fit", x, w, y, g)
-	}
-	switch op.wrt {
-	case 0:
-		return x.Clone(), nil
-	case 1:
-		return w.Clone(), nil
-	default:
-		return tensor.Shape{w[1]}, nil
-	}
-}
-
-func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
-	if len(in) != 4 {
-		return nil, fmt.Errorf("bnn: DenseGrad takes 4 inputs, got %d", len(in))
-	}
-	shape, err := op.shape(in[0].Shape(), in[1].Shape(), in[2].Shape(), in[3].Shape())
-	if err != nil {
-		return nil, err
-	}
-	var v [4][]float64
-	for i := range v {
-		if v[i], err = floatsOf(in[i]); err != nil {
-			return nil, fmt.Errorf("bnn: DenseGrad: %w", err)
-		}
-	}
-	x, w, y, g := v[0], v[1], v[2], v[3]
-	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, d := op.buf.get(op.wrt == 2, shape...) // the BLAS calls overwrite; the column sum adds
-	if op.wrt == 2 {
-		op.act.colSumBackward(d, g, y, nout)
-		return out, nil
-	}
-	dz := g
-	if op.act != Identity {
-		_, dz = op.dz.get(false, len(g))
-		op.act.backward(dz, g, y)
-	}
-	switch op.wrt {
-	case 0: // dz·wᵀ
-		ops.MatMul(false, true, rows, nin, nout, dz, w, 0, d)
-	case 1: // xᵀ·dz
-		ops.MatMul(true, false, nin, nout, rows, x, dz, 0, d)
-	}
-	return out, nil
+	ops.DenseForward(z, x, w, b, rows, nin, nout, act)
 }

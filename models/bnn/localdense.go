@@ -35,7 +35,7 @@ func LocalDense(x, wLoc, wVar, bLoc, bVar, eps *G.Node, act Activation) (*G.Node
 	if err := checkF64("LocalDense", x, wLoc, wVar, bLoc, bVar, eps); err != nil {
 		return nil, err
 	}
-	if !act.valid() {
+	if !act.Valid() {
 		return nil, fmt.Errorf("bnn: LocalDense: unknown activation %v", act)
 	}
 	op := localDenseOp{act: act, diffX: x.Op() != nil, buf: new(outBuf)}
@@ -47,7 +47,7 @@ func LocalDense(x, wLoc, wVar, bLoc, bVar, eps *G.Node, act Activation) (*G.Node
 }
 
 func localShapes(x, wLoc, wVar, bLoc, bVar, eps tensor.Shape) error {
-	if err := denseShapes(x, wLoc, bLoc); err != nil {
+	if x.Dims() != 2 || wLoc.Dims() != 2 || bLoc.Dims() != 1 || x[1] != wLoc[0] || wLoc[1] != bLoc[0] {
 		return fmt.Errorf("bnn: LocalDense: shapes x %v, w %v, b %v do not fit ([B, in], [in, out], [out])", x, wLoc, bLoc)
 	}
 	if !wVar.Eq(wLoc) || !bVar.Eq(bLoc) || !eps.Eq(tensor.Shape{x[0], wLoc[1]}) {
@@ -114,7 +114,7 @@ func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
 	for i := range z {
 		z[i] += sd[i] * eps[i]
 	}
-	op.act.apply(z)
+	op.act.Apply(z)
 	return out, nil
 }
 
@@ -208,7 +208,7 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	out, d := op.buf.get(true, shape...)
 	gMu, gVar := d[:rows*nout], d[rows*nout:]
-	op.act.backward(gMu, g, y)
+	op.act.Backward(gMu, g, y)
 	sd := localStd(x, wVar, bVar, rows, nin, nout)
 	for i, s := range sd {
 		if s > 0 {

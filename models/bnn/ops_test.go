@@ -453,7 +453,7 @@ func hostLocal(act Activation, x0, wLoc, uW, bLoc, uB, eps, w2, b2, c []float64,
 			h[r*H+j] = mu + math.Sqrt(v)*eps[r*H+j]
 		}
 	}
-	act.apply(h)
+	act.Apply(h)
 	var s float64
 	for r := 0; r < B; r++ {
 		for k := 0; k < K; k++ {

@@ -75,18 +75,11 @@ func hashOf(w func(hash.Hash)) uint32 {
 
 // shapesOf converts the DimSizers gorgonia passes to InferShape.
 func shapesOf(name string, in []G.DimSizer, arity int) ([]tensor.Shape, error) {
-	if len(in) != arity {
-		return nil, fmt.Errorf("bnn: %s takes %d inputs, got %d", name, arity, len(in))
+	s, err := ops.InputShapes(name, in, arity)
+	if err != nil {
+		return nil, fmt.Errorf("bnn: %w", err)
 	}
-	out := make([]tensor.Shape, arity)
-	for i, d := range in {
-		s, ok := d.(tensor.Shape)
-		if !ok {
-			return nil, fmt.Errorf("bnn: %s: input %d shape is a %T", name, i, d)
-		}
-		out[i] = s
-	}
-	return out, nil
+	return s, nil
 }
 
 // checkF64 rejects nil nodes and nodes that are not float64.

@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -78,10 +76,11 @@ func (n *Net) Logits(z []float64, rows int) ([]float64, error) {
 	h := z
 	for k, l := range n.dec {
 		out := make([]float64, rows*l.out)
-		dense(out, h, l.w, l.b, rows, l.in, l.out)
+		act := guides.Identity
 		if k < len(n.dec)-1 {
-			activateHost(out, n.cfg.Activation)
+			act = n.cfg.Activation
 		}
+		ops.DenseForward(out, h, l.w, l.b, rows, l.in, l.out, act)
 		h = out
 	}
 	return h, nil
@@ -118,30 +117,4 @@ func (n *Net) logLik(x, f []float64) float64 {
 		s -= 0.5 * d * d
 	}
 	return s - float64(len(f))*(math.Log(n.noise)+dist.LogSqrt2Pi)
-}
-
-// dense writes x·w + b into out ([rows, nout]).
-func dense(out, x, w, b []float64, rows, nin, nout int) {
-	for r := 0; r < rows; r++ {
-		copy(out[r*nout:(r+1)*nout], b)
-	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: rows, Cols: nin, Stride: nin, Data: x},
-		blas64.General{Rows: nin, Cols: nout, Stride: nout, Data: w},
-		1, blas64.General{Rows: rows, Cols: nout, Stride: nout, Data: out})
-}
-
-func activateHost(z []float64, act guides.Activation) {
-	switch act {
-	case guides.ReLU:
-		for i, v := range z {
-			if v < 0 {
-				z[i] = 0
-			}
-		}
-	case guides.Tanh:
-		for i, v := range z {
-			z[i] = math.Tanh(v)
-		}
-	}
 }

@@ -1,0 +1,370 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Activation is the elementwise nonlinearity of a dense layer.
+type Activation int
+
+const (
+	// ReLU is max(0, x). It is the zero value and the default.
+	ReLU Activation = iota
+	// Tanh is the hyperbolic tangent.
+	Tanh
+	// Identity is x: the layer is affine.
+	Identity
+)
+
+var activationNames = []string{"relu", "tanh", "identity"}
+
+func (a Activation) String() string {
+	if a >= 0 && int(a) < len(activationNames) {
+		return activationNames[a]
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
+}
+
+// ParseActivation returns the activation named s: relu, tanh or identity.
+func ParseActivation(s string) (Activation, error) {
+	for i, n := range activationNames {
+		if n == s {
+			return Activation(i), nil
+		}
+	}
+	return 0, fmt.Errorf("ops: unknown activation %q (want relu, tanh or identity)", s)
+}
+
+// Valid reports whether a is one of the defined activations.
+func (a Activation) Valid() bool { return a >= 0 && int(a) < len(activationNames) }
+
+// Apply overwrites z with a(z).
+func (a Activation) Apply(z []float64) {
+	switch a {
+	case ReLU:
+		for i, v := range z {
+			z[i] = math.Float64frombits(math.Float64bits(v) & positiveMask(v))
+		}
+	case Tanh:
+		for i, v := range z {
+			z[i] = math.Tanh(v)
+		}
+	}
+}
+
+// Backward writes dz = g ⊙ a′(z) into dz, with a′ computed from the
+// output y = a(z): 1[y > 0] for ReLU, 1 − y² for tanh, 1 for the identity.
+func (a Activation) Backward(dz, g, y []float64) {
+	switch a {
+	case ReLU:
+		// Branch-free: the signs of the pre-activations are random, and a
+		// branch per element mispredicts half the time.
+		for i, v := range y {
+			dz[i] = math.Float64frombits(math.Float64bits(g[i]) & positiveMask(v))
+		}
+	case Tanh:
+		for i, v := range y {
+			dz[i] = g[i] * (1 - v*v)
+		}
+	default:
+		copy(dz, g)
+	}
+}
+
+// positiveMask returns all ones when v > 0 and zero otherwise (the compiler
+// turns the branch into a conditional move).
+func positiveMask(v float64) uint64 {
+	var m uint64
+	if v > 0 {
+		m = ^uint64(0)
+	}
+	return m
+}
+
+// ColSumBackward adds Σ_rows g ⊙ a′ (rows × cols, row-major) into db,
+// without materializing g ⊙ a′.
+func (a Activation) ColSumBackward(db, g, y []float64, cols int) {
+	for r := 0; r*cols < len(g); r++ {
+		gr, yr := g[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols]
+		switch a {
+		case ReLU:
+			for j, v := range yr {
+				db[j] += math.Float64frombits(math.Float64bits(gr[j]) & positiveMask(v))
+			}
+		case Tanh:
+			for j, v := range yr {
+				db[j] += gr[j] * (1 - v*v)
+			}
+		default:
+			for j, v := range gr {
+				db[j] += v
+			}
+		}
+	}
+}
+
+// Dense returns the node act(x·w + b) of a fully connected layer as one
+// fused operation: x is [B, in], w is [in, out], b is [out] and the result
+// is [B, out]. Its gradient is three fused operations (with respect to w,
+// b and, when x is computed rather than fed, x), each a single BLAS call
+// plus an elementwise pass:
+//
+//	∂/∂w = xᵀ(g ⊙ a′),  ∂/∂b = Σ_rows g ⊙ a′,  ∂/∂x = (g ⊙ a′) wᵀ
+//
+// where g is the incoming gradient and a′ is the activation's derivative,
+// computed from the layer's output (1[y > 0] for ReLU, 1 − y² for tanh).
+// It replaces the five to seven generic gorgonia operations of the same
+// layer (Mul, Reshape, BroadcastAdd with its materialized repeat,
+// Rectify/Tanh) and their gradients. Float64 only.
+func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
+	for i, n := range []*G.Node{x, w, b} {
+		if n == nil {
+			return nil, fmt.Errorf("ops: Dense: input %d is nil", i)
+		}
+		if err := checkFloat64("Dense", n); err != nil {
+			return nil, err
+		}
+	}
+	if !act.Valid() {
+		return nil, fmt.Errorf("ops: Dense: unknown activation %v", act)
+	}
+	// The input needs a gradient only when it is computed from parameters;
+	// data inputs (nodes without an op) do not.
+	op := denseOp{act: act, diffX: x.Op() != nil, buf: new(outBuf)}
+	n, err := G.ApplyOp(op, x, w, b)
+	if err != nil {
+		return nil, fmt.Errorf("ops: Dense %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
+	}
+	return n, nil
+}
+
+// denseOp is the forward op of Dense.
+type denseOp struct {
+	act   Activation
+	diffX bool
+	buf   *outBuf
+}
+
+var _ G.SDOp = denseOp{}
+
+func (op denseOp) Arity() int { return 3 }
+func (op denseOp) Type() hm.Type {
+	return hm.NewFnType(tt(2), tt(2), tt(1), tt(2))
+}
+func (op denseOp) ReturnsPtr() bool     { return false }
+func (op denseOp) CallsExtern() bool    { return false }
+func (op denseOp) OverwritesInput() int { return -1 }
+func (op denseOp) String() string       { return fmt.Sprintf("Dense{%v}", op.act) }
+func (op denseOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "govi/ops.Dense{%v,%v}", op.act, op.diffX)
+}
+func (op denseOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+
+func (op denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := InputShapes("Dense", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	if err := denseShapes(s[0], s[1], s[2]); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], s[1][1]}, nil
+}
+
+func denseShapes(x, w, b tensor.Shape) error {
+	if x.Dims() != 2 || w.Dims() != 2 || b.Dims() != 1 || x[1] != w[0] || w[1] != b[0] {
+		return fmt.Errorf("ops: Dense: shapes x %v, w %v, b %v do not fit ([B, in], [in, out], [out])", x, w, b)
+	}
+	return nil
+}
+
+func (op denseOp) Do(in ...G.Value) (G.Value, error) {
+	if len(in) != 3 {
+		return nil, fmt.Errorf("ops: Dense takes 3 inputs, got %d", len(in))
+	}
+	if err := denseShapes(in[0].Shape(), in[1].Shape(), in[2].Shape()); err != nil {
+		return nil, err
+	}
+	xs, err := floats(in[0])
+	if err != nil {
+		return nil, fmt.Errorf("ops: Dense: %w", err)
+	}
+	ws, err := floats(in[1])
+	if err != nil {
+		return nil, fmt.Errorf("ops: Dense: %w", err)
+	}
+	bs, err := floats(in[2])
+	if err != nil {
+		return nil, fmt.Errorf("ops: Dense: %w", err)
+	}
+	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
+	out, z := op.buf.get(false, rows, nout) // denseForward overwrites z
+	DenseForward(z, xs, ws, bs, rows, nin, nout, op.act)
+	return out, nil
+}
+
+// DenseForward writes act(x·w + b) into z ([rows, nout]).
+func DenseForward(z, x, w, b []float64, rows, nin, nout int, act Activation) {
+	for r := 0; r < rows; r++ {
+		copy(z[r*nout:(r+1)*nout], b)
+	}
+	MatMul(false, false, rows, nout, nin, x, w, 1, z)
+	act.Apply(z)
+}
+
+func (op denseOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true} }
+
+// SymDiff returns the fused gradient nodes for x (when needed), w and b.
+func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 3 {
+		return nil, fmt.Errorf("ops: Dense takes 3 inputs, got %d", len(inputs))
+	}
+	out := make(G.Nodes, 3)
+	for i := 0; i < 3; i++ {
+		if i == 0 && !op.diffX {
+			continue
+		}
+		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i, buf: new(outBuf), dz: new(outBuf)}, inputs[0], inputs[1], output, grad)
+		if err != nil {
+			return nil, fmt.Errorf("ops: Dense gradient: %w", err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// denseGradOp computes the gradient of Dense with respect to input wrt
+// (0: x, 1: w, 2: b) from x, w, the layer's output y and the incoming
+// gradient g.
+type denseGradOp struct {
+	act     Activation
+	wrt     int
+	buf, dz *outBuf // output, and the scratch g ⊙ a′
+}
+
+func (op denseGradOp) Arity() int { return 4 }
+func (op denseGradOp) Type() hm.Type {
+	r := 2
+	if op.wrt == 2 {
+		r = 1
+	}
+	return hm.NewFnType(tt(2), tt(2), tt(2), tt(2), tt(r))
+}
+func (op denseGradOp) ReturnsPtr() bool     { return false }
+func (op denseGradOp) CallsExtern() bool    { return false }
+func (op denseGradOp) OverwritesInput() int { return -1 }
+func (op denseGradOp) String() string {
+	return fmt.Sprintf("DenseGrad{%v,%s}", op.act, []string{"x", "w", "b"}[op.wrt])
+}
+func (op denseGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "govi/ops.DenseGrad{%v,%d}", op.act, op.wrt)
+}
+func (op denseGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+
+func (op denseGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := InputShapes("DenseGrad", in, 4)
+	if err != nil {
+		return nil, err
+	}
+	return op.shape(s[0], s[1], s[2], s[3])
+}
+
+func (op denseGradOp) shape(x, w, y, g tensor.Shape) (tensor.Shape, error) {
+	if x.Dims() != 2 || w.Dims() != 2 || x[1] != w[0] || !y.Eq(tensor.Shape{x[0], w[1]}) || !g.Eq(y) {
+		return nil, fmt.Errorf("ops: DenseGrad: shapes x %v, w %v, y %v, g %v do not fit", x, w, y, g)
+	}
+	switch op.wrt {
+	case 0:
+		return x.Clone(), nil
+	case 1:
+		return w.Clone(), nil
+	default:
+		return tensor.Shape{w[1]}, nil
+	}
+}
+
+func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
+	if len(in) != 4 {
+		return nil, fmt.Errorf("ops: DenseGrad takes 4 inputs, got %d", len(in))
+	}
+	shape, err := op.shape(in[0].Shape(), in[1].Shape(), in[2].Shape(), in[3].Shape())
+	if err != nil {
+		return nil, err
+	}
+	var v [4][]float64
+	for i := range v {
+		if v[i], err = floats(in[i]); err != nil {
+			return nil, fmt.Errorf("ops: DenseGrad: %w", err)
+		}
+	}
+	x, w, y, g := v[0], v[1], v[2], v[3]
+	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
+	out, d := op.buf.get(op.wrt == 2, shape...) // the BLAS calls overwrite; the column sum adds
+	if op.wrt == 2 {
+		op.act.ColSumBackward(d, g, y, nout)
+		return out, nil
+	}
+	dz := g
+	if op.act != Identity {
+		_, dz = op.dz.get(false, len(g))
+		op.act.Backward(dz, g, y)
+	}
+	switch op.wrt {
+	case 0: // dz·wᵀ
+		MatMul(false, true, rows, nin, nout, dz, w, 0, d)
+	case 1: // xᵀ·dz
+		MatMul(true, false, nin, nout, rows, x, dz, 0, d)
+	}
+	return out, nil
+}
+
+// get returns a zeroed (when zero) or reused float64 tensor of the given
+// shape and its backing: the previous run's when the shape is the same.
+func (b *outBuf) get(zero bool, shape ...int) (*tensor.Dense, []float64) {
+	if b != nil {
+		if t, ok := b.v.(*tensor.Dense); ok && t.Shape().Eq(tensor.Shape(shape)) {
+			d := t.Float64s()
+			if zero {
+				clear(d)
+			}
+			return t, d
+		}
+	}
+	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
+	if b != nil {
+		b.v = t
+	}
+	return t, t.Float64s()
+}
+
+// tt returns the type of a rank-d float tensor (the scalar type variable for d = 0).
+func tt(d int) hm.Type {
+	a := hm.TypeVariable('a')
+	if d == 0 {
+		return a
+	}
+	return G.TensorType{Dims: d, Of: a}
+}
+
+// InputShapes checks that an op got arity inputs and converts the
+// DimSizers gorgonia passes to InferShape into shapes, for custom ops.
+func InputShapes(name string, in []G.DimSizer, arity int) ([]tensor.Shape, error) {
+	if len(in) != arity {
+		return nil, fmt.Errorf("ops: %s takes %d inputs, got %d", name, arity, len(in))
+	}
+	out := make([]tensor.Shape, arity)
+	for i, d := range in {
+		s, ok := d.(tensor.Shape)
+		if !ok {
+			return nil, fmt.Errorf("ops: %s: input %d shape is a %T", name, i, d)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
