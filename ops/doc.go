@@ -27,6 +27,18 @@
 // and give the log-Jacobian, with hand-written vector-Jacobian products (not
 // differentiable a second time).
 //
+// # Fused layers and draws
+//
+// [Dense] is a fully connected layer act(x·w + b) ([Activation]: ReLU, Tanh,
+// Identity) as one operation with one fused operation per gradient; the BNN
+// and the VAE's encoder and decoder are built from it. [Reparam] is the
+// Gaussian draw loc + σ ⊙ ε with its gradient ([SoftplusReparam] with σ =
+// softplus(ρ) inside). These ops keep their output storage from one run of
+// the graph to the next instead of allocating it anew. [MatMul] is the
+// host matrix product they use: gonum's dgemm, or dgemv/dger when a
+// dimension is 1. [DenseForward] is the layer on the host, for predictions.
+// [FloatInputs] and [InputShapes] help write further custom ops.
+//
 // # Second derivatives and gorgonia
 //
 // gorgonia's Backpropagate (v0.9.18, differentiation.go) skips every node
