@@ -35,7 +35,11 @@ func benchStep(b *testing.B, model svi.Model, guide svi.Guide, batch svi.Batch, 
 }
 
 func benchStepW(b *testing.B, model svi.Model, guide svi.Guide, batch svi.Batch, particles, workers int) {
-	tr, err := svi.New(model, guide, svi.Config{Particles: particles, Workers: workers, Estimator: svi.EntropyELBO})
+	benchStepCfg(b, model, guide, batch, svi.Config{Particles: particles, Workers: workers, Estimator: svi.EntropyELBO})
+}
+
+func benchStepCfg(b *testing.B, model svi.Model, guide svi.Guide, batch svi.Batch, cfg svi.Config) {
+	tr, err := svi.New(model, guide, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,14 +63,22 @@ func benchStepW(b *testing.B, model svi.Model, guide svi.Guide, batch svi.Batch,
 }
 
 // BenchmarkBLRStep is one SVI step of Bayesian linear regression, N = 500,
-// D = 13, mean-field guide.
+// D = 13, mean-field guide; for S > 1 also with the particles in one graph
+// (svi.Config.Vectorize).
 func BenchmarkBLRStep(b *testing.B) {
 	const n, d = 500, 13
 	x, y := synthetic(n, d, 1)
-	for _, s := range []int{1, 8} {
+	for _, s := range []int{1, 8, 64} {
 		b.Run(fmt.Sprintf("particles=%d", s), func(b *testing.B) {
 			benchStep(b, blr.Model{Alpha: 1, Beta: 4, N: n, D: d}, guides.MeanField{}, svi.Batch{"phi": x, "y": y}, s)
 		})
+		if s > 1 {
+			// All particles in one graph (svi.Config.Vectorize).
+			b.Run(fmt.Sprintf("particles=%d/vectorized", s), func(b *testing.B) {
+				benchStepCfg(b, blr.Model{Alpha: 1, Beta: 4, N: n, D: d}, guides.MeanField{}, svi.Batch{"phi": x, "y": y},
+					svi.Config{Particles: s, Vectorize: true, Estimator: svi.EntropyELBO})
+			})
+		}
 	}
 }
 

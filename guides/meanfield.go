@@ -205,3 +205,58 @@ func softplus(x float64) float64 {
 
 // inverseSoftplus returns ρ with softplus(ρ) = s, for s > 0.
 func inverseSoftplus(s float64) float64 { return s + math.Log(-math.Expm1(-s)) }
+
+var _ svi.VectorGuide = MeanField{}
+
+// BuildVector is Build for svi.Config.Vectorize: one draw node per site
+// with a leading axis of S particles, u = loc + softplus(ρ) ⊙ ε with ε of
+// shape [S, site.Unconstrained...] (one fused op and its gradient, which
+// sums over the particles), with the marginals and the closed-form entropy.
+func (g MeanField) BuildVector(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+	s0 := g.scale()
+	if !(s0 > 0) || math.IsInf(s0, 0) {
+		return nil, fmt.Errorf("guides: MeanField InitScale must be positive and finite, got %v", s0)
+	}
+	rho0 := inverseSoftplus(s0)
+	S := c.Particles()
+	gg := &svi.GuideGraph{Draws: []map[string]*G.Node{{}}, Marginals: map[string]dist.LogProber{}}
+	b := graph.New(c.Graph())
+	var entropy *G.Node
+	for _, site := range sites {
+		shape := paramShape(site)
+		init, err := g.locInit(site)
+		if err != nil {
+			return nil, err
+		}
+		loc := c.Param("guides/"+site.Name+"/loc", shape, init)
+		rho := c.Param("guides/"+site.Name+"/rho", shape, func(dst []float64, _ *rand.Rand) {
+			for i := range dst {
+				dst[i] = rho0
+			}
+		})
+		if err := c.Err(); err != nil {
+			return nil, err
+		}
+		q := dist.Normal{Loc: loc, Scale: b.Softplus(rho)}
+		gg.Marginals[site.Name] = q
+		h, err := q.Entropy()
+		if err != nil {
+			return nil, err
+		}
+		entropy = add(b, entropy, scaled(b, b.Sum(h), site.Scale))
+		eps := c.StdNormal(site.Name+"/eps", append([]int{S}, shape...))
+		u, err := ops.ReparamN(loc, q.Scale, eps)
+		if err != nil {
+			return nil, err
+		}
+		if len(site.Unconstrained) == 0 {
+			u = b.Reshape(u, S) // a scalar site: [S, 1] → [S]
+		}
+		gg.Draws[0][site.Name] = u
+	}
+	gg.Entropy = entropy
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("guides: MeanField: %w", err)
+	}
+	return gg, c.Err()
+}

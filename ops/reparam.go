@@ -239,3 +239,142 @@ func FloatInputs(name string, in []G.Value, arity int) ([][]float64, error) {
 	}
 	return v, nil
 }
+
+// ReparamN returns S reparameterized draws u[s] = loc + scale ⊙ ε[s] as
+// one operation: loc and scale share a shape, ε has one more leading axis
+// of S particles, and so has u. The gradient is Σ_s g[s] for loc and
+// Σ_s g[s] ⊙ ε[s] for the scale. It is the draw of a mean-field guide that
+// gives all particles at once (svi.Config.Vectorize).
+func ReparamN(loc, scale, eps *G.Node) (*G.Node, error) {
+	for _, x := range []*G.Node{loc, scale, eps} {
+		if err := checkFloat64("ReparamN", x); err != nil {
+			return nil, err
+		}
+	}
+	if !loc.Shape().Eq(scale.Shape()) || eps.Shape().Dims() != loc.Shape().Dims()+1 || !tensor.Shape(eps.Shape()[1:]).Eq(loc.Shape()) {
+		return nil, fmt.Errorf("ops: ReparamN: ε %v must be [S] followed by the shape %v of loc and scale %v", eps.Shape(), loc.Shape(), scale.Shape())
+	}
+	n, err := G.ApplyOp(reparamNOp{buf: new(outBuf), dims: loc.Shape().Dims()}, loc, scale, eps)
+	if err != nil {
+		return nil, fmt.Errorf("ops: ReparamN: %w", err)
+	}
+	return n, nil
+}
+
+type reparamNOp struct {
+	buf  *outBuf
+	dims int // of loc and scale; ε and u have one more
+}
+
+func (op reparamNOp) Arity() int { return 3 }
+func (op reparamNOp) Type() hm.Type {
+	return hm.NewFnType(tt(op.dims), tt(op.dims), tt(op.dims+1), tt(op.dims+1))
+}
+func (op reparamNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := InputShapes("ReparamN", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	return s[2].Clone(), nil
+}
+func (op reparamNOp) ReturnsPtr() bool      { return false }
+func (op reparamNOp) CallsExtern() bool     { return false }
+func (op reparamNOp) OverwritesInput() int  { return -1 }
+func (op reparamNOp) String() string        { return "ReparamN" }
+func (op reparamNOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.ReparamN") }
+func (op reparamNOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+
+func (op reparamNOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := FloatInputs("ReparamN", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	loc, scale, eps := v[0], v[1], v[2]
+	n := len(loc)
+	if len(scale) != n || n == 0 || len(eps)%n != 0 {
+		return nil, fmt.Errorf("ReparamN: %d, %d and %d values", n, len(scale), len(eps))
+	}
+	out, d := op.buf.get(false, in[2].Shape()...)
+	for s := 0; s < len(eps)/n; s++ {
+		e, u := eps[s*n:(s+1)*n], d[s*n:(s+1)*n]
+		for i := range u {
+			u[i] = loc[i] + scale[i]*e[i]
+		}
+	}
+	return out, nil
+}
+
+func (op reparamNOp) DiffWRT(int) []bool { return []bool{true, true, false} }
+
+// SymDiff sums g over the particles for loc and forms Σ_s g ⊙ ε for the scale.
+func (op reparamNOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 3 {
+		return nil, fmt.Errorf("ReparamN takes 3 inputs, got %d", len(inputs))
+	}
+	dl, err := G.ApplyOp(reparamNGradOp{buf: new(outBuf), dims: op.dims, scale: false}, inputs[0], inputs[2], grad)
+	if err != nil {
+		return nil, fmt.Errorf("ops: ReparamN gradient: %w", err)
+	}
+	ds, err := G.ApplyOp(reparamNGradOp{buf: new(outBuf), dims: op.dims, scale: true}, inputs[0], inputs[2], grad)
+	if err != nil {
+		return nil, fmt.Errorf("ops: ReparamN gradient: %w", err)
+	}
+	return G.Nodes{dl, ds, nil}, nil
+}
+
+// reparamNGradOp computes Σ_s g[s] (or, with scale, Σ_s g[s] ⊙ ε[s]) from
+// loc (for the shape), ε and g.
+type reparamNGradOp struct {
+	buf   *outBuf
+	dims  int
+	scale bool
+}
+
+func (op reparamNGradOp) Arity() int { return 3 }
+func (op reparamNGradOp) Type() hm.Type {
+	return hm.NewFnType(tt(op.dims), tt(op.dims+1), tt(op.dims+1), tt(op.dims))
+}
+func (op reparamNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := InputShapes("ReparamNGrad", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	return s[0].Clone(), nil
+}
+func (op reparamNGradOp) ReturnsPtr() bool     { return false }
+func (op reparamNGradOp) CallsExtern() bool    { return false }
+func (op reparamNGradOp) OverwritesInput() int { return -1 }
+func (op reparamNGradOp) String() string {
+	if op.scale {
+		return "ReparamNGrad{scale}"
+	}
+	return "ReparamNGrad{loc}"
+}
+func (op reparamNGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.String()) }
+func (op reparamNGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+
+func (op reparamNGradOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := FloatInputs("ReparamNGrad", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	loc, eps, g := v[0], v[1], v[2]
+	n := len(loc)
+	if n == 0 || len(eps) != len(g) || len(g)%n != 0 {
+		return nil, fmt.Errorf("ReparamNGrad: %d, %d and %d values", n, len(eps), len(g))
+	}
+	out, d := op.buf.get(true, in[0].Shape()...)
+	for s := 0; s < len(g)/n; s++ {
+		gs, es := g[s*n:(s+1)*n], eps[s*n:(s+1)*n]
+		if op.scale {
+			for i := range d {
+				d[i] += gs[i] * es[i]
+			}
+		} else {
+			for i := range d {
+				d[i] += gs[i]
+			}
+		}
+	}
+	return out, nil
+}

@@ -52,6 +52,7 @@ type M struct {
 	guide     *GuideContext
 	particle  int
 	marginals map[string]dist.LogProber
+	particles int // S when the model is built once for all particles
 }
 
 // Tracing reports whether the model is being run by [Trace] to list its

@@ -37,6 +37,14 @@ type Config struct {
 	// marginal, as the entropy estimator would. Without it New refuses such
 	// a site, so a fit never silently leaves the closed form.
 	KLFallback bool
+	// Vectorize builds the model once for all S particles, with a leading
+	// particle axis on every latent value (see M.Particles), instead of S
+	// copies of the graph: far fewer graph operations per step when S is
+	// large. It needs a VectorGuide (guides.MeanField), the entropy or kl
+	// estimator, one worker, and a model written for it. The evaluation
+	// programs (ELBO, LogWeights, Diagnose) still build one copy per
+	// particle, so the model must also work with M.Particles() == 0.
+	Vectorize bool
 }
 
 // Batch maps the names declared by [M.Data] to their values for one step,
@@ -128,6 +136,9 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 	if cfg.Workers > 1 && cfg.Estimator == IWAEBound {
 		return nil, fmt.Errorf("svi: the %s estimator cannot be split over workers", cfg.Estimator)
 	}
+	if err := checkVectorize(cfg, guide); err != nil {
+		return nil, err
+	}
 	for w := 0; w < cfg.Workers; w++ {
 		n := cfg.Particles / cfg.Workers
 		if w < cfg.Particles%cfg.Workers {
@@ -169,6 +180,9 @@ func Trace(model Model) ([]Site, error) {
 // differentiates the loss of estimator est; without, it computes the trace
 // ELBO and reads every particle's log weight.
 func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
+	if grad && t.cfg.Vectorize {
+		return t.buildVector(S, est)
+	}
 	p := &program{g: G.NewGraph()}
 	dataMap := map[string]*G.Node{}
 	gc := &GuideContext{g: p.g, particles: S, data: dataMap, dataDecl: &p.data}
@@ -289,31 +303,15 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("svi: building the ELBO: %w", err)
 	}
+	if grad {
+		return p, p.compileGrad(gc)
+	}
 	p.params, p.noise, p.derived = gc.params, gc.noise, gc.derived
 	if len(p.params) == 0 {
 		return nil, errors.New("svi: the guide declares no parameters")
 	}
 	p.fed = make([]bool, len(p.data))
-	nodes := make(G.Nodes, len(p.params))
-	for i, d := range p.params {
-		nodes[i] = d.node
-	}
 	roots := G.Nodes{p.loss}
-	if grad {
-		grads, err := G.Grad(p.loss, nodes...)
-		if err != nil {
-			return nil, fmt.Errorf("svi: differentiating the ELBO: %w", err)
-		}
-		roots = append(roots, grads...)
-		p.grads = NewParams()
-		for _, d := range p.params {
-			_ = p.grads.Add(d.name, d.shape, make([]float64, size(d.shape)))
-		}
-		prog := p.g.SubgraphRoots(roots...)
-		p.pruneDerived(prog)
-		p.vm = G.NewTapeMachine(prog, G.BindDualValues(nodes...))
-		return p, nil
-	}
 	if logw[0] != nil {
 		p.logw = make([]G.Value, S)
 		for s, n := range logw {
@@ -324,6 +322,32 @@ func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
 	p.pruneDerived(prog)
 	p.vm = G.NewTapeMachine(prog)
 	return p, nil
+}
+
+// compileGrad differentiates p.loss with respect to the guide's
+// parameters and compiles the program of the loss and its gradient.
+func (p *program) compileGrad(gc *GuideContext) error {
+	p.params, p.noise, p.derived = gc.params, gc.noise, gc.derived
+	if len(p.params) == 0 {
+		return errors.New("svi: the guide declares no parameters")
+	}
+	p.fed = make([]bool, len(p.data))
+	nodes := make(G.Nodes, len(p.params))
+	for i, d := range p.params {
+		nodes[i] = d.node
+	}
+	grads, err := G.Grad(p.loss, nodes...)
+	if err != nil {
+		return fmt.Errorf("svi: differentiating the ELBO: %w", err)
+	}
+	p.grads = NewParams()
+	for _, d := range p.params {
+		_ = p.grads.Add(d.name, d.shape, make([]float64, size(d.shape)))
+	}
+	prog := p.g.SubgraphRoots(append(G.Nodes{p.loss}, grads...)...)
+	p.pruneDerived(prog)
+	p.vm = G.NewTapeMachine(prog, G.BindDualValues(nodes...))
+	return nil
 }
 
 // pruneDerived drops the derived inputs the compiled program does not read

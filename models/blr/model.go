@@ -15,7 +15,8 @@ import (
 //	w ~ N(0, α⁻¹I),  y | w ~ N(Φw, β⁻¹I)
 //
 // with one latent site "w" of shape [D] and data "phi" ([N, D], row-major)
-// and "y" ([N]). Feed them with Batch{"phi": …, "y": …}.
+// and "y" ([N]). Feed them with Batch{"phi": …, "y": …}. It can be trained
+// with svi.Config.Vectorize (all particles in one graph).
 type Model struct {
 	Alpha, Beta float64 // prior precision α and noise precision β
 	N, D        int     // rows of Φ and number of weights
@@ -45,8 +46,19 @@ func (b Model) Build(m *svi.M) error {
 	if m.Err() != nil {
 		return m.Err()
 	}
-	mu, err := G.Mul(phi, w)
-	if err != nil {
+	var mu *G.Node
+	var err error
+	if S := m.Particles(); S > 0 {
+		// svi.Config.Vectorize: w is [S, D], and the S means are the rows
+		// of w·Φᵀ ([S, N]), each against the same y.
+		phiT, err := G.Transpose(phi)
+		if err != nil {
+			return m.Fail(fmt.Errorf("blr: Φᵀ: %w", err))
+		}
+		if mu, err = G.Mul(w, phiT); err != nil {
+			return m.Fail(fmt.Errorf("blr: wΦᵀ: %w", err))
+		}
+	} else if mu, err = G.Mul(phi, w); err != nil {
 		return m.Fail(fmt.Errorf("blr: Φw: %w", err))
 	}
 	m.Observe("y", dist.Normal{Loc: mu, Scale: m.Const(1 / math.Sqrt(b.Beta))}, y)
