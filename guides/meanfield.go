@@ -62,20 +62,10 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 	var entropy *G.Node
 	for _, site := range sites {
 		shape := paramShape(site)
-		init, err := g.locInit(site)
+		q, err := g.siteQ(c, b, site, rho0)
 		if err != nil {
 			return nil, err
 		}
-		loc := c.Param("guides/"+site.Name+"/loc", shape, init)
-		rho := c.Param("guides/"+site.Name+"/rho", shape, func(dst []float64, _ *rand.Rand) {
-			for i := range dst {
-				dst[i] = rho0
-			}
-		})
-		if err := c.Err(); err != nil {
-			return nil, err
-		}
-		q := dist.Normal{Loc: loc, Scale: b.Softplus(rho)}
 		gg.Marginals[site.Name] = q
 		// q with its parameters held fixed, for the STL estimator.
 		qd := dist.Normal{Loc: c.Detached("guides/" + site.Name + "/loc"), Scale: b.Softplus(c.Detached("guides/" + site.Name + "/rho"))}
@@ -88,7 +78,7 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), shape)
 			// One fused op for loc + σ⊙ε and its gradient, with σ =
 			// softplus(ρ) computed once for all particles.
-			u, err := ops.Reparam(loc, q.Scale, eps)
+			u, err := ops.Reparam(q.Loc, q.Scale, eps)
 			if err != nil {
 				return nil, err
 			}
@@ -206,6 +196,25 @@ func softplus(x float64) float64 {
 // inverseSoftplus returns ρ with softplus(ρ) = s, for s > 0.
 func inverseSoftplus(s float64) float64 { return s + math.Log(-math.Expm1(-s)) }
 
+// siteQ declares a site's loc and ρ and returns q = N(loc, softplus(ρ)²).
+func (g MeanField) siteQ(c *svi.GuideContext, b *graph.B, site svi.Site, rho0 float64) (dist.Normal, error) {
+	shape := paramShape(site)
+	init, err := g.locInit(site)
+	if err != nil {
+		return dist.Normal{}, err
+	}
+	loc := c.Param("guides/"+site.Name+"/loc", shape, init)
+	rho := c.Param("guides/"+site.Name+"/rho", shape, func(dst []float64, _ *rand.Rand) {
+		for i := range dst {
+			dst[i] = rho0
+		}
+	})
+	if err := c.Err(); err != nil {
+		return dist.Normal{}, err
+	}
+	return dist.Normal{Loc: loc, Scale: b.Softplus(rho)}, nil
+}
+
 var _ svi.VectorGuide = MeanField{}
 
 // BuildVector is Build for svi.Config.Vectorize: one draw node per site
@@ -224,20 +233,10 @@ func (g MeanField) BuildVector(c *svi.GuideContext, sites []svi.Site) (*svi.Guid
 	var entropy *G.Node
 	for _, site := range sites {
 		shape := paramShape(site)
-		init, err := g.locInit(site)
+		q, err := g.siteQ(c, b, site, rho0)
 		if err != nil {
 			return nil, err
 		}
-		loc := c.Param("guides/"+site.Name+"/loc", shape, init)
-		rho := c.Param("guides/"+site.Name+"/rho", shape, func(dst []float64, _ *rand.Rand) {
-			for i := range dst {
-				dst[i] = rho0
-			}
-		})
-		if err := c.Err(); err != nil {
-			return nil, err
-		}
-		q := dist.Normal{Loc: loc, Scale: b.Softplus(rho)}
 		gg.Marginals[site.Name] = q
 		h, err := q.Entropy()
 		if err != nil {
@@ -245,7 +244,7 @@ func (g MeanField) BuildVector(c *svi.GuideContext, sites []svi.Site) (*svi.Guid
 		}
 		entropy = add(b, entropy, scaled(b, b.Sum(h), site.Scale))
 		eps := c.StdNormal(site.Name+"/eps", append([]int{S}, shape...))
-		u, err := ops.ReparamN(loc, q.Scale, eps)
+		u, err := ops.ReparamN(q.Loc, q.Scale, eps)
 		if err != nil {
 			return nil, err
 		}
