@@ -45,6 +45,15 @@ func BenchmarkBNNStep(b *testing.B) {
 					benchStep(b, model, init, svi.Batch{"x": x[:batch*d], "y": y[:batch]}, s)
 				})
 				if graph == "fused" && s > 1 {
+					// All particles in one graph (svi.Config.Vectorize).
+					b.Run(fmt.Sprintf("%s/B=%d/particles=%d/vectorized", graph, batch, s), func(b *testing.B) {
+						m, err := bnn.NewModel(bnn.Config{Hidden: []int{h}}, d, batch, n)
+						if err != nil {
+							b.Fatal(err)
+						}
+						benchStepCfg(b, m, init, svi.Batch{"x": x[:batch*d], "y": y[:batch]},
+							svi.Config{Particles: s, Vectorize: true, Estimator: svi.EntropyELBO})
+					})
 					// The particles split over two graphs run in parallel
 					// (svi.Config.Workers), one per core.
 					b.Run(fmt.Sprintf("%s/B=%d/particles=%d/workers=2", graph, batch, s), func(b *testing.B) {

@@ -90,9 +90,13 @@ func bnnWorkloads() []workload {
 	for _, th := range []int{1, 2} {
 		for _, S := range []int{1, 8} {
 			// With two torch threads, govi's S = 8 runs on two workers.
+			// With one torch thread, govi's S = 8 runs vectorized (one graph).
 			w, wname := "", ""
-			if th == 2 && S > 1 {
+			switch {
+			case th == 2 && S > 1:
 				w, wname = "/workers=2", ", govi workers=2"
+			case S > 1:
+				w, wname = "/vectorized", ", govi vectorized"
 			}
 			ws = append(ws, workload{
 				name:  fmt.Sprintf("BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=%d, float64, torch threads=%d%s", S, th, wname),

@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/dist"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -88,6 +89,32 @@ func (md *Model) Build(m *svi.M) error {
 	y := m.Data("y", md.batch)
 	if err := m.Err(); err != nil {
 		return err
+	}
+	if S := m.Particles(); S > 0 {
+		// svi.Config.Vectorize: every latent has a leading axis of S particles.
+		if md.cfg.Task != Regression || md.cfg.LocalReparam {
+			return m.Fail(fmt.Errorf("bnn: svi.Config.Vectorize supports regression without the local reparameterization"))
+		}
+		h := x
+		for l, ly := range layers {
+			act := md.cfg.Activation
+			if l == len(layers)-1 {
+				act = Identity
+			}
+			var err error
+			if h, err = ops.DenseN(h, ly.w, ly.b, act); err != nil {
+				return m.Fail(fmt.Errorf("bnn: %w", err))
+			}
+		}
+		if md.n != md.batch {
+			m.Scale(float64(md.n) / float64(md.batch))
+		}
+		ll, err := GaussianLogLikN(h, y, tau)
+		if err != nil {
+			return m.Fail(err)
+		}
+		m.Factor("y", ll)
+		return m.Err()
 	}
 	h := x
 	var err error

@@ -95,9 +95,6 @@ func (op priorOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	if op.kind == "gamma" && s[0].TotalSize() != 1 {
-		return nil, fmt.Errorf("bnn: the Gamma prior is for a scalar, got shape %v", s[0])
-	}
 	if op.grad {
 		return s[0].Clone(), nil
 	}
@@ -121,9 +118,11 @@ func (op priorOp) Do(in ...G.Value) (G.Value, error) {
 				ss += v * v
 			}
 			lp = -0.5*ss/(op.a*op.a) - float64(len(x))*(math.Log(op.a)+logSqrt2Pi)
-		case "gamma":
+		case "gamma": // elementwise: one value, or one per particle
 			lg, _ := math.Lgamma(op.a)
-			lp = op.a*math.Log(op.b) - lg + (op.a-1)*math.Log(x[0]) - op.b*x[0]
+			for _, v := range x {
+				lp += op.a*math.Log(op.b) - lg + (op.a-1)*math.Log(v) - op.b*v
+			}
 		}
 		return G.NewF64(lp), nil
 	}
@@ -138,7 +137,9 @@ func (op priorOp) Do(in ...G.Value) (G.Value, error) {
 			d[i] = -g * v / (op.a * op.a)
 		}
 	case "gamma":
-		d[0] = g * ((op.a-1)/x[0] - op.b)
+		for i, v := range x {
+			d[i] = g * ((op.a-1)/v - op.b)
+		}
 	}
 	return valueShaped(in[0].Shape(), d), nil
 }

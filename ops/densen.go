@@ -1,0 +1,228 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// DenseN is Dense for S particles at once (svi.Config.Vectorize): w is
+// [S, in, out], b is [S, out], and x is either [B, in] (data shared by the
+// particles) or [S, B, in] (the previous layer's particles); the result is
+// [S, B, out] with slice s equal to act(x_s·w_s + b_s). Its gradients are
+// fused like Dense's, one operation per input, looping over the particles.
+func DenseN(x, w, b *G.Node, act Activation) (*G.Node, error) {
+	for i, n := range []*G.Node{x, w, b} {
+		if n == nil {
+			return nil, fmt.Errorf("ops: DenseN: input %d is nil", i)
+		}
+		if err := checkFloat64("DenseN", n); err != nil {
+			return nil, err
+		}
+	}
+	if !act.Valid() {
+		return nil, fmt.Errorf("ops: DenseN: unknown activation %v", act)
+	}
+	if err := denseNShapes(x.Shape(), w.Shape(), b.Shape()); err != nil {
+		return nil, err
+	}
+	if x.Shape().Dims() == 2 && x.Op() != nil {
+		return nil, fmt.Errorf("ops: DenseN: an input shared by the particles ([B, in]) must be data, not computed")
+	}
+	op := denseNOp{act: act, xd: x.Shape().Dims(), diffX: x.Op() != nil, buf: new(outBuf)}
+	n, err := G.ApplyOp(op, x, w, b)
+	if err != nil {
+		return nil, fmt.Errorf("ops: DenseN %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
+	}
+	return n, nil
+}
+
+func denseNShapes(x, w, b tensor.Shape) error {
+	ok := w.Dims() == 3 && b.Dims() == 2 && b[0] == w[0] && b[1] == w[2]
+	switch x.Dims() {
+	case 2:
+		ok = ok && x[1] == w[1]
+	case 3:
+		ok = ok && x[0] == w[0] && x[2] == w[1]
+	default:
+		ok = false
+	}
+	if !ok {
+		return fmt.Errorf("ops: DenseN: shapes x %v, w %v, b %v do not fit ([B, in] or [S, B, in], [S, in, out], [S, out])", x, w, b)
+	}
+	return nil
+}
+
+// dims returns S, B, in, out and whether x has a particle axis.
+func denseNDims(x, w tensor.Shape) (S, B, in, out int, perParticle bool) {
+	S, in, out = w[0], w[1], w[2]
+	if x.Dims() == 3 {
+		return S, x[1], in, out, true
+	}
+	return S, x[0], in, out, false
+}
+
+type denseNOp struct {
+	act   Activation
+	xd    int
+	diffX bool
+	buf   *outBuf
+}
+
+func (op denseNOp) Arity() int { return 3 }
+func (op denseNOp) Type() hm.Type {
+	return hm.NewFnType(tt(op.xd), tt(3), tt(2), tt(3))
+}
+func (op denseNOp) ReturnsPtr() bool     { return false }
+func (op denseNOp) CallsExtern() bool    { return false }
+func (op denseNOp) OverwritesInput() int { return -1 }
+func (op denseNOp) String() string       { return fmt.Sprintf("DenseN{%v}", op.act) }
+func (op denseNOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "govi/ops.DenseN{%v,%d,%v}", op.act, op.xd, op.diffX)
+}
+func (op denseNOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+
+func (op denseNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := InputShapes("DenseN", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	if err := denseNShapes(s[0], s[1], s[2]); err != nil {
+		return nil, err
+	}
+	S, B, _, out, _ := denseNDims(s[0], s[1])
+	return tensor.Shape{S, B, out}, nil
+}
+
+func (op denseNOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := FloatInputs("DenseN", in, 3)
+	if err != nil {
+		return nil, err
+	}
+	if err := denseNShapes(in[0].Shape(), in[1].Shape(), in[2].Shape()); err != nil {
+		return nil, err
+	}
+	x, w, b := v[0], v[1], v[2]
+	S, B, nin, nout, per := denseNDims(in[0].Shape(), in[1].Shape())
+	res, z := op.buf.get(false, S, B, nout)
+	for s := 0; s < S; s++ {
+		xs := x
+		if per {
+			xs = x[s*B*nin : (s+1)*B*nin]
+		}
+		DenseForward(z[s*B*nout:(s+1)*B*nout], xs, w[s*nin*nout:(s+1)*nin*nout], b[s*nout:(s+1)*nout], B, nin, nout, op.act)
+	}
+	return res, nil
+}
+
+func (op denseNOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true} }
+
+func (op denseNOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 3 {
+		return nil, fmt.Errorf("ops: DenseN takes 3 inputs, got %d", len(inputs))
+	}
+	out := make(G.Nodes, 3)
+	for i := 0; i < 3; i++ {
+		if i == 0 && !op.diffX {
+			continue
+		}
+		n, err := G.ApplyOp(denseNGradOp{act: op.act, xd: op.xd, wrt: i, buf: new(outBuf), dz: new(outBuf)}, inputs[0], inputs[1], output, grad)
+		if err != nil {
+			return nil, fmt.Errorf("ops: DenseN gradient: %w", err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// denseNGradOp is the gradient of DenseN with respect to input wrt (0: x,
+// 1: w, 2: b) from x, w, the output y and the incoming gradient g.
+type denseNGradOp struct {
+	act     Activation
+	xd, wrt int
+	buf, dz *outBuf
+}
+
+func (op denseNGradOp) Arity() int { return 4 }
+func (op denseNGradOp) Type() hm.Type {
+	r := []int{op.xd, 3, 2}[op.wrt]
+	return hm.NewFnType(tt(op.xd), tt(3), tt(3), tt(3), tt(r))
+}
+func (op denseNGradOp) ReturnsPtr() bool     { return false }
+func (op denseNGradOp) CallsExtern() bool    { return false }
+func (op denseNGradOp) OverwritesInput() int { return -1 }
+func (op denseNGradOp) String() string {
+	return fmt.Sprintf("DenseNGrad{%v,%s}", op.act, []string{"x", "w", "b"}[op.wrt])
+}
+func (op denseNGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "govi/ops.DenseNGrad{%v,%d,%d}", op.act, op.xd, op.wrt)
+}
+func (op denseNGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+
+func (op denseNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := InputShapes("DenseNGrad", in, 4)
+	if err != nil {
+		return nil, err
+	}
+	S, _, _, out, _ := denseNDims(s[0], s[1])
+	switch op.wrt {
+	case 0:
+		return s[0].Clone(), nil
+	case 1:
+		return s[1].Clone(), nil
+	default:
+		return tensor.Shape{S, out}, nil
+	}
+}
+
+func (op denseNGradOp) Do(in ...G.Value) (G.Value, error) {
+	v, err := FloatInputs("DenseNGrad", in, 4)
+	if err != nil {
+		return nil, err
+	}
+	x, w, y, g := v[0], v[1], v[2], v[3]
+	S, B, nin, nout, per := denseNDims(in[0].Shape(), in[1].Shape())
+	if len(y) != S*B*nout || len(g) != len(y) {
+		return nil, fmt.Errorf("ops: DenseNGrad: output %v and gradient %v do not fit", in[2].Shape(), in[3].Shape())
+	}
+	dz := g
+	if op.act != Identity {
+		_, dz = op.dz.get(false, len(g))
+		op.act.Backward(dz, g, y)
+	}
+	var shape tensor.Shape
+	switch op.wrt {
+	case 0:
+		shape = in[0].Shape()
+	case 1:
+		shape = in[1].Shape()
+	default:
+		shape = tensor.Shape{S, nout}
+	}
+	res, d := op.buf.get(true, shape...)
+	for s := 0; s < S; s++ {
+		dzs := dz[s*B*nout : (s+1)*B*nout]
+		ws := w[s*nin*nout : (s+1)*nin*nout]
+		xs := x
+		if per {
+			xs = x[s*B*nin : (s+1)*B*nin]
+		}
+		switch op.wrt {
+		case 0: // dz_s·w_sᵀ (x is per particle when it needs a gradient)
+			MatMul(false, true, B, nin, nout, dzs, ws, 0, d[s*B*nin:(s+1)*B*nin])
+		case 1: // x_sᵀ·dz_s
+			MatMul(true, false, nin, nout, B, xs, dzs, 0, d[s*nin*nout:(s+1)*nin*nout])
+		default:
+			db := d[s*nout : (s+1)*nout]
+			for r := 0; r < B; r++ {
+				for j, gv := range dzs[r*nout : (r+1)*nout] {
+					db[j] += gv
+				}
+			}
+		}
+	}
+	return res, nil
+}
