@@ -24,6 +24,7 @@ const (
 
 var activationNames = []string{"relu", "tanh", "identity"}
 
+// String returns the activation's name, as ParseActivation reads it.
 func (a Activation) String() string {
 	if a >= 0 && int(a) < len(activationNames) {
 		return activationNames[a]
@@ -134,9 +135,12 @@ func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
 	if !act.Valid() {
 		return nil, fmt.Errorf("ops: Dense: unknown activation %v", act)
 	}
+	if err := denseShapes(x.Shape(), w.Shape(), b.Shape()); err != nil {
+		return nil, err
+	}
 	// The input needs a gradient only when it is computed from parameters;
 	// data inputs (nodes without an op) do not.
-	op := denseOp{act: act, diffX: x.Op() != nil, buf: new(outBuf)}
+	op := denseOp{act: act, diffX: x.Op() != nil, buf: new(OutBuf)}
 	n, err := G.ApplyOp(op, x, w, b)
 	if err != nil {
 		return nil, fmt.Errorf("ops: Dense %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
@@ -148,7 +152,7 @@ func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
 type denseOp struct {
 	act   Activation
 	diffX bool
-	buf   *outBuf
+	buf   *OutBuf
 }
 
 var _ G.SDOp = denseOp{}
@@ -204,7 +208,7 @@ func (op denseOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: Dense: %w", err)
 	}
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, z := op.buf.get(false, rows, nout) // denseForward overwrites z
+	out, z := op.buf.Get(false, rows, nout) // DenseForward overwrites z
 	DenseForward(z, xs, ws, bs, rows, nin, nout, op.act)
 	return out, nil
 }
@@ -230,7 +234,7 @@ func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 		if i == 0 && !op.diffX {
 			continue
 		}
-		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i, buf: new(outBuf), dz: new(outBuf)}, inputs[0], inputs[1], output, grad)
+		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i, buf: new(OutBuf), dz: new(OutBuf)}, inputs[0], inputs[1], output, grad)
 		if err != nil {
 			return nil, fmt.Errorf("ops: Dense gradient: %w", err)
 		}
@@ -245,7 +249,7 @@ func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 type denseGradOp struct {
 	act     Activation
 	wrt     int
-	buf, dz *outBuf // output, and the scratch g ⊙ a′
+	buf, dz *OutBuf // output, and the scratch g ⊙ a′
 }
 
 func (op denseGradOp) Arity() int { return 4 }
@@ -305,14 +309,14 @@ func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, w, y, g := v[0], v[1], v[2], v[3]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, d := op.buf.get(op.wrt == 2, shape...) // the BLAS calls overwrite; the column sum adds
+	out, d := op.buf.Get(op.wrt == 2, shape...) // the BLAS calls overwrite; the column sum adds
 	if op.wrt == 2 {
 		op.act.ColSumBackward(d, g, y, nout)
 		return out, nil
 	}
 	dz := g
 	if op.act != Identity {
-		_, dz = op.dz.get(false, len(g))
+		_, dz = op.dz.Get(false, len(g))
 		op.act.Backward(dz, g, y)
 	}
 	switch op.wrt {
@@ -320,51 +324,6 @@ func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
 		MatMul(false, true, rows, nin, nout, dz, w, 0, d)
 	case 1: // xᵀ·dz
 		MatMul(true, false, nin, nout, rows, x, dz, 0, d)
-	}
-	return out, nil
-}
-
-// get returns a zeroed (when zero) or reused float64 tensor of the given
-// shape and its backing: the previous run's when the shape is the same.
-func (b *outBuf) get(zero bool, shape ...int) (*tensor.Dense, []float64) {
-	if b != nil {
-		if t, ok := b.v.(*tensor.Dense); ok && t.Shape().Eq(tensor.Shape(shape)) {
-			d := t.Float64s()
-			if zero {
-				clear(d)
-			}
-			return t, d
-		}
-	}
-	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
-	if b != nil {
-		b.v = t
-	}
-	return t, t.Float64s()
-}
-
-// tt returns the type of a rank-d float tensor (the scalar type variable for d = 0).
-func tt(d int) hm.Type {
-	a := hm.TypeVariable('a')
-	if d == 0 {
-		return a
-	}
-	return G.TensorType{Dims: d, Of: a}
-}
-
-// InputShapes checks that an op got arity inputs and converts the
-// DimSizers gorgonia passes to InferShape into shapes, for custom ops.
-func InputShapes(name string, in []G.DimSizer, arity int) ([]tensor.Shape, error) {
-	if len(in) != arity {
-		return nil, fmt.Errorf("ops: %s takes %d inputs, got %d", name, arity, len(in))
-	}
-	out := make([]tensor.Shape, arity)
-	for i, d := range in {
-		s, ok := d.(tensor.Shape)
-		if !ok {
-			return nil, fmt.Errorf("ops: %s: input %d shape is a %T", name, i, d)
-		}
-		out[i] = s
 	}
 	return out, nil
 }

@@ -32,7 +32,7 @@ func DenseN(x, w, b *G.Node, act Activation) (*G.Node, error) {
 	if x.Shape().Dims() == 2 && x.Op() != nil {
 		return nil, fmt.Errorf("ops: DenseN: an input shared by the particles ([B, in]) must be data, not computed")
 	}
-	op := denseNOp{act: act, xd: x.Shape().Dims(), diffX: x.Op() != nil, buf: new(outBuf)}
+	op := denseNOp{act: act, xd: x.Shape().Dims(), diffX: x.Op() != nil, buf: new(OutBuf)}
 	n, err := G.ApplyOp(op, x, w, b)
 	if err != nil {
 		return nil, fmt.Errorf("ops: DenseN %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
@@ -69,7 +69,7 @@ type denseNOp struct {
 	act   Activation
 	xd    int
 	diffX bool
-	buf   *outBuf
+	buf   *OutBuf
 }
 
 func (op denseNOp) Arity() int { return 3 }
@@ -107,7 +107,7 @@ func (op denseNOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, w, b := v[0], v[1], v[2]
 	S, B, nin, nout, per := denseNDims(in[0].Shape(), in[1].Shape())
-	res, z := op.buf.get(false, S, B, nout)
+	res, z := op.buf.Get(false, S, B, nout)
 	for s := 0; s < S; s++ {
 		xs := x
 		if per {
@@ -129,7 +129,7 @@ func (op denseNOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error
 		if i == 0 && !op.diffX {
 			continue
 		}
-		n, err := G.ApplyOp(denseNGradOp{act: op.act, xd: op.xd, wrt: i, buf: new(outBuf), dz: new(outBuf)}, inputs[0], inputs[1], output, grad)
+		n, err := G.ApplyOp(denseNGradOp{act: op.act, xd: op.xd, wrt: i, buf: new(OutBuf), dz: new(OutBuf)}, inputs[0], inputs[1], output, grad)
 		if err != nil {
 			return nil, fmt.Errorf("ops: DenseN gradient: %w", err)
 		}
@@ -143,7 +143,7 @@ func (op denseNOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error
 type denseNGradOp struct {
 	act     Activation
 	xd, wrt int
-	buf, dz *outBuf
+	buf, dz *OutBuf
 }
 
 func (op denseNGradOp) Arity() int { return 4 }
@@ -190,7 +190,7 @@ func (op denseNGradOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	dz := g
 	if op.act != Identity {
-		_, dz = op.dz.get(false, len(g))
+		_, dz = op.dz.Get(false, len(g))
 		op.act.Backward(dz, g, y)
 	}
 	var shape tensor.Shape
@@ -202,7 +202,7 @@ func (op denseNGradOp) Do(in ...G.Value) (G.Value, error) {
 	default:
 		shape = tensor.Shape{S, nout}
 	}
-	res, d := op.buf.get(true, shape...)
+	res, d := op.buf.Get(true, shape...)
 	for s := 0; s < S; s++ {
 		dzs := dz[s*B*nout : (s+1)*B*nout]
 		ws := w[s*nin*nout : (s+1)*nin*nout]

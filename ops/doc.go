@@ -37,7 +37,8 @@
 // the graph to the next instead of allocating it anew. [MatMul] is the
 // host matrix product they use: gonum's dgemm, or dgemv/dger when a
 // dimension is 1. [DenseForward] is the layer on the host, for predictions.
-// [FloatInputs] and [InputShapes] help write further custom ops.
+// [FloatInputs], [InputShapes] and [OutBuf] (an op's output kept between
+// runs) help write further custom ops, such as the BNN's.
 //
 // # Second derivatives and gorgonia
 //

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -132,12 +131,6 @@ func (op alongOp) shapes(in []G.DimSizer, arity int) ([]tensor.Shape, error) {
 func (op alongOp) ReturnsPtr() bool     { return false }
 func (op alongOp) CallsExtern() bool    { return false }
 func (op alongOp) OverwritesInput() int { return -1 }
-
-func hashOf(w func(hash.Hash)) uint32 {
-	h := fnv.New32a()
-	w(h)
-	return h.Sum32()
-}
 
 // lseOp computes log-sum-exp along an axis.
 type lseOp struct{ alongOp }

@@ -30,7 +30,7 @@ func SoftplusReparam(loc, rho, eps *G.Node) (*G.Node, error) {
 	if !loc.Shape().Eq(rho.Shape()) || !loc.Shape().Eq(eps.Shape()) {
 		return nil, fmt.Errorf("ops: SoftplusReparam: shapes loc %v, ρ %v and ε %v differ", loc.Shape(), rho.Shape(), eps.Shape())
 	}
-	n, err := G.ApplyOp(reparamOp{buf: new(outBuf)}, loc, rho, eps)
+	n, err := G.ApplyOp(reparamOp{buf: new(OutBuf)}, loc, rho, eps)
 	if err != nil {
 		return nil, fmt.Errorf("ops: SoftplusReparam: %w", err)
 	}
@@ -52,7 +52,7 @@ func Reparam(loc, scale, eps *G.Node) (*G.Node, error) {
 	if !loc.Shape().Eq(scale.Shape()) || !loc.Shape().Eq(eps.Shape()) {
 		return nil, fmt.Errorf("ops: Reparam: shapes loc %v, scale %v and ε %v differ", loc.Shape(), scale.Shape(), eps.Shape())
 	}
-	n, err := G.ApplyOp(reparamOp{buf: new(outBuf), affine: true}, loc, scale, eps)
+	n, err := G.ApplyOp(reparamOp{buf: new(OutBuf), affine: true}, loc, scale, eps)
 	if err != nil {
 		return nil, fmt.Errorf("ops: Reparam: %w", err)
 	}
@@ -70,27 +70,9 @@ func gorgoniaSoftplus(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
-// outBuf keeps an operation's output from one run of the graph to the next
-// (each node has its own; the op overwrites it entirely on every run).
-type outBuf struct{ v G.Value }
-
-// like returns a value shaped as s, reusing the previous run's when it has
-// the same shape.
-func (b *outBuf) like(s tensor.Shape) (G.Value, []float64) {
-	if b.v != nil && b.v.Shape().Eq(s) {
-		if s.IsScalar() {
-			return b.v, nil
-		}
-		return b.v, b.v.Data().([]float64)
-	}
-	v, d := newShaped(s)
-	b.v = v
-	return v, d
-}
-
 // reparamOp is loc + softplus(ρ) ⊙ ε, or with affine loc + scale ⊙ ε.
 type reparamOp struct {
-	buf    *outBuf
+	buf    *OutBuf
 	affine bool
 }
 
@@ -160,7 +142,7 @@ func (op reparamOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if len(inputs) != 3 {
 		return nil, fmt.Errorf("SoftplusReparam takes 3 inputs, got %d", len(inputs))
 	}
-	dr, err := G.ApplyOp(reparamGradOp{buf: new(outBuf), affine: op.affine}, inputs[1], inputs[2], grad)
+	dr, err := G.ApplyOp(reparamGradOp{buf: new(OutBuf), affine: op.affine}, inputs[1], inputs[2], grad)
 	if err != nil {
 		return nil, fmt.Errorf("ops: SoftplusReparam gradient: %w", err)
 	}
@@ -170,7 +152,7 @@ func (op reparamOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // reparamGradOp computes g ⊙ ε ⊙ σ(ρ) from ρ, ε and g.
 // reparamGradOp is g ⊙ ε ⊙ σ(ρ), or with affine g ⊙ ε.
 type reparamGradOp struct {
-	buf    *outBuf
+	buf    *OutBuf
 	affine bool
 }
 
@@ -224,22 +206,6 @@ func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
-// FloatInputs checks that an op got arity inputs and returns the float64
-// elements of each (see Floats), for the Do methods of custom ops.
-func FloatInputs(name string, in []G.Value, arity int) ([][]float64, error) {
-	if len(in) != arity {
-		return nil, fmt.Errorf("%s takes %d inputs, got %d", name, arity, len(in))
-	}
-	v := make([][]float64, arity)
-	for i := range in {
-		var err error
-		if v[i], err = floats(in[i]); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return v, nil
-}
-
 // ReparamN returns S reparameterized draws u[s] = loc + scale ⊙ ε[s] as
 // one operation: loc and scale share a shape, ε has one more leading axis
 // of S particles, and so has u. The gradient is Σ_s g[s] for loc and
@@ -254,7 +220,7 @@ func ReparamN(loc, scale, eps *G.Node) (*G.Node, error) {
 	if !loc.Shape().Eq(scale.Shape()) || eps.Shape().Dims() != loc.Shape().Dims()+1 || !tensor.Shape(eps.Shape()[1:]).Eq(loc.Shape()) {
 		return nil, fmt.Errorf("ops: ReparamN: ε %v must be [S] followed by the shape %v of loc and scale %v", eps.Shape(), loc.Shape(), scale.Shape())
 	}
-	n, err := G.ApplyOp(reparamNOp{buf: new(outBuf), dims: loc.Shape().Dims()}, loc, scale, eps)
+	n, err := G.ApplyOp(reparamNOp{buf: new(OutBuf), dims: loc.Shape().Dims()}, loc, scale, eps)
 	if err != nil {
 		return nil, fmt.Errorf("ops: ReparamN: %w", err)
 	}
@@ -262,7 +228,7 @@ func ReparamN(loc, scale, eps *G.Node) (*G.Node, error) {
 }
 
 type reparamNOp struct {
-	buf  *outBuf
+	buf  *OutBuf
 	dims int // of loc and scale; ε and u have one more
 }
 
@@ -294,7 +260,7 @@ func (op reparamNOp) Do(in ...G.Value) (G.Value, error) {
 	if len(scale) != n || n == 0 || len(eps)%n != 0 {
 		return nil, fmt.Errorf("ReparamN: %d, %d and %d values", n, len(scale), len(eps))
 	}
-	out, d := op.buf.get(false, in[2].Shape()...)
+	out, d := op.buf.Get(false, in[2].Shape()...)
 	for s := 0; s < len(eps)/n; s++ {
 		e, u := eps[s*n:(s+1)*n], d[s*n:(s+1)*n]
 		for i := range u {
@@ -311,11 +277,11 @@ func (op reparamNOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if len(inputs) != 3 {
 		return nil, fmt.Errorf("ReparamN takes 3 inputs, got %d", len(inputs))
 	}
-	dl, err := G.ApplyOp(reparamNGradOp{buf: new(outBuf), dims: op.dims, scale: false}, inputs[0], inputs[2], grad)
+	dl, err := G.ApplyOp(reparamNGradOp{buf: new(OutBuf), dims: op.dims, scale: false}, inputs[0], inputs[2], grad)
 	if err != nil {
 		return nil, fmt.Errorf("ops: ReparamN gradient: %w", err)
 	}
-	ds, err := G.ApplyOp(reparamNGradOp{buf: new(outBuf), dims: op.dims, scale: true}, inputs[0], inputs[2], grad)
+	ds, err := G.ApplyOp(reparamNGradOp{buf: new(OutBuf), dims: op.dims, scale: true}, inputs[0], inputs[2], grad)
 	if err != nil {
 		return nil, fmt.Errorf("ops: ReparamN gradient: %w", err)
 	}
@@ -325,7 +291,7 @@ func (op reparamNOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // reparamNGradOp computes Σ_s g[s] (or, with scale, Σ_s g[s] ⊙ ε[s]) from
 // loc (for the shape), ε and g.
 type reparamNGradOp struct {
-	buf   *outBuf
+	buf   *OutBuf
 	dims  int
 	scale bool
 }
@@ -363,7 +329,7 @@ func (op reparamNGradOp) Do(in ...G.Value) (G.Value, error) {
 	if n == 0 || len(eps) != len(g) || len(g)%n != 0 {
 		return nil, fmt.Errorf("ReparamNGrad: %d, %d and %d values", n, len(eps), len(g))
 	}
-	out, d := op.buf.get(true, in[0].Shape()...)
+	out, d := op.buf.Get(true, in[0].Shape()...)
 	for s := 0; s < len(g)/n; s++ {
 		gs, es := g[s*n:(s+1)*n], eps[s*n:(s+1)*n]
 		if op.scale {

@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/internal/fdcheck"
 )
 
 // TestSoftplusReparam checks the draw against loc + log(1 + e^ρ)·ε and the
@@ -39,8 +41,8 @@ func TestSoftplusReparam(t *testing.T) {
 			}
 			assert.InDelta(t, loc[i]+sp*eps[i], got[i], 1e-12*math.Max(1, math.Abs(got[i])), "run %d: u[%d]", run, i)
 		}
-		wantL := centralDiff(loc, func(l []float64) float64 { return host(l, rho, eps) })
-		wantR := centralDiff(rho, func(r []float64) float64 { return host(loc, r, eps) })
+		wantL := fdcheck.Grad(func(l []float64) float64 { return host(l, rho, eps) }, loc, 1e-6)
+		wantR := fdcheck.Grad(func(r []float64) float64 { return host(loc, r, eps) }, rho, 1e-6)
 		gl, gr := valuesOf(t, vals[1]), valuesOf(t, vals[2])
 		for i := range loc {
 			// Tolerance: central differences, step 1e-6, of a function of
@@ -80,8 +82,8 @@ func TestReparam(t *testing.T) {
 			return s
 		}
 		u, gl, gr := valuesOf(t, vals[0]), valuesOf(t, vals[1]), valuesOf(t, vals[2])
-		wantL := centralDiff(loc, func(l []float64) float64 { return host(l, rho) })
-		wantR := centralDiff(rho, func(r []float64) float64 { return host(loc, r) })
+		wantL := fdcheck.Grad(func(l []float64) float64 { return host(l, rho) }, loc, 1e-6)
+		wantR := fdcheck.Grad(func(r []float64) float64 { return host(loc, r) }, rho, 1e-6)
 		for i := range loc {
 			assert.InDelta(t, loc[i]+math.Log1p(math.Exp(rho[i]))*eps[i], u[i], 1e-12, "run %d: u[%d]", run, i)
 			assert.InDelta(t, wantL[i], gl[i], 1e-6, "run %d: ∂/∂loc[%d]", run, i)
@@ -111,19 +113,4 @@ func reparamMachine(t *testing.T, loc, rho, w []float64, draw func(loc, rho, eps
 	G.Read(grads[0], &vals[1])
 	G.Read(grads[1], &vals[2])
 	return G.NewTapeMachine(g, G.BindDualValues(nl, nr)), vals, eps
-}
-
-// centralDiff returns the central-difference gradient of f at x, step 1e-6.
-func centralDiff(x []float64, f func([]float64) float64) []float64 {
-	d := make([]float64, len(x))
-	for i := range x {
-		old := x[i]
-		x[i] = old + 1e-6
-		fp := f(x)
-		x[i] = old - 1e-6
-		fm := f(x)
-		x[i] = old
-		d[i] = (fp - fm) / 2e-6
-	}
-	return d
 }

@@ -38,7 +38,7 @@ func LocalDense(x, wLoc, wVar, bLoc, bVar, eps *G.Node, act Activation) (*G.Node
 	if !act.Valid() {
 		return nil, fmt.Errorf("bnn: LocalDense: unknown activation %v", act)
 	}
-	op := localDenseOp{act: act, diffX: x.Op() != nil, buf: new(outBuf)}
+	op := localDenseOp{act: act, diffX: x.Op() != nil, buf: new(ops.OutBuf)}
 	n, err := G.ApplyOp(op, x, wLoc, wVar, bLoc, bVar, eps)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: LocalDense %v·%v+%v: %w", x.Shape(), wLoc.Shape(), bLoc.Shape(), err)
@@ -60,7 +60,7 @@ func localShapes(x, wLoc, wVar, bLoc, bVar, eps tensor.Shape) error {
 type localDenseOp struct {
 	act   Activation
 	diffX bool
-	buf   *outBuf
+	buf   *ops.OutBuf
 }
 
 var _ G.SDOp = localDenseOp{}
@@ -108,8 +108,8 @@ func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, wLoc, wVar, bLoc, bVar, eps := v[0], v[1], v[2], v[3], v[4], v[5]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, z := op.buf.get(false, rows, nout) // denseForward overwrites z
-	denseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
+	out, z := op.buf.Get(false, rows, nout) // DenseForward overwrites z
+	ops.DenseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
 	sd := localStd(x, wVar, bVar, rows, nin, nout)
 	for i := range z {
 		z[i] += sd[i] * eps[i]
@@ -125,7 +125,7 @@ func localStd(x, wVar, bVar []float64, rows, nin, nout int) []float64 {
 		x2[i] = v * v
 	}
 	sd := make([]float64, rows*nout)
-	denseForward(sd, x2, wVar, bVar, rows, nin, nout, Identity)
+	ops.DenseForward(sd, x2, wVar, bVar, rows, nin, nout, Identity)
 	for i, v := range sd {
 		sd[i] = math.Sqrt(v)
 	}
@@ -140,7 +140,7 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	if len(inputs) != 6 {
 		return nil, fmt.Errorf("bnn: LocalDense takes 6 inputs, got %d", len(inputs))
 	}
-	parts, err := G.ApplyOp(localPartsOp{act: op.act, buf: new(outBuf)}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
+	parts, err := G.ApplyOp(localPartsOp{act: op.act, buf: new(ops.OutBuf)}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
 	}
@@ -149,7 +149,7 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 		if i == 0 && !op.diffX {
 			continue
 		}
-		n, err := G.ApplyOp(localGradOp{wrt: i, buf: new(outBuf)}, inputs[0], inputs[1], inputs[2], parts)
+		n, err := G.ApplyOp(localGradOp{wrt: i, buf: new(ops.OutBuf)}, inputs[0], inputs[1], inputs[2], parts)
 		if err != nil {
 			return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
 		}
@@ -163,7 +163,7 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 // g_μ = g ⊙ a′(y), g_v = g_μ ⊙ ε / (2√v), v = x²·wVar + bVar.
 type localPartsOp struct {
 	act Activation
-	buf *outBuf
+	buf *ops.OutBuf
 }
 
 func (op localPartsOp) Arity() int { return 6 }
@@ -206,7 +206,7 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, wVar, bVar, eps, y, g := v[0], v[1], v[2], v[3], v[4], v[5]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, d := op.buf.get(true, shape...)
+	out, d := op.buf.Get(true, shape...)
 	gMu, gVar := d[:rows*nout], d[rows*nout:]
 	op.act.Backward(gMu, g, y)
 	sd := localStd(x, wVar, bVar, rows, nin, nout)
@@ -223,7 +223,7 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 // and the parts.
 type localGradOp struct {
 	wrt int
-	buf *outBuf
+	buf *ops.OutBuf
 }
 
 func (op localGradOp) Arity() int { return 4 }
@@ -277,7 +277,7 @@ func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
 	x, wLoc, wVar, parts := v[0], v[1], v[2], v[3]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	gMu, gVar := parts[:rows*nout], parts[rows*nout:]
-	out, d := op.buf.get(op.wrt >= 3, shape...) // the BLAS calls overwrite; the column sums add
+	out, d := op.buf.Get(op.wrt >= 3, shape...) // the BLAS calls overwrite; the column sums add
 	switch op.wrt {
 	case 0:
 		// d = g_v wVarᵀ, then d = 2x ⊙ d + g_μ wLocᵀ.

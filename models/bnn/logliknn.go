@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/ops"
 )
 
 // GaussianLogLikN is GaussianLogLik for S particles at once
@@ -89,7 +91,7 @@ func (op gaussNOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	}
 	out := make(G.Nodes, 3)
 	for _, i := range []int{0, 2} {
-		n, err := G.ApplyOp(gaussNGradOp{df: op.df, wrt: i, buf: new(outBuf)}, inputs[0], inputs[1], inputs[2], grad)
+		n, err := G.ApplyOp(gaussNGradOp{df: op.df, wrt: i, buf: new(ops.OutBuf)}, inputs[0], inputs[1], inputs[2], grad)
 		if err != nil {
 			return nil, fmt.Errorf("bnn: GaussianLogLikN gradient: %w", err)
 		}
@@ -102,7 +104,7 @@ func (op gaussNOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // or τ (wrt 2), from f, y, τ and the incoming scalar gradient.
 type gaussNGradOp struct {
 	df, wrt int
-	buf     *outBuf
+	buf     *ops.OutBuf
 }
 
 func (op gaussNGradOp) Arity() int { return 4 }
@@ -143,7 +145,7 @@ func (op gaussNGradOp) Do(in ...G.Value) (G.Value, error) {
 	if op.wrt == 2 {
 		shape = in[2].Shape()
 	}
-	res, d := op.buf.get(false, shape...)
+	res, d := op.buf.Get(false, shape...)
 	for s, t := range tau {
 		fs := f[s*B : (s+1)*B]
 		if op.wrt == 0 {

@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
+	"github.com/govi/govi/internal/fdcheck"
 	"github.com/govi/govi/internal/graph"
 )
 
@@ -70,101 +71,11 @@ func evalGrads(t *testing.T, cost *G.Node, wrt ...*G.Node) (float64, [][]float64
 	return c, out
 }
 
-// fdGrad returns the central-difference gradient of f at x.
-func fdGrad(f func([]float64) float64, x []float64) []float64 {
-	g := make([]float64, len(x))
-	for i := range x {
-		old := x[i]
-		x[i] = old + fdStep
-		fp := f(x)
-		x[i] = old - fdStep
-		fm := f(x)
-		x[i] = old
-		g[i] = (fp - fm) / (2 * fdStep)
-	}
-	return g
-}
-
 func assertClose(t *testing.T, want, got []float64, tol float64, what string) {
 	t.Helper()
 	require.Len(t, got, len(want), what)
 	for i := range want {
 		assert.InDelta(t, want[i], got[i], tol*math.Max(1, math.Abs(want[i])), "%s[%d]", what, i)
-	}
-}
-
-// denseCase builds a two-layer network on one graph, fused or generic:
-// cost = Σ c ⊙ (act2(act1(tanh(x0)·w1 + b1)·w2 + b2)). x0 passes through
-// tanh so the first layer's input is computed and needs a gradient too.
-func denseCost(t *testing.T, fused bool, act Activation, x0, w1, b1, w2, b2, c []float64, B, D, H, K int) (float64, [][]float64) {
-	t.Helper()
-	g := G.NewGraph()
-	nx := inputNode(g, x0, B, D)
-	nw1, nb1 := inputNode(g, w1, D, H), inputNode(g, b1, H)
-	nw2, nb2 := inputNode(g, w2, H, K), inputNode(g, b2, K)
-	nc := inputNode(g, c, B, K)
-	x := G.Must(G.Tanh(nx))
-	var out *G.Node
-	if fused {
-		h, err := Dense(x, nw1, nb1, act)
-		require.NoError(t, err)
-		out, err = Dense(h, nw2, nb2, Identity)
-		require.NoError(t, err)
-	} else {
-		layer := func(h, w, b *G.Node, act Activation) *G.Node {
-			z := G.Must(G.Mul(h, w))
-			br := G.Must(G.Reshape(b, tensor.Shape{1, b.Shape()[0]}))
-			z = G.Must(G.BroadcastAdd(z, br, nil, []byte{0}))
-			switch act {
-			case ReLU:
-				return G.Must(G.Rectify(z))
-			case Tanh:
-				return G.Must(G.Tanh(z))
-			}
-			return z
-		}
-		out = layer(layer(x, nw1, nb1, act), nw2, nb2, Identity)
-	}
-	cost := G.Must(G.Sum(G.Must(G.HadamardProd(out, nc))))
-	return evalGrads(t, cost, nx, nw1, nb1, nw2, nb2)
-}
-
-// hostDense is the same cost computed on the host, for finite differences.
-func hostDense(act Activation, x0, w1, b1, w2, b2, c []float64, B, D, H, K int) float64 {
-	x := make([]float64, len(x0))
-	for i, v := range x0 {
-		x[i] = math.Tanh(v)
-	}
-	h := make([]float64, B*H)
-	denseForward(h, x, w1, b1, B, D, H, act)
-	o := make([]float64, B*K)
-	denseForward(o, h, w2, b2, B, H, K, Identity)
-	var s float64
-	for i, v := range o {
-		s += c[i] * v
-	}
-	return s
-}
-
-func TestDenseGradient(t *testing.T) {
-	t.Parallel()
-	const B, D, H, K = 7, 4, 5, 3
-	for _, act := range []Activation{ReLU, Tanh, Identity} {
-		t.Run(act.String(), func(t *testing.T) {
-			r := rand.New(rand.NewPCG(1, uint64(act)))
-			x0, w1, b1 := randVec(r, B*D, 1), randVec(r, D*H, 1), randVec(r, H, 0.5)
-			w2, b2, c := randVec(r, H*K, 1), randVec(r, K, 0.5), randVec(r, B*K, 1)
-			vf, gf := denseCost(t, true, act, x0, w1, b1, w2, b2, c, B, D, H, K)
-			vu, gu := denseCost(t, false, act, x0, w1, b1, w2, b2, c, B, D, H, K)
-			assert.InDelta(t, vu, vf, fusedTol*math.Max(1, math.Abs(vu)), "value")
-			params := [][]float64{x0, w1, b1, w2, b2}
-			for i, name := range []string{"x", "w1", "b1", "w2", "b2"} {
-				assertClose(t, gu[i], gf[i], fusedTol, "fused vs generic ∂/∂"+name)
-				p := params[i]
-				fd := fdGrad(func([]float64) float64 { return hostDense(act, x0, w1, b1, w2, b2, c, B, D, H, K) }, p)
-				assertClose(t, fd, gf[i], fdTol, "fused vs finite differences ∂/∂"+name)
-			}
-		})
 	}
 }
 
@@ -217,8 +128,8 @@ func TestGaussianLogLikGradient(t *testing.T) {
 				return 1.7 * s
 			}
 			assert.InDelta(t, host(f0, u), vf, 1e-12*math.Abs(vf))
-			assertClose(t, fdGrad(func(p []float64) float64 { return host(p, u) }, f0), gf[0], fdTol, "∂/∂f vs FD")
-			assertClose(t, fdGrad(func(p []float64) float64 { return host(f0, p[0]) }, []float64{u}), gf[1], fdTol, "∂/∂u vs FD")
+			assertClose(t, fdcheck.Grad(func(p []float64) float64 { return host(p, u) }, f0, fdStep), gf[0], fdTol, "∂/∂f vs FD")
+			assertClose(t, fdcheck.Grad(func(p []float64) float64 { return host(f0, p[0]) }, []float64{u}, fdStep), gf[1], fdTol, "∂/∂u vs FD")
 		})
 	}
 }
@@ -281,7 +192,7 @@ func TestLogitLogLikGradient(t *testing.T) {
 				require.NoError(t, err)
 				return 1.3 * ll
 			}
-			assertClose(t, fdGrad(host, l0), gf[0], fdTol, "∂/∂logits vs FD")
+			assertClose(t, fdcheck.Grad(host, l0, fdStep), gf[0], fdTol, "∂/∂logits vs FD")
 		})
 	}
 }
@@ -289,13 +200,9 @@ func TestLogitLogLikGradient(t *testing.T) {
 func TestOpErrors(t *testing.T) {
 	t.Parallel()
 	g := G.NewGraph()
-	x := inputNode(g, make([]float64, 6), 2, 3)
-	w := inputNode(g, make([]float64, 8), 4, 2)
-	b := inputNode(g, make([]float64, 2), 2)
-	_, err := Dense(x, w, b, ReLU)
-	assert.ErrorContains(t, err, "do not fit")
-	_, err = Dense(x, inputNode(g, make([]float64, 6), 3, 2), b, Activation(9))
-	assert.ErrorContains(t, err, "unknown activation")
+	// Dense is ops.Dense (tested there); the alias keeps the package prefix.
+	_, err := Dense(inputNode(g, make([]float64, 6), 2, 3), inputNode(g, make([]float64, 8), 4, 2), inputNode(g, make([]float64, 2), 2), ReLU)
+	assert.ErrorContains(t, err, "bnn: ops: Dense: shapes")
 	_, err = GaussianLogLik(inputNode(g, make([]float64, 3), 3), inputNode(g, make([]float64, 4), 4), graph.Scalar(g, 1))
 	assert.ErrorContains(t, err, "do not fit")
 	_, err = LogitLogLik(inputNode(g, make([]float64, 6), 3, 2), inputNode(g, make([]float64, 2), 2))
@@ -307,54 +214,6 @@ func TestOpErrors(t *testing.T) {
 	vm := G.NewTapeMachine(g.SubgraphRoots(ll))
 	defer vm.Close()
 	assert.ErrorContains(t, vm.RunAll(), "label 2 of row 2 is not a class in 0…1")
-}
-
-// BenchmarkDenseLayers times the forward and backward pass of a 13-50-1
-// ReLU network on 455 rows, fused (Dense) against generic gorgonia ops.
-func BenchmarkDenseLayers(b *testing.B) {
-	const B, D, H, K = 455, 13, 50, 1
-	r := rand.New(rand.NewPCG(1, 1))
-	x0, w1, b1 := randVec(r, B*D, 1), randVec(r, D*H, 1), randVec(r, H, 0.5)
-	w2, b2, c := randVec(r, H*K, 1), randVec(r, K, 0.5), randVec(r, B*K, 1)
-	for _, fused := range []bool{true, false} {
-		b.Run(fmt.Sprintf("fused=%v", fused), func(b *testing.B) {
-			g := G.NewGraph()
-			nx := inputNode(g, x0, B, D)
-			nw1, nb1 := inputNode(g, w1, D, H), inputNode(g, b1, H)
-			nw2, nb2 := inputNode(g, w2, H, K), inputNode(g, b2, K)
-			nc := inputNode(g, c, B, K)
-			var out *G.Node
-			if fused {
-				out = G.Must(Dense(G.Must(Dense(nx, nw1, nb1, ReLU)), nw2, nb2, Identity))
-			} else {
-				layer := func(h, w, bb *G.Node, relu bool) *G.Node {
-					z := G.Must(G.Mul(h, w))
-					br := G.Must(G.Reshape(bb, tensor.Shape{1, bb.Shape()[0]}))
-					z = G.Must(G.BroadcastAdd(z, br, nil, []byte{0}))
-					if relu {
-						return G.Must(G.Rectify(z))
-					}
-					return z
-				}
-				out = layer(layer(nx, nw1, nb1, true), nw2, nb2, false)
-			}
-			cost := G.Must(G.Sum(G.Must(G.HadamardProd(out, nc))))
-			wrt := G.Nodes{nw1, nb1, nw2, nb2}
-			grads, err := G.Grad(cost, wrt...)
-			if err != nil {
-				b.Fatal(err)
-			}
-			vm := G.NewTapeMachine(g.SubgraphRoots(append(G.Nodes{cost}, grads...)...), G.BindDualValues(wrt...))
-			defer vm.Close()
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := vm.RunAll(); err != nil {
-					b.Fatal(err)
-				}
-				vm.Reset()
-			}
-		})
-	}
 }
 
 func TestPriorLogProb(t *testing.T) {
@@ -381,7 +240,7 @@ func TestPriorLogProb(t *testing.T) {
 		}
 		return 2.5 * s
 	}
-	assertClose(t, fdGrad(host, w), grads[0], fdTol, "normal prior gradient")
+	assertClose(t, fdcheck.Grad(host, w, fdStep), grads[0], fdTol, "normal prior gradient")
 	// Against the unfused graph: dist.Normal's elementwise log-density, summed.
 	g = G.NewGraph()
 	nw = inputNode(g, w, 3, 4)
@@ -404,7 +263,7 @@ func TestPriorLogProb(t *testing.T) {
 	v, grads = evalGrads(t, lp, nu)
 	gam := distuv.Gamma{Alpha: a, Beta: b}
 	assert.InDelta(t, gam.LogProb(math.Exp(u)), v, 1e-12)
-	fd := fdGrad(func(p []float64) float64 { return gam.LogProb(math.Exp(p[0])) }, []float64{u})
+	fd := fdcheck.Grad(func(p []float64) float64 { return gam.LogProb(math.Exp(p[0])) }, []float64{u}, fdStep)
 	assertClose(t, fd, grads[0], fdTol, "gamma prior gradient")
 	assert.Equal(t, "positive", gammaPrior{a: a, b: b}.Support().String())
 	// Against the unfused graph: dist.Gamma's log-density of the same τ.
@@ -480,7 +339,7 @@ func TestLocalDenseGradient(t *testing.T) {
 			v, g := localCost(t, act, x0, wLoc, uW, bLoc, uB, eps, w2, b2, c, B, D, H, K)
 			assert.InDelta(t, host(nil), v, fusedTol*math.Max(1, math.Abs(v)), "value")
 			for i, p := range [][]float64{x0, wLoc, uW, bLoc, uB} {
-				assertClose(t, fdGrad(host, p), g[i], fdTol, "LocalDense vs finite differences ∂/∂"+[]string{"x", "wLoc", "uW", "bLoc", "uB"}[i])
+				assertClose(t, fdcheck.Grad(host, p, fdStep), g[i], fdTol, "LocalDense vs finite differences ∂/∂"+[]string{"x", "wLoc", "uW", "bLoc", "uB"}[i])
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -61,7 +62,7 @@ func (w *weights) forward(k int, x []float64, rows int, out []float64, buf *[2][
 		if l+2 == len(w.sizes) {
 			act = Identity
 		}
-		denseForward(z, h, wl, bl, rows, nin, nout, act)
+		ops.DenseForward(z, h, wl, bl, rows, nin, nout, act)
 		h = z
 	}
 }

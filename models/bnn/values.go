@@ -33,31 +33,6 @@ func newDense(shape ...int) (*tensor.Dense, []float64) {
 	return t, t.Float64s()
 }
 
-// outBuf keeps an operation's output tensor from one run of the graph to
-// the next, so that a training step does not allocate (and the garbage
-// collector does not sweep) every intermediate anew. Each node gets its own
-// buffer (the op value holding it is created per node), the op overwrites
-// it completely on every run, and nothing reads an output after the next
-// run has started, so reuse is safe. A nil *outBuf allocates every time.
-type outBuf struct{ t *tensor.Dense }
-
-// get returns a float64 tensor of the given shape and its backing, zeroed
-// when zero is set; the previous run's tensor when the shape is the same.
-func (b *outBuf) get(zero bool, shape ...int) (*tensor.Dense, []float64) {
-	if b == nil {
-		return newDense(shape...)
-	}
-	if b.t == nil || !b.t.Shape().Eq(tensor.Shape(shape)) {
-		b.t, _ = newDense(shape...)
-		return b.t, b.t.Float64s()
-	}
-	d := b.t.Float64s()
-	if zero {
-		clear(d)
-	}
-	return b.t, d
-}
-
 // tt returns the type of a rank-d float tensor (the scalar type variable for d = 0).
 func tt(d int) hm.Type {
 	a := hm.TypeVariable('a')
