@@ -103,3 +103,13 @@ func hashOf(w func(hash.Hash)) uint32 {
 	w(h)
 	return h.Sum32()
 }
+
+// PlainOp gives a custom gorgonia op the three answers every op of this
+// project shares: it returns a fresh value (not a pointer into an input),
+// calls no external library through cgo batching, and overwrites no input.
+// Embed it in the op's struct.
+type PlainOp struct{}
+
+func (PlainOp) ReturnsPtr() bool     { return false }
+func (PlainOp) CallsExtern() bool    { return false }
+func (PlainOp) OverwritesInput() int { return -1 }

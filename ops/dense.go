@@ -150,6 +150,7 @@ func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
 
 // denseOp is the forward op of Dense.
 type denseOp struct {
+	PlainOp
 	act   Activation
 	diffX bool
 	buf   *OutBuf
@@ -161,10 +162,7 @@ func (op denseOp) Arity() int { return 3 }
 func (op denseOp) Type() hm.Type {
 	return hm.NewFnType(tt(2), tt(2), tt(1), tt(2))
 }
-func (op denseOp) ReturnsPtr() bool     { return false }
-func (op denseOp) CallsExtern() bool    { return false }
-func (op denseOp) OverwritesInput() int { return -1 }
-func (op denseOp) String() string       { return fmt.Sprintf("Dense{%v}", op.act) }
+func (op denseOp) String() string { return fmt.Sprintf("Dense{%v}", op.act) }
 func (op denseOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.Dense{%v,%v}", op.act, op.diffX)
 }
@@ -189,24 +187,14 @@ func denseShapes(x, w, b tensor.Shape) error {
 }
 
 func (op denseOp) Do(in ...G.Value) (G.Value, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("ops: Dense takes 3 inputs, got %d", len(in))
+	v, err := FloatInputs("ops: Dense", in, 3)
+	if err != nil {
+		return nil, err
 	}
 	if err := denseShapes(in[0].Shape(), in[1].Shape(), in[2].Shape()); err != nil {
 		return nil, err
 	}
-	xs, err := floats(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("ops: Dense: %w", err)
-	}
-	ws, err := floats(in[1])
-	if err != nil {
-		return nil, fmt.Errorf("ops: Dense: %w", err)
-	}
-	bs, err := floats(in[2])
-	if err != nil {
-		return nil, fmt.Errorf("ops: Dense: %w", err)
-	}
+	xs, ws, bs := v[0], v[1], v[2]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	out, z := op.buf.Get(false, rows, nout) // DenseForward overwrites z
 	DenseForward(z, xs, ws, bs, rows, nin, nout, op.act)
@@ -247,6 +235,7 @@ func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 // (0: x, 1: w, 2: b) from x, w, the layer's output y and the incoming
 // gradient g.
 type denseGradOp struct {
+	PlainOp
 	act     Activation
 	wrt     int
 	buf, dz *OutBuf // output, and the scratch g ⊙ a′
@@ -260,9 +249,6 @@ func (op denseGradOp) Type() hm.Type {
 	}
 	return hm.NewFnType(tt(2), tt(2), tt(2), tt(2), tt(r))
 }
-func (op denseGradOp) ReturnsPtr() bool     { return false }
-func (op denseGradOp) CallsExtern() bool    { return false }
-func (op denseGradOp) OverwritesInput() int { return -1 }
 func (op denseGradOp) String() string {
 	return fmt.Sprintf("DenseGrad{%v,%s}", op.act, []string{"x", "w", "b"}[op.wrt])
 }

@@ -66,6 +66,7 @@ func denseNDims(x, w tensor.Shape) (S, B, in, out int, perParticle bool) {
 }
 
 type denseNOp struct {
+	PlainOp
 	act   Activation
 	xd    int
 	diffX bool
@@ -76,10 +77,7 @@ func (op denseNOp) Arity() int { return 3 }
 func (op denseNOp) Type() hm.Type {
 	return hm.NewFnType(tt(op.xd), tt(3), tt(2), tt(3))
 }
-func (op denseNOp) ReturnsPtr() bool     { return false }
-func (op denseNOp) CallsExtern() bool    { return false }
-func (op denseNOp) OverwritesInput() int { return -1 }
-func (op denseNOp) String() string       { return fmt.Sprintf("DenseN{%v}", op.act) }
+func (op denseNOp) String() string { return fmt.Sprintf("DenseN{%v}", op.act) }
 func (op denseNOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.DenseN{%v,%d,%v}", op.act, op.xd, op.diffX)
 }
@@ -141,6 +139,7 @@ func (op denseNOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error
 // denseNGradOp is the gradient of DenseN with respect to input wrt (0: x,
 // 1: w, 2: b) from x, w, the output y and the incoming gradient g.
 type denseNGradOp struct {
+	PlainOp
 	act     Activation
 	xd, wrt int
 	buf, dz *OutBuf
@@ -151,9 +150,6 @@ func (op denseNGradOp) Type() hm.Type {
 	r := []int{op.xd, 3, 2}[op.wrt]
 	return hm.NewFnType(tt(op.xd), tt(3), tt(3), tt(3), tt(r))
 }
-func (op denseNGradOp) ReturnsPtr() bool     { return false }
-func (op denseNGradOp) CallsExtern() bool    { return false }
-func (op denseNGradOp) OverwritesInput() int { return -1 }
 func (op denseNGradOp) String() string {
 	return fmt.Sprintf("DenseNGrad{%v,%s}", op.act, []string{"x", "w", "b"}[op.wrt])
 }

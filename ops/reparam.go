@@ -72,6 +72,7 @@ func gorgoniaSoftplus(x float64) float64 {
 
 // reparamOp is loc + softplus(ρ) ⊙ ε, or with affine loc + scale ⊙ ε.
 type reparamOp struct {
+	PlainOp
 	buf    *OutBuf
 	affine bool
 }
@@ -93,9 +94,6 @@ func (op reparamOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return s.Clone(), nil
 }
-func (op reparamOp) ReturnsPtr() bool     { return false }
-func (op reparamOp) CallsExtern() bool    { return false }
-func (op reparamOp) OverwritesInput() int { return -1 }
 func (op reparamOp) String() string {
 	if op.affine {
 		return "Reparam"
@@ -152,6 +150,7 @@ func (op reparamOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // reparamGradOp computes g ⊙ ε ⊙ σ(ρ) from ρ, ε and g.
 // reparamGradOp is g ⊙ ε ⊙ σ(ρ), or with affine g ⊙ ε.
 type reparamGradOp struct {
+	PlainOp
 	buf    *OutBuf
 	affine bool
 }
@@ -164,9 +163,6 @@ func (op reparamGradOp) Type() hm.Type {
 func (op reparamGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return reparamOp{}.InferShape(in...)
 }
-func (op reparamGradOp) ReturnsPtr() bool     { return false }
-func (op reparamGradOp) CallsExtern() bool    { return false }
-func (op reparamGradOp) OverwritesInput() int { return -1 }
 func (op reparamGradOp) String() string {
 	if op.affine {
 		return "ReparamGrad"
@@ -228,6 +224,7 @@ func ReparamN(loc, scale, eps *G.Node) (*G.Node, error) {
 }
 
 type reparamNOp struct {
+	PlainOp
 	buf  *OutBuf
 	dims int // of loc and scale; ε and u have one more
 }
@@ -243,9 +240,6 @@ func (op reparamNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return s[2].Clone(), nil
 }
-func (op reparamNOp) ReturnsPtr() bool      { return false }
-func (op reparamNOp) CallsExtern() bool     { return false }
-func (op reparamNOp) OverwritesInput() int  { return -1 }
 func (op reparamNOp) String() string        { return "ReparamN" }
 func (op reparamNOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.ReparamN") }
 func (op reparamNOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
@@ -291,6 +285,7 @@ func (op reparamNOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // reparamNGradOp computes Σ_s g[s] (or, with scale, Σ_s g[s] ⊙ ε[s]) from
 // loc (for the shape), ε and g.
 type reparamNGradOp struct {
+	PlainOp
 	buf   *OutBuf
 	dims  int
 	scale bool
@@ -307,9 +302,6 @@ func (op reparamNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return s[0].Clone(), nil
 }
-func (op reparamNGradOp) ReturnsPtr() bool     { return false }
-func (op reparamNGradOp) CallsExtern() bool    { return false }
-func (op reparamNGradOp) OverwritesInput() int { return -1 }
 func (op reparamNGradOp) String() string {
 	if op.scale {
 		return "ReparamNGrad{scale}"

@@ -100,11 +100,7 @@ func TestBLRDivergence(t *testing.T) {
 
 func TestBLRCommandErrors(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, s string) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(s), 0o644))
-		return p
-	}
+	write := func(name, s string) string { return writeFile(t, dir, name, s) }
 	for _, tc := range []struct {
 		name string
 		args []string

@@ -38,7 +38,7 @@ func LocalDense(x, wLoc, wVar, bLoc, bVar, eps *G.Node, act Activation) (*G.Node
 	if !act.Valid() {
 		return nil, fmt.Errorf("bnn: LocalDense: unknown activation %v", act)
 	}
-	op := localDenseOp{act: act, diffX: x.Op() != nil, buf: new(ops.OutBuf)}
+	op := localDenseOp{act: act, diffX: x.Op() != nil, buf: new(ops.OutBuf), x2: new(ops.OutBuf), sd: new(ops.OutBuf)}
 	n, err := G.ApplyOp(op, x, wLoc, wVar, bLoc, bVar, eps)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: LocalDense %v·%v+%v: %w", x.Shape(), wLoc.Shape(), bLoc.Shape(), err)
@@ -58,9 +58,11 @@ func localShapes(x, wLoc, wVar, bLoc, bVar, eps tensor.Shape) error {
 
 // localDenseOp is the forward op of LocalDense.
 type localDenseOp struct {
-	act   Activation
-	diffX bool
-	buf   *ops.OutBuf
+	ops.PlainOp
+	act    Activation
+	diffX  bool
+	buf    *ops.OutBuf
+	x2, sd *ops.OutBuf // scratch: x² and the pre-activations' sd
 }
 
 var _ G.SDOp = localDenseOp{}
@@ -69,10 +71,7 @@ func (op localDenseOp) Arity() int { return 6 }
 func (op localDenseOp) Type() hm.Type {
 	return hm.NewFnType(tt(2), tt(2), tt(2), tt(1), tt(1), tt(2), tt(2))
 }
-func (op localDenseOp) ReturnsPtr() bool     { return false }
-func (op localDenseOp) CallsExtern() bool    { return false }
-func (op localDenseOp) OverwritesInput() int { return -1 }
-func (op localDenseOp) String() string       { return fmt.Sprintf("LocalDense{%v}", op.act) }
+func (op localDenseOp) String() string { return fmt.Sprintf("LocalDense{%v}", op.act) }
 func (op localDenseOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.LocalDense{%v,%v}", op.act, op.diffX)
 }
@@ -110,7 +109,7 @@ func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	out, z := op.buf.Get(false, rows, nout) // DenseForward overwrites z
 	ops.DenseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
-	sd := localStd(x, wVar, bVar, rows, nin, nout)
+	sd := localStd(op.x2, op.sd, x, wVar, bVar, rows, nin, nout)
 	for i := range z {
 		z[i] += sd[i] * eps[i]
 	}
@@ -118,18 +117,25 @@ func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
-// localStd returns √(x²·wVar + bVar), [rows, nout].
-func localStd(x, wVar, bVar []float64, rows, nin, nout int) []float64 {
-	x2 := make([]float64, len(x))
-	for i, v := range x {
-		x2[i] = v * v
-	}
-	sd := make([]float64, rows*nout)
+// localStd returns √(x²·wVar + bVar), [rows, nout], in scratch kept by
+// buf (x²) and sd between runs.
+func localStd(buf, sdBuf *ops.OutBuf, x, wVar, bVar []float64, rows, nin, nout int) []float64 {
+	x2 := squares(buf, x)
+	_, sd := sdBuf.Get(false, rows, nout) // DenseForward overwrites it
 	ops.DenseForward(sd, x2, wVar, bVar, rows, nin, nout, Identity)
 	for i, v := range sd {
 		sd[i] = math.Sqrt(v)
 	}
 	return sd
+}
+
+// squares returns x² elementwise in scratch kept by buf.
+func squares(buf *ops.OutBuf, x []float64) []float64 {
+	_, x2 := buf.Get(false, len(x))
+	for i, v := range x {
+		x2[i] = v * v
+	}
+	return x2
 }
 
 func (op localDenseOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true, true, true, false} }
@@ -140,7 +146,7 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	if len(inputs) != 6 {
 		return nil, fmt.Errorf("bnn: LocalDense takes 6 inputs, got %d", len(inputs))
 	}
-	parts, err := G.ApplyOp(localPartsOp{act: op.act, buf: new(ops.OutBuf)}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
+	parts, err := G.ApplyOp(localPartsOp{act: op.act, buf: new(ops.OutBuf), x2: new(ops.OutBuf), sd: new(ops.OutBuf)}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
 	}
@@ -149,7 +155,7 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 		if i == 0 && !op.diffX {
 			continue
 		}
-		n, err := G.ApplyOp(localGradOp{wrt: i, buf: new(ops.OutBuf)}, inputs[0], inputs[1], inputs[2], parts)
+		n, err := G.ApplyOp(localGradOp{wrt: i, buf: new(ops.OutBuf), x2: new(ops.OutBuf)}, inputs[0], inputs[1], inputs[2], parts)
 		if err != nil {
 			return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
 		}
@@ -162,17 +168,16 @@ func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 // the layer's output y and the incoming gradient g:
 // g_μ = g ⊙ a′(y), g_v = g_μ ⊙ ε / (2√v), v = x²·wVar + bVar.
 type localPartsOp struct {
-	act Activation
-	buf *ops.OutBuf
+	ops.PlainOp
+	act    Activation
+	buf    *ops.OutBuf
+	x2, sd *ops.OutBuf // scratch
 }
 
 func (op localPartsOp) Arity() int { return 6 }
 func (op localPartsOp) Type() hm.Type {
 	return hm.NewFnType(tt(2), tt(2), tt(1), tt(2), tt(2), tt(2), tt(3))
 }
-func (op localPartsOp) ReturnsPtr() bool      { return false }
-func (op localPartsOp) CallsExtern() bool     { return false }
-func (op localPartsOp) OverwritesInput() int  { return -1 }
 func (op localPartsOp) String() string        { return fmt.Sprintf("LocalDenseParts{%v}", op.act) }
 func (op localPartsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/bnn.LocalDenseParts{%v}", op.act) }
 func (op localPartsOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
@@ -209,7 +214,7 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 	out, d := op.buf.Get(true, shape...)
 	gMu, gVar := d[:rows*nout], d[rows*nout:]
 	op.act.Backward(gMu, g, y)
-	sd := localStd(x, wVar, bVar, rows, nin, nout)
+	sd := localStd(op.x2, op.sd, x, wVar, bVar, rows, nin, nout)
 	for i, s := range sd {
 		if s > 0 {
 			gVar[i] = gMu[i] * eps[i] / (2 * s)
@@ -222,8 +227,10 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 // (0: x, 1: wLoc, 2: wVar, 3: bLoc, 4: bVar); its inputs are x, wLoc, wVar
 // and the parts.
 type localGradOp struct {
+	ops.PlainOp
 	wrt int
 	buf *ops.OutBuf
+	x2  *ops.OutBuf // scratch for x² (wrt = 2)
 }
 
 func (op localGradOp) Arity() int { return 4 }
@@ -234,9 +241,6 @@ func (op localGradOp) Type() hm.Type {
 	}
 	return hm.NewFnType(tt(2), tt(2), tt(2), tt(3), tt(r))
 }
-func (op localGradOp) ReturnsPtr() bool     { return false }
-func (op localGradOp) CallsExtern() bool    { return false }
-func (op localGradOp) OverwritesInput() int { return -1 }
 func (op localGradOp) String() string {
 	return "LocalDenseGrad{" + []string{"x", "wLoc", "wVar", "bLoc", "bVar"}[op.wrt] + "}"
 }
@@ -289,11 +293,7 @@ func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
 	case 1:
 		ops.MatMul(true, false, nin, nout, rows, x, gMu, 0, d)
 	case 2:
-		x2 := make([]float64, len(x))
-		for i, xv := range x {
-			x2[i] = xv * xv
-		}
-		ops.MatMul(true, false, nin, nout, rows, x2, gVar, 0, d)
+		ops.MatMul(true, false, nin, nout, rows, squares(op.x2, x), gVar, 0, d)
 	case 3, 4:
 		g := gMu
 		if op.wrt == 4 {

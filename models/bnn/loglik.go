@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/ops"
 )
 
 const logSqrt2Pi = 0.91893853320467274178032973640561763986139747363778 // ½ log 2π
@@ -34,16 +36,16 @@ func GaussianLogLik(f, y, tau *G.Node) (*G.Node, error) {
 
 // gaussOp is the forward op of GaussianLogLik; df, dy and dt are the ranks
 // of f, y and τ.
-type gaussOp struct{ df, dy, dt int }
+type gaussOp struct {
+	ops.PlainOp
+	df, dy, dt int
+}
 
 var _ G.SDOp = gaussOp{}
 
-func (op gaussOp) Arity() int           { return 3 }
-func (op gaussOp) Type() hm.Type        { return hm.NewFnType(tt(op.df), tt(op.dy), tt(op.dt), tt(0)) }
-func (op gaussOp) ReturnsPtr() bool     { return false }
-func (op gaussOp) CallsExtern() bool    { return false }
-func (op gaussOp) OverwritesInput() int { return -1 }
-func (op gaussOp) String() string       { return "GaussianLogLik" }
+func (op gaussOp) Arity() int     { return 3 }
+func (op gaussOp) Type() hm.Type  { return hm.NewFnType(tt(op.df), tt(op.dy), tt(op.dt), tt(0)) }
+func (op gaussOp) String() string { return "GaussianLogLik" }
 func (op gaussOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.GaussianLogLik{%d,%d,%d}", op.df, op.dy, op.dt)
 }
@@ -203,15 +205,12 @@ func LogitLogLik(logits, y *G.Node) (*G.Node, error) {
 	return n, nil
 }
 
-type logitOp struct{}
+type logitOp struct{ ops.PlainOp }
 
 var _ G.SDOp = logitOp{}
 
 func (op logitOp) Arity() int            { return 2 }
 func (op logitOp) Type() hm.Type         { return hm.NewFnType(tt(2), tt(1), tt(0)) }
-func (op logitOp) ReturnsPtr() bool      { return false }
-func (op logitOp) CallsExtern() bool     { return false }
-func (op logitOp) OverwritesInput() int  { return -1 }
 func (op logitOp) String() string        { return "LogitLogLik" }
 func (op logitOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/bnn.LogitLogLik") }
 func (op logitOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
@@ -310,13 +309,10 @@ func (op logitOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 }
 
 // logitGradOp is the gradient of LogitLogLik with respect to the logits.
-type logitGradOp struct{}
+type logitGradOp struct{ ops.PlainOp }
 
 func (op logitGradOp) Arity() int            { return 3 }
 func (op logitGradOp) Type() hm.Type         { return hm.NewFnType(tt(2), tt(1), tt(0), tt(2)) }
-func (op logitGradOp) ReturnsPtr() bool      { return false }
-func (op logitGradOp) CallsExtern() bool     { return false }
-func (op logitGradOp) OverwritesInput() int  { return -1 }
 func (op logitGradOp) String() string        { return "LogitLogLikGrad" }
 func (op logitGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/bnn.LogitLogLikGrad") }
 func (op logitGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
@@ -332,24 +328,17 @@ func (op logitGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op logitGradOp) Do(in ...G.Value) (G.Value, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("bnn: LogitLogLikGrad takes 3 inputs, got %d", len(in))
+	v, err := valuesOf("LogitLogLikGrad", in, 3)
+	if err != nil {
+		return nil, err
 	}
 	if err := logitShapes(in[0].Shape(), in[1].Shape()); err != nil {
 		return nil, err
 	}
-	l, err := floatsOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("bnn: LogitLogLikGrad: %w", err)
+	if len(v[2]) != 1 {
+		return nil, fmt.Errorf("bnn: LogitLogLikGrad: the incoming gradient has %d values, want 1", len(v[2]))
 	}
-	y, err := floatsOf(in[1])
-	if err != nil {
-		return nil, fmt.Errorf("bnn: LogitLogLikGrad: %w", err)
-	}
-	g, err := scalarOf(in[2])
-	if err != nil {
-		return nil, fmt.Errorf("bnn: LogitLogLikGrad: %w", err)
-	}
+	l, y, g := v[0], v[1], v[2][0]
 	out, d := newDense(in[0].Shape()...)
 	if _, err := logitTerms(l, y, in[0].Shape()[0], in[0].Shape()[1], d); err != nil {
 		return nil, err

@@ -41,14 +41,14 @@ func gaussNShapes(f, y, tau tensor.Shape) error {
 	return nil
 }
 
-type gaussNOp struct{ df int }
+type gaussNOp struct {
+	ops.PlainOp
+	df int
+}
 
-func (op gaussNOp) Arity() int           { return 3 }
-func (op gaussNOp) Type() hm.Type        { return hm.NewFnType(tt(op.df), tt(1), tt(1), tt(0)) }
-func (op gaussNOp) ReturnsPtr() bool     { return false }
-func (op gaussNOp) CallsExtern() bool    { return false }
-func (op gaussNOp) OverwritesInput() int { return -1 }
-func (op gaussNOp) String() string       { return "GaussianLogLikN" }
+func (op gaussNOp) Arity() int     { return 3 }
+func (op gaussNOp) Type() hm.Type  { return hm.NewFnType(tt(op.df), tt(1), tt(1), tt(0)) }
+func (op gaussNOp) String() string { return "GaussianLogLikN" }
 func (op gaussNOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.GaussianLogLikN{%d}", op.df)
 }
@@ -103,6 +103,7 @@ func (op gaussNOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // gaussNGradOp is the gradient of GaussianLogLikN with respect to f (wrt 0)
 // or τ (wrt 2), from f, y, τ and the incoming scalar gradient.
 type gaussNGradOp struct {
+	ops.PlainOp
 	df, wrt int
 	buf     *ops.OutBuf
 }
@@ -115,10 +116,7 @@ func (op gaussNGradOp) Type() hm.Type {
 	}
 	return hm.NewFnType(tt(op.df), tt(1), tt(1), tt(0), tt(r))
 }
-func (op gaussNGradOp) ReturnsPtr() bool     { return false }
-func (op gaussNGradOp) CallsExtern() bool    { return false }
-func (op gaussNGradOp) OverwritesInput() int { return -1 }
-func (op gaussNGradOp) String() string       { return fmt.Sprintf("GaussianLogLikNGrad{%d}", op.wrt) }
+func (op gaussNGradOp) String() string { return fmt.Sprintf("GaussianLogLikNGrad{%d}", op.wrt) }
 func (op gaussNGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.GaussianLogLikNGrad{%d,%d}", op.df, op.wrt)
 }

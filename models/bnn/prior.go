@@ -10,6 +10,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
+
+	"github.com/govi/govi/ops"
 )
 
 // The priors of the network's sites as fused log-densities: each LogProb is
@@ -56,6 +58,7 @@ func applyPrior(op priorOp, x *G.Node) (*G.Node, error) {
 // prior; with grad set it is instead the gradient g·∂/∂x, taking x and the
 // incoming scalar gradient g.
 type priorOp struct {
+	ops.PlainOp
 	kind string
 	a, b float64
 	dims int
@@ -76,9 +79,6 @@ func (op priorOp) Type() hm.Type {
 	}
 	return hm.NewFnType(tt(op.dims), tt(0))
 }
-func (op priorOp) ReturnsPtr() bool     { return false }
-func (op priorOp) CallsExtern() bool    { return false }
-func (op priorOp) OverwritesInput() int { return -1 }
 func (op priorOp) String() string {
 	if op.grad {
 		return op.kind + "PriorGrad"
