@@ -39,24 +39,28 @@ func peerConfig(link trueskill.Link) trueskill.Config {
 }
 
 // BenchmarkTrueSkillStep is one SVI step (mean-field guide, closed-form
-// entropy, Adam) on the 4F13 data with S = 1 and S = 16 particles. It
+// entropy, Adam) on the 4F13 data with S = 1 and S = 16 particles, the
+// latter as per-particle graph copies (on 1 or 2 workers) and vectorized
+// (one kernel for all particles, on 1 or 2 goroutines). It
 // reports steps per wall-second and per CPU-second of the process (which
 // includes the garbage collector's work on other threads).
 func BenchmarkTrueSkillStep(b *testing.B) {
 	ds := tennis(b)
 	for _, link := range []trueskill.Link{trueskill.Logistic, trueskill.Probit} {
-		for _, c := range []struct{ s, workers int }{{1, 1}, {16, 1}, {16, 2}} {
+		for _, c := range []struct {
+			s, workers int
+			vec        bool
+		}{{1, 1, false}, {16, 1, false}, {16, 2, false}, {16, 1, true}, {16, 2, true}} {
 			s := c.s
 			name := fmt.Sprintf("%s/particles=%d", link, s)
+			if c.vec {
+				name += "/vectorized"
+			}
 			if c.workers > 1 {
 				name += fmt.Sprintf("/workers=%d", c.workers)
 			}
 			b.Run(name, func(b *testing.B) {
-				m, err := trueskill.NewModel(ds, peerConfig(link), trueskill.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				tr, err := svi.New(m, guides.MeanField{}, svi.Config{Particles: s, Workers: c.workers, Estimator: svi.EntropyELBO, Optimizer: svi.Adam{LearnRate: 0.01}})
+				tr, err := trueSkillTrainer(ds, link, s, c.workers, c.vec, guides.MeanField{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -91,62 +95,86 @@ func BenchmarkTrueSkillConverge(b *testing.B) {
 	ds := tennis(b)
 	const (
 		particles = 10
-		lr        = 0.01
 		every     = 100
 		checkN    = 1000
 		tol       = 0.1
 		maxSteps  = 20000
 	)
 	for _, link := range []trueskill.Link{trueskill.Logistic, trueskill.Probit} {
-		b.Run(link.String(), func(b *testing.B) {
-			m, err := trueskill.NewModel(ds, peerConfig(link), trueskill.Options{})
-			if err != nil {
-				b.Fatal(err)
+		for _, c := range []struct {
+			workers int
+			vec     bool
+		}{{1, false}, {1, true}, {2, true}} {
+			name := link.String()
+			if c.vec {
+				name += "/vectorized"
 			}
-			tr, err := svi.New(m, guides.MeanField{InitScale: 1}, svi.Config{Particles: particles, Estimator: svi.EntropyELBO, Optimizer: svi.Adam{LearnRate: lr}})
-			if err != nil {
-				b.Fatal(err)
+			if c.workers > 1 {
+				name += fmt.Sprintf("/workers=%d", c.workers)
 			}
-			var steps int
-			var stepping, stepCPU, total time.Duration
-			var elbo float64
-			for b.Loop() {
-				st, err := tr.Init(1)
+			b.Run(name, func(b *testing.B) {
+				tr, err := trueSkillTrainer(ds, link, particles, c.workers, c.vec, guides.MeanField{InitScale: 1})
 				if err != nil {
 					b.Fatal(err)
 				}
-				start := time.Now()
-				stepping, stepCPU = 0, 0
-				prev := math.NaN()
-				for st.Iter < maxSteps {
-					t0, c0 := time.Now(), cpuTime()
-					for range every {
-						if _, err := tr.Step(st, nil); err != nil {
-							b.Fatal(err)
-						}
-					}
-					stepping += time.Since(t0)
-					stepCPU += cpuTime() - c0
-					lw, err := tr.LogWeights(st, checkN, 7)
+				var steps int
+				var stepping, stepCPU, total time.Duration
+				var elbo float64
+				for b.Loop() {
+					st, err := tr.Init(1)
 					if err != nil {
 						b.Fatal(err)
 					}
-					elbo = mean(lw)
-					if math.Abs(elbo-prev) < tol {
-						break
+					start := time.Now()
+					stepping, stepCPU = 0, 0
+					prev := math.NaN()
+					for st.Iter < maxSteps {
+						t0, c0 := time.Now(), cpuTime()
+						for range every {
+							if _, err := tr.Step(st, nil); err != nil {
+								b.Fatal(err)
+							}
+						}
+						stepping += time.Since(t0)
+						stepCPU += cpuTime() - c0
+						lw, err := tr.LogWeights(st, checkN, 7)
+						if err != nil {
+							b.Fatal(err)
+						}
+						elbo = mean(lw)
+						if math.Abs(elbo-prev) < tol {
+							break
+						}
+						prev = elbo
 					}
-					prev = elbo
+					total = time.Since(start)
+					steps = st.Iter
 				}
-				total = time.Since(start)
-				steps = st.Iter
-			}
-			b.ReportMetric(float64(steps), "steps")
-			b.ReportMetric(stepping.Seconds(), "s-stepping")
-			b.ReportMetric(stepCPU.Seconds(), "cpu-s-stepping")
-			b.ReportMetric(total.Seconds(), "s-total")
-			b.ReportMetric(elbo, "elbo")
-		})
+				b.ReportMetric(float64(steps), "steps")
+				b.ReportMetric(stepping.Seconds(), "s-stepping")
+				b.ReportMetric(stepCPU.Seconds(), "cpu-s-stepping")
+				b.ReportMetric(total.Seconds(), "s-total")
+				b.ReportMetric(elbo, "elbo")
+			})
+		}
 	}
+}
+
+// trueSkillTrainer is the peer's model with the mean-field guide g, Adam at
+// 0.01 and S particles: per-particle graph copies on workers graphs, or
+// (vec) one vectorized kernel spreading the particles over workers
+// goroutines.
+func trueSkillTrainer(ds *trueskill.Dataset, link trueskill.Link, S, workers int, vec bool, g guides.MeanField) (*svi.Trainer, error) {
+	o := trueskill.Options{}
+	cfg := svi.Config{Particles: S, Workers: workers, Vectorize: vec, Estimator: svi.EntropyELBO, Optimizer: svi.Adam{LearnRate: 0.01}}
+	if vec {
+		o.Workers, cfg.Workers = workers, 1
+	}
+	m, err := trueskill.NewModel(ds, peerConfig(link), o)
+	if err != nil {
+		return nil, err
+	}
+	return svi.New(m, g, cfg)
 }
 
 // cpuTime returns the CPU time (user + system) this process has used. On a

@@ -41,7 +41,7 @@ type Config struct {
 	// particle axis on every latent value (see M.Particles), instead of S
 	// copies of the graph: far fewer graph operations per step when S is
 	// large. It needs a VectorGuide (guides.MeanField), the entropy or kl
-	// estimator, one worker, and a model written for it. The evaluation
+	// estimator, one worker, and a model written for it (a VectorModel). The evaluation
 	// programs (ELBO, LogWeights, Diagnose) still build one copy per
 	// particle, so the model must also work with M.Particles() == 0.
 	Vectorize bool
@@ -136,7 +136,7 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 	if cfg.Workers > 1 && cfg.Estimator == IWAEBound {
 		return nil, fmt.Errorf("svi: the %s estimator cannot be split over workers", cfg.Estimator)
 	}
-	if err := checkVectorize(cfg, guide); err != nil {
+	if err := checkVectorize(cfg, model, guide); err != nil {
 		return nil, err
 	}
 	for w := 0; w < cfg.Workers; w++ {

@@ -19,6 +19,9 @@ import (
 // [S, n] grid, each particle's row against the same data.
 type vecNormal struct{ normalNormal }
 
+// Vectorizes marks vecNormal as written for Config.Vectorize.
+func (v vecNormal) Vectorizes() bool { return true }
+
 func (v vecNormal) Build(m *svi.M) error {
 	S := m.Particles()
 	if S == 0 {
@@ -130,4 +133,8 @@ func TestVectorize(t *testing.T) {
 		_, err := svi.New(nn, bad.guide, bad.cfg)
 		assert.ErrorContains(t, err, bad.want)
 	}
+	// A model not written for it is refused, even one whose shapes would
+	// broadcast (normalNormal: 5 data points against 5 particles).
+	_, err = svi.New(nn.normalNormal, guides.MeanField{}, svi.Config{Vectorize: true, Particles: 5, Estimator: svi.EntropyELBO})
+	assert.ErrorContains(t, err, "svi.VectorModel")
 }

@@ -40,6 +40,8 @@ type workload struct {
 	name    string
 	goPkg   string
 	goBench string // -bench pattern
+	// goBenchtime is the -benchtime of the govi benchmark ("" means 2s).
+	goBenchtime string
 	// goRate extracts the rate from `go test -bench` output metrics.
 	goRate  func(m map[string]float64) (float64, bool)
 	peer    func(peers, data string) []string // command and arguments
@@ -141,34 +143,70 @@ var workloads = append(bnnWorkloads(), []workload{
 			return n / w, ok1 && ok2 && w > 0
 		},
 	},
-	{
-		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=16", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=16$",
-		goRate: metric("steps/s"), peerKey: "trueskill", needData: "tennis_atp/cam4f13_2011/games.csv",
-		peer: func(peers, data string) []string {
-			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011", "tennis_data.mat"),
-				"--samples", "16", "--no-mcmc", "--trace-steps", "0", "--quiet-wait", "0", "--repeats", "3", "--speed-steps", "1000", "--elbo-samples", "10000"}
-		},
-		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads1", "median") },
-	},
-	{
-		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=16, govi workers=2, torch threads=2", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=16/workers=2$",
-		goRate: metric("steps/s"), peerKey: "trueskill", needData: "tennis_atp/cam4f13_2011/games.csv",
-		peer: func(peers, data string) []string {
-			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011", "tennis_data.mat"),
-				"--samples", "16", "--no-mcmc", "--trace-steps", "0", "--quiet-wait", "0", "--repeats", "3", "--speed-steps", "1000", "--elbo-samples", "10000"}
-		},
-		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads2", "median") },
-	},
-	{
-		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=1", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=1$",
-		goRate: metric("steps/s"), peerKey: "trueskill1", needData: "tennis_atp/cam4f13_2011/games.csv",
-		peer: func(peers, data string) []string {
-			return []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011", "tennis_data.mat"),
-				"--samples", "1", "--no-mcmc", "--trace-steps", "0", "--quiet-wait", "0", "--repeats", "3", "--speed-steps", "1000", "--elbo-samples", "10000"}
-		},
-		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads1", "median") },
-	},
 }...)
+
+// trueSkillPeer runs the TrueSkill peer on the 4F13 data with S particles.
+func trueSkillPeer(S int, probit bool) func(peers, data string) []string {
+	return func(peers, data string) []string {
+		args := []string{filepath.Join(peers, "trueskill_svi_torch.py"), filepath.Join(data, "tennis_atp", "cam4f13_2011", "tennis_data.mat"),
+			"--samples", strconv.Itoa(S), "--no-mcmc", "--trace-steps", "0", "--quiet-wait", "0", "--repeats", "3", "--speed-steps", "1000", "--elbo-samples", "10000"}
+		if probit {
+			args = append(args, "--probit")
+		}
+		return args
+	}
+}
+
+// trueSkillWorkloads pairs the TrueSkill step and time-to-converge
+// benchmarks with the peer. At S = 16 govi evaluates the particles in one
+// vectorized kernel, on one goroutine against one torch thread and on two
+// against two. Time to converge (the peer's rule, S = 10, seconds of
+// stepping without the convergence checks) is compared on one thread each;
+// its rate is fits per second.
+func trueSkillWorkloads() []workload {
+	const data = "tennis_atp/cam4f13_2011/games.csv"
+	ws := []workload{{
+		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=1", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=1$",
+		goRate: metric("steps/s"), peerKey: "trueskill1", needData: data, peer: trueSkillPeer(1, false),
+		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads1", "median") },
+	}}
+	for _, th := range []int{1, 2} {
+		w := ""
+		if th == 2 {
+			w = "/workers=2"
+		}
+		ws = append(ws, workload{
+			name:  fmt.Sprintf("TrueSkill SVI step, 4F13 ATP 2011, logistic, S=16, govi vectorized%s, torch threads=%d", w, th),
+			goPkg: "./benchmarks", goBench: fmt.Sprintf("TrueSkillStep/logistic/particles=16/vectorized%s$", w),
+			goRate: metric("steps/s"), peerKey: "trueskill", needData: data, peer: trueSkillPeer(16, false),
+			peerRate: func(j map[string]any) (float64, bool) {
+				return path(j, "svi_steps_per_s", fmt.Sprintf("threads%d", th), "median")
+			},
+		})
+	}
+	for _, probit := range []bool{false, true} {
+		link := "logistic"
+		if probit {
+			link = "probit"
+		}
+		ws = append(ws, workload{
+			name:  fmt.Sprintf("TrueSkill time to converge, 4F13 ATP 2011, %s, S=10, govi vectorized, torch threads=1 (fits/s)", link),
+			goPkg: "./benchmarks", goBench: fmt.Sprintf("TrueSkillConverge/%s/vectorized$", link), goBenchtime: "1x",
+			goRate: func(m map[string]float64) (float64, bool) {
+				v, ok := m["s-stepping"]
+				return 1 / v, ok && v > 0
+			},
+			peerKey: "trueskill-converge-" + link, needData: data, peer: trueSkillPeer(10, probit),
+			peerRate: func(j map[string]any) (float64, bool) {
+				v, ok := path(j, "wall_s_to_converge_excluding_checks")
+				return 1 / v, ok && v > 0
+			},
+		})
+	}
+	return ws
+}
+
+func init() { workloads = append(workloads, trueSkillWorkloads()...) }
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -209,7 +247,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 				}
 			}
 			fmt.Fprintf(stderr, "round %d: govi %s\n", r+1, w.name)
-			g, err := goBench(w.goPkg, w.goBench, *data)
+			g, err := goBench(w.goPkg, w.goBench, w.goBenchtime, *data)
 			if err != nil {
 				skipped[w.name] = "govi benchmark: " + err.Error()
 				continue
@@ -268,8 +306,11 @@ func matchesAny(name, list string) bool {
 var benchLine = regexp.MustCompile(`^Benchmark\S+\s+\d+\s+(.*)$`)
 
 // goBench runs one benchmark and returns its metrics by unit.
-func goBench(pkg, pattern, data string) (map[string]float64, error) {
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", "2s", "-count", "1", pkg)
+func goBench(pkg, pattern, benchtime, data string) (map[string]float64, error) {
+	if benchtime == "" {
+		benchtime = "2s"
+	}
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", "1", pkg)
 	cmd.Env = append(os.Environ(), "GOVI_DATA="+data)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -36,6 +36,7 @@ type sviFlags struct {
 	draws      *int
 	schedule   *string
 	workers    *int
+	vectorize  *bool
 }
 
 func addSVIFlags(fs *flag.FlagSet, steps int, lr float64, particles int, estimator string) *sviFlags {
@@ -54,7 +55,8 @@ func addSVIFlags(fs *flag.FlagSet, steps int, lr float64, particles int, estimat
 		average:    fs.Bool("average", true, "average the iterates over the final plateau (Polyak–Ruppert)"),
 		clip:       fs.Float64("clip", 0, "clip the gradient's global norm to this value (0: no clipping)"),
 		draws:      fs.Int("diagnostic-draws", 2000, "draws for the final ELBO, IWAE bound and PSIS k̂"),
-		workers:    fs.Int("workers", 1, "graphs evaluating the particles in parallel (results depend on it, not on the machine)"),
+		workers:    fs.Int("workers", 1, "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"),
+		vectorize:  fs.Bool("vectorize", false, "evaluate all particles in one graph (models written for it: blr, trueskill; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"),
 		schedule:   fs.String("schedule", "plateau", "learning-rate schedule: plateau (×0.3 after 2 flat windows of 250 steps, down to ×0.01), step (×0.1 at 50% and 75% of -steps) or none"),
 	}
 }
@@ -105,7 +107,15 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 	if *f.guide == "map" {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
-	return svi.Config{Particles: *f.particles, Workers: *f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: *f.lr}, ClipNorm: *f.clip}, nil
+	cfg := svi.Config{Particles: *f.particles, Workers: *f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: *f.lr}, ClipNorm: *f.clip, Vectorize: *f.vectorize}
+	if *f.vectorize {
+		// One graph: the model's own kernel takes -workers, if it has one.
+		if *f.workers > 1 && cmd != "trueskill" {
+			return svi.Config{}, fmt.Errorf("train %s: -vectorize evaluates the particles in one graph; -workers > 1 goes with it only for trueskill, whose kernel shares the particles out", cmd)
+		}
+		cfg.Workers = 1
+	}
+	return cfg, nil
 }
 
 // fitOutcome is what a fit reports.

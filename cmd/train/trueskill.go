@@ -176,6 +176,9 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		c.Margin = v
 	}
 	o.HomeAdvantage = *home
+	if *sf.vectorize {
+		o.Workers = *sf.workers
+	}
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("train trueskill: %w", err)
 	}

@@ -210,3 +210,36 @@ func TestTrueSkillErrors(t *testing.T) {
 	_, _, err = runCmd("trueskill", "predict", "-posterior", good, "-p1", "Ann", "-p2", "Bob")
 	assert.Error(t, err, "a CSV file is not a report")
 }
+
+// TestTrueSkillVectorize: -vectorize (one kernel for all particles, here
+// shared by two goroutines) fits the same posterior as the default
+// per-particle graphs, step for step: the guide draws the same noise in
+// both modes, so the reports agree to the order of the sums (1e-7 on the
+// skills after 400 steps). blr refuses -workers with -vectorize.
+func TestTrueSkillVectorize(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	train := footballSeasons(t, dir, "train.csv", "2011-12")
+	reports := map[bool]map[string]any{}
+	for _, vec := range []bool{false, true} {
+		out := filepath.Join(dir, "fit-"+strconv.FormatBool(vec))
+		args := []string{"trueskill", "-matches", train, "-p1", "home", "-p2", "away", "-result", "result", "-draw-margin", "learn", "-home",
+			"-steps", "400", "-particles", "4", "-stop=false", "-diagnostic-draws", "100", "-out", out}
+		if vec {
+			args = append(args, "-vectorize", "-workers", "2")
+		}
+		_, stderr, err := runCmd(args...)
+		require.NoError(t, err, stderr)
+		reports[vec] = readReport(t, out)
+	}
+	a, b := reports[false]["players"].([]any), reports[true]["players"].([]any)
+	require.Len(t, b, len(a))
+	for i := range a {
+		pa, pb := a[i].(map[string]any), b[i].(map[string]any)
+		assert.Equal(t, pa["name"], pb["name"])
+		assert.InDelta(t, pa["mean"].(float64), pb["mean"].(float64), 1e-7, "%v", pa["name"])
+		assert.InDelta(t, pa["std"].(float64), pb["std"].(float64), 1e-7, "%v", pa["name"])
+	}
+	_, _, err := runCmd("blr", "-data", "../../data/boston_mass/boston.csv", "-vectorize", "-workers", "2", "-out", filepath.Join(dir, "blr"))
+	assert.ErrorContains(t, err, "-workers > 1 goes with it only for trueskill")
+}

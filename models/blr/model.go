@@ -64,3 +64,6 @@ func (b Model) Build(m *svi.M) error {
 	m.Observe("y", dist.Normal{Loc: mu, Scale: m.Const(1 / math.Sqrt(b.Beta))}, y)
 	return m.Err()
 }
+
+// Vectorizes reports that Build handles svi.Config.Vectorize (w is [S, D]).
+func (b Model) Vectorizes() bool { return true }

@@ -171,3 +171,9 @@ func (md *Model) localLayer(m *svi.M, l int, h *G.Node, act Activation) (*G.Node
 	}
 	return LocalDense(h, loc[0], vr[0], loc[1], vr[1], eps, act)
 }
+
+// Vectorizes reports whether Build handles svi.Config.Vectorize in this
+// configuration: regression without the local reparameterization.
+func (md *Model) Vectorizes() bool {
+	return md.cfg.Task == Regression && !md.cfg.LocalReparam
+}

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"sync"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/ops"
 )
 
 // The fused likelihood kernel: one op per particle evaluates
@@ -28,22 +31,42 @@ import (
 // the forward output as an input so that the machine runs them after it.
 // The gradient ops are not differentiable again.
 
-// gameLik is the state of one fused kernel instance.
+// gameLik is the state of one fused kernel instance. With S = 0 it
+// evaluates one particle: s is [P] and ε, η are scalars. With S > 0
+// (svi.Config.Vectorize) it evaluates S particles at once: s is [S, P], ε
+// and η are [S], and the output is the sum over the particles; the
+// particles are spread over up to workers goroutines, each particle's sum
+// computed alone and the S sums added in order, so the result does not
+// depend on workers.
 type gameLik struct {
 	m          *Model
-	eps, eta   bool      // whether ε and η are inputs after s
-	ds         []float64 // ∂/∂s of the last evaluation
-	dEps, dEta float64   // ∂/∂ε, ∂/∂η of the last evaluation
+	eps, eta   bool        // whether ε and η are inputs after s
+	S          int         // particles per evaluation; 0: one, unbatched
+	workers    int         // goroutines sharing the particles (≤ 1: the caller's)
+	ds         []float64   // ∂/∂s of the last evaluation, [max(S,1)·P]
+	dEps, dEta []float64   // ∂/∂ε, ∂/∂η of the last evaluation, [max(S,1)]
+	lp         []float64   // each particle's log-likelihood
+	margin     []float64   // each particle's ε (Config.Margin when fixed)
+	home       []float64   // each particle's η (0 without home advantage)
+	scratch    [][]float64 // each worker's scratch for eval
 }
 
+// particles returns the number of particles one evaluation covers.
+func (k *gameLik) particles() int { return max(k.S, 1) }
+
 // gameLikOp is the forward op: (s [, ε] [, η]) → Σ log P.
-type gameLikOp struct{ k *gameLik }
+type gameLikOp struct {
+	ops.PlainOp
+	k *gameLik
+}
 
 // gameLikGradOp maps (output, ḡ) to ḡ·∂(Σ log P)/∂input for one input:
 // which is 0 for s, 1 for ε, 2 for η.
 type gameLikGradOp struct {
+	ops.PlainOp
 	k     *gameLik
 	which int
+	out   *ops.OutBuf
 }
 
 var (
@@ -62,19 +85,33 @@ func (op gameLikOp) Arity() int {
 	return n
 }
 
-func (op gameLikOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	ts := []hm.Type{G.TensorType{Dims: 1, Of: a}}
-	for range op.Arity() - 1 {
-		ts = append(ts, a)
+// skillType and scalarType are the types of s and of ε, η.
+func (k *gameLik) skillType() hm.Type {
+	if k.S > 0 {
+		return G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
 	}
-	return hm.NewFnType(append(ts, a)...)
+	return G.TensorType{Dims: 1, Of: hm.TypeVariable('a')}
 }
 
-func (op gameLikOp) ReturnsPtr() bool     { return false }
-func (op gameLikOp) CallsExtern() bool    { return false }
-func (op gameLikOp) OverwritesInput() int { return -1 }
+func (k *gameLik) scalarType() hm.Type {
+	if k.S > 0 {
+		return G.TensorType{Dims: 1, Of: hm.TypeVariable('a')}
+	}
+	return hm.TypeVariable('a')
+}
+
+func (op gameLikOp) Type() hm.Type {
+	ts := []hm.Type{op.k.skillType()}
+	for range op.Arity() - 1 {
+		ts = append(ts, op.k.scalarType())
+	}
+	return hm.NewFnType(append(ts, hm.TypeVariable('a'))...)
+}
+
 func (op gameLikOp) String() string {
+	if op.k.S > 0 {
+		return fmt.Sprintf("GameLogLik{%d players, %d particles}", len(op.k.m.players), op.k.S)
+	}
 	return fmt.Sprintf("GameLogLik{%d players}", len(op.k.m.players))
 }
 func (op gameLikOp) WriteHash(h hash.Hash) {
@@ -83,11 +120,25 @@ func (op gameLikOp) WriteHash(h hash.Hash) {
 func (op gameLikOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
 
 func (op gameLikOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	k := op.k
 	if len(in) != op.Arity() {
 		return nil, fmt.Errorf("GameLogLik takes %d inputs, got %d", op.Arity(), len(in))
 	}
-	if err := checkShape(in[:1], len(op.k.m.players)); err != nil {
-		return nil, fmt.Errorf("GameLogLik: skills: %w", err)
+	want := tensor.Shape{len(k.m.players)}
+	if k.S > 0 {
+		want = tensor.Shape{k.S, len(k.m.players)}
+	}
+	for i, d := range in {
+		s, ok := d.(tensor.Shape)
+		if !ok {
+			return nil, fmt.Errorf("GameLogLik: input %d has no shape (%T)", i, d)
+		}
+		if i == 0 && !s.Eq(want) {
+			return nil, fmt.Errorf("GameLogLik: skills have shape %v, want %v", s, want)
+		}
+		if i > 0 && s.TotalSize() != k.particles() {
+			return nil, fmt.Errorf("GameLogLik: input %d has shape %v, want one value per particle (%d)", i, s, k.particles())
+		}
 	}
 	return tensor.ScalarShape(), nil
 }
@@ -97,48 +148,101 @@ func (op gameLikOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != op.Arity() {
 		return nil, fmt.Errorf("GameLogLik takes %d inputs, got %d", op.Arity(), len(in))
 	}
-	s, err := vecValue(in[:1], len(k.m.players))
+	n, P := k.particles(), len(k.m.players)
+	s, err := vecValue(in[:1], n*P)
 	if err != nil {
 		return nil, fmt.Errorf("GameLogLik: skills: %w", err)
 	}
-	c := k.m.cfg
-	eta := 0.0
+	if k.lp == nil {
+		k.ds = make([]float64, n*P)
+		k.dEps, k.dEta = make([]float64, n), make([]float64, n)
+		k.lp, k.margin, k.home = make([]float64, n), make([]float64, n), make([]float64, n)
+	}
+	for i := range k.margin {
+		k.margin[i] = k.m.cfg.Margin
+	}
 	next := 1
-	if k.eps {
-		if c.Margin, err = scalarValue(in[next]); err != nil {
-			return nil, fmt.Errorf("GameLogLik: margin: %w", err)
+	for _, v := range []struct {
+		on   bool
+		to   []float64
+		name string
+	}{{k.eps, k.margin, "margin"}, {k.eta, k.home, "home advantage"}} {
+		if !v.on {
+			continue
 		}
+		x, err := perParticle(in[next], n)
+		if err != nil {
+			return nil, fmt.Errorf("GameLogLik: %s: %w", v.name, err)
+		}
+		copy(v.to, x)
 		next++
 	}
-	if k.eta {
-		if eta, err = scalarValue(in[next]); err != nil {
-			return nil, fmt.Errorf("GameLogLik: home advantage: %w", err)
+	w := max(min(k.workers, n), 1)
+	if len(k.scratch) < w {
+		k.scratch = make([][]float64, w)
+		for j := range k.scratch {
+			k.scratch[j] = make([]float64, 2*k.m.decisive())
 		}
 	}
-	return G.NewF64(k.eval(c, s, eta)), nil
+	run := func(lo, hi int, scr []float64) {
+		for i := lo; i < hi; i++ {
+			c := k.m.cfg
+			c.Margin = k.margin[i]
+			k.lp[i], k.dEps[i], k.dEta[i] = k.eval(c, s[i*P:(i+1)*P], k.home[i], k.ds[i*P:(i+1)*P], scr)
+		}
+	}
+	// The caller takes the first share itself.
+	var wg sync.WaitGroup
+	for j := 1; j < w; j++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(j*n/w, (j+1)*n/w, k.scratch[j])
+		}()
+	}
+	run(0, n/w, k.scratch[0])
+	wg.Wait()
+	total := 0.0
+	for _, v := range k.lp {
+		total += v
+	}
+	return G.NewF64(total), nil
 }
 
-// eval returns Σ_g log P(r_g | d_g) under c (whose Margin is the current ε)
-// and records the derivatives.
-func (k *gameLik) eval(c Config, s []float64, eta float64) float64 {
-	if k.ds == nil {
-		k.ds = make([]float64, len(s))
+// perParticle returns the n values of ε or η: a scalar when n = 1, else
+// a vector of n.
+func perParticle(v G.Value, n int) ([]float64, error) {
+	if n == 1 {
+		x, err := scalarValue(v)
+		if err != nil {
+			return nil, err
+		}
+		return []float64{x}, nil
 	}
-	clear(k.ds)
-	k.dEps, k.dEta = 0, 0
+	return vecValue([]G.Value{v}, n)
+}
+
+// eval returns one particle's Σ_g log P(r_g | d_g) under c (whose Margin is
+// the particle's ε) with home advantage eta, stores ∂/∂s in ds and returns
+// ∂/∂ε and ∂/∂η. scr is scratch of at least twice the decisive games.
+func (k *gameLik) eval(c Config, s []float64, eta float64, ds, scr []float64) (lp, dEps, dEta float64) {
+	clear(ds)
 	inv := 1 / c.noiseScale()
-	lp := 0.0
-	if p := k.m.dec; p != nil {
+	if p := k.m.dec; p != nil && c.Link == Logistic {
+		lp, dEps, dEta = k.decisiveLogistic(c.Margin*inv, inv, s, eta, ds, scr)
+	} else if p != nil && c.Link == Probit {
+		lp, dEps, dEta = k.decisiveProbit(c, inv, s, eta, ds, scr)
+	} else if p != nil {
 		for g, a := range p.a {
 			b, h := p.b[g], k.m.decHome[g]
 			// log P(win) = log F(x), x = (d − ε)/c.
 			logZ, slope := c.logCDF((s[a] - s[b] + eta*h - c.Margin) * inv)
 			lp += logZ
 			gd := slope * inv // ∂/∂d; ∂/∂ε = −∂/∂d
-			k.ds[a] += gd
-			k.ds[b] -= gd
-			k.dEta += gd * h
-			k.dEps -= gd
+			ds[a] += gd
+			ds[b] -= gd
+			dEta += gd * h
+			dEps -= gd
 		}
 	}
 	if p := k.m.draw; p != nil {
@@ -148,19 +252,100 @@ func (k *gameLik) eval(c Config, s []float64, eta float64) float64 {
 			logZ, gt, _ := c.interval(Draw, d)
 			lp += logZ
 			gd := gt * inv
-			k.ds[a] += gd
-			k.ds[b] -= gd
-			k.dEta += gd
+			ds[a] += gd
+			ds[b] -= gd
+			dEta += gd
 			if k.eps {
 				// Z = F(u) − F(l), u = (ε − d)/c, l = (−ε − d)/c:
 				// ∂ log Z/∂ε = (f(u) + f(l))/(c·Z).
 				u, l := (c.Margin-d)*inv, (-c.Margin-d)*inv
-				k.dEps += (math.Exp(c.logPDF(u)-logZ) + math.Exp(c.logPDF(l)-logZ)) * inv
+				dEps += (math.Exp(c.logPDF(u)-logZ) + math.Exp(c.logPDF(l)-logZ)) * inv
 			}
 		}
 	}
-	return lp
+	return lp, dEps, dEta
 }
+
+// decisiveLogistic is the decisive games' part of eval under the logistic
+// link, with the margin and the noise's inverse scale given as epsZ = ε/c
+// and inv = 1/c. It computes log σ(x) = min(x, 0) − log(1 + e^(−|x|)) and
+// σ(−x) = (x ≥ 0 ? e^(−|x|) : 1)/(1 + e^(−|x|)) in two passes over the games,
+// the exponentials first, then the logarithms: each loop's iterations are
+// independent, so the processor overlaps them, where one pass with both
+// functions waits on each exponential in turn (2.5× slower).
+func (k *gameLik) decisiveLogistic(epsZ, inv float64, s []float64, eta float64, ds, scr []float64) (lp, dEps, dEta float64) {
+	p, home := k.m.dec, k.m.decHome
+	n := len(p.a)
+	xs, es := scr[:n], scr[n:2*n]
+	for g, a := range p.a {
+		x := (s[a]-s[p.b[g]]+eta*home[g])*inv - epsZ
+		xs[g] = x
+		es[g] = math.Exp(-math.Abs(x))
+	}
+	for g, e := range es {
+		x := xs[g]
+		num := 1.0
+		if x >= 0 {
+			num = e
+		}
+		lp += min(x, 0) - log1pUnit(e)
+		gd := num / (1 + e) * inv // ∂/∂d; ∂/∂ε = −∂/∂d
+		ds[p.a[g]] += gd
+		ds[p.b[g]] -= gd
+		dEta += gd * home[g]
+		dEps -= gd
+	}
+	return lp, dEps, dEta
+}
+
+// decisiveProbit is the decisive games' part of eval under the probit
+// link (see decisiveLogistic). For x ≥ millsSwitch it computes Φ(x) =
+// erfc(−x/√2)/2 and e^(−x²/2) in a first pass over the games (independent
+// iterations, which the processor overlaps), then log Φ(x) and the slope
+// φ(x)/Φ(x) in a second. log Φ is then accurate to an ulp of 1, not to its
+// own ulp when Φ is near 1, which is what a sum of ~10³ log-probabilities
+// can hold anyway; the slope keeps full relative precision. Below
+// millsSwitch (rare: a decisive upset by 2.5 noise scales) it uses logCDF's
+// continued fraction.
+func (k *gameLik) decisiveProbit(c Config, inv float64, s []float64, eta float64, ds, scr []float64) (lp, dEps, dEta float64) {
+	const invSqrt2Pi = 0.3989422804014326779399460599343818684758586311649
+	p, home := k.m.dec, k.m.decHome
+	n := len(p.a)
+	xs, qs := scr[:n], scr[n:2*n]
+	epsZ := c.Margin * inv
+	for g, a := range p.a {
+		x := (s[a]-s[p.b[g]]+eta*home[g])*inv - epsZ
+		xs[g] = x
+		qs[g] = 0.5 * math.Erfc(-x*(1/math.Sqrt2))
+	}
+	for g, x := range xs {
+		// φ(x)·√(2π), computed here: the first pass's erfc already has two
+		// exponentials in flight per game.
+		qs[g], xs[g] = math.Exp(-0.5*x*x), qs[g]
+	}
+	// Now xs holds Φ(x) and qs holds e^(−x²/2).
+	for g, a := range p.a {
+		phi := xs[g]
+		var logZ, slope float64
+		if phi >= minPhiFast {
+			logZ = math.Log(phi)
+			slope = invSqrt2Pi * qs[g] / phi
+		} else {
+			logZ, slope = c.logCDF((s[a]-s[p.b[g]]+eta*home[g])*inv - epsZ)
+		}
+		lp += logZ
+		gd := slope * inv // ∂/∂d; ∂/∂ε = −∂/∂d
+		ds[a] += gd
+		ds[p.b[g]] -= gd
+		dEta += gd * home[g]
+		dEps -= gd
+	}
+	return lp, dEps, dEta
+}
+
+// minPhiFast is Φ(millsSwitch): below it decisiveProbit uses the
+// continued fraction.
+var minPhiFast = 0.5 * math.Erfc(-millsSwitch/math.Sqrt2)
 
 // logCDF returns log F(x) and its derivative f(x)/F(x) for the
 // standardized noise, each to full relative precision: the same values as
@@ -171,10 +356,10 @@ func (c Config) logCDF(x float64) (logF, slope float64) {
 		// log σ(x) and σ(−x) from one exponential.
 		if x >= 0 {
 			e := math.Exp(-x)
-			return -math.Log1p(e), e / (1 + e)
+			return -log1pUnit(e), e / (1 + e)
 		}
 		e := math.Exp(x)
-		return x - math.Log1p(e), 1 / (1 + e)
+		return x - log1pUnit(e), 1 / (1 + e)
 	}
 	logF = LogNormCDF(x)
 	if x < millsSwitch {
@@ -212,7 +397,7 @@ func (op gameLikOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 		which = append(which, 2)
 	}
 	for i := range inputs {
-		n, err := G.ApplyOp(gameLikGradOp{k: op.k, which: which[i]}, output, grad)
+		n, err := G.ApplyOp(gameLikGradOp{k: op.k, which: which[i], out: new(ops.OutBuf)}, output, grad)
 		if err != nil {
 			return nil, fmt.Errorf("trueskill: GameLogLik gradient: %w", err)
 		}
@@ -225,13 +410,10 @@ func (op gameLikGradOp) Arity() int { return 2 }
 func (op gameLikGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	if op.which == 0 {
-		return hm.NewFnType(a, a, G.TensorType{Dims: 1, Of: a})
+		return hm.NewFnType(a, a, op.k.skillType())
 	}
-	return hm.NewFnType(a, a, a)
+	return hm.NewFnType(a, a, op.k.scalarType())
 }
-func (op gameLikGradOp) ReturnsPtr() bool     { return false }
-func (op gameLikGradOp) CallsExtern() bool    { return false }
-func (op gameLikGradOp) OverwritesInput() int { return -1 }
 func (op gameLikGradOp) String() string {
 	return fmt.Sprintf("GameLogLikGrad{%s}", []string{"skill", "margin", "home"}[op.which])
 }
@@ -240,14 +422,25 @@ func (op gameLikGradOp) WriteHash(h hash.Hash) {
 }
 func (op gameLikGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
 
+// shape returns the shape of the gradient with respect to the input.
+func (op gameLikGradOp) shape() tensor.Shape {
+	k := op.k
+	switch {
+	case op.which == 0 && k.S > 0:
+		return tensor.Shape{k.S, len(k.m.players)}
+	case op.which == 0:
+		return tensor.Shape{len(k.m.players)}
+	case k.S > 0:
+		return tensor.Shape{k.S}
+	}
+	return tensor.ScalarShape()
+}
+
 func (op gameLikGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
 		return nil, fmt.Errorf("GameLogLikGrad takes 2 inputs, got %d", len(in))
 	}
-	if op.which == 0 {
-		return tensor.Shape{len(op.k.m.players)}, nil
-	}
-	return tensor.ScalarShape(), nil
+	return op.shape(), nil
 }
 
 func (op gameLikGradOp) Do(in ...G.Value) (G.Value, error) {
@@ -259,15 +452,19 @@ func (op gameLikGradOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("GameLogLikGrad: %w", err)
 	}
 	k := op.k
+	src := k.ds
 	switch op.which {
 	case 1:
-		return G.NewF64(gbar * k.dEps), nil
+		src = k.dEps
 	case 2:
-		return G.NewF64(gbar * k.dEta), nil
+		src = k.dEta
 	}
-	out := tensor.New(tensor.WithShape(len(k.ds)), tensor.Of(tensor.Float64))
-	x := out.Data().([]float64)
-	for i, v := range k.ds {
+	shape := op.shape()
+	if shape.IsScalar() {
+		return G.NewF64(gbar * src[0]), nil
+	}
+	out, x := op.out.Get(false, shape...)
+	for i, v := range src {
 		x[i] = gbar * v
 	}
 	return out, nil

@@ -1,8 +1,10 @@
 package trueskill
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -44,6 +46,12 @@ type Options struct {
 	// Gather selects how the composed likelihood forms the skill
 	// differences (see Gather); the fused kernel gathers in its own loop.
 	Gather Gather
+	// Workers is the number of goroutines the fused kernel spreads the
+	// particles over when the model is vectorized (svi.Config.Vectorize,
+	// where one kernel evaluates all S particles); 0 means GOMAXPROCS.
+	// Each particle's sum is computed alone and the sums are added in
+	// order, so the numbers do not depend on it.
+	Workers int
 }
 
 // Model is the TrueSkill model of a data set as an svi.Model: skills
@@ -109,6 +117,9 @@ func NewModel(ds *Dataset, c Config, o Options) (*Model, error) {
 			return nil, fmt.Errorf("trueskill: Options.%s = %v, want a finite value ≥ 0 (0: default)", v.name, v.x)
 		}
 	}
+	if o.Workers < 0 {
+		return nil, fmt.Errorf("trueskill: Options.Workers = %d, want ≥ 0 (0: GOMAXPROCS)", o.Workers)
+	}
 	if o.Gather != GatherPairs && o.Gather != GatherRows {
 		return nil, fmt.Errorf("trueskill: unknown %v", o.Gather)
 	}
@@ -140,6 +151,14 @@ func NewModel(ds *Dataset, c Config, o Options) (*Model, error) {
 		m.draw = draw
 	}
 	return m, nil
+}
+
+// decisive returns the number of decisive games.
+func (m *Model) decisive() int {
+	if m.dec == nil {
+		return 0
+	}
+	return len(m.dec.a)
 }
 
 // Config returns the model's configuration.
@@ -206,6 +225,11 @@ func (m *Model) InitLoc() (map[string][]float64, error) {
 	return out, nil
 }
 
+// Vectorizes reports whether Build handles svi.Config.Vectorize (all
+// particles in one fused kernel): with the fused likelihood, not with
+// Options.Composed.
+func (m *Model) Vectorizes() bool { return !m.opt.Composed }
+
 // Build declares the sites and adds the games' log-likelihood.
 func (m *Model) Build(mm *svi.M) error {
 	g := mm.Graph()
@@ -232,8 +256,16 @@ func (m *Model) Build(mm *svi.M) error {
 	if err := mm.Err(); err != nil {
 		return err
 	}
+	S := mm.Particles()
+	if S > 0 && m.opt.Composed {
+		return mm.Fail(errors.New("trueskill: svi.Config.Vectorize needs the fused likelihood, not Options.Composed"))
+	}
 	if !m.opt.Composed {
-		k := &gameLik{m: m, eps: eps != nil, eta: eta != nil}
+		workers := m.opt.Workers
+		if workers == 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		k := &gameLik{m: m, eps: eps != nil, eta: eta != nil, S: S, workers: workers}
 		in := G.Nodes{s}
 		if eps != nil {
 			in = append(in, eps)
@@ -241,7 +273,7 @@ func (m *Model) Build(mm *svi.M) error {
 		if eta != nil {
 			in = append(in, eta)
 		}
-		lp, err := G.ApplyOp(gameLikOp{k}, in...)
+		lp, err := G.ApplyOp(gameLikOp{k: k}, in...)
 		if err != nil {
 			return fmt.Errorf("trueskill: games: %w", err)
 		}

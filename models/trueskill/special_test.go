@@ -102,3 +102,30 @@ func TestLogSigmoid(t *testing.T) {
 		assertRel(t, tc.want, LogSigmoid(tc.x), specialRelTol, "log σ(%v)", tc.x)
 	}
 }
+
+// TestLog1pUnit checks the logistic kernel's log(1 + e) against
+// math.Log1p on [0, 1], from subnormal e to 1, and on every float64 within
+// 64 ulps of its branch point √2 − 1 and of 1/2: relative error at most
+// 2 ulps.
+func TestLog1pUnit(t *testing.T) {
+	xs := []float64{0, 5e-324, 1e-300, 1e-17, 1.1e-16, 2.3e-16, 1e-12, 3e-9, 1e-5, 0.001, 0.1, 0.25, 0.5, 0.7, 0.999, 1}
+	for i := range 20000 {
+		xs = append(xs, math.Exp(-745*float64(i)/20000), float64(i)/20000)
+	}
+	for _, c := range []float64{math.Sqrt2 - 1, 0.5} {
+		x := c
+		for range 64 {
+			x = math.Nextafter(x, 0)
+		}
+		for range 128 {
+			xs = append(xs, x)
+			x = math.Nextafter(x, 1)
+		}
+	}
+	for _, x := range xs {
+		want := math.Log1p(x)
+		if got := log1pUnit(x); math.Abs(got-want) > 2*0x1p-52*want {
+			t.Errorf("log1pUnit(%g) = %.17g, math.Log1p %.17g", x, got, want)
+		}
+	}
+}
