@@ -32,7 +32,7 @@ func DenseN(x, w, b *G.Node, act Activation) (*G.Node, error) {
 	if x.Shape().Dims() == 2 && x.Op() != nil {
 		return nil, fmt.Errorf("ops: DenseN: an input shared by the particles ([B, in]) must be data, not computed")
 	}
-	op := denseNOp{act: act, xd: x.Shape().Dims(), diffX: x.Op() != nil, buf: new(OutBuf)}
+	op := denseNOp{act: act, xd: x.Shape().Dims(), diffX: x.Op() != nil, buf: new(OutBuf), back: new(denseNBack)}
 	n, err := G.ApplyOp(op, x, w, b)
 	if err != nil {
 		return nil, fmt.Errorf("ops: DenseN %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
@@ -71,6 +71,21 @@ type denseNOp struct {
 	xd    int
 	diffX bool
 	buf   *OutBuf
+	back  *denseNBack
+}
+
+// denseNBack is the backward pass of one DenseN node, shared by its
+// gradient ops: whichever runs first computes ∂/∂x (when needed), ∂/∂w and
+// ∂/∂b together, particle by particle, so that g ⊙ a′ is formed once per
+// particle in a scratch buffer that stays in cache while the products and
+// the column sums read it; the others find their result ready. The forward
+// Do advances gen, so a result is reused only within the run that made it
+// (every gradient op of the node takes the same output and incoming
+// gradient).
+type denseNBack struct {
+	gen, done  uint64
+	dx, dw, db OutBuf
+	dz         []float64 // one particle's g ⊙ a′
 }
 
 func (op denseNOp) Arity() int { return 3 }
@@ -105,6 +120,7 @@ func (op denseNOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, w, b := v[0], v[1], v[2]
 	S, B, nin, nout, per := denseNDims(in[0].Shape(), in[1].Shape())
+	op.back.gen++
 	res, z := op.buf.Get(false, S, B, nout)
 	for s := 0; s < S; s++ {
 		xs := x
@@ -127,7 +143,7 @@ func (op denseNOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error
 		if i == 0 && !op.diffX {
 			continue
 		}
-		n, err := G.ApplyOp(denseNGradOp{act: op.act, xd: op.xd, wrt: i, buf: new(OutBuf), dz: new(OutBuf)}, inputs[0], inputs[1], output, grad)
+		n, err := G.ApplyOp(denseNGradOp{act: op.act, xd: op.xd, wrt: i, diffX: op.diffX, back: op.back}, inputs[0], inputs[1], output, grad)
 		if err != nil {
 			return nil, fmt.Errorf("ops: DenseN gradient: %w", err)
 		}
@@ -142,7 +158,8 @@ type denseNGradOp struct {
 	PlainOp
 	act     Activation
 	xd, wrt int
-	buf, dz *OutBuf
+	diffX   bool
+	back    *denseNBack
 }
 
 func (op denseNGradOp) Arity() int { return 4 }
@@ -184,41 +201,51 @@ func (op denseNGradOp) Do(in ...G.Value) (G.Value, error) {
 	if len(y) != S*B*nout || len(g) != len(y) {
 		return nil, fmt.Errorf("ops: DenseNGrad: output %v and gradient %v do not fit", in[2].Shape(), in[3].Shape())
 	}
-	dz := g
-	if op.act != Identity {
-		_, dz = op.dz.Get(false, len(g))
-		op.act.Backward(dz, g, y)
+	k := op.back
+	if k.done != k.gen || k.gen == 0 {
+		op.backward(k, x, w, y, g, in[0].Shape(), S, B, nin, nout, per)
+		k.done = k.gen
 	}
-	var shape tensor.Shape
-	switch op.wrt {
-	case 0:
-		shape = in[0].Shape()
-	case 1:
-		shape = in[1].Shape()
-	default:
-		shape = tensor.Shape{S, nout}
+	res := [...]*OutBuf{&k.dx, &k.dw, &k.db}[op.wrt].v
+	if res == nil {
+		return nil, fmt.Errorf("ops: DenseNGrad: no gradient with respect to input %d", op.wrt)
 	}
-	res, d := op.buf.Get(true, shape...)
+	return res, nil
+}
+
+// backward computes the node's gradients into k: for each particle
+// dz = g_s ⊙ a′ (in k.dz), then ∂/∂w_s = x_sᵀ·dz, ∂/∂b_s = Σ_rows dz and,
+// when x is computed, ∂/∂x_s = dz·w_sᵀ.
+func (op denseNGradOp) backward(k *denseNBack, x, w, y, g []float64, xShape tensor.Shape, S, B, nin, nout int, per bool) {
+	var dx []float64
+	if op.diffX {
+		_, dx = k.dx.Get(false, xShape...)
+	}
+	_, dw := k.dw.Get(false, S, nin, nout)
+	_, db := k.db.Get(true, S, nout)
+	if len(k.dz) < B*nout {
+		k.dz = make([]float64, B*nout)
+	}
 	for s := 0; s < S; s++ {
-		dzs := dz[s*B*nout : (s+1)*B*nout]
+		dz := g[s*B*nout : (s+1)*B*nout]
+		if op.act != Identity {
+			op.act.Backward(k.dz[:B*nout], dz, y[s*B*nout:(s+1)*B*nout])
+			dz = k.dz[:B*nout]
+		}
 		ws := w[s*nin*nout : (s+1)*nin*nout]
 		xs := x
 		if per {
 			xs = x[s*B*nin : (s+1)*B*nin]
 		}
-		switch op.wrt {
-		case 0: // dz_s·w_sᵀ (x is per particle when it needs a gradient)
-			MatMul(false, true, B, nin, nout, dzs, ws, 0, d[s*B*nin:(s+1)*B*nin])
-		case 1: // x_sᵀ·dz_s
-			MatMul(true, false, nin, nout, B, xs, dzs, 0, d[s*nin*nout:(s+1)*nin*nout])
-		default:
-			db := d[s*nout : (s+1)*nout]
-			for r := 0; r < B; r++ {
-				for j, gv := range dzs[r*nout : (r+1)*nout] {
-					db[j] += gv
-				}
+		if op.diffX { // dz_s·w_sᵀ (x is per particle when it needs a gradient)
+			MatMul(false, true, B, nin, nout, dz, ws, 0, dx[s*B*nin:(s+1)*B*nin])
+		}
+		MatMul(true, false, nin, nout, B, xs, dz, 0, dw[s*nin*nout:(s+1)*nin*nout])
+		dbs := db[s*nout : (s+1)*nout]
+		for r := 0; r < B; r++ {
+			for j, v := range dz[r*nout : (r+1)*nout] {
+				dbs[j] += v
 			}
 		}
 	}
-	return res, nil
 }

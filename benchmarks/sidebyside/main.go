@@ -12,8 +12,10 @@
 //	apt-get install -y python3-torch python3-sklearn python3-scipy
 //
 // A workload whose peer cannot run (no python3, a missing package, no data)
-// is skipped with the reason. The peers pin one BLAS thread; govi uses
-// GOMAXPROCS cores only where its code is parallel (LDA, Workers).
+// is skipped with the reason. Where a peer runs on a given number of torch
+// threads, govi's benchmark runs with as many cores (go test -cpu); the
+// CAVI sweeps keep Go's default (govi's LDA uses every core, scikit-learn
+// one thread, as the table says).
 package main
 
 import (
@@ -42,6 +44,10 @@ type workload struct {
 	goBench string // -bench pattern
 	// goBenchtime is the -benchtime of the govi benchmark ("" means 2s).
 	goBenchtime string
+	// goCPU is the GOMAXPROCS of the govi benchmark (go test -cpu): the
+	// peer's thread count, so that each side has the same cores; 0 leaves
+	// Go's default (all of them).
+	goCPU int
 	// goRate extracts the rate from `go test -bench` output metrics.
 	goRate  func(m map[string]float64) (float64, bool)
 	peer    func(peers, data string) []string // command and arguments
@@ -91,25 +97,22 @@ func bnnWorkloads() []workload {
 	var ws []workload
 	for _, th := range []int{1, 2} {
 		for _, S := range []int{1, 8} {
-			// With two torch threads, govi's S = 8 runs on two workers.
-			// With one torch thread, govi's S = 8 runs vectorized (one graph).
+			// govi's S = 8 runs vectorized (one graph); GOMAXPROCS is the
+			// torch thread count.
 			w, wname := "", ""
-			switch {
-			case th == 2 && S > 1:
-				w, wname = "/workers=2", ", govi workers=2"
-			case S > 1:
+			if S > 1 {
 				w, wname = "/vectorized", ", govi vectorized"
 			}
 			ws = append(ws, workload{
 				name:  fmt.Sprintf("BNN 13-50-1 step, full batch (govi N=455, torch N=500), S=%d, float64, torch threads=%d%s", S, th, wname),
-				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=455/particles=%d%s$", S, w),
+				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=455/particles=%d%s$", S, w), goCPU: th,
 				goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn",
 				peerRate: func(j map[string]any) (float64, bool) {
 					return path(j, "steps_per_sec", fmt.Sprintf("float64_S%d_threads%d", S, th), "median")
 				},
 			}, workload{
 				name:  fmt.Sprintf("BNN 13-50-1 step, minibatch B=32, S=%d, float64, torch threads=%d%s", S, th, wname),
-				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=32/particles=%d%s$", S, w),
+				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStep/fused/B=32/particles=%d%s$", S, w), goCPU: th,
 				goRate: metric("steps/s"), peer: bnnMiniPeer(S), peerKey: fmt.Sprintf("bnn-mini-%d", S),
 				peerRate: func(j map[string]any) (float64, bool) {
 					return path(j, "speed_steps_per_s", fmt.Sprintf("threads%d", th), "median")
@@ -166,7 +169,7 @@ func trueSkillPeer(S int, probit bool) func(peers, data string) []string {
 func trueSkillWorkloads() []workload {
 	const data = "tennis_atp/cam4f13_2011/games.csv"
 	ws := []workload{{
-		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=1", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=1$",
+		name: "TrueSkill SVI step, 4F13 ATP 2011, logistic, S=1", goPkg: "./benchmarks", goBench: "TrueSkillStep/logistic/particles=1$", goCPU: 1,
 		goRate: metric("steps/s"), peerKey: "trueskill1", needData: data, peer: trueSkillPeer(1, false),
 		peerRate: func(j map[string]any) (float64, bool) { return path(j, "svi_steps_per_s", "threads1", "median") },
 	}}
@@ -177,7 +180,7 @@ func trueSkillWorkloads() []workload {
 		}
 		ws = append(ws, workload{
 			name:  fmt.Sprintf("TrueSkill SVI step, 4F13 ATP 2011, logistic, S=16, govi vectorized%s, torch threads=%d", w, th),
-			goPkg: "./benchmarks", goBench: fmt.Sprintf("TrueSkillStep/logistic/particles=16/vectorized%s$", w),
+			goPkg: "./benchmarks", goBench: fmt.Sprintf("TrueSkillStep/logistic/particles=16/vectorized%s$", w), goCPU: th,
 			goRate: metric("steps/s"), peerKey: "trueskill", needData: data, peer: trueSkillPeer(16, false),
 			peerRate: func(j map[string]any) (float64, bool) {
 				return path(j, "svi_steps_per_s", fmt.Sprintf("threads%d", th), "median")
@@ -191,7 +194,7 @@ func trueSkillWorkloads() []workload {
 		}
 		ws = append(ws, workload{
 			name:  fmt.Sprintf("TrueSkill time to converge, 4F13 ATP 2011, %s, S=10, govi vectorized, torch threads=1 (fits/s)", link),
-			goPkg: "./benchmarks", goBench: fmt.Sprintf("TrueSkillConverge/%s/vectorized$", link), goBenchtime: "1x",
+			goPkg: "./benchmarks", goBench: fmt.Sprintf("TrueSkillConverge/%s/vectorized$", link), goBenchtime: "1x", goCPU: 1,
 			goRate: func(m map[string]float64) (float64, bool) {
 				v, ok := m["s-stepping"]
 				return 1 / v, ok && v > 0
@@ -247,7 +250,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 				}
 			}
 			fmt.Fprintf(stderr, "round %d: govi %s\n", r+1, w.name)
-			g, err := goBench(w.goPkg, w.goBench, w.goBenchtime, *data)
+			g, err := goBench(w, *data)
 			if err != nil {
 				skipped[w.name] = "govi benchmark: " + err.Error()
 				continue
@@ -306,11 +309,16 @@ func matchesAny(name, list string) bool {
 var benchLine = regexp.MustCompile(`^Benchmark\S+\s+\d+\s+(.*)$`)
 
 // goBench runs one benchmark and returns its metrics by unit.
-func goBench(pkg, pattern, benchtime, data string) (map[string]float64, error) {
+func goBench(w workload, data string) (map[string]float64, error) {
+	benchtime := w.goBenchtime
 	if benchtime == "" {
 		benchtime = "2s"
 	}
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", "1", pkg)
+	args := []string{"test", "-run", "^$", "-bench", w.goBench, "-benchtime", benchtime, "-count", "1"}
+	if w.goCPU > 0 {
+		args = append(args, "-cpu", strconv.Itoa(w.goCPU))
+	}
+	cmd := exec.Command("go", append(args, w.goPkg)...)
 	cmd.Env = append(os.Environ(), "GOVI_DATA="+data)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -332,7 +340,7 @@ func goBench(pkg, pattern, benchtime, data string) (map[string]float64, error) {
 		}
 		return res, nil
 	}
-	return nil, fmt.Errorf("no benchmark line matched %q (skipped for lack of data?): %s", pattern, lastLines(out, 3))
+	return nil, fmt.Errorf("no benchmark line matched %q (skipped for lack of data?): %s", w.goBench, lastLines(out, 3))
 }
 
 // peerRun runs a peer and decodes the last JSON line it prints.

@@ -1,0 +1,80 @@
+package ops
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestGemmAcc checks gemmAcc (the assembly kernels where the processor
+// has them) against the plain loop gemmGo, on shapes that exercise every
+// kernel: full 4×8 tiles, the last m mod 4 rows (1-row kernels, k even and
+// odd), the last n mod 8 columns (masked kernels), each alone and at once;
+// with A row-major and transposed, and C and B inside larger arrays
+// (strides beyond their widths), which must be left untouched outside the
+// product. Tolerance: a few ulps of sums of up to 455 products of unit
+// normals (FMA rounds once where the loop rounds twice).
+func TestGemmAcc(t *testing.T) {
+	t.Logf("assembly kernels: %v", hasGemmKernel)
+	r := rand.New(rand.NewPCG(9, 1))
+	for _, sh := range [][3]int{{4, 8, 1}, {4, 8, 13}, {455, 50, 13}, {13, 50, 455}, {1, 8, 7}, {3, 5, 2}, {7, 13, 9}, {5, 1, 4}, {2, 3, 1}, {9, 17, 16}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, trans := range []bool{false, true} {
+			const pad = 3
+			lda, ldb, ldc := k+pad, n+pad, n+pad
+			ais, als := lda, 1
+			a := make([]float64, m*lda)
+			if trans { // A stored k×m with stride m+pad
+				ais, als = 1, m+pad
+				a = make([]float64, k*(m+pad))
+			}
+			b, c := make([]float64, k*ldb), make([]float64, m*ldc)
+			for _, v := range [][]float64{a, b, c} {
+				for i := range v {
+					v[i] = r.NormFloat64()
+				}
+			}
+			want := append([]float64(nil), c...)
+			gemmGo(m, n, k, a, ais, als, b, ldb, want, ldc)
+			gemmAcc(m, n, k, a, ais, als, b, ldb, c, ldc)
+			for i := range c {
+				if math.Abs(c[i]-want[i]) > 1e-13*math.Max(1, math.Abs(want[i]))*math.Sqrt(float64(k)) {
+					t.Fatalf("%v trans=%v: c[%d] (row %d, col %d) = %v, want %v", sh, trans, i, i/ldc, i%ldc, c[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkGemmAcc times the BNN's two products per particle: the forward
+// 455×13·13×50 and the weight gradient 13×455·455×50, against gonum's
+// dgemm through the banded MatMul path.
+func BenchmarkGemmAcc(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	x, w, z := make([]float64, 455*13), make([]float64, 13*50), make([]float64, 455*50)
+	for _, v := range [][]float64{x, w, z} {
+		for i := range v {
+			v[i] = r.NormFloat64()
+		}
+	}
+	b.Run("forward/kernel", func(b *testing.B) {
+		for b.Loop() {
+			gemmAcc(455, 50, 13, x, 13, 1, w, 50, z, 50)
+		}
+	})
+	b.Run("forward/gonum", func(b *testing.B) {
+		for b.Loop() {
+			gemmBands(false, false, 455, 50, 13, x, w, 1, z)
+		}
+	})
+	b.Run("weightgrad/kernel", func(b *testing.B) {
+		for b.Loop() {
+			gemmAcc(13, 50, 455, x, 1, 13, z, 50, w, 50)
+		}
+	})
+	b.Run("weightgrad/gonum", func(b *testing.B) {
+		for b.Loop() {
+			gemmBands(true, false, 13, 50, 455, x, z, 1, w)
+		}
+	})
+}
