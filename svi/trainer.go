@@ -608,7 +608,7 @@ func (t *Trainer) runAll(ps *Params) (float64, error) {
 
 func (p *program) fillNoise(r *rand.Rand) {
 	for _, n := range p.noise {
-		n.fill(n.value.Data().([]float64), r)
+		n.fill(n.value.Float64s(), r)
 	}
 }
 
@@ -616,7 +616,7 @@ func (p *program) fillNoise(r *rand.Rand) {
 // data, and returns the loss, with the gradient in p.grads when p has one.
 func (p *program) run(ps *Params) (float64, error) {
 	for i, d := range p.params {
-		copy(d.value.Data().([]float64), ps.values[i])
+		copy(d.value.Float64s(), ps.values[i])
 		if p.grads == nil {
 			continue
 		}
@@ -627,7 +627,7 @@ func (p *program) run(ps *Params) (float64, error) {
 		}
 	}
 	for _, d := range p.derived {
-		d.fill(ps, d.value.Data().([]float64))
+		d.fill(ps, d.value.Float64s())
 	}
 	if p.tape == nil {
 		p.tape = newTape(p.vm)
@@ -708,7 +708,7 @@ func (p *program) feed(b Batch) error {
 			}
 			continue
 		}
-		dst := d.value.Data().([]float64)
+		dst := d.value.Float64s()
 		if len(v) != len(dst) {
 			return fmt.Errorf("svi: data %q has %d values, the model declares shape %v (%d values)", d.name, len(v), d.shape, len(dst))
 		}

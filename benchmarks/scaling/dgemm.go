@@ -11,6 +11,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/govi/govi/ops"
 )
 
 // gemmShape is one product C = op(A)·B with C m×n and inner dimension k;
@@ -51,8 +53,10 @@ var gemmShapes = slices.Concat(
 // blasName names the implementation behind blas64.
 func blasName() string { return fmt.Sprintf("%T", blas64.Implementation()) }
 
-// dgemmSweep times blas64.Gemm (C = op(A)·op(B), β = 0) at every shape
-// with GOMAXPROCS 1 and 2 and prints the table, with, for each BNN step
+// dgemmSweep times blas64.Gemm (C = op(A)·op(B), β = 0) and govi's
+// ops.MatMul (dgemv/dger for the skinny products, the AVX2/FMA kernels or
+// banded gonum dgemm for the others) at every shape with GOMAXPROCS 1 and
+// 2 and prints the table, with, for each BNN step
 // size, the sum of its five products' medians: the time a step of one
 // particle spends in matrix products. gonum's Dgemm splits C into 64×64
 // blocks over GOMAXPROCS goroutines when C has at least 4 blocks, and runs
@@ -60,12 +64,16 @@ func blasName() string { return fmt.Sprintf("%T", blas64.Implementation()) }
 func dgemmSweep(ctx context.Context, w io.Writer, o options) error {
 	tb := &table{
 		title: fmt.Sprintf("dgemm (%s, float64, β = 0)", blasName()),
-		cols:  []string{"product", "GOMAXPROCS", "calls×blocks", "µs/call", "range µs", "GFLOP/s", "allocs/call"},
+		cols:  []string{"product", "implementation", "GOMAXPROCS", "calls×blocks", "µs/call", "range µs", "GFLOP/s", "allocs/call"},
 	}
 	r := rand.New(rand.NewPCG(o.seed, 2))
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
-	type key struct{ step, procs int }
+	type key struct {
+		step, procs int
+		impl        string
+	}
+	impls := []string{"gonum dgemm", "ops.MatMul"}
 	sumTime := map[key]time.Duration{}
 	sumFlops := map[key]float64{}
 	for i, g := range gemmShapes {
@@ -85,29 +93,40 @@ func dgemmSweep(ctx context.Context, w io.Writer, o options) error {
 		if g.transB {
 			tB = blas.Trans
 		}
-		for _, procs := range []int{1, 2} {
-			runtime.GOMAXPROCS(procs)
-			t, err := measure(ctx, o, func() error {
-				blas64.Gemm(tA, tB, 1, a, b, 0, c)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			lo, hi := t.spread()
-			tb.add(g.label, procs, fmt.Sprintf("%d×%d", t.calls, o.reps),
-				f3(us(t.median())), f3(us(lo))+"–"+f3(us(hi)),
-				f3(g.flops()/t.median().Seconds()/1e9), f3(t.allocs))
-			if g.step > 0 {
-				sumTime[key{g.step, procs}] += t.median()
-				sumFlops[key{g.step, procs}] += g.flops()
+		for _, impl := range impls {
+			for _, procs := range []int{1, 2} {
+				runtime.GOMAXPROCS(procs)
+				call := func() error {
+					blas64.Gemm(tA, tB, 1, a, b, 0, c)
+					return nil
+				}
+				if impl == "ops.MatMul" {
+					call = func() error {
+						ops.MatMul(g.transA, g.transB, g.m, g.n, g.k, a.Data, b.Data, 0, c.Data)
+						return nil
+					}
+				}
+				t, err := measure(ctx, o, call)
+				if err != nil {
+					return err
+				}
+				lo, hi := t.spread()
+				tb.add(g.label, impl, procs, fmt.Sprintf("%d×%d", t.calls, o.reps),
+					f3(us(t.median())), f3(us(lo))+"–"+f3(us(hi)),
+					f3(g.flops()/t.median().Seconds()/1e9), f3(t.allocs))
+				if g.step > 0 {
+					sumTime[key{g.step, procs, impl}] += t.median()
+					sumFlops[key{g.step, procs, impl}] += g.flops()
+				}
 			}
 		}
 		if g.step > 0 && (i+1 == len(gemmShapes) || gemmShapes[i+1].step != g.step) {
-			for _, procs := range []int{1, 2} {
-				k := key{g.step, procs}
-				tb.add(fmt.Sprintf("Σ of the five products above (one particle, N = %d, H = 50)", g.step), procs, "",
-					f3(us(sumTime[k])), "", f3(sumFlops[k]/sumTime[k].Seconds()/1e9), "")
+			for _, impl := range impls {
+				for _, procs := range []int{1, 2} {
+					k := key{g.step, procs, impl}
+					tb.add(fmt.Sprintf("Σ of the five products above (one particle, N = %d, H = 50)", g.step), impl, procs, "",
+						f3(us(sumTime[k])), "", f3(sumFlops[k]/sumTime[k].Seconds()/1e9), "")
+				}
 			}
 		}
 	}

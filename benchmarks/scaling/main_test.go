@@ -23,7 +23,7 @@ func TestRunTiny(t *testing.T) {
 	err := run(context.Background(), []string{"-only", "dgemm,particles,lda", "-reps", "1", "-warmup", "1",
 		"-block", "1ns", "-figures", dir, "-csv", dir}, &out)
 	require.NoError(t, err)
-	for _, want := range []string{"#### dgemm", "#### BNN SVI step against particles", "| 455 | 50 | 64 |", "skipped: ap_lda/ap.dat", "load average"} {
+	for _, want := range []string{"#### dgemm", "ops.MatMul", "#### BNN SVI step against particles", "| 455 | 50 | 64 |", "skipped: ap_lda/ap.dat", "load average"} {
 		assert.Contains(t, out.String(), want)
 	}
 	for _, f := range []string{"bnn_particles.png", "bnn_particles.csv", "dgemm.csv"} {
