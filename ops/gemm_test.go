@@ -17,7 +17,7 @@ import (
 func TestGemmAcc(t *testing.T) {
 	t.Logf("assembly kernels: %v", hasGemmKernel)
 	r := rand.New(rand.NewPCG(9, 1))
-	for _, sh := range [][3]int{{4, 8, 1}, {4, 8, 13}, {455, 50, 13}, {13, 50, 455}, {1, 8, 7}, {3, 5, 2}, {7, 13, 9}, {5, 1, 4}, {2, 3, 1}, {9, 17, 16}} {
+	for _, sh := range [][3]int{{4, 8, 1}, {4, 8, 13}, {455, 50, 13}, {13, 50, 455}, {1, 8, 7}, {3, 5, 2}, {7, 13, 9}, {5, 1, 4}, {2, 3, 1}, {9, 17, 16}, {13, 50, 1000}, {6, 9, 513}} {
 		m, n, k := sh[0], sh[1], sh[2]
 		for _, trans := range []bool{false, true} {
 			const pad = 3
@@ -75,6 +75,23 @@ func BenchmarkGemmAcc(b *testing.B) {
 	b.Run("weightgrad/gonum", func(b *testing.B) {
 		for b.Loop() {
 			gemmBands(true, false, 13, 50, 455, x, z, 1, w)
+		}
+	})
+	// The same weight gradient on 10⁵ rows (the scaling sweep's largest N).
+	xl, zl := make([]float64, 100000*13), make([]float64, 100000*50)
+	for _, v := range [][]float64{xl, zl} {
+		for i := range v {
+			v[i] = r.NormFloat64()
+		}
+	}
+	b.Run("weightgrad-1e5/kernel", func(b *testing.B) {
+		for b.Loop() {
+			gemmAcc(13, 50, 100000, xl, 1, 13, zl, 50, w, 50)
+		}
+	})
+	b.Run("weightgrad-1e5/gonum", func(b *testing.B) {
+		for b.Loop() {
+			gemmBands(true, false, 13, 50, 100000, xl, zl, 1, w)
 		}
 	})
 }

@@ -16,8 +16,11 @@ import (
 const inputs = 13
 
 // bnnPoint is one network size: N rows (full batch), H hidden units and
-// S particles.
-type bnnPoint struct{ n, h, s int }
+// S particles, as graph copies or vectorized (svi.Config.Vectorize).
+type bnnPoint struct {
+	n, h, s int
+	vec     bool
+}
 
 // nominalFlops is the conventional count of the dense layers' matrix
 // products per step, 3 × 2·N·(D·H + H·1) per particle: the forward
@@ -42,13 +45,16 @@ var bnnSweeps = map[string]struct {
 	x           func(bnnPoint) int
 }{
 	"n": {"BNN SVI step against N (13-50-1, S = 1, full batch)", "N (rows)",
-		[]bnnPoint{{100, 50, 1}, {1000, 50, 1}, {10000, 50, 1}, {100000, 50, 1}},
+		[]bnnPoint{{100, 50, 1, false}, {1000, 50, 1, false}, {10000, 50, 1, false}, {100000, 50, 1, false}},
 		func(p bnnPoint) int { return p.n }},
 	"width": {"BNN SVI step against hidden width H (N = 455, S = 1, full batch)", "H (hidden units)",
-		[]bnnPoint{{455, 10, 1}, {455, 30, 1}, {455, 100, 1}, {455, 300, 1}, {455, 1000, 1}},
+		[]bnnPoint{{455, 10, 1, false}, {455, 30, 1, false}, {455, 100, 1, false}, {455, 300, 1, false}, {455, 1000, 1, false}},
 		func(p bnnPoint) int { return p.h }},
 	"particles": {"BNN SVI step against particles S (N = 455, 13-50-1, full batch)", "S (particles)",
-		[]bnnPoint{{455, 50, 1}, {455, 50, 2}, {455, 50, 4}, {455, 50, 8}, {455, 50, 16}, {455, 50, 32}, {455, 50, 64}},
+		[]bnnPoint{{455, 50, 1, false}, {455, 50, 2, false}, {455, 50, 4, false}, {455, 50, 8, false}, {455, 50, 16, false}, {455, 50, 32, false}, {455, 50, 64, false}},
+		func(p bnnPoint) int { return p.s }},
+	"vparticles": {"BNN SVI step against particles S, vectorized (N = 455, 13-50-1, full batch)", "S (particles)",
+		[]bnnPoint{{455, 50, 1, true}, {455, 50, 2, true}, {455, 50, 4, true}, {455, 50, 8, true}, {455, 50, 16, true}, {455, 50, 32, true}, {455, 50, 64, true}},
 		func(p bnnPoint) int { return p.s }},
 }
 
@@ -97,7 +103,7 @@ func bnnTrainer(p bnnPoint, seed uint64) (*svi.Trainer, *svi.State, error) {
 			}
 		}
 	}}
-	tr, err := svi.New(model, guide, svi.Config{Particles: p.s, Estimator: svi.EntropyELBO})
+	tr, err := svi.New(model, guide, svi.Config{Particles: p.s, Vectorize: p.vec, Estimator: svi.EntropyELBO})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -154,7 +160,7 @@ func bnnSweep(ctx context.Context, w io.Writer, o options, name string) error {
 		title: sw.title,
 		xAxis: sw.axis, yAxis: "ms per SVI step (median)",
 		logX: true, logY: true,
-		ref: "proportional to " + map[string]string{"n": "N", "width": "H", "particles": "S"}[name],
+		ref: "proportional to " + map[string]string{"n": "N", "width": "H", "particles": "S", "vparticles": "S"}[name],
 	}, o.figures, xs, ys)
 }
 

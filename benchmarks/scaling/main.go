@@ -5,10 +5,12 @@
 //   - the SVI step of the shipped BNN (models/bnn, one ReLU hidden layer,
 //     13 inputs, regression on synthetic standardized data, full batch,
 //     guides.MeanField, svi.EntropyELBO, Adam) against the number of rows N,
-//     the hidden width H and the number of particles S;
+//     the hidden width H and the number of particles S (as graph copies and
+//     vectorized, svi.Config.Vectorize);
 //   - the CAVI sweep of models/lda (K = 20) against the number of documents
 //     of the AP corpus, read from $GOVI_DATA/ap_lda (skipped when absent);
-//   - gonum's pure-Go dgemm (blas64.Gemm) at a square size and at the
+//   - gonum's pure-Go dgemm (blas64.Gemm) and govi's ops.MatMul (its
+//     AVX2/FMA kernels, dgemv and dger) at a square size and at the
 //     shapes of the five matrix products of a BNN step (N = 455 and 10⁵,
 //     H = 50), with GOMAXPROCS = 1 and 2, and the sum of those five: the
 //     time one particle's step spends in matrix products.
@@ -23,7 +25,7 @@
 //
 // Usage, from the repository root:
 //
-//	GOVI_DATA=/path/to/datasets go run ./benchmarks/scaling [-reps 7] [-block 300ms] [-figures benchmarks/scaling/figures] [-csv DIR] [-only dgemm,n,width,particles,lda]
+//	GOVI_DATA=/path/to/datasets go run ./benchmarks/scaling [-reps 7] [-block 300ms] [-figures benchmarks/scaling/figures] [-csv DIR] [-only dgemm,n,width,particles,vparticles,lda]
 //
 // It prints, as Markdown meant to sit under a level-2 heading (headings
 // ### and ####), the machine (CPUs, CPU model, Go version, load average
@@ -59,7 +61,7 @@ func main() {
 }
 
 // sweeps lists the names accepted by -only, in the order they run.
-var sweeps = []string{"dgemm", "n", "width", "particles", "lda"}
+var sweeps = []string{"dgemm", "n", "width", "particles", "vparticles", "lda"}
 
 // options are the command-line settings shared by the sweeps.
 type options struct {
@@ -131,7 +133,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		switch s {
 		case "dgemm":
 			err = dgemmSweep(ctx, w, o)
-		case "n", "width", "particles":
+		case "n", "width", "particles", "vparticles":
 			err = bnnSweep(ctx, w, o, s)
 		case "lda":
 			err = ldaSweep(ctx, w, o)
