@@ -88,8 +88,10 @@ func FloatInputs(name string, in []G.Value, arity int) ([][]float64, error) {
 	return v, nil
 }
 
-// tt returns the type of a rank-d float tensor (the scalar type variable for d = 0).
-func tt(d int) hm.Type {
+// FloatType returns the gorgonia type of a rank-d tensor of the type
+// variable 'a' (the scalar type variable itself for d = 0), for the Type
+// methods of custom ops.
+func FloatType(d int) hm.Type {
 	a := hm.TypeVariable('a')
 	if d == 0 {
 		return a
@@ -97,8 +99,9 @@ func tt(d int) hm.Type {
 	return G.TensorType{Dims: d, Of: a}
 }
 
-// hashOf returns the FNV-1a hash of what w writes, for the ops' Hashcode.
-func hashOf(w func(hash.Hash)) uint32 {
+// HashOf returns the FNV-1a hash of what w writes (an op's WriteHash), for
+// the Hashcode methods of custom ops.
+func HashOf(w func(hash.Hash)) uint32 {
 	h := fnv.New32a()
 	w(h)
 	return h.Sum32()

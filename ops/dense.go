@@ -88,28 +88,6 @@ func positiveMask(v float64) uint64 {
 	return m
 }
 
-// ColSumBackward adds Σ_rows g ⊙ a′ (rows × cols, row-major) into db,
-// without materializing g ⊙ a′.
-func (a Activation) ColSumBackward(db, g, y []float64, cols int) {
-	for r := 0; r*cols < len(g); r++ {
-		gr, yr := g[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols]
-		switch a {
-		case ReLU:
-			for j, v := range yr {
-				db[j] += math.Float64frombits(math.Float64bits(gr[j]) & positiveMask(v))
-			}
-		case Tanh:
-			for j, v := range yr {
-				db[j] += gr[j] * (1 - v*v)
-			}
-		default:
-			for j, v := range gr {
-				db[j] += v
-			}
-		}
-	}
-}
-
 // Dense returns the node act(x·w + b) of a fully connected layer as one
 // fused operation: x is [B, in], w is [in, out], b is [out] and the result
 // is [B, out]. Its gradient is three fused operations (with respect to w,
@@ -140,7 +118,7 @@ func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
 	}
 	// The input needs a gradient only when it is computed from parameters;
 	// data inputs (nodes without an op) do not.
-	op := denseOp{act: act, diffX: x.Op() != nil, buf: new(OutBuf)}
+	op := denseOp{act: act, diffX: x.Op() != nil, buf: new(OutBuf), back: new(denseNBack)}
 	n, err := G.ApplyOp(op, x, w, b)
 	if err != nil {
 		return nil, fmt.Errorf("ops: Dense %v·%v+%v: %w", x.Shape(), w.Shape(), b.Shape(), err)
@@ -154,19 +132,20 @@ type denseOp struct {
 	act   Activation
 	diffX bool
 	buf   *OutBuf
+	back  *denseNBack // the gradient ops' shared backward pass
 }
 
 var _ G.SDOp = denseOp{}
 
 func (op denseOp) Arity() int { return 3 }
 func (op denseOp) Type() hm.Type {
-	return hm.NewFnType(tt(2), tt(2), tt(1), tt(2))
+	return hm.NewFnType(FloatType(2), FloatType(2), FloatType(1), FloatType(2))
 }
 func (op denseOp) String() string { return fmt.Sprintf("Dense{%v}", op.act) }
 func (op denseOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.Dense{%v,%v}", op.act, op.diffX)
 }
-func (op denseOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op denseOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := InputShapes("Dense", in, 3)
@@ -196,6 +175,7 @@ func (op denseOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	xs, ws, bs := v[0], v[1], v[2]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
+	op.back.gen++
 	out, z := op.buf.Get(false, rows, nout) // DenseForward overwrites z
 	DenseForward(z, xs, ws, bs, rows, nin, nout, op.act)
 	return out, nil
@@ -222,7 +202,7 @@ func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 		if i == 0 && !op.diffX {
 			continue
 		}
-		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i, buf: new(OutBuf), dz: new(OutBuf)}, inputs[0], inputs[1], output, grad)
+		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i, diffX: op.diffX, back: op.back}, inputs[0], inputs[1], output, grad)
 		if err != nil {
 			return nil, fmt.Errorf("ops: Dense gradient: %w", err)
 		}
@@ -233,12 +213,14 @@ func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 
 // denseGradOp computes the gradient of Dense with respect to input wrt
 // (0: x, 1: w, 2: b) from x, w, the layer's output y and the incoming
-// gradient g.
+// gradient g. The node's gradient ops share one backward pass (see
+// denseNBack): Dense is DenseN's case of one particle and shared x.
 type denseGradOp struct {
 	PlainOp
-	act     Activation
-	wrt     int
-	buf, dz *OutBuf // output, and the scratch g ⊙ a′
+	act   Activation
+	wrt   int
+	diffX bool
+	back  *denseNBack
 }
 
 func (op denseGradOp) Arity() int { return 4 }
@@ -247,7 +229,7 @@ func (op denseGradOp) Type() hm.Type {
 	if op.wrt == 2 {
 		r = 1
 	}
-	return hm.NewFnType(tt(2), tt(2), tt(2), tt(2), tt(r))
+	return hm.NewFnType(FloatType(2), FloatType(2), FloatType(2), FloatType(2), FloatType(r))
 }
 func (op denseGradOp) String() string {
 	return fmt.Sprintf("DenseGrad{%v,%s}", op.act, []string{"x", "w", "b"}[op.wrt])
@@ -255,7 +237,7 @@ func (op denseGradOp) String() string {
 func (op denseGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.DenseGrad{%v,%d}", op.act, op.wrt)
 }
-func (op denseGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op denseGradOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op denseGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := InputShapes("DenseGrad", in, 4)
@@ -287,29 +269,16 @@ func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v [4][]float64
-	for i := range v {
-		if v[i], err = floats(in[i]); err != nil {
-			return nil, fmt.Errorf("ops: DenseGrad: %w", err)
-		}
+	v, err := FloatInputs("ops: DenseGrad", in, 4)
+	if err != nil {
+		return nil, err
 	}
-	x, w, y, g := v[0], v[1], v[2], v[3]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, d := op.buf.Get(op.wrt == 2, shape...) // the BLAS calls overwrite; the column sum adds
-	if op.wrt == 2 {
-		op.act.ColSumBackward(d, g, y, nout)
-		return out, nil
+	k := op.back
+	if k.done != k.gen {
+		denseBackward(k, op.act, op.diffX, v[0], v[1], v[2], v[3],
+			[3]tensor.Shape{in[0].Shape(), in[1].Shape(), {nout}}, 1, rows, nin, nout, false)
+		k.done = k.gen
 	}
-	dz := g
-	if op.act != Identity {
-		_, dz = op.dz.Get(false, len(g))
-		op.act.Backward(dz, g, y)
-	}
-	switch op.wrt {
-	case 0: // dz·wᵀ
-		MatMul(false, true, rows, nin, nout, dz, w, 0, d)
-	case 1: // xᵀ·dz
-		MatMul(true, false, nin, nout, rows, x, dz, 0, d)
-	}
-	return out, nil
+	return k.result(op.wrt, shape)
 }

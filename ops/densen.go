@@ -90,13 +90,13 @@ type denseNBack struct {
 
 func (op denseNOp) Arity() int { return 3 }
 func (op denseNOp) Type() hm.Type {
-	return hm.NewFnType(tt(op.xd), tt(3), tt(2), tt(3))
+	return hm.NewFnType(FloatType(op.xd), FloatType(3), FloatType(2), FloatType(3))
 }
 func (op denseNOp) String() string { return fmt.Sprintf("DenseN{%v}", op.act) }
 func (op denseNOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.DenseN{%v,%d,%v}", op.act, op.xd, op.diffX)
 }
-func (op denseNOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op denseNOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op denseNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := InputShapes("DenseN", in, 3)
@@ -165,7 +165,7 @@ type denseNGradOp struct {
 func (op denseNGradOp) Arity() int { return 4 }
 func (op denseNGradOp) Type() hm.Type {
 	r := []int{op.xd, 3, 2}[op.wrt]
-	return hm.NewFnType(tt(op.xd), tt(3), tt(3), tt(3), tt(r))
+	return hm.NewFnType(FloatType(op.xd), FloatType(3), FloatType(3), FloatType(3), FloatType(r))
 }
 func (op denseNGradOp) String() string {
 	return fmt.Sprintf("DenseNGrad{%v,%s}", op.act, []string{"x", "w", "b"}[op.wrt])
@@ -173,7 +173,7 @@ func (op denseNGradOp) String() string {
 func (op denseNGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.DenseNGrad{%v,%d,%d}", op.act, op.xd, op.wrt)
 }
-func (op denseNGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op denseNGradOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op denseNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := InputShapes("DenseNGrad", in, 4)
@@ -202,34 +202,45 @@ func (op denseNGradOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: DenseNGrad: output %v and gradient %v do not fit", in[2].Shape(), in[3].Shape())
 	}
 	k := op.back
-	if k.done != k.gen || k.gen == 0 {
-		op.backward(k, x, w, y, g, in[0].Shape(), S, B, nin, nout, per)
+	if k.done != k.gen {
+		denseBackward(k, op.act, op.diffX, x, w, y, g,
+			[3]tensor.Shape{in[0].Shape(), in[1].Shape(), {S, nout}}, S, B, nin, nout, per)
 		k.done = k.gen
 	}
-	res := [...]*OutBuf{&k.dx, &k.dw, &k.db}[op.wrt].v
-	if res == nil {
-		return nil, fmt.Errorf("ops: DenseNGrad: no gradient with respect to input %d", op.wrt)
-	}
-	return res, nil
+	return k.result(op.wrt, nil)
 }
 
-// backward computes the node's gradients into k: for each particle
-// dz = g_s ⊙ a′ (in k.dz), then ∂/∂w_s = x_sᵀ·dz, ∂/∂b_s = Σ_rows dz and,
-// when x is computed, ∂/∂x_s = dz·w_sᵀ.
-func (op denseNGradOp) backward(k *denseNBack, x, w, y, g []float64, xShape tensor.Shape, S, B, nin, nout int, per bool) {
-	var dx []float64
-	if op.diffX {
-		_, dx = k.dx.Get(false, xShape...)
+// result returns the gradient with respect to input wrt of the last
+// backward pass, checked against the shape the op declared (nil: any).
+func (k *denseNBack) result(wrt int, shape tensor.Shape) (G.Value, error) {
+	v := [...]*OutBuf{&k.dx, &k.dw, &k.db}[wrt].v
+	if v == nil {
+		return nil, fmt.Errorf("ops: dense gradient: none with respect to input %d", wrt)
 	}
-	_, dw := k.dw.Get(false, S, nin, nout)
-	_, db := k.db.Get(true, S, nout)
+	if shape != nil && !v.Shape().Eq(shape) {
+		return nil, fmt.Errorf("ops: dense gradient: input %d has shape %v, the op declared %v", wrt, v.Shape(), shape)
+	}
+	return v, nil
+}
+
+// denseBackward computes a dense node's gradients into k: for each of its
+// S particles dz = g_s ⊙ a′ (in k.dz), then ∂/∂w_s = x_sᵀ·dz, ∂/∂b_s =
+// Σ_rows dz and, when x is computed (diffX), ∂/∂x_s = dz·w_sᵀ. shapes are
+// those of x, w and b, whose gradients take them.
+func denseBackward(k *denseNBack, act Activation, diffX bool, x, w, y, g []float64, shapes [3]tensor.Shape, S, B, nin, nout int, per bool) {
+	var dx []float64
+	if diffX {
+		_, dx = k.dx.Get(false, shapes[0]...)
+	}
+	_, dw := k.dw.Get(false, shapes[1]...)
+	_, db := k.db.Get(true, shapes[2]...)
 	if len(k.dz) < B*nout {
 		k.dz = make([]float64, B*nout)
 	}
 	for s := 0; s < S; s++ {
 		dz := g[s*B*nout : (s+1)*B*nout]
-		if op.act != Identity {
-			op.act.Backward(k.dz[:B*nout], dz, y[s*B*nout:(s+1)*B*nout])
+		if act != Identity {
+			act.Backward(k.dz[:B*nout], dz, y[s*B*nout:(s+1)*B*nout])
 			dz = k.dz[:B*nout]
 		}
 		ws := w[s*nin*nout : (s+1)*nin*nout]
@@ -237,7 +248,7 @@ func (op denseNGradOp) backward(k *denseNBack, x, w, y, g []float64, xShape tens
 		if per {
 			xs = x[s*B*nin : (s+1)*B*nin]
 		}
-		if op.diffX { // dz_s·w_sᵀ (x is per particle when it needs a gradient)
+		if diffX { // dz_s·w_sᵀ (x is per particle when it needs a gradient)
 			MatMul(false, true, B, nin, nout, dz, ws, 0, dx[s*B*nin:(s+1)*B*nin])
 		}
 		MatMul(true, false, nin, nout, B, xs, dz, 0, dw[s*nin*nout:(s+1)*nin*nout])

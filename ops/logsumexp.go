@@ -146,7 +146,7 @@ func (op lseOp) String() string { return fmt.Sprintf("LogSumExp{axis=%d}", op.ax
 func (op lseOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.LogSumExp{%d,%v}", op.axis, op.shape)
 }
-func (op lseOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op lseOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op lseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := op.shapes(in, 1)
@@ -266,7 +266,7 @@ func (op softmaxOp) String() string { return fmt.Sprintf("Softmax{axis=%d}", op.
 func (op softmaxOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.Softmax{%d,%d}", op.axis, op.dims)
 }
-func (op softmaxOp) Hashcode() uint32     { return hashOf(op.WriteHash) }
+func (op softmaxOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
 func (op softmaxOp) ReturnsPtr() bool     { return false }
 func (op softmaxOp) CallsExtern() bool    { return false }
 func (op softmaxOp) OverwritesInput() int { return -1 }
@@ -332,7 +332,7 @@ func (op scaleAlongOp) String() string { return fmt.Sprintf("ScaleAlong{axis=%d}
 func (op scaleAlongOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.ScaleAlong{%d,%v}", op.axis, op.shape)
 }
-func (op scaleAlongOp) Hashcode() uint32     { return hashOf(op.WriteHash) }
+func (op scaleAlongOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
 func (op scaleAlongOp) ReturnsPtr() bool     { return false }
 func (op scaleAlongOp) CallsExtern() bool    { return false }
 func (op scaleAlongOp) OverwritesInput() int { return -1 }

@@ -101,7 +101,7 @@ func (op reparamOp) String() string {
 	return "SoftplusReparam"
 }
 func (op reparamOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.String()) }
-func (op reparamOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op reparamOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
 	v, err := FloatInputs("SoftplusReparam", in, 3)
@@ -170,7 +170,7 @@ func (op reparamGradOp) String() string {
 	return "SoftplusReparamGrad"
 }
 func (op reparamGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.String()) }
-func (op reparamGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op reparamGradOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
 	v, err := FloatInputs("SoftplusReparamGrad", in, 3)
@@ -231,7 +231,7 @@ type reparamNOp struct {
 
 func (op reparamNOp) Arity() int { return 3 }
 func (op reparamNOp) Type() hm.Type {
-	return hm.NewFnType(tt(op.dims), tt(op.dims), tt(op.dims+1), tt(op.dims+1))
+	return hm.NewFnType(FloatType(op.dims), FloatType(op.dims), FloatType(op.dims+1), FloatType(op.dims+1))
 }
 func (op reparamNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := InputShapes("ReparamN", in, 3)
@@ -242,7 +242,7 @@ func (op reparamNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 func (op reparamNOp) String() string        { return "ReparamN" }
 func (op reparamNOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.ReparamN") }
-func (op reparamNOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op reparamNOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op reparamNOp) Do(in ...G.Value) (G.Value, error) {
 	v, err := FloatInputs("ReparamN", in, 3)
@@ -293,7 +293,7 @@ type reparamNGradOp struct {
 
 func (op reparamNGradOp) Arity() int { return 3 }
 func (op reparamNGradOp) Type() hm.Type {
-	return hm.NewFnType(tt(op.dims), tt(op.dims+1), tt(op.dims+1), tt(op.dims))
+	return hm.NewFnType(FloatType(op.dims), FloatType(op.dims+1), FloatType(op.dims+1), FloatType(op.dims))
 }
 func (op reparamNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := InputShapes("ReparamNGrad", in, 3)
@@ -309,7 +309,7 @@ func (op reparamNGradOp) String() string {
 	return "ReparamNGrad{loc}"
 }
 func (op reparamNGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.String()) }
-func (op reparamNGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op reparamNGradOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op reparamNGradOp) Do(in ...G.Value) (G.Value, error) {
 	v, err := FloatInputs("ReparamNGrad", in, 3)

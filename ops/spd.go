@@ -104,7 +104,7 @@ func (op invSPDOp) Type() hm.Type {
 }
 func (op invSPDOp) String() string        { return fmt.Sprintf("InvSPD{%d}", op.n) }
 func (op invSPDOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.InvSPD{%d}", op.n) }
-func (op invSPDOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op invSPDOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 func (op invSPDOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err := op.check(in); err != nil {
 		return nil, fmt.Errorf("InvSPD: %w", err)
@@ -169,7 +169,7 @@ func (op logDetSPDOp) Type() hm.Type {
 }
 func (op logDetSPDOp) String() string        { return fmt.Sprintf("LogDetSPD{%d}", op.n) }
 func (op logDetSPDOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.LogDetSPD{%d}", op.n) }
-func (op logDetSPDOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op logDetSPDOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 func (op logDetSPDOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err := op.check(in); err != nil {
 		return nil, fmt.Errorf("LogDetSPD: %w", err)

@@ -110,7 +110,7 @@ func (op sbOp) Arity() int            { return 1 }
 func (op sbOp) Type() hm.Type         { return hm.NewFnType(typ(op.shape.Dims()), typ(op.shape.Dims())) }
 func (op sbOp) String() string        { return "StickBreaking" }
 func (op sbOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.StickBreaking{%v}", op.shape) }
-func (op sbOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op sbOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 func (op sbOp) ReturnsPtr() bool      { return false }
 func (op sbOp) CallsExtern() bool     { return false }
 func (op sbOp) OverwritesInput() int  { return -1 }
@@ -167,7 +167,7 @@ func (op sbGradOp) Type() hm.Type {
 }
 func (op sbGradOp) String() string        { return "StickBreakingVJP" }
 func (op sbGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.StickBreakingVJP{%v}", op.shape) }
-func (op sbGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op sbGradOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 func (op sbGradOp) ReturnsPtr() bool      { return false }
 func (op sbGradOp) CallsExtern() bool     { return false }
 func (op sbGradOp) OverwritesInput() int  { return -1 }
@@ -231,7 +231,7 @@ func (op sbLogDetOp) String() string { return "StickBreakingLogDet" }
 func (op sbLogDetOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.StickBreakingLogDet{%v}", op.shape)
 }
-func (op sbLogDetOp) Hashcode() uint32     { return hashOf(op.WriteHash) }
+func (op sbLogDetOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
 func (op sbLogDetOp) ReturnsPtr() bool     { return false }
 func (op sbLogDetOp) CallsExtern() bool    { return false }
 func (op sbLogDetOp) OverwritesInput() int { return -1 }
@@ -298,7 +298,7 @@ func (op sbLogDetGradOp) String() string { return "StickBreakingLogDetGrad" }
 func (op sbLogDetGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.StickBreakingLogDetGrad{%v}", op.shape)
 }
-func (op sbLogDetGradOp) Hashcode() uint32     { return hashOf(op.WriteHash) }
+func (op sbLogDetGradOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
 func (op sbLogDetGradOp) ReturnsPtr() bool     { return false }
 func (op sbLogDetGradOp) CallsExtern() bool    { return false }
 func (op sbLogDetGradOp) OverwritesInput() int { return -1 }

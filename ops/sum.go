@@ -50,7 +50,7 @@ func (op sumOp) String() string { return fmt.Sprintf("ReduceSum{axis=%d}", op.ax
 func (op sumOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.ReduceSum{%d,%v}", op.axis, op.shape)
 }
-func (op sumOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op sumOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op sumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := op.shapes(in, 1)
@@ -113,7 +113,7 @@ func (op repeatOp) String() string { return fmt.Sprintf("RepeatAlong{axis=%d, %v
 func (op repeatOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.RepeatAlong{%d,%v}", op.axis, op.shape)
 }
-func (op repeatOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op repeatOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op repeatOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {

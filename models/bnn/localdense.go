@@ -69,13 +69,13 @@ var _ G.SDOp = localDenseOp{}
 
 func (op localDenseOp) Arity() int { return 6 }
 func (op localDenseOp) Type() hm.Type {
-	return hm.NewFnType(tt(2), tt(2), tt(2), tt(1), tt(1), tt(2), tt(2))
+	return hm.NewFnType(ops.FloatType(2), ops.FloatType(2), ops.FloatType(2), ops.FloatType(1), ops.FloatType(1), ops.FloatType(2), ops.FloatType(2))
 }
 func (op localDenseOp) String() string { return fmt.Sprintf("LocalDense{%v}", op.act) }
 func (op localDenseOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.LocalDense{%v,%v}", op.act, op.diffX)
 }
-func (op localDenseOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op localDenseOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 func (op localDenseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf("LocalDense", in, 6)
@@ -176,11 +176,11 @@ type localPartsOp struct {
 
 func (op localPartsOp) Arity() int { return 6 }
 func (op localPartsOp) Type() hm.Type {
-	return hm.NewFnType(tt(2), tt(2), tt(1), tt(2), tt(2), tt(2), tt(3))
+	return hm.NewFnType(ops.FloatType(2), ops.FloatType(2), ops.FloatType(1), ops.FloatType(2), ops.FloatType(2), ops.FloatType(2), ops.FloatType(3))
 }
 func (op localPartsOp) String() string        { return fmt.Sprintf("LocalDenseParts{%v}", op.act) }
 func (op localPartsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/bnn.LocalDenseParts{%v}", op.act) }
-func (op localPartsOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op localPartsOp) Hashcode() uint32      { return ops.HashOf(op.WriteHash) }
 
 func (op localPartsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf("LocalDenseParts", in, 6)
@@ -239,13 +239,13 @@ func (op localGradOp) Type() hm.Type {
 	if op.wrt >= 3 {
 		r = 1
 	}
-	return hm.NewFnType(tt(2), tt(2), tt(2), tt(3), tt(r))
+	return hm.NewFnType(ops.FloatType(2), ops.FloatType(2), ops.FloatType(2), ops.FloatType(3), ops.FloatType(r))
 }
 func (op localGradOp) String() string {
 	return "LocalDenseGrad{" + []string{"x", "wLoc", "wVar", "bLoc", "bVar"}[op.wrt] + "}"
 }
 func (op localGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/bnn.LocalDenseGrad{%d}", op.wrt) }
-func (op localGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op localGradOp) Hashcode() uint32      { return ops.HashOf(op.WriteHash) }
 
 func (op localGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf("LocalDenseGrad", in, 4)

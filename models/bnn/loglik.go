@@ -43,13 +43,15 @@ type gaussOp struct {
 
 var _ G.SDOp = gaussOp{}
 
-func (op gaussOp) Arity() int     { return 3 }
-func (op gaussOp) Type() hm.Type  { return hm.NewFnType(tt(op.df), tt(op.dy), tt(op.dt), tt(0)) }
+func (op gaussOp) Arity() int { return 3 }
+func (op gaussOp) Type() hm.Type {
+	return hm.NewFnType(ops.FloatType(op.df), ops.FloatType(op.dy), ops.FloatType(op.dt), ops.FloatType(0))
+}
 func (op gaussOp) String() string { return "GaussianLogLik" }
 func (op gaussOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.GaussianLogLik{%d,%d,%d}", op.df, op.dy, op.dt)
 }
-func (op gaussOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op gaussOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 func gaussShapes(f, y, tau tensor.Shape) error {
 	if f.TotalSize() != y.TotalSize() || tau.TotalSize() != 1 || (f.Dims() == 2 && f[1] != 1) || f.Dims() > 2 {
@@ -130,13 +132,13 @@ func (op gaussGradOp) Type() hm.Type {
 	if op.wrt == 2 {
 		r = op.dt
 	}
-	return hm.NewFnType(tt(op.df), tt(op.dy), tt(op.dt), tt(0), tt(r))
+	return hm.NewFnType(ops.FloatType(op.df), ops.FloatType(op.dy), ops.FloatType(op.dt), ops.FloatType(0), ops.FloatType(r))
 }
 func (op gaussGradOp) String() string { return fmt.Sprintf("GaussianLogLikGrad{%d}", op.wrt) }
 func (op gaussGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.GaussianLogLikGrad{%d,%d,%d,%d}", op.df, op.dy, op.dt, op.wrt)
 }
-func (op gaussGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op gaussGradOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 func (op gaussGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf("GaussianLogLikGrad", in, 4)
@@ -209,11 +211,13 @@ type logitOp struct{ ops.PlainOp }
 
 var _ G.SDOp = logitOp{}
 
-func (op logitOp) Arity() int            { return 2 }
-func (op logitOp) Type() hm.Type         { return hm.NewFnType(tt(2), tt(1), tt(0)) }
+func (op logitOp) Arity() int { return 2 }
+func (op logitOp) Type() hm.Type {
+	return hm.NewFnType(ops.FloatType(2), ops.FloatType(1), ops.FloatType(0))
+}
 func (op logitOp) String() string        { return "LogitLogLik" }
 func (op logitOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/bnn.LogitLogLik") }
-func (op logitOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op logitOp) Hashcode() uint32      { return ops.HashOf(op.WriteHash) }
 func (op logitOp) DiffWRT(int) []bool    { return []bool{true, false} }
 func (op logitOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf("LogitLogLik", in, 2)
@@ -311,11 +315,13 @@ func (op logitOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 // logitGradOp is the gradient of LogitLogLik with respect to the logits.
 type logitGradOp struct{ ops.PlainOp }
 
-func (op logitGradOp) Arity() int            { return 3 }
-func (op logitGradOp) Type() hm.Type         { return hm.NewFnType(tt(2), tt(1), tt(0), tt(2)) }
+func (op logitGradOp) Arity() int { return 3 }
+func (op logitGradOp) Type() hm.Type {
+	return hm.NewFnType(ops.FloatType(2), ops.FloatType(1), ops.FloatType(0), ops.FloatType(2))
+}
 func (op logitGradOp) String() string        { return "LogitLogLikGrad" }
 func (op logitGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/bnn.LogitLogLikGrad") }
-func (op logitGradOp) Hashcode() uint32      { return hashOf(op.WriteHash) }
+func (op logitGradOp) Hashcode() uint32      { return ops.HashOf(op.WriteHash) }
 func (op logitGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf("LogitLogLikGrad", in, 3)
 	if err != nil {

@@ -46,13 +46,15 @@ type gaussNOp struct {
 	df int
 }
 
-func (op gaussNOp) Arity() int     { return 3 }
-func (op gaussNOp) Type() hm.Type  { return hm.NewFnType(tt(op.df), tt(1), tt(1), tt(0)) }
+func (op gaussNOp) Arity() int { return 3 }
+func (op gaussNOp) Type() hm.Type {
+	return hm.NewFnType(ops.FloatType(op.df), ops.FloatType(1), ops.FloatType(1), ops.FloatType(0))
+}
 func (op gaussNOp) String() string { return "GaussianLogLikN" }
 func (op gaussNOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.GaussianLogLikN{%d}", op.df)
 }
-func (op gaussNOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op gaussNOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 func (op gaussNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf("GaussianLogLikN", in, 3)
 	if err != nil {
@@ -114,13 +116,13 @@ func (op gaussNGradOp) Type() hm.Type {
 	if op.wrt == 2 {
 		r = 1
 	}
-	return hm.NewFnType(tt(op.df), tt(1), tt(1), tt(0), tt(r))
+	return hm.NewFnType(ops.FloatType(op.df), ops.FloatType(1), ops.FloatType(1), ops.FloatType(0), ops.FloatType(r))
 }
 func (op gaussNGradOp) String() string { return fmt.Sprintf("GaussianLogLikNGrad{%d}", op.wrt) }
 func (op gaussNGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.GaussianLogLikNGrad{%d,%d}", op.df, op.wrt)
 }
-func (op gaussNGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op gaussNGradOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 func (op gaussNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf("GaussianLogLikNGrad", in, 4)
 	if err != nil {

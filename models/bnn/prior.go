@@ -75,9 +75,9 @@ func (op priorOp) Arity() int {
 }
 func (op priorOp) Type() hm.Type {
 	if op.grad {
-		return hm.NewFnType(tt(op.dims), tt(0), tt(op.dims))
+		return hm.NewFnType(ops.FloatType(op.dims), ops.FloatType(0), ops.FloatType(op.dims))
 	}
-	return hm.NewFnType(tt(op.dims), tt(0))
+	return hm.NewFnType(ops.FloatType(op.dims), ops.FloatType(0))
 }
 func (op priorOp) String() string {
 	if op.grad {
@@ -88,7 +88,7 @@ func (op priorOp) String() string {
 func (op priorOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/bnn.prior{%s,%v,%v,%d,%v}", op.kind, op.a, op.b, op.dims, op.grad)
 }
-func (op priorOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op priorOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 func (op priorOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf(op.String(), in, op.Arity())

@@ -2,10 +2,7 @@ package bnn
 
 import (
 	"fmt"
-	"hash"
-	"hash/fnv"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -31,21 +28,6 @@ func scalarOf(v G.Value) (float64, error) {
 func newDense(shape ...int) (*tensor.Dense, []float64) {
 	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
 	return t, t.Float64s()
-}
-
-// tt returns the type of a rank-d float tensor (the scalar type variable for d = 0).
-func tt(d int) hm.Type {
-	a := hm.TypeVariable('a')
-	if d == 0 {
-		return a
-	}
-	return G.TensorType{Dims: d, Of: a}
-}
-
-func hashOf(w func(hash.Hash)) uint32 {
-	h := fnv.New32a()
-	w(h)
-	return h.Sum32()
 }
 
 // shapesOf converts the DimSizers gorgonia passes to InferShape.

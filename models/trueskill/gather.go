@@ -3,13 +3,13 @@ package trueskill
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/ops"
 )
 
 // Gather selects how [Model] forms each game's skill difference
@@ -92,7 +92,7 @@ func (op pairDiffOp) String() string       { return fmt.Sprintf("PairDiff{%d→%
 func (op pairDiffOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/trueskill.PairDiff(%p,%d,%d)", op.p, op.p.n, len(op.p.a))
 }
-func (op pairDiffOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op pairDiffOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 func (op pairDiffOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err := checkShape(in, op.p.n); err != nil {
@@ -136,7 +136,7 @@ func (op pairScatterOp) String() string {
 func (op pairScatterOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/trueskill.PairScatter(%p,%d,%d)", op.p, op.p.n, len(op.p.a))
 }
-func (op pairScatterOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op pairScatterOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 func (op pairScatterOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err := checkShape(in, len(op.p.a)); err != nil {
@@ -169,12 +169,6 @@ func (op pairScatterOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 		return nil, fmt.Errorf("trueskill: PairScatter gradient: %w", err)
 	}
 	return G.Nodes{dg}, nil
-}
-
-func hashOf(w func(hash.Hash)) uint32 {
-	h := fnv.New32a()
-	w(h)
-	return h.Sum32()
 }
 
 // checkShape checks that the single input is a vector of n elements.

@@ -117,7 +117,7 @@ func (op gameLikOp) String() string {
 func (op gameLikOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/trueskill.GameLogLik(%p)", op.k)
 }
-func (op gameLikOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op gameLikOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 func (op gameLikOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	k := op.k
@@ -228,22 +228,11 @@ func perParticle(v G.Value, n int) ([]float64, error) {
 func (k *gameLik) eval(c Config, s []float64, eta float64, ds, scr []float64) (lp, dEps, dEta float64) {
 	clear(ds)
 	inv := 1 / c.noiseScale()
-	if p := k.m.dec; p != nil && c.Link == Logistic {
+	// Config.Validate admits only the two links.
+	if k.m.dec != nil && c.Link == Logistic {
 		lp, dEps, dEta = k.decisiveLogistic(c.Margin*inv, inv, s, eta, ds, scr)
-	} else if p != nil && c.Link == Probit {
+	} else if k.m.dec != nil {
 		lp, dEps, dEta = k.decisiveProbit(c, inv, s, eta, ds, scr)
-	} else if p != nil {
-		for g, a := range p.a {
-			b, h := p.b[g], k.m.decHome[g]
-			// log P(win) = log F(x), x = (d − ε)/c.
-			logZ, slope := c.logCDF((s[a] - s[b] + eta*h - c.Margin) * inv)
-			lp += logZ
-			gd := slope * inv // ∂/∂d; ∂/∂ε = −∂/∂d
-			ds[a] += gd
-			ds[b] -= gd
-			dEta += gd * h
-			dEps -= gd
-		}
 	}
 	if p := k.m.draw; p != nil {
 		for g, a := range p.a {
@@ -305,8 +294,8 @@ func (k *gameLik) decisiveLogistic(epsZ, inv float64, s []float64, eta float64, 
 // φ(x)/Φ(x) in a second. log Φ is then accurate to an ulp of 1, not to its
 // own ulp when Φ is near 1, which is what a sum of ~10³ log-probabilities
 // can hold anyway; the slope keeps full relative precision. Below
-// millsSwitch (rare: a decisive upset by 2.5 noise scales) it uses logCDF's
-// continued fraction.
+// millsSwitch (rare: a decisive upset by 2.5 noise scales) it uses
+// probitTail's continued fraction.
 func (k *gameLik) decisiveProbit(c Config, inv float64, s []float64, eta float64, ds, scr []float64) (lp, dEps, dEta float64) {
 	const invSqrt2Pi = 0.3989422804014326779399460599343818684758586311649
 	p, home := k.m.dec, k.m.decHome
@@ -331,7 +320,7 @@ func (k *gameLik) decisiveProbit(c Config, inv float64, s []float64, eta float64
 			logZ = math.Log(phi)
 			slope = invSqrt2Pi * qs[g] / phi
 		} else {
-			logZ, slope = c.logCDF((s[a]-s[p.b[g]]+eta*home[g])*inv - epsZ)
+			logZ, slope = probitTail((s[a]-s[p.b[g]]+eta*home[g])*inv - epsZ)
 		}
 		lp += logZ
 		gd := slope * inv // ∂/∂d; ∂/∂ε = −∂/∂d
@@ -347,26 +336,12 @@ func (k *gameLik) decisiveProbit(c Config, inv float64, s []float64, eta float64
 // continued fraction.
 var minPhiFast = 0.5 * math.Erfc(-millsSwitch/math.Sqrt2)
 
-// logCDF returns log F(x) and its derivative f(x)/F(x) for the
-// standardized noise, each to full relative precision: the same values as
-// the one-sided intervals of normInterval and logisticInterval, with one
-// evaluation of Φ (or one exponential) instead of two.
-func (c Config) logCDF(x float64) (logF, slope float64) {
-	if c.Link == Logistic {
-		// log σ(x) and σ(−x) from one exponential.
-		if x >= 0 {
-			e := math.Exp(-x)
-			return -log1pUnit(e), e / (1 + e)
-		}
-		e := math.Exp(x)
-		return x - log1pUnit(e), 1 / (1 + e)
-	}
-	logF = LogNormCDF(x)
-	if x < millsSwitch {
-		u := -x
-		return logF, u + millsTail(u)
-	}
-	return logF, math.Exp(normLogPDF(x) - logF)
+// probitTail returns log Φ(x) and the inverse Mills ratio φ(x)/Φ(x) for
+// x below millsSwitch, each to full relative precision (the ratio from the
+// continued fraction, u + G(u) with u = −x).
+func probitTail(x float64) (logF, slope float64) {
+	u := -x
+	return LogNormCDF(x), u + millsTail(u)
 }
 
 // logPDF returns the log-density of the standardized noise at x.
@@ -420,7 +395,7 @@ func (op gameLikGradOp) String() string {
 func (op gameLikGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/trueskill.GameLogLikGrad(%p,%d)", op.k, op.which)
 }
-func (op gameLikGradOp) Hashcode() uint32 { return hashOf(op.WriteHash) }
+func (op gameLikGradOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 // shape returns the shape of the gradient with respect to the input.
 func (op gameLikGradOp) shape() tensor.Shape {
