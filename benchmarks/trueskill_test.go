@@ -137,7 +137,7 @@ func BenchmarkTrueSkillConverge(b *testing.B) {
 						}
 						stepping += time.Since(t0)
 						stepCPU += cpuTime() - c0
-						lw, err := tr.LogWeights(st, checkN, 7)
+						lw, err := tr.LogWeights(st, nil, checkN, 7)
 						if err != nil {
 							b.Fatal(err)
 						}

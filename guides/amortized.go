@@ -62,10 +62,6 @@ func (c Covariance) String() string {
 	return "Covariance(" + strconv.Itoa(int(c)) + ")"
 }
 
-// ErrNeedsData is returned by Amortized.Draw: its draws depend on the data,
-// which a Draw call does not see. Use [Amortized.Encode] on the data instead.
-var ErrNeedsData = errors.New("guides: Amortized: draws of local latents depend on the data; use Amortized.Encode")
-
 // Amortized is an encoder guide for local (per-datum) latents: a
 // multilayer perceptron maps each row x_n of a data array to the
 // parameters of q(z_n | x_n), shared by every datum, so that nothing is
@@ -96,8 +92,9 @@ var ErrNeedsData = errors.New("guides: Amortized: draws of local latents depend 
 // The guide reads the minibatch through svi.GuideContext.Data: the same
 // input node as the model's data array named Input ([B, Dim], declared with
 // svi.M.Data and fed through svi.Batch as usual); a shape mismatch is an
-// error when the trainer is built. Draw returns
-// ErrNeedsData; [Amortized.Encode] evaluates q on the host for given rows.
+// error when the trainer is built. Its draws depend on the data, so it has
+// no host-side Draw (svi.HostDrawer): [Amortized.Encode] evaluates q on the
+// host for given rows.
 // Marginals (for the closed-form KL estimator) and the detached log q (for
 // sticking the landing) are given for Diagonal only.
 type Amortized struct {
@@ -284,7 +281,7 @@ func (a Amortized) encode(b *graph.B, x *G.Node, trunk []encLayer, heads [][]enc
 
 // Build declares the encoder's parameters and its input, and draws every
 // site for each particle.
-func (a Amortized) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+func (a Amortized) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -315,33 +312,17 @@ func (a Amortized) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 	}
 	b := graph.New(g)
 	live := a.encode(b, x, trunk, heads, func(l encLayer) (*G.Node, *G.Node) { return l.w, l.b })
-	var fixed []encoderOut
-	if a.Covariance == Diagonal {
-		fixed = a.encode(b, x, trunk, heads, func(l encLayer) (*G.Node, *G.Node) {
-			return c.Detached(fmt.Sprintf(l.name, "w")), c.Detached(fmt.Sprintf(l.name, "b"))
-		})
-	}
 	S := c.Particles()
-	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), LogQ: make([]*G.Node, S)}
-	if a.Covariance == Diagonal {
-		gg.LogQDetached = make([]*G.Node, S)
-		gg.Marginals = map[string]dist.LogProber{}
-	}
-	for s := range gg.Draws {
-		gg.Draws[s] = map[string]*G.Node{}
-	}
+	am := amBuilt{drawn: newDrawn(S, true), a: a, c: c, b: b, x: x, sites: sites, trunk: trunk, heads: heads, live: live}
 	for i, site := range sites {
 		L := widths[i]
 		e := live[i]
 		logSigma := b.Sum(b.Log(e.sigma))
 		n := float64(rows * L)
-		gg.Entropy = add(b, gg.Entropy, scaled(b, b.Add(logSigma, b.Const(n*(0.5+dist.LogSqrt2Pi))), site.Scale))
+		am.entropy = add(b, am.entropy, scaled(b, b.Add(logSigma, b.Const(n*(0.5+dist.LogSqrt2Pi))), site.Scale))
 		var sel, agg *G.Node
 		if e.tril != nil {
 			sel, agg = trilMaps(g, L)
-		}
-		if gg.Marginals != nil {
-			gg.Marginals[site.Name] = dist.Normal{Loc: e.loc, Scale: e.sigma}
 		}
 		for s := 0; s < S; s++ {
 			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), []int{rows, L})
@@ -354,22 +335,78 @@ func (a Amortized) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 			u := b.Add(e.loc, r)
 			// log q(u) = Σ(−½ε² − log σ − ½ log 2π), since u = μ + Lε.
 			lq := b.Neg(b.Add(b.Add(b.Mul(b.Const(0.5), b.Sum(b.Square(eps))), logSigma), b.Const(n*dist.LogSqrt2Pi)))
-			gg.Draws[s][site.Name] = u
-			gg.LogQ[s] = add(b, gg.LogQ[s], scaled(b, lq, site.Scale))
-			if fixed != nil {
-				qd := dist.Normal{Loc: fixed[i].loc, Scale: fixed[i].sigma}
-				lqd, err := qd.LogProb(u)
-				if err != nil {
-					return nil, fmt.Errorf("guides: Amortized: %w", err)
-				}
-				gg.LogQDetached[s] = add(b, gg.LogQDetached[s], scaled(b, b.Sum(lqd), site.Scale))
-			}
+			am.draws[s][site.Name] = u
+			am.logQ[s] = add(b, am.logQ[s], scaled(b, lq, site.Scale))
 		}
 	}
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("guides: Amortized: %w", err)
 	}
-	return gg, c.Err()
+	if a.Covariance == Diagonal {
+		return &amDiagBuilt{amBuilt: am}, c.Err()
+	}
+	return &am, c.Err()
+}
+
+// amBuilt is Amortized's contribution to a graph.
+type amBuilt struct {
+	drawn
+	a       Amortized
+	c       *svi.GuideContext
+	b       *graph.B
+	x       *G.Node
+	sites   []svi.Site
+	trunk   []encLayer
+	heads   [][]encLayer
+	live    []encoderOut
+	entropy *G.Node
+}
+
+// Entropy returns Σ_sites scale · Σ_n (log det L_n + L/2 (1 + log 2π)).
+func (m *amBuilt) Entropy() (*G.Node, error) { return m.entropy, nil }
+
+// amDiagBuilt is the contribution of an Amortized guide with a diagonal
+// covariance, which factorizes over sites and data.
+type amDiagBuilt struct {
+	amBuilt
+	detached []*G.Node
+}
+
+// Marginals returns each site's N(μ(x), σ(x)²).
+func (m *amDiagBuilt) Marginals() (map[string]dist.LogProber, error) {
+	out := make(map[string]dist.LogProber, len(m.sites))
+	for i, site := range m.sites {
+		out[site.Name] = dist.Normal{Loc: m.live[i].loc, Scale: m.live[i].sigma}
+	}
+	return out, nil
+}
+
+// LogQDetached evaluates each particle's log q with the encoder's weights
+// held fixed.
+func (m *amDiagBuilt) LogQDetached() ([]*G.Node, error) {
+	if m.detached != nil {
+		return m.detached, nil
+	}
+	b, c := m.b, m.c
+	fixed := m.a.encode(b, m.x, m.trunk, m.heads, func(l encLayer) (*G.Node, *G.Node) {
+		return c.Detached(fmt.Sprintf(l.name, "w")), c.Detached(fmt.Sprintf(l.name, "b"))
+	})
+	out := make([]*G.Node, len(m.draws))
+	for i, site := range m.sites {
+		qd := dist.Normal{Loc: fixed[i].loc, Scale: fixed[i].sigma}
+		for s, d := range m.draws {
+			lqd, err := qd.LogProb(d[site.Name])
+			if err != nil {
+				return nil, fmt.Errorf("guides: Amortized: %w", err)
+			}
+			out[s] = add(b, out[s], scaled(b, b.Sum(lqd), site.Scale))
+		}
+	}
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("guides: Amortized: %w", err)
+	}
+	m.detached = out
+	return out, c.Err()
 }
 
 // trilMaps returns the constant 0/1 matrices that map a [B, L] noise to the
@@ -390,11 +427,6 @@ func trilMaps(g *G.ExprGraph, L int) (sel, agg *G.Node) {
 	sel = G.NewConstant(tensor.New(tensor.WithShape(L, P), tensor.WithBacking(s)), G.In(g), G.WithName(graph.Name("guides/tril/select")))
 	agg = G.NewConstant(tensor.New(tensor.WithShape(P, L), tensor.WithBacking(ag)), G.In(g), G.WithName(graph.Name("guides/tril/gather")))
 	return sel, agg
-}
-
-// Draw returns ErrNeedsData: the guide's draws depend on the data.
-func (Amortized) Draw(*svi.Params, []svi.Site, *rand.Rand, int) (map[string][]float64, error) {
-	return nil, ErrNeedsData
 }
 
 // Encoding is q(z_n | x_n) of one site for a set of rows, evaluated on the

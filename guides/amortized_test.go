@@ -2,7 +2,6 @@ package guides_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -370,7 +369,7 @@ func TestAmortizedSitesAndInputs(t *testing.T) {
 		st, err := tr.Init(1)
 		require.NoError(t, err)
 		_, err = tr.Sample(st, 10, rand.New(rand.NewPCG(1, 2)))
-		assert.True(t, errors.Is(err, guides.ErrNeedsData), "%v", err)
+		assert.ErrorContains(t, err, "svi.HostDrawer")
 		_, err = enc.Encode(st.Params, []string{"z"}, x[:5], 2)
 		assert.ErrorContains(t, err, "5 values for 2 rows of 3")
 		_, err = enc.Encode(st.Params, []string{"w"}, x, 4)

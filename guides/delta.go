@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	G "gorgonia.org/gorgonia"
-
 	"github.com/govi/govi/svi"
 )
 
@@ -19,14 +17,22 @@ type Delta struct {
 }
 
 var _ svi.Guide = Delta{}
+var _ svi.HostDrawer = Delta{}
+var _ svi.PointMasser = deltaBuilt{}
+
+// deltaBuilt is Delta's contribution to a graph: draws that are parameters.
+type deltaBuilt struct {
+	drawn
+	point map[string]bool
+}
+
+// PointMass names every site of the build.
+func (d deltaBuilt) PointMass() map[string]bool { return d.point }
 
 // Build declares loc per site; every particle's draw is loc itself.
-func (g Delta) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+func (g Delta) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {
 	S := c.Particles()
-	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), PointMass: map[string]bool{}}
-	for s := range gg.Draws {
-		gg.Draws[s] = map[string]*G.Node{}
-	}
+	gg := deltaBuilt{drawn: newDrawn(S, false), point: map[string]bool{}}
 	for _, site := range sites {
 		var init func([]float64, *rand.Rand)
 		if v, ok := g.InitLoc[site.Name]; ok {
@@ -36,9 +42,9 @@ func (g Delta) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, er
 			init = func(dst []float64, _ *rand.Rand) { copy(dst, v) }
 		}
 		loc := c.Param("guides/"+site.Name+"/loc", paramShape(site), init)
-		gg.PointMass[site.Name] = true
+		gg.point[site.Name] = true
 		for s := 0; s < S; s++ {
-			gg.Draws[s][site.Name] = loc
+			gg.draws[s][site.Name] = loc
 		}
 	}
 	return gg, c.Err()

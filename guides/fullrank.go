@@ -37,6 +37,11 @@ type FullRank struct {
 
 var _ svi.Guide = FullRank{}
 var _ svi.Momenter = FullRank{}
+var _ svi.HostDrawer = FullRank{}
+var _ interface {
+	svi.Entropier
+	svi.DetachedLogQer
+} = (*frBuilt)(nil)
 
 // frNames returns the names of the loc, ρ and T parameters for sites.
 func frNames(sites []svi.Site) (loc, rho, tril string) {
@@ -85,13 +90,13 @@ func jointParams(c *svi.GuideContext, guide string, initScale float64, sites []s
 }
 
 // Build declares loc, ρ and T and draws u = loc + Lε per particle.
-func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {
 	loc, rho, _, err := jointParams(c, "FullRank", g.InitScale, sites, g.InitLoc)
 	if err != nil {
 		return nil, err
 	}
 	D := totalSize(sites)
-	frLoc, frRho, frTril := frNames(sites)
+	_, _, frTril := frNames(sites)
 	tril := c.Param(frTril, []int{D, D}, nil)
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -110,10 +115,45 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph,
 	L := b.Add(b.Mul(tril, matConst(gr, D, mask)), b.Mul(matConst(gr, D, eye), b.Reshape(diag, 1, D)))
 	sumLogDiag := b.Sum(b.Log(diag))
 	const half = 0.5
-	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, c.Particles()), LogQ: make([]*G.Node, c.Particles()),
-		LogQDetached: make([]*G.Node, c.Particles())}
-	gg.Entropy = b.Add(sumLogDiag, b.Const(float64(D)*(0.5+dist.LogSqrt2Pi)))
-	// Detached copies for sticking the landing: loc and L⁻¹ held fixed.
+	out := &frBuilt{drawn: newDrawn(c.Particles(), true), c: c, b: b, sites: sites}
+	out.entropy = b.Add(sumLogDiag, b.Const(float64(D)*(0.5+dist.LogSqrt2Pi)))
+	constant := b.Const(float64(D) * dist.LogSqrt2Pi)
+	for s := range out.draws {
+		eps := c.StdNormal(fmt.Sprintf("%s/eps%d", jointPrefix(sites)+"loc", s), []int{D})
+		u := b.Add(loc, b.MatMul(L, eps))
+		out.logQ[s] = b.Neg(b.Add(b.Add(b.Mul(b.Const(half), b.Sum(b.Square(eps))), sumLogDiag), constant))
+		out.joint = append(out.joint, u)
+		out.draws[s] = splitSites(b, u, sites)
+	}
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("guides: FullRank: %w", err)
+	}
+	return out, c.Err()
+}
+
+// frBuilt is FullRank's contribution to a graph.
+type frBuilt struct {
+	drawn
+	c        *svi.GuideContext
+	b        *graph.B
+	sites    []svi.Site
+	joint    []*G.Node // each particle's joint draw u
+	entropy  *G.Node
+	detached []*G.Node
+}
+
+// Entropy returns Σᵢ log Lᵢᵢ + D/2 (1 + log 2π).
+func (f *frBuilt) Entropy() (*G.Node, error) { return f.entropy, nil }
+
+// LogQDetached evaluates log q(u) with loc and L⁻¹ held fixed (fed from
+// the host each run).
+func (f *frBuilt) LogQDetached() ([]*G.Node, error) {
+	if f.detached != nil {
+		return f.detached, nil
+	}
+	c, b, sites := f.c, f.b, f.sites
+	D := totalSize(sites)
+	frLoc, frRho, frTril := frNames(sites)
 	locD := c.Detached(frLoc)
 	linvD := c.Derived(frTril+"/inverse", []int{D, D}, func(p *svi.Params, dst []float64) {
 		Lm := lowerFactor(p, sites)
@@ -139,18 +179,14 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph,
 		dst[0] = s
 	})
 	constant := b.Const(float64(D) * dist.LogSqrt2Pi)
-	for s := range gg.Draws {
-		eps := c.StdNormal(fmt.Sprintf("%s/eps%d", frLoc, s), []int{D})
-		u := b.Add(loc, b.MatMul(L, eps))
-		gg.LogQ[s] = b.Neg(b.Add(b.Add(b.Mul(b.Const(half), b.Sum(b.Square(eps))), sumLogDiag), constant))
+	for _, u := range f.joint {
 		r := b.MatMul(linvD, b.Sub(u, locD))
-		gg.LogQDetached[s] = b.Neg(b.Add(b.Add(b.Mul(b.Const(half), b.Sum(b.Square(r))), b.Sum(logDiagD)), constant))
-		gg.Draws[s] = splitSites(b, u, sites)
+		f.detached = append(f.detached, b.Neg(b.Add(b.Add(b.Mul(b.Const(0.5), b.Sum(b.Square(r))), b.Sum(logDiagD)), constant)))
 	}
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("guides: FullRank: %w", err)
 	}
-	return gg, c.Err()
+	return f.detached, c.Err()
 }
 
 // Draw samples u = loc + Lε on the host and splits it by site.

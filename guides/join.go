@@ -75,83 +75,144 @@ func (j Joined) split(sites []svi.Site) ([][]svi.Site, error) {
 	return out, nil
 }
 
-// Build builds every part on its sites and combines them: draws are merged,
-// log q and entropies add.
-func (j Joined) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+// Build builds every part on its sites and combines them: draws are merged
+// and log q adds. The combined build has each capability (entropy,
+// marginals, detached log q) when every part that is not a point mass has
+// it, and says which part lacks it otherwise.
+func (j Joined) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {
 	split, err := j.split(sites)
 	if err != nil {
 		return nil, err
 	}
 	S := c.Particles()
-	out := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), LogQ: make([]*G.Node, S),
-		LogQDetached: make([]*G.Node, S), Marginals: map[string]dist.LogProber{}, PointMass: map[string]bool{}}
-	for s := range out.Draws {
-		out.Draws[s] = map[string]*G.Node{}
-	}
-	b := graph.New(c.Graph())
-	haveEntropy, haveDetached, haveLogQ, haveMarginals := true, true, true, true
+	out := &joinedBuilt{drawn: newDrawn(S, true), b: graph.New(c.Graph()), g: c.Graph(), point: map[string]bool{}}
+	b := out.b
+	haveLogQ := true
 	for i, p := range j.parts {
 		gg, err := p.Guide.Build(c, split[i])
 		if err != nil {
 			return nil, err
 		}
-		point := len(gg.PointMass) == len(split[i])
-		for name, v := range gg.PointMass {
-			out.PointMass[name] = v
+		var pm map[string]bool
+		if pmr, ok := gg.(svi.PointMasser); ok {
+			pm = pmr.PointMass()
 		}
-		for s := 0; s < S; s++ {
-			for name, n := range gg.Draws[s] {
-				out.Draws[s][name] = n
+		for name, v := range pm {
+			out.point[name] = v
+		}
+		for s, d := range gg.Draws() {
+			for name, n := range d {
+				out.draws[s][name] = n
 			}
 		}
-		if point {
+		if len(pm) == len(split[i]) {
 			continue // a point mass adds nothing to log q or the entropy
 		}
-		if gg.LogQ == nil {
+		out.parts = append(out.parts, joinedPart{index: i, guide: p.Guide, built: gg})
+		lq := gg.LogQ()
+		if lq == nil {
 			haveLogQ = false
-		} else {
-			for s := range out.LogQ {
-				out.LogQ[s] = add(b, out.LogQ[s], gg.LogQ[s])
-			}
+			continue
 		}
-		if gg.LogQDetached == nil {
-			haveDetached = false
-		} else {
-			for s := range out.LogQDetached {
-				out.LogQDetached[s] = add(b, out.LogQDetached[s], gg.LogQDetached[s])
-			}
-		}
-		if gg.Entropy == nil {
-			haveEntropy = false
-		} else {
-			out.Entropy = add(b, out.Entropy, gg.Entropy)
-		}
-		if gg.Marginals == nil {
-			haveMarginals = false
-		}
-		for name, q := range gg.Marginals {
-			out.Marginals[name] = q
+		for s := range out.logQ {
+			out.logQ[s] = add(b, out.logQ[s], lq[s])
 		}
 	}
-	if !haveLogQ || out.LogQ[0] == nil {
-		out.LogQ = nil
-	}
-	if !haveDetached || out.LogQDetached[0] == nil {
-		out.LogQDetached = nil
-	}
-	if !haveEntropy {
-		out.Entropy = nil
-	}
-	if !haveMarginals {
-		out.Marginals = nil
-	}
-	if out.Entropy == nil && out.LogQ == nil {
-		out.Entropy = graph.Scalar(c.Graph(), 0) // every part is a point mass
+	if !haveLogQ || out.logQ[0] == nil {
+		out.logQ = nil
 	}
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("guides: Join: %w", err)
 	}
 	return out, c.Err()
+}
+
+// joinedPart is one part of a Joined build that is not a point mass.
+type joinedPart struct {
+	index int
+	guide svi.Guide
+	built svi.Built
+}
+
+func (p joinedPart) lacks(what string) error {
+	return fmt.Errorf("guides: Join: part %d (%T) has no %s", p.index, p.guide, what)
+}
+
+// joinedBuilt is a Joined guide's contribution to a graph.
+type joinedBuilt struct {
+	drawn
+	b     *graph.B
+	g     *G.ExprGraph
+	parts []joinedPart // the parts that are not point masses
+	point map[string]bool
+}
+
+var _ interface {
+	svi.Entropier
+	svi.Marginaler
+	svi.DetachedLogQer
+	svi.PointMasser
+} = (*joinedBuilt)(nil)
+
+// PointMass names the sites of the parts that are point masses.
+func (j *joinedBuilt) PointMass() map[string]bool { return j.point }
+
+// Entropy returns the sum of the parts' entropies.
+func (j *joinedBuilt) Entropy() (*G.Node, error) {
+	var h *G.Node
+	for _, p := range j.parts {
+		e, ok := p.built.(svi.Entropier)
+		if !ok {
+			return nil, p.lacks("closed-form entropy")
+		}
+		x, err := e.Entropy()
+		if err != nil {
+			return nil, err
+		}
+		h = add(j.b, h, x)
+	}
+	if h == nil {
+		return graph.Scalar(j.g, 0), nil // every part is a point mass
+	}
+	return h, j.b.Err()
+}
+
+// Marginals merges the parts' marginals.
+func (j *joinedBuilt) Marginals() (map[string]dist.LogProber, error) {
+	out := map[string]dist.LogProber{}
+	for _, p := range j.parts {
+		m, ok := p.built.(svi.Marginaler)
+		if !ok {
+			return nil, p.lacks("marginals (it does not factorize over sites)")
+		}
+		qs, err := m.Marginals()
+		if err != nil {
+			return nil, err
+		}
+		for name, q := range qs {
+			out[name] = q
+		}
+	}
+	return out, nil
+}
+
+// LogQDetached adds the parts' detached log q.
+func (j *joinedBuilt) LogQDetached() ([]*G.Node, error) {
+	out := make([]*G.Node, len(j.draws))
+	for _, p := range j.parts {
+		d, ok := p.built.(svi.DetachedLogQer)
+		if !ok {
+			return nil, p.lacks("log q with detached parameters")
+		}
+		lq, err := d.LogQDetached()
+		if err != nil {
+			return nil, err
+		}
+		for s := range out {
+			out[s] = add(j.b, out[s], lq[s])
+		}
+	}
+	return out, j.b.Err()
 }
 
 // Draw draws each part's sites from that part.
@@ -162,7 +223,11 @@ func (j Joined) Draw(p *svi.Params, sites []svi.Site, r *rand.Rand, n int) (map[
 	}
 	out := map[string][]float64{}
 	for i, part := range j.parts {
-		d, err := part.Guide.Draw(p, split[i], r, n)
+		hd, ok := part.Guide.(svi.HostDrawer)
+		if !ok {
+			return nil, fmt.Errorf("guides: Join: part %d (%T) cannot draw outside the graph", i, part.Guide)
+		}
+		d, err := hd.Draw(p, split[i], r, n)
 		if err != nil {
 			return nil, err
 		}

@@ -36,6 +36,11 @@ type LowRank struct {
 
 var _ svi.Guide = LowRank{}
 var _ svi.Momenter = LowRank{}
+var _ svi.HostDrawer = LowRank{}
+var _ interface {
+	svi.Entropier
+	svi.DetachedLogQer
+} = (*lrBuilt)(nil)
 
 func lrNames(sites []svi.Site) (loc, rho, factor string) {
 	p := jointPrefix(sites)
@@ -76,7 +81,7 @@ func (p lrParts) logQ(b *graph.B, r *G.Node) *G.Node {
 }
 
 // Build declares loc, ρ and W and draws u = loc + Wη + σ⊙ε per particle.
-func (g LowRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
+func (g LowRank) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {
 	R := g.Rank
 	if R < 1 {
 		return nil, fmt.Errorf("guides: LowRank needs Rank ≥ 1, got %d", R)
@@ -86,7 +91,7 @@ func (g LowRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, 
 		return nil, err
 	}
 	D := totalSize(sites)
-	nLoc, nRho, nW := lrNames(sites)
+	nLoc, _, nW := lrNames(sites)
 	// W starts small and random: W = 0 is a stationary point of the ELBO.
 	w := c.Param(nW, []int{D, R}, func(dst []float64, r *rand.Rand) {
 		for i := range dst {
@@ -98,24 +103,55 @@ func (g LowRank) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, 
 	}
 	b := graph.New(c.Graph())
 	live := lrBuild(b, loc, rho, w, R)
-	fixed := lrBuild(b, c.Detached(nLoc), c.Detached(nRho), c.Detached(nW), R)
 	S := c.Particles()
-	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), LogQ: make([]*G.Node, S), LogQDetached: make([]*G.Node, S)}
-	gg.Entropy = b.Add(live.halfLogDet, b.Const(float64(D)*(0.5+dist.LogSqrt2Pi)))
+	out := &lrBuilt{drawn: newDrawn(S, true), c: c, b: b, sites: sites, rank: R}
+	out.entropy = b.Add(live.halfLogDet, b.Const(float64(D)*(0.5+dist.LogSqrt2Pi)))
 	sigma := b.Softplus(rho)
 	for s := 0; s < S; s++ {
 		eta := c.StdNormal(fmt.Sprintf("%s/eta%d", nLoc, s), []int{R})
 		eps := c.StdNormal(fmt.Sprintf("%s/eps%d", nLoc, s), []int{D})
 		r := b.Add(b.MatMul(w, eta), b.Mul(sigma, eps))
 		u := b.Add(loc, r)
-		gg.LogQ[s] = live.logQ(b, r)
-		gg.LogQDetached[s] = fixed.logQ(b, b.Sub(u, fixed.loc))
-		gg.Draws[s] = splitSites(b, u, sites)
+		out.logQ[s] = live.logQ(b, r)
+		out.joint = append(out.joint, u)
+		out.draws[s] = splitSites(b, u, sites)
 	}
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("guides: LowRank: %w", err)
 	}
-	return gg, c.Err()
+	return out, c.Err()
+}
+
+// lrBuilt is LowRank's contribution to a graph.
+type lrBuilt struct {
+	drawn
+	c        *svi.GuideContext
+	b        *graph.B
+	sites    []svi.Site
+	rank     int
+	joint    []*G.Node // each particle's joint draw u
+	entropy  *G.Node
+	detached []*G.Node
+}
+
+// Entropy returns ½ log det Σ + D/2 (1 + log 2π).
+func (l *lrBuilt) Entropy() (*G.Node, error) { return l.entropy, nil }
+
+// LogQDetached evaluates log q(u) with loc, ρ and W held fixed.
+func (l *lrBuilt) LogQDetached() ([]*G.Node, error) {
+	if l.detached != nil {
+		return l.detached, nil
+	}
+	nLoc, nRho, nW := lrNames(l.sites)
+	c, b := l.c, l.b
+	fixed := lrBuild(b, c.Detached(nLoc), c.Detached(nRho), c.Detached(nW), l.rank)
+	for _, u := range l.joint {
+		l.detached = append(l.detached, fixed.logQ(b, b.Sub(u, fixed.loc)))
+	}
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("guides: LowRank: %w", err)
+	}
+	return l.detached, c.Err()
 }
 
 // Draw samples u = loc + Wη + σ⊙ε on the host and splits it by site.

@@ -37,6 +37,12 @@ type MeanField struct {
 
 var _ svi.Guide = MeanField{}
 var _ svi.Momenter = MeanField{}
+var _ svi.HostDrawer = MeanField{}
+var _ interface {
+	svi.Entropier
+	svi.Marginaler
+	svi.DetachedLogQer
+} = (*mfBuilt)(nil)
 
 func (g MeanField) scale() float64 {
 	if g.InitScale == 0 {
@@ -46,34 +52,21 @@ func (g MeanField) scale() float64 {
 }
 
 // Build declares loc and ρ per site and draws u = loc + softplus(ρ)⊙ε.
-func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
-	s0 := g.scale()
-	if !(s0 > 0) || math.IsInf(s0, 0) {
-		return nil, fmt.Errorf("guides: MeanField InitScale must be positive and finite, got %v", s0)
+func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {
+	rho0, err := g.rho0()
+	if err != nil {
+		return nil, err
 	}
-	rho0 := inverseSoftplus(s0)
 	S := c.Particles()
-	gg := &svi.GuideGraph{Draws: make([]map[string]*G.Node, S), LogQ: make([]*G.Node, S),
-		LogQDetached: make([]*G.Node, S), Marginals: map[string]dist.LogProber{}}
-	for s := range gg.Draws {
-		gg.Draws[s] = map[string]*G.Node{}
-	}
-	b := graph.New(c.Graph())
-	var entropy *G.Node
+	out := &mfBuilt{drawn: newDrawn(S, true), mfSites: newMFSites(c, sites)}
+	b := out.b
 	for _, site := range sites {
 		shape := paramShape(site)
 		q, err := g.siteQ(c, b, site, rho0)
 		if err != nil {
 			return nil, err
 		}
-		gg.Marginals[site.Name] = q
-		// q with its parameters held fixed, for the STL estimator.
-		qd := dist.Normal{Loc: c.Detached("guides/" + site.Name + "/loc"), Scale: b.Softplus(c.Detached("guides/" + site.Name + "/rho"))}
-		h, err := q.Entropy()
-		if err != nil {
-			return nil, err
-		}
-		entropy = add(b, entropy, scaled(b, b.Sum(h), site.Scale))
+		out.q[site.Name] = q
 		for s := 0; s < S; s++ {
 			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), shape)
 			// One fused op for loc + σ⊙ε and its gradient, with σ =
@@ -86,20 +79,94 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph
 			if err != nil {
 				return nil, err
 			}
-			lqd, err := qd.LogProb(u)
-			if err != nil {
-				return nil, err
-			}
-			gg.Draws[s][site.Name] = u
-			gg.LogQ[s] = add(b, gg.LogQ[s], scaled(b, b.Sum(lq), site.Scale))
-			gg.LogQDetached[s] = add(b, gg.LogQDetached[s], scaled(b, b.Sum(lqd), site.Scale))
+			out.draws[s][site.Name] = u
+			out.logQ[s] = add(b, out.logQ[s], scaled(b, b.Sum(lq), site.Scale))
 		}
 	}
-	gg.Entropy = entropy
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("guides: MeanField: %w", err)
 	}
-	return gg, c.Err()
+	return out, c.Err()
+}
+
+func (g MeanField) rho0() (float64, error) {
+	s0 := g.scale()
+	if !(s0 > 0) || math.IsInf(s0, 0) {
+		return 0, fmt.Errorf("guides: MeanField InitScale must be positive and finite, got %v", s0)
+	}
+	return inverseSoftplus(s0), nil
+}
+
+// mfSites is what a MeanField build knows of its sites: each one's q.
+type mfSites struct {
+	c       *svi.GuideContext
+	b       *graph.B
+	sites   []svi.Site
+	q       map[string]dist.Normal
+	entropy *G.Node
+}
+
+func newMFSites(c *svi.GuideContext, sites []svi.Site) mfSites {
+	return mfSites{c: c, b: graph.New(c.Graph()), sites: sites, q: map[string]dist.Normal{}}
+}
+
+// Entropy returns Σ_sites scale · Σᵢ (log σᵢ + ½ + ½ log 2π).
+func (m *mfSites) Entropy() (*G.Node, error) {
+	if m.entropy != nil {
+		return m.entropy, nil
+	}
+	b := m.b
+	for _, site := range m.sites {
+		h, err := m.q[site.Name].Entropy()
+		if err != nil {
+			return nil, err
+		}
+		m.entropy = add(b, m.entropy, scaled(b, b.Sum(h), site.Scale))
+	}
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("guides: MeanField: %w", err)
+	}
+	return m.entropy, nil
+}
+
+// Marginals returns each site's N(loc, softplus(ρ)²).
+func (m *mfSites) Marginals() (map[string]dist.LogProber, error) {
+	out := make(map[string]dist.LogProber, len(m.q))
+	for name, q := range m.q {
+		out[name] = q
+	}
+	return out, nil
+}
+
+// mfBuilt is MeanField's contribution to a graph.
+type mfBuilt struct {
+	drawn
+	mfSites
+	detached []*G.Node
+}
+
+// LogQDetached evaluates each particle's log q with loc and ρ held fixed.
+func (m *mfBuilt) LogQDetached() ([]*G.Node, error) {
+	if m.detached != nil {
+		return m.detached, nil
+	}
+	b, c := m.b, m.c
+	out := make([]*G.Node, len(m.draws))
+	for _, site := range m.sites {
+		qd := dist.Normal{Loc: c.Detached("guides/" + site.Name + "/loc"), Scale: b.Softplus(c.Detached("guides/" + site.Name + "/rho"))}
+		for s, d := range m.draws {
+			lqd, err := qd.LogProb(d[site.Name])
+			if err != nil {
+				return nil, err
+			}
+			out[s] = add(b, out[s], scaled(b, b.Sum(lqd), site.Scale))
+		}
+	}
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("guides: MeanField: %w", err)
+	}
+	m.detached = out
+	return out, c.Err()
 }
 
 func (g MeanField) locInit(site svi.Site) (func([]float64, *rand.Rand), error) {
@@ -217,32 +284,31 @@ func (g MeanField) siteQ(c *svi.GuideContext, b *graph.B, site svi.Site, rho0 fl
 
 var _ svi.VectorGuide = MeanField{}
 
+// mfVecBuilt is MeanField's contribution to a vectorized graph.
+type mfVecBuilt struct {
+	drawn
+	mfSites
+}
+
 // BuildVector is Build for svi.Config.Vectorize: one draw node per site
 // with a leading axis of S particles, u = loc + softplus(ρ) ⊙ ε with ε of
 // shape [S, site.Unconstrained...] (one fused op and its gradient, which
 // sums over the particles), with the marginals and the closed-form entropy.
-func (g MeanField) BuildVector(c *svi.GuideContext, sites []svi.Site) (*svi.GuideGraph, error) {
-	s0 := g.scale()
-	if !(s0 > 0) || math.IsInf(s0, 0) {
-		return nil, fmt.Errorf("guides: MeanField InitScale must be positive and finite, got %v", s0)
+func (g MeanField) BuildVector(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {
+	rho0, err := g.rho0()
+	if err != nil {
+		return nil, err
 	}
-	rho0 := inverseSoftplus(s0)
 	S := c.Particles()
-	gg := &svi.GuideGraph{Draws: []map[string]*G.Node{{}}, Marginals: map[string]dist.LogProber{}}
-	b := graph.New(c.Graph())
-	var entropy *G.Node
+	out := &mfVecBuilt{drawn: newDrawn(1, false), mfSites: newMFSites(c, sites)}
+	b := out.b
 	for _, site := range sites {
 		shape := paramShape(site)
 		q, err := g.siteQ(c, b, site, rho0)
 		if err != nil {
 			return nil, err
 		}
-		gg.Marginals[site.Name] = q
-		h, err := q.Entropy()
-		if err != nil {
-			return nil, err
-		}
-		entropy = add(b, entropy, scaled(b, b.Sum(h), site.Scale))
+		out.q[site.Name] = q
 		eps := c.StdNormal(site.Name+"/eps", append([]int{S}, shape...))
 		u, err := ops.ReparamN(q.Loc, q.Scale, eps)
 		if err != nil {
@@ -251,11 +317,10 @@ func (g MeanField) BuildVector(c *svi.GuideContext, sites []svi.Site) (*svi.Guid
 		if len(site.Unconstrained) == 0 {
 			u = b.Reshape(u, S) // a scalar site: [S, 1] → [S]
 		}
-		gg.Draws[0][site.Name] = u
+		out.draws[0][site.Name] = u
 	}
-	gg.Entropy = entropy
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("guides: MeanField: %w", err)
 	}
-	return gg, c.Err()
+	return out, c.Err()
 }

@@ -159,7 +159,7 @@ func TestBLRMeanFieldSVI(t *testing.T) {
 		assert.InDelta(t, mN[j], loc[j], 0.1*want, "mean of w[%d]", j)
 		assert.InDelta(t, want, std[j], 0.05*want, "sd of w[%d]", j)
 	}
-	elbo, se, err := tr.ELBO(st, nil, 4000, 99)
+	elbo, se, err := tr.ELBO(st, svi.Batch{"phi": phi, "y": y}, 4000, 99)
 	require.NoError(t, err)
 	want := logEv - mfGap(prec)
 	t.Logf("ELBO %.4f ± %.4f, mean-field optimum %.4f, log evidence %.4f", elbo, se, want, logEv)
@@ -169,7 +169,7 @@ func TestBLRMeanFieldSVI(t *testing.T) {
 
 	// The fit report: the mean-field q misses the posterior's correlations
 	// by KL = 4.46 nats, which PSIS flags.
-	dg, err := tr.Diagnose(st, 4000, 5)
+	dg, err := tr.Diagnose(st, svi.Batch{"phi": phi, "y": y}, 4000, 5)
 	require.NoError(t, err)
 	t.Logf("mean-field diagnostics: %+v", *dg)
 	assert.Greater(t, dg.KHat, 0.7)
@@ -218,13 +218,13 @@ func TestBLRFullRankSVI(t *testing.T) {
 			assert.InDelta(t, want, gotc, 0.05, "correlation %d,%d", i, j)
 		}
 	}
-	elbo, se, err := tr.ELBO(st, nil, 4000, 7)
+	elbo, se, err := tr.ELBO(st, svi.Batch{"phi": phi, "y": y}, 4000, 7)
 	require.NoError(t, err)
 	t.Logf("full-rank ELBO %.4f ± %.4f, log evidence %.4f (mean-field gap %.4f)", elbo, se, logEv, mfGap(prec))
 	// Tolerance: 4 MC standard errors plus 0.02 nats of optimization error.
 	assert.InDelta(t, logEv, elbo, 4*se+0.02)
 
-	dg, err := tr.Diagnose(st, 4000, 5)
+	dg, err := tr.Diagnose(st, svi.Batch{"phi": phi, "y": y}, 4000, 5)
 	require.NoError(t, err)
 	t.Logf("full-rank diagnostics: %+v", *dg)
 	assert.Less(t, dg.KHat, 0.5)
@@ -255,7 +255,7 @@ func TestBLRLowRankSVI(t *testing.T) {
 		require.NoError(t, tr.Feed(svi.Batch{"phi": phi, "y": y}))
 		_, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: steps, Schedule: svi.StepDecay{Every: steps / 3, Factor: 0.2}})
 		require.NoError(t, err)
-		dg, err := tr.Diagnose(st, 4000, 3)
+		dg, err := tr.Diagnose(st, svi.Batch{"phi": phi, "y": y}, 4000, 3)
 		require.NoError(t, err)
 		t.Logf("rank %d: ELBO %.4f ± %.4f, k̂ %.2f (log evidence %.4f, mean-field optimum %.4f)", rank, dg.ELBO, dg.ELBOStdErr, dg.KHat, logEv, logEv-mfGap(prec))
 		if rank == d {

@@ -44,6 +44,16 @@ type checkpointPayload struct {
 	Trace       []float64      `json:"trace"`
 	Avg         []namedArray   `json:"avg,omitempty"`
 	AvgN        int            `json:"avg_n"`
+	Batches     *batchesJSON   `json:"batches,omitempty"`
+}
+
+// batchesJSON is the saved state of a State's Minibatches.
+type batchesJSON struct {
+	N     int    `json:"n"`
+	B     int    `json:"b"`
+	Order []int  `json:"order"`
+	Pos   int    `json:"pos"`
+	RNG   []byte `json:"rng"`
 }
 
 type namedArray struct {
@@ -126,6 +136,13 @@ func (t *Trainer) SaveCheckpoint(path string, st *State) error {
 	}
 	if st.Avg != nil {
 		pl.Avg = arrays(st.Avg)
+	}
+	if m := st.Batches; m != nil {
+		r, err := m.RNG.MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("svi: checkpoint: %w", err)
+		}
+		pl.Batches = &batchesJSON{N: m.N, B: m.B, Order: m.Order, Pos: m.Pos, RNG: r}
 	}
 	raw, err := json.Marshal(pl)
 	if err != nil {
@@ -220,6 +237,16 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	if err := st.RNG.UnmarshalBinary(pl.RNG); err != nil {
 		return nil, fmt.Errorf("%w: %s: random source: %v", ErrCorruptCheckpoint, path, err)
 	}
+	if b := pl.Batches; b != nil {
+		m := &Minibatches{N: b.N, B: b.B, Order: b.Order, Pos: b.Pos, RNG: new(rand.PCG)}
+		if err := m.RNG.UnmarshalBinary(b.RNG); err != nil {
+			return nil, fmt.Errorf("%w: %s: minibatch random source: %v", ErrCorruptCheckpoint, path, err)
+		}
+		if err := m.validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
+		}
+		st.Batches = m
+	}
 	if _, _, _, bad := st.Params.firstNonFinite(); bad {
 		return nil, fmt.Errorf("%w: %s: non-finite parameters", ErrCorruptCheckpoint, path)
 	}
@@ -249,4 +276,47 @@ func sameDescription(got, want Description) error {
 		}
 	}
 	return nil
+}
+
+// Checkpointer is a Recorder that saves a state every Every steps (at the
+// steps whose count is a multiple of Every), for Run's Settings.Recorder.
+// Save writes it at any other time, such as the end of a run.
+type Checkpointer struct {
+	Trainer *Trainer
+	State   *State
+	Path    string
+	Every   int // steps between checkpoints; 0 means 1,000
+}
+
+var _ Recorder = (*Checkpointer)(nil)
+
+// Record saves the state when info's step count is a multiple of Every.
+func (c *Checkpointer) Record(info Info) error {
+	every := c.Every
+	if every <= 0 {
+		every = 1000
+	}
+	if info.Iter%every != 0 {
+		return nil
+	}
+	return c.Save()
+}
+
+// Save writes the state to Path now.
+func (c *Checkpointer) Save() error { return c.Trainer.SaveCheckpoint(c.Path, c.State) }
+
+// Recorders returns a Recorder that passes each step to every non-nil
+// recorder in order and stops at the first error.
+func Recorders(rs ...Recorder) Recorder {
+	return RecorderFunc(func(info Info) error {
+		for _, r := range rs {
+			if r == nil {
+				continue
+			}
+			if err := r.Record(info); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

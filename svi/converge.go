@@ -27,15 +27,33 @@ type Convergence struct {
 	MinSteps int
 }
 
-type convState int
+var _ Converger = (*Convergence)(nil)
+
+// Status is a stopping rule's judgement of a run after a step.
+type Status int
 
 const (
-	noCheck convState = iota
-	improving
-	plateauStart
-	plateau
-	converged
+	// NotChecked: the rule did not look at this step.
+	NotChecked Status = iota
+	// Improving: the loss is still falling.
+	Improving
+	// PlateauStart: the first window in which the loss stopped falling;
+	// Run's averaging starts here.
+	PlateauStart
+	// Plateau: a later window on the same plateau.
+	Plateau
+	// Converged: the run should stop.
+	Converged
 )
+
+var statusNames = []string{"not checked", "improving", "plateau start", "plateau", "converged"}
+
+func (s Status) String() string {
+	if s >= 0 && int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
 
 func (c *Convergence) params() (w int, tol float64, pat, minSteps int) {
 	w, tol, pat, minSteps = c.Window, c.RelTol, c.Patience, c.MinSteps
@@ -61,26 +79,30 @@ func (c *Convergence) validate() error {
 	return nil
 }
 
-// check looks at the loss trace after a step. It is a function of the trace
-// alone, so a run resumed from a checkpoint stops where the uninterrupted
-// run would.
-func (c *Convergence) check(trace []float64) convState {
+// Converged looks at the loss trace after a step. It is a function of the
+// trace alone, so a run resumed from a checkpoint stops where the
+// uninterrupted run would.
+func (c *Convergence) Converged(st *State) Status {
 	w, _, pat, minSteps := c.params()
-	n := len(trace)
+	n := len(st.Trace)
 	if n < 2*w || n%w != 0 {
-		return noCheck
+		return NotChecked
 	}
-	wait := c.flatWindows(trace, pat)
+	wait := c.flatWindows(st.Trace, pat)
 	switch {
 	case wait == 0:
-		return improving
+		return Improving
 	case wait >= pat && n >= minSteps:
-		return converged
+		return Converged
 	case wait == 1:
-		return plateauStart
+		return PlateauStart
 	}
-	return plateau
+	return Plateau
 }
+
+// OnPlateau reports whether the last complete window of st's trace did not
+// improve: a run resumed there keeps averaging.
+func (c *Convergence) OnPlateau(st *State) bool { return c.flatWindows(st.Trace, 1) > 0 }
 
 // flatWindows counts the non-improving windows ending the trace (whose
 // length is a multiple of the window), up to limit.

@@ -3,7 +3,6 @@ package svi
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 )
 
 // Diagnostics is the fit report: how good the fitted q is as an
@@ -24,74 +23,31 @@ type Diagnostics struct {
 	Verdict    string  `json:"verdict"`
 }
 
-// evalParticles is the number of particles of the evaluation program.
-const evalParticles = 16
-
-// LogWeights returns n log importance ratios log p(x, z) + log|J| − log q(u)
-// for draws z ~ q at st's parameters, on the data fed last, with noise from
-// a source seeded by seed (st's own source is not used).
-func (t *Trainer) LogWeights(st *State, n int, seed uint64) ([]float64, error) {
-	if n < 1 {
-		return nil, fmt.Errorf("svi: LogWeights needs n ≥ 1, got %d", n)
-	}
-	if err := t.checkState(st); err != nil {
-		return nil, err
-	}
-	if t.eval == nil {
-		p, err := t.build(evalParticles, TraceELBO, false)
-		if err != nil {
-			return nil, err
-		}
-		if p.logw == nil {
-			return nil, fmt.Errorf("svi: the guide gives no log q, so there are no importance weights")
-		}
-		if err := p.feed(t.batch); err != nil {
-			return nil, err
-		}
-		t.eval = p
-	}
-	r := rand.New(NewRNG(seed))
-	out := make([]float64, 0, n)
-	for len(out) < n {
-		t.eval.fillNoise(r)
-		if _, err := t.eval.run(st.Params); err != nil {
-			return nil, err
-		}
-		for _, v := range t.eval.logw {
-			x, err := valueOf(v)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, x)
+// Diagnose draws n samples from the fitted guide on the data in b (see
+// LogWeights) and reports the ELBO with its standard error, the IWAE bound,
+// the PSIS k̂ and the effective sample size, with a one-line verdict. It is
+// refused for a model with local (minibatch-scaled) sites: importance
+// weights over one minibatch say nothing about the fit of the whole data.
+func (t *Trainer) Diagnose(st *State, b Batch, n int, seed uint64) (*Diagnostics, error) {
+	for _, site := range t.sites {
+		if site.Scale != 1 {
+			return nil, fmt.Errorf("svi: no fit report for a model with the local (minibatch-scaled) site %q", site.Name)
 		}
 	}
-	return out[:n], nil
-}
-
-// Diagnose draws n samples from the fitted guide and reports the ELBO with
-// its standard error, the IWAE bound, the PSIS k̂ and the effective sample
-// size, with a one-line verdict.
-func (t *Trainer) Diagnose(st *State, n int, seed uint64) (*Diagnostics, error) {
-	lw, err := t.LogWeights(st, n, seed)
+	lw, err := t.LogWeights(st, b, n, seed)
 	if err != nil {
 		return nil, err
 	}
 	d := &Diagnostics{Draws: n, Steps: st.Iter}
-	var sum, sumsq float64
+	var e error
+	if d.ELBO, d.ELBOStdErr, e = meanStdErr(lw); e != nil {
+		return nil, &NonFiniteError{Iter: st.Iter, Loss: d.ELBO, What: "log importance weight", Index: -1}
+	}
 	mx := math.Inf(-1)
 	for _, v := range lw {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, &NonFiniteError{Iter: st.Iter, Loss: v, What: "log importance weight", Index: -1}
-		}
-		sum += v
-		sumsq += v * v
 		mx = math.Max(mx, v)
 	}
 	fn := float64(n)
-	d.ELBO = sum / fn
-	if n > 1 {
-		d.ELBOStdErr = math.Sqrt(math.Max(sumsq-fn*d.ELBO*d.ELBO, 0) / (fn - 1) / fn)
-	}
 	s := 0.0
 	for _, v := range lw {
 		s += math.Exp(v - mx)

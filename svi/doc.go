@@ -19,13 +19,41 @@
 //	st, err := tr.Init(seed)                  // parameters, optimizer, random source
 //	info, err := tr.Step(st, svi.Batch{...})  // one step; info.Loss = −ELBO estimate
 //	res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: 5000})
-//	sum, err := tr.Summarize(st, 1000, r, nil) // means, sds, quantiles per site
-//	d, err := tr.Diagnose(st, 2000, seed)      // ELBO ± se, IWAE, PSIS k̂, ESS
+//	sum, err := tr.Summarize(st, 1000, r, nil)  // means, sds, quantiles per site
+//	d, err := tr.Diagnose(st, data, 2000, seed) // ELBO ± se, IWAE, PSIS k̂, ESS
 //
 // Everything that changes while fitting lives in the State (parameters,
 // optimizer moments, step count, the PCG source of the noise ε, the loss
-// trace), so a State can be checkpointed (SaveCheckpoint) and resumed
-// bit for bit (LoadCheckpoint).
+// trace, the running average, the minibatch position), so a State can be
+// checkpointed (SaveCheckpoint) and resumed bit for bit (LoadCheckpoint).
+// The evaluation methods (ELBO, LogWeights, Diagnose) run a program of
+// their own on the data they are given: they never change what the next
+// Step trains on.
+//
+// # Objectives
+//
+// The graph builders produce the parts of an objective — each particle's
+// log-joint, log-likelihood, log-Jacobians and prior terms, and the
+// guide's draws and log q — and one assembler per estimator (elbo_*.go)
+// combines them, for per-particle and vectorized graphs alike, after
+// checking that the guide gives what it needs. The Trainer compiles and
+// runs the result; it knows nothing of the estimators' maths.
+//
+// # Guides
+//
+// A [Guide] has one method, Build. What else it can do is found by type
+// assertion: [HostDrawer], [Momenter] and [VectorGuide] on the guide,
+// [Entropier], [Marginaler], [DetachedLogQer] and [PointMasser] on the
+// [Built] value Build returns.
+//
+// # The loop
+//
+// [Run] is a loop of [Trainer.Step] with pieces a caller can leave out or
+// swap, all functions of the state so that a resumed run is the same run:
+// a [Converger] (Convergence) to stop, a [Schedule] for the learning rate,
+// Polyak–Ruppert averaging, a [Guard] wrapped around the step, a
+// [Recorder] (a [Checkpointer] saves the state every k steps), and
+// [Minibatches] in the state for the order of the data.
 //
 // # Supports
 //

@@ -11,48 +11,91 @@ import (
 // A Guide is a reparameterizable variational family q(z; φ) over a model's
 // latent sites. Guides work in the unconstrained space of each site (see
 // [Site.Unconstrained]); the trainer maps their draws onto the supports.
+//
+// Build is the one method a guide must have. What else a guide can do is
+// found by type assertion: on the guide, [HostDrawer] (draws outside the
+// graph, for Sample and Summarize), [Momenter] (closed-form moments) and
+// [VectorGuide] (all particles in one node); on the [Built] value Build
+// returns, [Entropier], [Marginaler], [DetachedLogQer] and [PointMasser].
+// An estimator that needs a capability the guide lacks is refused by New.
 type Guide interface {
-	// Build declares the guide's parameters and noise on c and returns, for
-	// each of c.Particles() particles, a draw of every site and log q.
-	Build(c *GuideContext, sites []Site) (*GuideGraph, error)
+	// Build declares the guide's parameters and noise on c and returns
+	// its draws of every site for each of c.Particles() particles.
+	Build(c *GuideContext, sites []Site) (Built, error)
+}
+
+// Built is what a guide adds to one graph: a draw of every site for each
+// particle and, unless every site is a point mass, log q of those draws.
+type Built interface {
+	// Draws returns, for each particle s, the unconstrained draw of every
+	// site, with shape site.Unconstrained (a vectorized build returns one
+	// map whose nodes have a leading particle axis).
+	Draws() []map[string]*G.Node
+	// LogQ returns the scalar log q(u_s) of each particle's draw, each
+	// site's term multiplied by its minibatch scale; nil when the guide
+	// has no density to give (a vectorized build, or point masses only).
+	LogQ() []*G.Node
+}
+
+// Entropier is a [Built] that knows q's entropy in closed form.
+type Entropier interface {
+	// Entropy returns the scalar entropy of q, each site's term multiplied
+	// by its minibatch scale. Point-mass sites contribute nothing.
+	Entropy() (*G.Node, error)
+}
+
+// Marginaler is a [Built] whose q factorizes over sites.
+type Marginaler interface {
+	// Marginals returns q's marginal distribution of each site's
+	// unconstrained value (point-mass sites have none).
+	Marginals() (map[string]dist.LogProber, error)
+}
+
+// DetachedLogQer is a [Built] that can evaluate log q at its own draws with
+// its parameters held fixed, so that the gradient flows only through the
+// draws: the sticking-the-landing estimator uses it.
+type DetachedLogQer interface {
+	LogQDetached() ([]*G.Node, error)
+}
+
+// PointMasser is a [Built] some of whose sites are point masses (a Delta
+// guide): their draws are parameters, and they add nothing to log q, the
+// entropy or the log-Jacobian, so for them the objective is the log-joint
+// in the constrained space (MAP). When every site is a point mass the
+// objective is the log-joint itself, whatever the estimator.
+type PointMasser interface {
+	PointMass() map[string]bool
+}
+
+// VectorGuide is a guide that can draw all S particles of a site as one
+// node with a leading particle axis, for [Config.Vectorize].
+type VectorGuide interface {
+	// BuildVector is Build with one map of draws whose node for each site
+	// has shape [S, site.Unconstrained...] ([S] for a scalar site). Its
+	// Built must be an Entropier (and a Marginaler for the kl estimator).
+	BuildVector(c *GuideContext, sites []Site) (Built, error)
+}
+
+// HostDrawer is a guide that can draw from q outside the graph, given its
+// parameters: [Trainer.Sample] and [Trainer.Summarize] need it.
+type HostDrawer interface {
 	// Draw returns n independent draws of each site's unconstrained value
 	// from q with parameters p, as n×Size row-major arrays keyed by site.
 	Draw(p *Params, sites []Site, r *rand.Rand, n int) (map[string][]float64, error)
 }
 
-// GuideGraph is what a guide adds to the training graph.
-type GuideGraph struct {
-	// Draws[s][site] is particle s's unconstrained draw of site, with shape
-	// site.Unconstrained.
-	Draws []map[string]*G.Node
-	// LogQ[s] is the scalar log q(u_s) of particle s's draw. It may be nil
-	// when Entropy is set and the estimator does not need it.
-	LogQ []*G.Node
-	// Entropy is the scalar closed-form entropy of q, or nil.
-	Entropy *G.Node
-	// LogQDetached[s] is log q(u_s) evaluated with the guide's parameters
-	// held fixed (fed through GuideContext.Detached), so that its gradient
-	// flows only through u_s: the sticking-the-landing estimator uses it.
-	// Nil when the guide does not provide it.
-	LogQDetached []*G.Node
-	// Marginals maps each site to q's marginal distribution of its
-	// unconstrained value when q factorizes over sites (nil otherwise); the
-	// closed-form KL estimator uses them.
-	Marginals map[string]dist.LogProber
-	// PointMass names the sites drawn as point masses (a Delta guide):
-	// their draws are parameters, they add nothing to log q and no
-	// log-Jacobian, so for them the objective is the log-joint in the
-	// constrained space (MAP). When every site is a point mass the
-	// objective is the log-joint itself, whatever the estimator.
-	PointMass map[string]bool
-}
-
-// Momenter is implemented by guides that know the mean and standard
-// deviation of each site's unconstrained marginal in closed form.
+// Momenter is a guide that knows the mean and standard deviation of each
+// site's unconstrained marginal in closed form.
 type Momenter interface {
 	// Moments returns the mean and standard deviation of each element of
 	// sites[i]'s unconstrained value.
 	Moments(p *Params, sites []Site, i int) (mean, std []float64, err error)
+}
+
+// A Stepper takes one optimization step on a state: [Trainer] is one, and
+// [Guard] wraps one.
+type Stepper interface {
+	Step(st *State, b Batch) (Info, error)
 }
 
 // A Recorder receives each step's diagnostics from [Run]; a non-nil error
@@ -66,3 +109,19 @@ type RecorderFunc func(Info) error
 
 // Record calls f(info).
 func (f RecorderFunc) Record(info Info) error { return f(info) }
+
+// A Converger is Run's stopping rule: after every step it judges the state
+// (its loss trace, step count) and says whether the run has converged. It
+// must be a function of the state alone, so that a resumed run stops where
+// the uninterrupted one would.
+type Converger interface {
+	Converged(st *State) Status
+}
+
+// A Schedule gives the learning-rate scale for the next step of st. Run
+// multiplies it by the guard's back-off and stores it in st.Opt.LRScale.
+// Schedules are functions of the state (its step count and loss trace), so a
+// resumed run follows the same schedule.
+type Schedule interface {
+	Scale(st *State) float64
+}

@@ -130,16 +130,17 @@ func TestSchedules(t *testing.T) {
 	assert.Equal(t, 0.25, r.Scale(st))
 }
 
-func TestRunReturnsReport(t *testing.T) {
-	tr, st, _ := newNN(t, svi.Config{Particles: 2, Optimizer: svi.Adam{LearnRate: 0.05}}, 3)
-	res, err := svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 500, Report: 400})
+// TestDiagnoseAfterRun: the fit report is asked for after the run, on the
+// data it is given.
+func TestDiagnoseAfterRun(t *testing.T) {
+	tr, st, nn := newNN(t, svi.Config{Particles: 2, Optimizer: svi.Adam{LearnRate: 0.05}}, 3)
+	res, err := svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 500})
 	require.NoError(t, err)
-	require.NoError(t, res.ReportErr)
-	require.NotNil(t, res.Report)
-	assert.Equal(t, 400, res.Report.Draws)
-	assert.Equal(t, "step limit", res.Report.StopReason)
-	assert.Equal(t, 500, res.Report.Steps)
-	res, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 10, Report: -1})
+	assert.Equal(t, "step limit", res.Reason)
+	_, err = tr.Diagnose(st, nil, 400, 1)
+	assert.ErrorContains(t, err, `no value given for data "y"`)
+	d, err := tr.Diagnose(st, svi.Batch{"y": nn.y}, 400, 1)
 	require.NoError(t, err)
-	assert.Nil(t, res.Report)
+	assert.Equal(t, 400, d.Draws)
+	assert.Equal(t, 500, d.Steps)
 }

@@ -5,14 +5,6 @@ import (
 	"math"
 )
 
-// A Schedule gives the learning-rate scale for the next step of st. Run
-// multiplies it by the guard's back-off and stores it in st.Opt.LRScale.
-// Schedules are functions of the state (its step count and loss trace), so a
-// resumed run follows the same schedule.
-type Schedule interface {
-	Scale(st *State) float64
-}
-
 // StepDecay multiplies the learning rate by Factor every Every steps.
 type StepDecay struct {
 	Every  int

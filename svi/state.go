@@ -17,6 +17,9 @@ type State struct {
 	// kept by Run when Settings.Average is set.
 	Avg  *Params
 	AvgN int
+	// Batches, when set, deals the run's minibatches; its position and
+	// random source are part of the state (see Minibatches).
+	Batches *Minibatches
 
 	rnd *rand.Rand // wraps RNG
 }
@@ -37,10 +40,14 @@ func (st *State) Clone() *State {
 	if st.Avg != nil {
 		c.Avg = st.Avg.Clone()
 	}
+	if st.Batches != nil {
+		c.Batches = st.Batches.Clone()
+	}
 	return c
 }
 
-// CopyFrom makes st a copy of src, reusing st's storage where it can.
+// CopyFrom makes st a copy of src, reusing st's storage where it can: after
+// it st holds everything Clone would copy.
 func (st *State) CopyFrom(src *State) {
 	st.Iter = src.Iter
 	if st.Params == nil || st.Params.sameLayout(src.Params) != nil {
@@ -65,6 +72,14 @@ func (st *State) CopyFrom(src *State) {
 		st.Avg = src.Avg.Clone()
 	} else {
 		_ = st.Avg.CopyFrom(src.Avg)
+	}
+	switch {
+	case src.Batches == nil:
+		st.Batches = nil
+	case st.Batches == nil:
+		st.Batches = src.Batches.Clone()
+	default:
+		st.Batches.CopyFrom(src.Batches)
 	}
 }
 
@@ -109,7 +124,7 @@ func cloneOpt(o *OptState) *OptState {
 }
 
 func copyOpt(dst, src *OptState) {
-	dst.Step, dst.LRScale = src.Step, src.LRScale
+	dst.Step, dst.LRScale, dst.Backoff = src.Step, src.LRScale, src.Backoff
 	for i, s := range src.Slots {
 		_ = dst.Slots[i].CopyFrom(s)
 	}

@@ -36,7 +36,11 @@ func (t *Trainer) Sample(st *State, n int, r *rand.Rand) (map[string][]float64, 
 	if err := t.checkState(st); err != nil {
 		return nil, err
 	}
-	u, err := t.guide.Draw(st.Params, t.sites, r, n)
+	hd, ok := t.guide.(HostDrawer)
+	if !ok {
+		return nil, fmt.Errorf("svi: the guide %T cannot draw outside the graph (svi.HostDrawer)", t.guide)
+	}
+	u, err := hd.Draw(st.Params, t.sites, r, n)
 	if err != nil {
 		return nil, err
 	}

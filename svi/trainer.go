@@ -4,15 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
-	"slices"
 	"sync"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
-
-	"github.com/govi/govi/dist"
-	"github.com/govi/govi/internal/graph"
 )
 
 // Config holds the choices fixed when the training graph is built. The zero
@@ -56,12 +50,17 @@ type Batch map[string][]float64
 type Info struct {
 	Iter int     // steps taken, including this one
 	Loss float64 // −ELBO estimate at the parameters before the update
+	// Retried is set by a [Guarded] stepper when the step failed and the
+	// state was rolled back to the last good one: the step did not count.
+	Retried bool
 }
 
 // Trainer holds the training graph of a model and guide: the negative ELBO,
 // its gradient and the compiled program. It is built once by New and run by
-// Step for any number of States. A Trainer is not safe for concurrent use;
-// build one per goroutine.
+// Step for any number of States; the evaluation methods (ELBO, LogWeights,
+// Diagnose) run a program of their own, with their own data, so they never
+// change what the next Step trains on. A Trainer is not safe for concurrent
+// use; build one per goroutine.
 type Trainer struct {
 	cfg    Config
 	model  Model
@@ -71,81 +70,42 @@ type Trainer struct {
 	progs  []*program // one per worker
 	share  []float64  // each worker's share of the particles
 	grads  *Params    // the combined gradient
-	eval   *program   // built on first use by the diagnostics
+	eval   *program   // the evaluation program, built on first use
 	losses []float64  // per-worker scratch of runAll
 	errs   []error    // per-worker scratch of runAll
-	batch  Batch      // the data last fed, for the evaluation program
 	layout *Params    // names and shapes of the parameters
 	backup *State     // scratch copy of the state before an update
 }
 
-// program is one compiled graph of the model and guide with S particles.
-type program struct {
-	g       *G.ExprGraph
-	vm      G.VM
-	tape    *tape // runs vm
-	loss    *G.Node
-	logw    []G.Value // per-particle log importance weights, when readable
-	params  []paramDecl
-	derived []derivedDecl
-	noise   []noiseDecl
-	data    []dataDecl
-	fed     []bool
-	grads   *Params // nil for an evaluation program
-}
-
 // New builds the training graph: the guide's draws, the model's log-joint on
-// each particle, the negative ELBO, and its gradient with respect to the
-// guide's parameters.
+// each particle, the negative ELBO of the configured estimator, and its
+// gradient with respect to the guide's parameters.
 func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 	if model == nil || guide == nil {
 		return nil, errors.New("svi: New needs a model and a guide")
 	}
-	if cfg.Particles < 0 {
-		return nil, fmt.Errorf("svi: particles must be at least 1, got %d", cfg.Particles)
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Particles == 0 {
-		cfg.Particles = 1
-	}
-	if cfg.Optimizer == nil {
-		cfg.Optimizer = Adam{}
-	}
-	if v, ok := cfg.Optimizer.(interface{ Validate() error }); ok {
-		if err := v.Validate(); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.ClipNorm < 0 || math.IsNaN(cfg.ClipNorm) {
-		return nil, fmt.Errorf("svi: ClipNorm must be non-negative, got %v", cfg.ClipNorm)
-	}
-	if cfg.Estimator < 0 || int(cfg.Estimator) >= len(estimatorNames) {
-		return nil, fmt.Errorf("svi: unknown estimator %v", cfg.Estimator)
+	if err := checkVectorize(cfg, model, guide); err != nil {
+		return nil, err
 	}
 	sites, err := Trace(model)
 	if err != nil {
 		return nil, err
 	}
 	t := &Trainer{cfg: cfg, model: model, guide: guide, sites: sites}
-	if cfg.Workers < 0 || cfg.Workers > cfg.Particles {
-		return nil, fmt.Errorf("svi: workers must lie between 1 and the %d particles, got %d", cfg.Particles, cfg.Workers)
-	}
-	if cfg.Workers == 0 {
-		cfg.Workers = 1
-		t.cfg.Workers = 1
-	}
-	if cfg.Workers > 1 && cfg.Estimator == IWAEBound {
-		return nil, fmt.Errorf("svi: the %s estimator cannot be split over workers", cfg.Estimator)
-	}
-	if err := checkVectorize(cfg, model, guide); err != nil {
-		return nil, err
-	}
 	for w := 0; w < cfg.Workers; w++ {
 		n := cfg.Particles / cfg.Workers
 		if w < cfg.Particles%cfg.Workers {
 			n++
 		}
-		p, err := t.build(n, cfg.Estimator, true)
+		p, pt, err := newProgram(model, guide, sites, cfg, n, cfg.Vectorize)
 		if err != nil {
+			return nil, err
+		}
+		if err := p.compileTrain(pt, cfg.Estimator); err != nil {
 			return nil, err
 		}
 		t.progs = append(t.progs, p)
@@ -158,6 +118,40 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 		_ = t.layout.Add(p.name, p.shape, make([]float64, size(p.shape)))
 	}
 	return t, nil
+}
+
+// withDefaults fills the zero fields of c and validates it.
+func (c Config) withDefaults() (Config, error) {
+	if c.Particles < 0 {
+		return c, fmt.Errorf("svi: particles must be at least 1, got %d", c.Particles)
+	}
+	if c.Particles == 0 {
+		c.Particles = 1
+	}
+	if c.Optimizer == nil {
+		c.Optimizer = Adam{}
+	}
+	if v, ok := c.Optimizer.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return c, err
+		}
+	}
+	if c.ClipNorm < 0 || math.IsNaN(c.ClipNorm) {
+		return c, fmt.Errorf("svi: ClipNorm must be non-negative, got %v", c.ClipNorm)
+	}
+	if c.Estimator < 0 || int(c.Estimator) >= len(objectives) {
+		return c, fmt.Errorf("svi: unknown estimator %v", c.Estimator)
+	}
+	if c.Workers < 0 || c.Workers > c.Particles {
+		return c, fmt.Errorf("svi: workers must lie between 1 and the %d particles, got %d", c.Particles, c.Workers)
+	}
+	if c.Workers == 0 {
+		c.Workers = 1
+	}
+	if c.Workers > 1 && c.Estimator == IWAEBound {
+		return c, fmt.Errorf("svi: the %s estimator cannot be split over workers", c.Estimator)
+	}
+	return c, nil
 }
 
 // Trace runs the model once on a scratch graph and returns its latent sites.
@@ -174,299 +168,6 @@ func Trace(model Model) ([]Site, error) {
 		return nil, ErrNoSites
 	}
 	return m.sites, nil
-}
-
-// build compiles the model and guide with S particles. With grad it
-// differentiates the loss of estimator est; without, it computes the trace
-// ELBO and reads every particle's log weight.
-func (t *Trainer) build(S int, est Estimator, grad bool) (*program, error) {
-	if grad && t.cfg.Vectorize {
-		return t.buildVector(S, est)
-	}
-	p := &program{g: G.NewGraph()}
-	dataMap := map[string]*G.Node{}
-	gc := &GuideContext{g: p.g, particles: S, data: dataMap, dataDecl: &p.data}
-	gg, err := t.guide.Build(gc, t.sites)
-	if err == nil {
-		err = gc.Err()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("svi: guide: %w", err)
-	}
-	if err := checkGuideGraph(gg, t.sites, S); err != nil {
-		return nil, err
-	}
-	if err := checkEstimator(est, gg, t.sites); err != nil {
-		return nil, err
-	}
-	allPoint := len(gg.PointMass) > 0
-	for _, site := range t.sites {
-		allPoint = allPoint && gg.PointMass[site.Name]
-	}
-	b := graph.New(p.g)
-	var objective *G.Node
-	logw := make([]*G.Node, S)
-	var kl *G.Node
-	var fallback []Site // KL estimator: sites without a closed-form KL
-	for s := 0; s < S; s++ {
-		m := &M{g: p.g, latents: map[string]*G.Node{}, data: dataMap, dataDecl: &p.data, scale: 1,
-			guide: gc, particle: s, marginals: gg.Marginals}
-		var logDet *G.Node
-		siteLD := map[string]*G.Node{} // scaled log-Jacobian of each site
-		for _, site := range t.sites {
-			u := gg.Draws[s][site.Name]
-			if len(site.Shape) == 0 && !u.IsScalar() {
-				u = b.Sum(u)
-			}
-			x, ld, err := site.Support.Forward(u)
-			if err != nil {
-				return nil, fmt.Errorf("svi: site %q: %w", site.Name, err)
-			}
-			m.latents[site.Name] = x
-			if !gg.PointMass[site.Name] && !isZeroConst(ld) {
-				if site.Scale != 1 {
-					ld = b.Mul(ld, b.Const(site.Scale))
-				}
-				logDet = add(b, logDet, ld)
-				siteLD[site.Name] = ld
-			}
-		}
-		if err := t.model.Build(m); err != nil {
-			return nil, fmt.Errorf("svi: model (particle %d): %w", s, err)
-		}
-		if err := gc.Err(); err != nil {
-			return nil, fmt.Errorf("svi: model (particle %d): %w", s, err)
-		}
-		lj, err := m.logJoint()
-		if err != nil {
-			return nil, fmt.Errorf("svi: model (particle %d): %w", s, err)
-		}
-		if err := sameSites(t.sites, m.sites); err != nil {
-			return nil, err
-		}
-		lw := lj
-		if logDet != nil {
-			lw = b.Add(lw, logDet)
-		}
-		if allPoint {
-			logw[s] = lw
-		} else if gg.LogQ != nil && gg.LogQ[s] != nil {
-			logw[s] = b.Sub(lw, gg.LogQ[s])
-		}
-		var obj *G.Node
-		switch {
-		case allPoint:
-			obj = lw
-		case est == TraceELBO || est == IWAEBound:
-			obj = logw[s]
-		case est == EntropyELBO:
-			obj = lw
-		case est == STLELBO:
-			obj = b.Sub(lw, gg.LogQDetached[s])
-		case est == KLELBO:
-			if obj, err = m.logLik(); err != nil {
-				return nil, err
-			}
-			if s == 0 {
-				if kl, fallback, err = klTerm(b, t.sites, gg, m.priors, t.cfg.KLFallback); err != nil {
-					return nil, err
-				}
-			}
-			for _, site := range fallback {
-				obj = add(b, obj, m.priorTerms[site.Name])
-				if ld := siteLD[site.Name]; ld != nil {
-					obj = b.Add(obj, ld)
-				}
-			}
-		}
-		if est != IWAEBound || allPoint {
-			objective = add(b, objective, obj)
-		}
-	}
-	var elbo *G.Node
-	switch {
-	case est == IWAEBound && !allPoint:
-		elbo = logMeanExp(b, logw)
-	default:
-		elbo = objective
-		if S > 1 {
-			elbo = b.Mul(elbo, b.Const(1/float64(S)))
-		}
-		if est == EntropyELBO && !allPoint {
-			elbo = b.Add(elbo, gg.Entropy)
-		}
-		if est == KLELBO && !allPoint {
-			elbo = b.Sub(elbo, kl)
-		}
-	}
-	p.loss = b.Neg(elbo)
-	if err := b.Err(); err != nil {
-		return nil, fmt.Errorf("svi: building the ELBO: %w", err)
-	}
-	if grad {
-		return p, p.compileGrad(gc)
-	}
-	p.params, p.noise, p.derived = gc.params, gc.noise, gc.derived
-	if len(p.params) == 0 {
-		return nil, errors.New("svi: the guide declares no parameters")
-	}
-	p.fed = make([]bool, len(p.data))
-	roots := G.Nodes{p.loss}
-	if logw[0] != nil {
-		p.logw = make([]G.Value, S)
-		for s, n := range logw {
-			roots = append(roots, G.Read(n, &p.logw[s]))
-		}
-	}
-	prog := p.g.SubgraphRoots(roots...)
-	p.pruneDerived(prog)
-	p.vm = G.NewTapeMachine(prog)
-	return p, nil
-}
-
-// compileGrad differentiates p.loss with respect to the guide's
-// parameters and compiles the program of the loss and its gradient.
-func (p *program) compileGrad(gc *GuideContext) error {
-	p.params, p.noise, p.derived = gc.params, gc.noise, gc.derived
-	if len(p.params) == 0 {
-		return errors.New("svi: the guide declares no parameters")
-	}
-	p.fed = make([]bool, len(p.data))
-	nodes := make(G.Nodes, len(p.params))
-	for i, d := range p.params {
-		nodes[i] = d.node
-	}
-	grads, err := G.Grad(p.loss, nodes...)
-	if err != nil {
-		return fmt.Errorf("svi: differentiating the ELBO: %w", err)
-	}
-	p.grads = NewParams()
-	for _, d := range p.params {
-		_ = p.grads.Add(d.name, d.shape, make([]float64, size(d.shape)))
-	}
-	prog := p.g.SubgraphRoots(append(G.Nodes{p.loss}, grads...)...)
-	p.pruneDerived(prog)
-	p.vm = G.NewTapeMachine(prog, G.BindDualValues(nodes...))
-	return nil
-}
-
-// pruneDerived drops the derived inputs the compiled program does not read
-// (the detached copies of a guide when the estimator is not STL), so no
-// step pays for filling them.
-func (p *program) pruneDerived(prog *G.ExprGraph) {
-	used := map[*G.Node]bool{}
-	for _, n := range prog.AllNodes() {
-		used[n] = true
-	}
-	kept := p.derived[:0]
-	for _, d := range p.derived {
-		if used[d.node] {
-			kept = append(kept, d)
-		}
-	}
-	p.derived = kept
-}
-
-func checkEstimator(est Estimator, gg *GuideGraph, sites []Site) error {
-	all := len(gg.PointMass) > 0
-	for _, s := range sites {
-		all = all && gg.PointMass[s.Name]
-	}
-	if all {
-		return nil
-	}
-	switch est {
-	case TraceELBO, IWAEBound:
-		if gg.LogQ == nil {
-			return fmt.Errorf("svi: the %s estimator needs log q from the guide", est)
-		}
-	case EntropyELBO:
-		if gg.Entropy == nil {
-			return fmt.Errorf("svi: the %s estimator needs a guide with a closed-form entropy", est)
-		}
-	case STLELBO:
-		if gg.LogQDetached == nil {
-			return fmt.Errorf("svi: the %s estimator needs a guide that evaluates log q with detached parameters", est)
-		}
-	case KLELBO:
-		if gg.Marginals == nil {
-			return fmt.Errorf("svi: the %s estimator needs a guide that factorizes over sites", est)
-		}
-	}
-	return nil
-}
-
-// klTerm returns Σ_sites KL(q_site ‖ prior_site) in closed form. With
-// fallback, a site without a closed form contributes −H(q_site) instead
-// (scaled like the site) and is returned in the second result: the caller
-// adds its Monte Carlo log prior and log-Jacobian to each particle.
-func klTerm(b *graph.B, sites []Site, gg *GuideGraph, priors map[string]dist.LogProber, fallback bool) (*G.Node, []Site, error) {
-	var kl *G.Node
-	var mc []Site
-	for _, site := range sites {
-		if gg.PointMass[site.Name] {
-			continue
-		}
-		q, ok := gg.Marginals[site.Name]
-		if !ok {
-			return nil, nil, fmt.Errorf("svi: the guide gives no marginal for site %q", site.Name)
-		}
-		var k *G.Node
-		var why error
-		if _, ok := site.Support.(dist.Identity); !ok {
-			why = fmt.Errorf("svi: the kl estimator needs real-valued sites; site %q has support %s", site.Name, site.Support)
-		} else if k, why = dist.KL(q, priors[site.Name]); why != nil {
-			why = fmt.Errorf("svi: site %q: %w", site.Name, why)
-		}
-		if why != nil {
-			if !fallback {
-				return nil, nil, fmt.Errorf("%w (Config.KLFallback estimates such sites by Monte Carlo)", why)
-			}
-			e, ok := q.(dist.Entropier)
-			if !ok {
-				return nil, nil, fmt.Errorf("%w, and the guide's marginal has no closed-form entropy to fall back on", why)
-			}
-			h, err := e.Entropy()
-			if err != nil {
-				return nil, nil, fmt.Errorf("svi: site %q: %w", site.Name, err)
-			}
-			k = b.Neg(h)
-			mc = append(mc, site)
-		}
-		k = b.Sum(k)
-		if site.Scale != 1 {
-			k = b.Mul(k, b.Const(site.Scale))
-		}
-		kl = add(b, kl, k)
-	}
-	return kl, mc, b.Err()
-}
-
-// logMeanExp returns log (1/n) Σᵢ exp(xᵢ) of scalar nodes as
-// m + log Σᵢ exp(xᵢ − m) − log n, with m = maxᵢ xᵢ built from the scalar
-// identity max(a, b) = (a + b + |a − b|)/2. The gradient is exact: the
-// contributions through m cancel. It stays with scalar operations because
-// gorgonia v0.9.18 mis-computes graphs that gather many scalars into a
-// vector (Reshape's gradient from a scalar is mis-typed, and a long chain of
-// scalar-times-unit-vector sums gave wrong values for 10 or more terms).
-func logMeanExp(b *graph.B, xs []*G.Node) *G.Node {
-	m := xs[0]
-	half := b.Const(0.5)
-	for _, x := range xs[1:] {
-		m = b.Mul(half, b.Add(b.Add(m, x), b.Abs(b.Sub(m, x))))
-	}
-	var sum *G.Node
-	for _, x := range xs {
-		sum = add(b, sum, b.Exp(b.Sub(x, m)))
-	}
-	return b.Sub(b.Add(m, b.Log(sum)), b.Const(math.Log(float64(len(xs)))))
-}
-
-func add(b *graph.B, acc, x *G.Node) *G.Node {
-	if acc == nil {
-		return x
-	}
-	return b.Add(acc, x)
 }
 
 // Sites returns the model's latent sites.
@@ -606,119 +307,15 @@ func (t *Trainer) runAll(ps *Params) (float64, error) {
 	return loss, nil
 }
 
-func (p *program) fillNoise(r *rand.Rand) {
-	for _, n := range p.noise {
-		n.fill(n.value.Float64s(), r)
-	}
-}
-
-// run loads ps into the graph, runs the program with the current noise and
-// data, and returns the loss, with the gradient in p.grads when p has one.
-func (p *program) run(ps *Params) (float64, error) {
-	for i, d := range p.params {
-		copy(d.value.Float64s(), ps.values[i])
-		if p.grads == nil {
-			continue
-		}
-		if gv, err := d.node.Grad(); err == nil {
-			if gt, ok := gv.(*tensor.Dense); ok {
-				gt.Zero()
-			}
-		}
-	}
-	for _, d := range p.derived {
-		d.fill(ps, d.value.Float64s())
-	}
-	if p.tape == nil {
-		p.tape = newTape(p.vm)
-	}
-	if err := p.tape.run(); err != nil {
-		return math.NaN(), fmt.Errorf("svi: running the graph: %w", err)
-	}
-	loss, err := scalarValue(p.loss)
-	if err != nil || p.grads == nil {
-		return loss, err
-	}
-	for i, d := range p.params {
-		gv, err := d.node.Grad()
-		if err != nil {
-			return loss, fmt.Errorf("svi: gradient of %s: %w", d.name, err)
-		}
-		gt, ok := gv.(*tensor.Dense)
-		if !ok {
-			return loss, fmt.Errorf("svi: gradient of %s has type %T", d.name, gv)
-		}
-		copy(p.grads.values[i], gt.Data().([]float64))
-	}
-	return loss, nil
-}
-
-func scalarValue(n *G.Node) (float64, error) {
-	return valueOf(n.Value())
-}
-
-func valueOf(v G.Value) (float64, error) {
-	switch v := v.(type) {
-	case *G.F64:
-		return float64(*v), nil
-	case *tensor.Dense:
-		if d, ok := v.Data().([]float64); ok && len(d) == 1 {
-			return d[0], nil
-		}
-		if f, ok := v.Data().(float64); ok {
-			return f, nil
-		}
-	}
-	return math.NaN(), fmt.Errorf("svi: expected a scalar value, got %v", v)
-}
-
-// Feed copies b's arrays into the graph's data inputs. Every declared data
-// array must have been fed before the first step. The trainer keeps a
-// reference to b's slices for its diagnostics: do not modify them until the
-// next Feed.
+// Feed copies b's arrays into the training graph's data inputs, for the
+// steps that follow (a Step's own batch does the same). Every declared data
+// array must have been fed before the first step. The evaluation methods
+// take their data separately and do not see it.
 func (t *Trainer) Feed(b Batch) error {
 	for _, p := range t.progs {
 		if err := p.feed(b); err != nil {
 			return err
 		}
-	}
-	if t.batch == nil {
-		t.batch = Batch{}
-	}
-	for k, v := range b {
-		t.batch[k] = v
-	}
-	if t.eval != nil {
-		return t.eval.feed(b)
-	}
-	return nil
-}
-
-func (p *program) feed(b Batch) error {
-	for name := range b {
-		if !slices.ContainsFunc(p.data, func(d dataDecl) bool { return d.name == name }) {
-			return fmt.Errorf("svi: batch has %q, which the model does not declare as data", name)
-		}
-	}
-	for i, d := range p.data {
-		v, ok := b[d.name]
-		if !ok {
-			if !p.fed[i] {
-				return fmt.Errorf("svi: no value given for data %q", d.name)
-			}
-			continue
-		}
-		dst := d.value.Float64s()
-		if len(v) != len(dst) {
-			return fmt.Errorf("svi: data %q has %d values, the model declares shape %v (%d values)", d.name, len(v), d.shape, len(dst))
-		}
-		for j, x := range v {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return fmt.Errorf("svi: data %q element %d is %v", d.name, j, x)
-			}
-		}
-		copy(dst, v)
-		p.fed[i] = true
 	}
 	return nil
 }
@@ -728,61 +325,6 @@ func (t *Trainer) checkState(st *State) error {
 		return errors.New("svi: state is not initialized (use Trainer.Init)")
 	}
 	return t.layout.sameLayout(st.Params)
-}
-func isZeroConst(n *G.Node) bool {
-	if n == nil {
-		return true
-	}
-	if n.Op() == nil || !n.IsScalar() {
-		return false
-	}
-	v, ok := n.Value().(*G.F64)
-	return ok && float64(*v) == 0
-}
-
-func checkGuideGraph(gg *GuideGraph, sites []Site, S int) error {
-	if gg == nil || len(gg.Draws) != S {
-		return fmt.Errorf("svi: guide returned draws for the wrong number of particles (want %d)", S)
-	}
-	for s, d := range gg.Draws {
-		if len(d) != len(sites) {
-			return fmt.Errorf("svi: guide draws %d sites for particle %d, the model has %d", len(d), s, len(sites))
-		}
-		for _, site := range sites {
-			u, ok := d[site.Name]
-			if !ok {
-				return fmt.Errorf("svi: guide has no draw of site %q", site.Name)
-			}
-			if len(site.Shape) == 0 && u.IsScalar() {
-				continue // a scalar site may be drawn as a scalar
-			}
-			if want := uShape(site); !slices.Equal([]int(u.Shape()), want) {
-				return fmt.Errorf("svi: guide draws site %q with shape %v, want %v", site.Name, u.Shape(), want)
-			}
-		}
-	}
-	return nil
-}
-
-// uShape is the shape of a site's unconstrained draw in the graph: a scalar
-// site is drawn as a one-element vector.
-func uShape(s Site) []int {
-	if len(s.Unconstrained) == 0 {
-		return []int{1}
-	}
-	return s.Unconstrained
-}
-
-func sameSites(want, got []Site) error {
-	if len(want) != len(got) {
-		return fmt.Errorf("svi: the model declared %d sites, then %d: it must declare the same sites every time", len(want), len(got))
-	}
-	for i := range want {
-		if want[i].Name != got[i].Name || !slices.Equal(want[i].Shape, got[i].Shape) || want[i].Scale != got[i].Scale {
-			return fmt.Errorf("svi: site %d was %q %v, then %q %v: a model must declare the same sites every time", i, want[i].Name, want[i].Shape, got[i].Name, got[i].Shape)
-		}
-	}
-	return nil
 }
 
 // LossGrad evaluates the loss and its gradient at parameters p with the

@@ -118,7 +118,7 @@ func TestVectorize(t *testing.T) {
 	assert.InDelta(t, mean, loc[0], 0.05*sd)
 	assert.InDelta(t, sd, std[0], 0.1*sd)
 	// The report still works: its programs use one graph copy per particle.
-	_, err = tr.Diagnose(st, 200, 1)
+	_, err = tr.Diagnose(st, svi.Batch{"y": nn.y}, 200, 1)
 	require.NoError(t, err)
 
 	for _, bad := range []struct {

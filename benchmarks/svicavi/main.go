@@ -75,7 +75,7 @@ func run(args []string, w io.Writer) error {
 }
 
 func schedule() *svi.Settings {
-	return &svi.Settings{Report: -1, Stop: &svi.Convergence{}, Average: true, Schedule: &svi.ReduceOnPlateau{Window: 250, Patience: 2, Factor: 0.3, MinScale: 0.01}}
+	return &svi.Settings{Stop: &svi.Convergence{}, Average: true, Schedule: &svi.ReduceOnPlateau{Window: 250, Patience: 2, Factor: 0.3, MinScale: 0.01}}
 }
 
 func blrTable(w io.Writer, seed uint64, steps int) error {
@@ -152,7 +152,7 @@ func fit(model svi.Model, g svi.Guide, b svi.Batch, particles int, lr float64, s
 	if f.res, err = svi.Run(context.Background(), tr, st, nil, s); err != nil {
 		return nil, err
 	}
-	if f.diag, err = tr.Diagnose(st, 2000, seed+1); err != nil {
+	if f.diag, err = tr.Diagnose(st, b, 2000, seed+1); err != nil {
 		return nil, err
 	}
 	f.sum, err = tr.Summarize(st, draws, rand.New(svi.NewRNG(seed)), nil)

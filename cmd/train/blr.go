@@ -186,11 +186,8 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, x, y []float64, d int, alpha
 	if err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
-	if err := tr.Feed(svi.Batch{"phi": x, "y": y}); err != nil {
-		return fmt.Errorf("train blr: %w", err)
-	}
 	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = *sf.guide, cfg.Estimator.String(), cfg.Particles, *sf.lr
-	st, fit, err := fitSVI(ctx, "blr", sf, tr, nil, out, stderr)
+	st, fit, err := fitSVI(ctx, "blr", sf, tr, fitData{Full: svi.Batch{"phi": x, "y": y}}, out, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostics, rep.GuardRetries = fit.Trace, fit.Diagnostics, fit.Retries
 	}

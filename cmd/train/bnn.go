@@ -347,7 +347,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			fmt.Fprintf(stderr, "split %d: chose %s, %d epochs (%.0f s)\n", job.split, cands[sel.Best].Name, sel.Epochs, res.SelectSeconds)
 		}
-		spe := bnn.StepsPerEpoch(job.train.N, min(s.Batch, job.train.N))
+		spe := svi.StepsPerEpoch(job.train.N, min(s.Batch, job.train.N))
 		total := s.Steps
 		if total == 0 {
 			if s.Epochs == 0 {
@@ -453,7 +453,7 @@ func defaultEpochs(s bnn.Settings, n int) int {
 	if s.Epochs > 0 {
 		return s.Epochs
 	}
-	spe := bnn.StepsPerEpoch(n, min(s.Batch, n))
+	spe := svi.StepsPerEpoch(n, min(s.Batch, n))
 	return max(40, (20000+spe-1)/spe)
 }
 

@@ -216,10 +216,7 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	if err != nil {
 		return fmt.Errorf("train gmm: %w", err)
 	}
-	if err := tr.Feed(svi.Batch{"x": x}); err != nil {
-		return fmt.Errorf("train gmm: %w", err)
-	}
-	st, fit, err := fitSVI(ctx, "gmm", sf, tr, nil, out, stderr)
+	st, fit, err := fitSVI(ctx, "gmm", sf, tr, fitData{Full: svi.Batch{"x": x}}, out, stderr)
 	if err != nil {
 		return err
 	}

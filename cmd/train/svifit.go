@@ -127,44 +127,43 @@ type fitOutcome struct {
 	Reason      string           `json:"-"` // why the run stopped
 }
 
+// fitData is what a fit trains on: the whole data set, fed once (Full,
+// nil for a model without data), or minibatches of it (Batches, whose rows
+// Feed turns into a batch). Full also serves the fit report.
+type fitData struct {
+	Full    svi.Batch
+	Batches *svi.Minibatches
+	Feed    func(rows []int) svi.Batch
+}
+
 // fitSVI runs the fit of t from a new or resumed state with the shared
 // flags: progress on stderr, a divergence guard, the convergence rule and
 // averaging, periodic checkpoints, then the diagnostics and the ELBO plot in
 // outDir. On failure it still saves the last good state (to -checkpoint)
 // and returns the state with the error.
-func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next func() (svi.Batch, error), outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
-	var st *svi.State
-	var err error
-	if *f.resume != "" {
-		if st, err = t.LoadCheckpoint(*f.resume); err != nil {
-			return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
-		}
-		fmt.Fprintf(stderr, "resumed from %s at step %d\n", *f.resume, st.Iter)
-	} else if st, err = t.Init(*f.seed); err != nil {
-		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
+func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data fitData, outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
+	st, next, err := startFit(cmd, f, t, data, stderr)
+	if err != nil {
+		return nil, nil, err
 	}
 	out := &fitOutcome{}
 	total := *f.steps
 	prog := newProgress(stderr, total-st.Iter, st.Iter)
+	var ck *svi.Checkpointer
+	if *f.checkpoint != "" {
+		ck = &svi.Checkpointer{Trainer: t, State: st, Path: *f.checkpoint, Every: *f.every}
+	}
 	save := func() error {
-		if *f.checkpoint == "" {
+		if ck == nil {
 			return nil
 		}
-		return t.SaveCheckpoint(*f.checkpoint, st)
+		return ck.Save()
 	}
-	var saveErr error
-	rec := svi.RecorderFunc(func(info svi.Info) error {
-		if err := prog.Record(info); err != nil {
-			return err
-		}
-		if info.Iter%*f.every == 0 {
-			if saveErr = save(); saveErr != nil {
-				return saveErr
-			}
-		}
-		return nil
-	})
-	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: *f.average, Report: -1}
+	rec := svi.Recorder(prog)
+	if ck != nil {
+		rec = svi.Recorders(prog, ck)
+	}
+	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: *f.average}
 	if *f.stop {
 		settings.Stop = &svi.Convergence{}
 	}
@@ -215,7 +214,7 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next f
 			return st, out, nil
 		}
 	}
-	d, err := t.Diagnose(st, *f.draws, *f.seed+1)
+	d, err := t.Diagnose(st, data.Full, *f.draws, *f.seed+1)
 	if err != nil {
 		return st, out, fmt.Errorf("train %s: diagnostics: %w", cmd, err)
 	}
@@ -287,4 +286,32 @@ func (s stepAt) Scale(st *svi.State) float64 {
 		return 0.1
 	}
 	return 1
+}
+
+// startFit returns a new state, or the one the -resume checkpoint holds,
+// with the data fed and the function dealing each step's batch (nil for a
+// full-batch fit).
+func startFit(cmd string, f *sviFlags, t *svi.Trainer, data fitData, stderr io.Writer) (*svi.State, func() (svi.Batch, error), error) {
+	var st *svi.State
+	var err error
+	if *f.resume != "" {
+		if st, err = t.LoadCheckpoint(*f.resume); err != nil {
+			return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
+		}
+		fmt.Fprintf(stderr, "resumed from %s at step %d\n", *f.resume, st.Iter)
+	} else if st, err = t.Init(*f.seed); err != nil {
+		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	if data.Full != nil {
+		if err := t.Feed(data.Full); err != nil {
+			return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
+		}
+	}
+	if data.Batches == nil {
+		return st, nil, nil
+	}
+	if err := st.SetBatches(data.Batches); err != nil {
+		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	return st, func() (svi.Batch, error) { return data.Feed(st.Batches.Next()), nil }, nil
 }

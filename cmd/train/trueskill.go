@@ -207,7 +207,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	rep := trueSkillReport{Model: "trueskill", Matches: *matches, Games: len(ds.Games), Draws: nDraws,
 		Guide: *sf.guide, Estimator: cfg.Estimator.String(), Particles: cfg.Particles, LearnRate: *sf.lr, Init: *initFrom, Seed: *sf.seed}
-	st, fit, err := fitSVI(ctx, "trueskill", sf, tr, nil, *out, stderr)
+	st, fit, err := fitSVI(ctx, "trueskill", sf, tr, fitData{}, *out, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostic, rep.Retries = fit.Trace, fit.Diagnostics, fit.Retries
 	}

@@ -159,7 +159,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg.Dim = train.Dim
 	b := min(*batch, train.Rows)
 	rep.TrainRows, rep.TestRows, rep.Batch = train.Rows, test.Rows, b
-	perEpoch := vae.StepsPerEpoch(train.Rows, b)
+	perEpoch := svi.StepsPerEpoch(train.Rows, b)
 	if !set["steps"] {
 		*sf.steps = max(1, int(*epochs*float64(perEpoch)+0.5))
 	}
@@ -178,27 +178,14 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train vae: %w", err)
 	}
 	rep.Params = tr.Layout().Size()
-	next, err := vae.Batches(train, b, *sf.seed+1)
+	mb, err := vae.Minibatches(train, b, *sf.seed+1)
 	if err != nil {
 		return fmt.Errorf("train vae: %w", err)
-	}
-	if *sf.resume != "" {
-		// Skip the batches the checkpointed run has dealt, so that a
-		// resumed run sees the minibatches an uninterrupted one would.
-		ck, err := tr.LoadCheckpoint(*sf.resume)
-		if err != nil {
-			return fmt.Errorf("train vae: %w", err)
-		}
-		for i := 0; i < ck.Iter; i++ {
-			if _, err := next(); err != nil {
-				return err
-			}
-		}
 	}
 	fmt.Fprintf(stderr, "vae on %s: %d training images of %d pixels, %d test; L = %d, hidden %v, %s; %d steps of B = %d (%.1f epochs)\n",
 		name, train.Rows, train.Dim, test.Rows, *latent, cfg.Hidden, cfg.Likelihood, rep.Steps, b, rep.Epochs)
 	start := time.Now()
-	st, fit, err := fitSVI(ctx, "vae", sf, tr, next, *out, stderr)
+	st, fit, err := fitSVI(ctx, "vae", sf, tr, fitData{Batches: mb, Feed: vae.Feed(train)}, *out, stderr)
 	if fit != nil {
 		// fit.Diagnostics are left out: their k̂ and ESS are of the
 		// importance weight of a whole minibatch's joint, which says

@@ -3,7 +3,6 @@ package bnn
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 )
 
 // Data is a table of N examples with D inputs each and one target.
@@ -136,47 +135,4 @@ func (s *Scaler) Y(y []float64) []float64 {
 		out[i] = (v - s.YMean) / s.YStd
 	}
 	return out
-}
-
-// batcher deals minibatches of a fixed size from a shuffled order, and
-// reshuffles when fewer than a batch's worth of rows are left (those rows
-// wait for the next pass). With batch = N it returns the whole set.
-type batcher struct {
-	x, y   []float64
-	d, n   int
-	size   int
-	perm   []int
-	pos    int
-	r      *rand.Rand
-	bx, by []float64
-}
-
-func newBatcher(x, y []float64, d, size int, r *rand.Rand) *batcher {
-	n := len(y)
-	b := &batcher{x: x, y: y, d: d, n: n, size: size, r: r, pos: n}
-	if size < n {
-		b.perm = make([]int, n)
-		for i := range b.perm {
-			b.perm[i] = i
-		}
-		b.bx, b.by = make([]float64, size*d), make([]float64, size)
-	}
-	return b
-}
-
-// next returns the next minibatch; the slices are reused by later calls.
-func (b *batcher) next() (x, y []float64) {
-	if b.size >= b.n {
-		return b.x, b.y
-	}
-	if b.pos+b.size > b.n {
-		b.r.Shuffle(b.n, func(i, j int) { b.perm[i], b.perm[j] = b.perm[j], b.perm[i] })
-		b.pos = 0
-	}
-	for k, i := range b.perm[b.pos : b.pos+b.size] {
-		copy(b.bx[k*b.d:(k+1)*b.d], b.x[i*b.d:(i+1)*b.d])
-		b.by[k] = b.y[i]
-	}
-	b.pos += b.size
-	return b.bx, b.by
 }

@@ -52,10 +52,7 @@ func (n *Net) Diagnose(data *Data, draws int, seed uint64) (*svi.Diagnostics, er
 	if err != nil {
 		return nil, fmt.Errorf("bnn: Diagnose: %w", err)
 	}
-	if err := tr.Feed(svi.Batch{"x": x, "y": y}); err != nil {
-		return nil, fmt.Errorf("bnn: Diagnose: %w", err)
-	}
-	d, err := tr.Diagnose(n.state, draws, seed)
+	d, err := tr.Diagnose(n.state, svi.Batch{"x": x, "y": y}, draws, seed)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: Diagnose: %w", err)
 	}

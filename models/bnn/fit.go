@@ -135,15 +135,6 @@ func (s Settings) validate() error {
 	return nil
 }
 
-// StepsPerEpoch returns the minibatch steps in one pass over n rows with
-// batches of b rows (the rows left over are dealt in the next pass).
-func StepsPerEpoch(n, b int) int {
-	if b <= 0 || b >= n {
-		return 1
-	}
-	return n / b
-}
-
 // Net is a fitted Bayesian neural network: the scaler of its training
 // data, the trained svi state and the trainer that owns its graph. A Net is
 // not safe for concurrent use.
@@ -188,6 +179,26 @@ func (n *Net) State() *svi.State { return n.state }
 // stands (after a divergence: its last good state) together with the
 // error, and s.Checkpoint, if set, holds that state.
 func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error) {
+	f, err := newFitRun(cfg, train, s)
+	if err != nil {
+		return nil, err
+	}
+	return f.run(ctx)
+}
+
+// fitRun is one fit in progress: the network being trained (its trainer
+// and state), the standardized data and the run's plan.
+type fitRun struct {
+	net        *Net
+	s          Settings
+	next       func() (svi.Batch, error)
+	ck         *svi.Checkpointer // nil without Settings.Checkpoint
+	steps, spe int               // planned steps, steps per epoch
+}
+
+// newFitRun validates the settings, standardizes the data, builds the
+// trainer and starts (or resumes) the state.
+func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -219,9 +230,32 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 	if cfg.Task == Regression {
 		y = sc.Y(train.Y)
 	}
-	model, err := NewModel(cfg, train.D, s.Batch, train.N)
+	tr, guide, err := newTrainer(cfg, s, train.D, train.N)
 	if err != nil {
 		return nil, err
+	}
+	st, err := startState(tr, s, train.N)
+	if err != nil {
+		return nil, err
+	}
+	f := &fitRun{s: s, spe: svi.StepsPerEpoch(train.N, s.Batch), next: rowFeed(x, y, train.D, st)}
+	f.net = &Net{cfg: cfg, inputs: train.D, scaler: sc, trainer: tr, guide: guide, state: st, steps: st.Iter, losses: st.Trace}
+	f.steps = s.Steps
+	if f.steps == 0 {
+		f.steps = s.Epochs * f.spe
+	}
+	if s.Checkpoint != "" {
+		f.ck = &svi.Checkpointer{Trainer: tr, State: st, Path: s.Checkpoint, Every: s.CheckpointEvery}
+	}
+	return f, nil
+}
+
+// newTrainer builds the model for minibatches of s.Batch rows out of n,
+// its guide and the trainer.
+func newTrainer(cfg Config, s Settings, d, n int) (*svi.Trainer, svi.Guide, error) {
+	model, err := NewModel(cfg, d, s.Batch, n)
+	if err != nil {
+		return nil, nil, err
 	}
 	est, _ := svi.ParseEstimator(s.Estimator) // checked by validate
 	if s.Guide == MAP {
@@ -229,119 +263,109 @@ func Fit(ctx context.Context, cfg Config, train *Data, s Settings) (*Net, error)
 	}
 	model.klPrior = est == svi.KLELBO
 	if cfg.LocalReparam && (s.Guide != MeanField || est == svi.IWAEBound) {
-		return nil, fmt.Errorf("bnn: the local reparameterization needs the meanfield guide and an estimator other than iwae, got %v and %v", s.Guide, est)
+		return nil, nil, fmt.Errorf("bnn: the local reparameterization needs the meanfield guide and an estimator other than iwae, got %v and %v", s.Guide, est)
 	}
 	sites, err := svi.Trace(model)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	guide, err := newGuide(s.Guide, s.Rank, cfg, sites, s.InitScale, s.Seed)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tr, err := svi.New(model, guide, svi.Config{Particles: s.Particles, Estimator: est,
 		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers, Vectorize: s.Vectorize})
 	if err != nil {
-		return nil, fmt.Errorf("bnn: %w", err)
+		return nil, nil, fmt.Errorf("bnn: %w", err)
 	}
-	bt := newBatcher(x, y, train.D, s.Batch, rand.New(rand.NewPCG(s.Seed, 0x62617463)))
+	return tr, guide, nil
+}
+
+// startState returns a new state, or the one s.Resume holds, with its
+// minibatches of s.Batch rows out of n.
+func startState(tr *svi.Trainer, s Settings, n int) (*svi.State, error) {
 	var st *svi.State
+	var err error
 	if s.Resume != "" {
 		if st, err = tr.LoadCheckpoint(s.Resume); err != nil {
 			return nil, fmt.Errorf("bnn: %w", err)
 		}
-		// The batches the checkpointed run has dealt are dealt again, so
-		// the resumed run sees the ones an uninterrupted run would.
-		for i := 0; i < st.Iter; i++ {
-			bt.next()
-		}
 	} else if st, err = tr.Init(s.Seed); err != nil {
 		return nil, err
 	}
-	net := &Net{cfg: cfg, inputs: train.D, scaler: sc, trainer: tr, guide: guide, state: st, steps: st.Iter, losses: st.Trace}
-	spe := StepsPerEpoch(train.N, s.Batch)
-	steps := s.Steps
-	if steps == 0 {
-		steps = s.Epochs * spe
+	mb, err := svi.NewMinibatches(n, s.Batch, rand.NewPCG(s.Seed, 0x62617463))
+	if err == nil {
+		err = st.SetBatches(mb)
 	}
-	batch := svi.Batch{}
-	next := func() (svi.Batch, error) {
-		batch["x"], batch["y"] = bt.next()
-		return batch, nil
+	if err != nil {
+		return nil, fmt.Errorf("bnn: %w", err)
 	}
-	save := func() error {
-		if s.Checkpoint == "" {
-			return nil
-		}
-		if err := tr.SaveCheckpoint(s.Checkpoint, st); err != nil {
-			return fmt.Errorf("bnn: %w", err)
-		}
+	return st, nil
+}
+
+// save writes the checkpoint, if one was asked for.
+func (f *fitRun) save() error {
+	if f.ck == nil {
 		return nil
 	}
-	rec := svi.RecorderFunc(func(info svi.Info) error {
-		if s.Recorder != nil {
-			if err := s.Recorder.Record(info); err != nil {
-				return err
-			}
-		}
-		if info.Iter%s.CheckpointEvery == 0 {
-			return save()
-		}
-		return nil
-	})
-	settings := &svi.Settings{Recorder: rec, Report: -1, Guard: &svi.Guard{}}
+	if err := f.ck.Save(); err != nil {
+		return fmt.Errorf("bnn: %w", err)
+	}
+	return nil
+}
+
+// fail saves the last good state and returns the network with err.
+func (f *fitRun) fail(err error) (*Net, error) {
+	if serr := f.save(); serr != nil {
+		return f.net, errors.Join(err, serr)
+	}
+	if f.ck != nil {
+		err = fmt.Errorf("%w (the last good state is saved in %s)", err, f.ck.Path)
+	}
+	return f.net, err
+}
+
+// run trains to the planned step, in chunks that end at the Check points.
+func (f *fitRun) run(ctx context.Context) (*Net, error) {
+	s, net, st := f.s, f.net, f.net.state
+	rec := s.Recorder
+	if f.ck != nil {
+		rec = svi.Recorders(s.Recorder, f.ck)
+	}
+	settings := &svi.Settings{Recorder: rec, Guard: &svi.Guard{}}
 	if s.Anneal > 0 {
-		settings.Schedule = annealFrom(steps - int(math.Round(s.Anneal*float64(steps))))
+		settings.Schedule = annealFrom(f.steps - int(math.Round(s.Anneal*float64(f.steps))))
 	}
-	// The run is cut into chunks at the Check points.
-	var cuts []int
-	if s.Every > 0 {
-		for k := s.Every * spe; k < steps; k += s.Every * spe {
-			cuts = append(cuts, k)
-		}
-	}
+	every := s.Every * f.spe // steps between checks
 	start := time.Now()
 	var checking time.Duration // time spent in Check, left out of TrainTime
-	done := st.Iter
-	fail := func(err error) (*Net, error) {
-		if serr := save(); serr != nil {
-			return net, errors.Join(err, serr)
-		}
-		if s.Checkpoint != "" {
-			err = fmt.Errorf("%w (the last good state is saved in %s)", err, s.Checkpoint)
-		}
-		return net, err
-	}
-	for done < steps {
-		end := steps
-		for _, c := range cuts {
-			if c > done {
-				end = c
-				break
-			}
+	for done := st.Iter; done < f.steps; {
+		end := f.steps
+		if every > 0 {
+			end = min(f.steps, (done/every+1)*every)
 		}
 		settings.Steps = end - done
-		res, err := svi.Run(ctx, tr, st, next, settings)
+		res, err := svi.Run(ctx, net.trainer, st, f.next, settings)
 		if res != nil {
 			done += res.Steps
 		}
 		net.steps, net.losses, net.elapsed = done, st.Trace, time.Since(start)-checking
 		if err != nil {
-			return fail(fmt.Errorf("bnn: %w", err))
+			return f.fail(fmt.Errorf("bnn: %w", err))
 		}
 		if res.Steps < settings.Steps {
 			break // stopped early (svi.ErrStop from the Recorder)
 		}
-		if s.Check != nil && s.Every > 0 && (done%(s.Every*spe) == 0 || done == steps) {
+		if s.Check != nil && every > 0 && (done%every == 0 || done == f.steps) {
 			t0 := time.Now()
-			err := s.Check(done/spe, net)
+			err := s.Check(done/f.spe, net)
 			checking += time.Since(t0)
 			if err != nil {
-				return fail(err)
+				return f.fail(err)
 			}
 		}
 	}
-	if err := save(); err != nil {
+	if err := f.save(); err != nil {
 		return net, err
 	}
 	return net, nil
@@ -378,5 +402,21 @@ func initLoc(cfg Config) func(site svi.Site, dst []float64, r *rand.Rand) {
 				dst[i] = sd * r.NormFloat64()
 			}
 		}
+	}
+}
+
+// rowFeed returns the batches of st.Batches as svi batches of the rows of
+// x (n×d) and y; with the batch as large as the data, the data themselves.
+func rowFeed(x, y []float64, d int, st *svi.State) func() (svi.Batch, error) {
+	batch := svi.Batch{"x": x, "y": y}
+	if st.Batches.B >= st.Batches.N {
+		return func() (svi.Batch, error) { return batch, nil }
+	}
+	var bx, by []float64
+	return func() (svi.Batch, error) {
+		rows := st.Batches.Next()
+		bx, by = svi.Rows(bx, x, d, rows), svi.Rows(by, y, 1, rows)
+		batch["x"], batch["y"] = bx, by
+		return batch, nil
 	}
 }

@@ -140,7 +140,7 @@ func TestTennis4F13SVI(t *testing.T) {
 		tr   *svi.Trainer
 		st   *svi.State
 	}{{"mean-field", trM, stM}, {"full-rank", trF, stF}} {
-		dg, err := d.tr.Diagnose(d.st, 1000, 3)
+		dg, err := d.tr.Diagnose(d.st, nil, 1000, 3)
 		require.NoError(t, err)
 		t.Logf("SVI %s: ELBO %.2f ± %.2f, IWAE %.2f, PSIS k̂ %.2f", d.name, dg.ELBO, dg.ELBOStdErr, dg.IWAE, dg.KHat)
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -226,38 +225,33 @@ func (d *Dataset) Head(n int) *Dataset {
 // than one batch.
 var ErrSmallDataset = errors.New("vae: the data set has fewer rows than one batch")
 
-// Batches returns a function dealing minibatches of batch rows of d as svi
-// batches of DataName. Each pass over the data visits the rows in a fresh
+// Minibatches returns the dealer of minibatches of batch rows of d for a
+// state's Batches: each pass over the data visits the rows in a fresh
 // random order from a source seeded by seed; the Rows mod batch rows left
 // at the end of a pass are skipped in that pass.
-func Batches(d *Dataset, batch int, seed uint64) (func() (svi.Batch, error), error) {
+func Minibatches(d *Dataset, batch int, seed uint64) (*svi.Minibatches, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
 	if batch < 1 || batch > d.Rows {
 		return nil, fmt.Errorf("%w: batch %d, rows %d", ErrSmallDataset, batch, d.Rows)
 	}
-	r := rand.New(svi.NewRNG(seed))
-	perm := r.Perm(d.Rows)
-	pos := 0
-	buf := make([]float64, batch*d.Dim)
-	return func() (svi.Batch, error) {
-		if pos+batch > d.Rows {
-			r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-			pos = 0
-		}
-		for k, i := range perm[pos : pos+batch] {
-			copy(buf[k*d.Dim:(k+1)*d.Dim], d.X[i*d.Dim:(i+1)*d.Dim])
-		}
-		pos += batch
-		return svi.Batch{DataName: buf}, nil
-	}, nil
+	return svi.NewMinibatches(d.Rows, batch, svi.NewRNG(seed))
 }
 
-// StepsPerEpoch returns the minibatch steps of one pass over rows rows.
-func StepsPerEpoch(rows, batch int) int {
-	if batch < 1 || batch >= rows {
-		return 1
+// Feed returns a function that gathers the given rows of d into an svi
+// batch of DataName (its array is reused by the next call).
+func Feed(d *Dataset) func(rows []int) svi.Batch {
+	var buf []float64
+	return func(rows []int) svi.Batch {
+		buf = svi.Rows(buf, d.X, d.Dim, rows)
+		return svi.Batch{DataName: buf}
 	}
-	return rows / batch
+}
+
+// Batches returns a function dealing the minibatches of st.Batches as svi
+// batches of DataName.
+func Batches(d *Dataset, st *svi.State) func() (svi.Batch, error) {
+	feed := Feed(d)
+	return func() (svi.Batch, error) { return feed(st.Batches.Next()), nil }
 }

@@ -68,7 +68,7 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 	}
 	steps := s.Steps
 	if steps == 0 {
-		steps = s.Epochs * StepsPerEpoch(train.Rows, s.Batch)
+		steps = s.Epochs * svi.StepsPerEpoch(train.Rows, s.Batch)
 	}
 	v, err := New(cfg, s.Batch, train.Rows, s.Seed)
 	if err != nil {
@@ -83,12 +83,11 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 	if err != nil {
 		return nil, err
 	}
-	next, err := Batches(train, s.Batch, s.Seed+1)
-	if err != nil {
+	if st.Batches, err = Minibatches(train, s.Batch, s.Seed+1); err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	_, err = svi.Run(ctx, tr, st, next, &svi.Settings{Steps: steps, Recorder: s.Recorder, Report: -1})
+	_, err = svi.Run(ctx, tr, st, Batches(train, st), &svi.Settings{Steps: steps, Recorder: s.Recorder})
 	f := &Fitted{VAE: v, Trainer: tr, State: st, Elapsed: time.Since(start)}
 	if err != nil {
 		return f, fmt.Errorf("vae: %w", err)

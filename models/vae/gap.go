@@ -87,7 +87,7 @@ func (n *Net) RefineLocal(ctx context.Context, x []float64, rows int, s LocalSet
 	if err := tr.Feed(b); err != nil {
 		return guides.Encoding{}, nil, fmt.Errorf("vae: RefineLocal: %w", err)
 	}
-	if _, err := svi.Run(ctx, tr, st, nil, &svi.Settings{Steps: s.Steps, Average: true, Report: -1}); err != nil {
+	if _, err := svi.Run(ctx, tr, st, nil, &svi.Settings{Steps: s.Steps, Average: true}); err != nil {
 		return guides.Encoding{}, st.Trace, fmt.Errorf("vae: RefineLocal: %w", err)
 	}
 	out := guides.Encoding{Rows: rows, Dim: L, Loc: make([]float64, rows*L), Scale: make([]float64, rows*L)}

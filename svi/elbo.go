@@ -1,0 +1,50 @@
+package svi
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// An objective assembles one estimator's negative ELBO from the parts of a
+// graph. It checks that the guide gives what the estimator needs (an
+// error then stops New, not step 10,000) and works on per-particle and
+// vectorized graphs alike, where it can. Each estimator lives in its own
+// file (elbo_*.go); adding one is a file and a line in objectives.
+type objective interface {
+	// loss returns the scalar reported as the step's loss (the negative
+	// ELBO estimate) and the scalar differentiated for the gradient. They
+	// are the same node for every reparameterized estimator; a surrogate
+	// differs where the gradient is not the gradient of the estimate.
+	loss(p *parts) (report, surrogate *G.Node, err error)
+}
+
+// objectives maps each Estimator to its assembler.
+var objectives = [...]objective{
+	TraceELBO:   traceELBO{},
+	EntropyELBO: entropyELBO{},
+	KLELBO:      klELBO{},
+	STLELBO:     stlELBO{},
+	IWAEBound:   iwaeBound{},
+}
+
+// objectiveFor returns the assembler of est on p: the log-joint itself when
+// every site is a point mass (MAP), whatever the estimator.
+func objectiveFor(est Estimator, p *parts) (objective, error) {
+	if p.allPoint {
+		return mapObjective{}, nil
+	}
+	if est < 0 || int(est) >= len(objectives) {
+		return nil, fmt.Errorf("svi: unknown estimator %v", est)
+	}
+	return objectives[est], nil
+}
+
+// negate returns −elbo as both the reported and the differentiated loss.
+func negate(p *parts, elbo *G.Node) (report, surrogate *G.Node, err error) {
+	l := p.b.Neg(elbo)
+	if err := p.b.Err(); err != nil {
+		return nil, nil, fmt.Errorf("svi: building the ELBO: %w", err)
+	}
+	return l, l, nil
+}
