@@ -3,7 +3,6 @@ package trueskill
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,17 +10,9 @@ import (
 
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/internal/datadir"
+	"github.com/govi/govi/internal/longtest"
 	"github.com/govi/govi/svi"
 )
-
-// longTests reports whether the long forecast runs behind the tables of
-// REFERENCES.md §10 are wanted (GOVI_LONG=1); they take minutes.
-func longTests(t *testing.T) {
-	t.Helper()
-	if os.Getenv("GOVI_LONG") == "" {
-		t.Skip("long run: set GOVI_LONG=1")
-	}
-}
 
 // forecastPlan fits the forecast models from the posterior mode
 // (Model.InitLoc): 2,000 steps of S = 2 at 0.01, halved every 400 steps.
@@ -103,7 +94,7 @@ func TestFootballForecastSVI(t *testing.T) {
 		{"SVI full-rank predictive, ε, η learned", frHome.Predict},
 		{"SVI full-rank plug-in, ε, η learned", frHome.PredictPlugIn},
 	}
-	if os.Getenv("GOVI_LONG") != "" {
+	if longtest.Enabled() {
 		// The mean-field fits (REFERENCES.md §10): their marginals are far
 		// too narrow here, as factorized EP's (§5), yet they forecast alike.
 		mfFixed := fitFrom(t, fixed, false, forecastPlan, 31)
@@ -219,7 +210,7 @@ func TestTennisForecastSVI(t *testing.T) {
 // guide: the probit model with ε = 0.5 and no home advantage, and with ε
 // and η learned. Long (GOVI_LONG=1): the table of REFERENCES.md §10.
 func TestFootballRollingSVI(t *testing.T) {
-	longTests(t)
+	longtest.Skip(t)
 	t.Parallel()
 	p := footballPath(t)
 	seasons := []string{"2008-9", "2009-10", "2010-11", "2011-12", "2012-13"}
@@ -271,7 +262,7 @@ func TestFootballRollingSVI(t *testing.T) {
 // started from the mean-field fit) and the logistic link to
 // TestTennisForecastSVI. Long (GOVI_LONG=1).
 func TestTennisForecastSVILong(t *testing.T) {
-	longTests(t)
+	longtest.Skip(t)
 	t.Parallel()
 	train, err := ReadSackmann(datadir.Require(t, Sackmann2011File), true)
 	require.NoError(t, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/internal/longtest"
 	"github.com/govi/govi/svi"
 )
 
@@ -284,7 +285,7 @@ func TestTennisPeerMeanFieldLogistic(t *testing.T) {
 		name string
 		f    *Fitted
 	}{{"mean-field", mf}}
-	if os.Getenv("GOVI_LONG") != "" {
+	if longtest.Enabled() {
 		_, _, fr := fit(t, m, guides.FullRank{}, fullRankPlan, 6, fromMeanField(t, mf))
 		fits = append(fits, struct {
 			name string
