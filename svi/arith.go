@@ -16,11 +16,7 @@ import (
 //	m.Observe("y", dist.Poisson{Rate: m.Mul(lam, m.Exp(m.Mul(b, x)))}, y)
 //	return m.Err()
 //
-// Every method builds nodes on the model's graph and keeps M's sticky error:
-// once [M.Err] is set it returns nil and builds nothing, and its own failure
-// (a nil operand, shapes that do not fit) is recorded as the first error,
-// "svi: <Op>: …", and returns nil. A model body therefore checks nothing and
-// returns m.Err() at its end.
+// Every method keeps M's first error; [M.Add] says how.
 
 // arith applies one builder operation for M: nil once an error is recorded,
 // a nil operand recorded as an error of op, and the builder's error (which
@@ -56,17 +52,25 @@ func (m *M) binary(op string, f func(b *graph.B, x, y *G.Node) *G.Node, x, y *G.
 // operands as NumPy does: a scalar combines with anything; otherwise
 // trailing axes are aligned, the lower-rank operand gains leading axes of
 // size 1, and an axis of size 1 is repeated to match the other operand.
-// Shapes that do not broadcast are recorded as an error.
+//
+// Like every arithmetic method of M, Add keeps M's first error: once
+// [M.Err] is set it builds nothing and returns nil, and its own failure (a
+// nil operand, shapes that do not broadcast) is recorded as m's error,
+// "svi: Add: …", and returns nil. A model body therefore checks no error
+// and returns m.Err() at its end.
 func (m *M) Add(x, y *G.Node) *G.Node { return m.binary("Add", (*graph.B).Add, x, y) }
 
 // Sub returns x − y elementwise, broadcasting as [M.Add] does.
+// On error, as [M.Add].
 func (m *M) Sub(x, y *G.Node) *G.Node { return m.binary("Sub", (*graph.B).Sub, x, y) }
 
 // Mul returns the elementwise product x ⊙ y, broadcasting as [M.Add] does.
 // For the matrix product use [M.MatMul].
+// On error, as [M.Add].
 func (m *M) Mul(x, y *G.Node) *G.Node { return m.binary("Mul", (*graph.B).Mul, x, y) }
 
 // Div returns x / y elementwise, broadcasting as [M.Add] does.
+// On error, as [M.Add].
 func (m *M) Div(x, y *G.Node) *G.Node { return m.binary("Div", (*graph.B).Div, x, y) }
 
 // MatMul returns the matrix product x y: matrix × matrix, matrix × vector,
@@ -74,6 +78,7 @@ func (m *M) Div(x, y *G.Node) *G.Node { return m.binary("Div", (*graph.B).Div, x
 // other than 1 or 2, and inner dimensions that differ, are recorded as an
 // error (gorgonia itself would accept two vectors of different lengths and
 // fail only when the graph runs).
+// On error, as [M.Add].
 func (m *M) MatMul(x, y *G.Node) *G.Node {
 	return m.binary("MatMul", func(b *graph.B, x, y *G.Node) *G.Node {
 		xs, ys := x.Shape(), y.Shape()
@@ -86,50 +91,63 @@ func (m *M) MatMul(x, y *G.Node) *G.Node {
 }
 
 // Neg returns −x elementwise.
+// On error, as [M.Add].
 func (m *M) Neg(x *G.Node) *G.Node { return m.unary("Neg", (*graph.B).Neg, x) }
 
 // Exp returns eˣ elementwise.
+// On error, as [M.Add].
 func (m *M) Exp(x *G.Node) *G.Node { return m.unary("Exp", (*graph.B).Exp, x) }
 
 // Log returns the natural logarithm log x elementwise (−∞ at 0, NaN below).
+// On error, as [M.Add].
 func (m *M) Log(x *G.Node) *G.Node { return m.unary("Log", (*graph.B).Log, x) }
 
 // Log1p returns log(1 + x) elementwise, accurate for small |x|.
+// On error, as [M.Add].
 func (m *M) Log1p(x *G.Node) *G.Node { return m.unary("Log1p", (*graph.B).Log1p, x) }
 
 // Sqrt returns √x elementwise.
+// On error, as [M.Add].
 func (m *M) Sqrt(x *G.Node) *G.Node { return m.unary("Sqrt", (*graph.B).Sqrt, x) }
 
 // Square returns x² elementwise.
+// On error, as [M.Add].
 func (m *M) Square(x *G.Node) *G.Node { return m.unary("Square", (*graph.B).Square, x) }
 
 // Abs returns |x| elementwise.
+// On error, as [M.Add].
 func (m *M) Abs(x *G.Node) *G.Node { return m.unary("Abs", (*graph.B).Abs, x) }
 
 // Tanh returns tanh x elementwise.
+// On error, as [M.Add].
 func (m *M) Tanh(x *G.Node) *G.Node { return m.unary("Tanh", (*graph.B).Tanh, x) }
 
 // Softplus returns softplus(x) = log(1 + eˣ) elementwise, a smooth map of
 // the reals onto (0, ∞).
+// On error, as [M.Add].
 func (m *M) Softplus(x *G.Node) *G.Node { return m.unary("Softplus", (*graph.B).Softplus, x) }
 
 // Sigmoid returns the logistic function σ(x) = 1 / (1 + e⁻ˣ) elementwise.
+// On error, as [M.Add].
 func (m *M) Sigmoid(x *G.Node) *G.Node { return m.unary("Sigmoid", (*graph.B).Sigmoid, x) }
 
 // LogSigmoid returns log σ(x) = −softplus(−x) elementwise, exact for large
 // |x| where log(Sigmoid(x)) would round to log 0.
+// On error, as [M.Add].
 func (m *M) LogSigmoid(x *G.Node) *G.Node {
 	return m.unary("LogSigmoid", (*graph.B).LogSigmoid, x)
 }
 
 // Apply returns f(x) for a node function f that is not among M's methods
 // (for example ops.Lgamma), recording f's error under name.
+// On error, as [M.Add].
 func (m *M) Apply(name string, f func(*G.Node) (*G.Node, error), x *G.Node) *G.Node {
 	return m.unary(name, func(b *graph.B, x *G.Node) *G.Node { return b.Apply(name, f, x) }, x)
 }
 
 // Reshape returns x with the given shape, which must hold as many elements
 // as x; a shape that does not is recorded as an error.
+// On error, as [M.Add].
 func (m *M) Reshape(x *G.Node, shape ...int) *G.Node {
 	return m.unary("Reshape", func(b *graph.B, x *G.Node) *G.Node { return b.Reshape(x, shape...) }, x)
 }
@@ -137,6 +155,7 @@ func (m *M) Reshape(x *G.Node, shape ...int) *G.Node {
 // Sum returns Σ x over the given axes, or over every axis when none are
 // given (a scalar). An axis outside x's dimensions, or given twice, is
 // recorded as an error. The sum of a scalar is the scalar.
+// On error, as [M.Add].
 func (m *M) Sum(x *G.Node, axes ...int) *G.Node {
 	return m.unary("Sum", func(b *graph.B, x *G.Node) *G.Node {
 		if _, err := reduced(x, axes); err != nil {
@@ -150,6 +169,7 @@ func (m *M) Sum(x *G.Node, axes ...int) *G.Node {
 // Mean returns the mean of x over the given axes, Σ x / n with n the number
 // of elements summed, or over every axis when none are given (a scalar).
 // Axes are checked as in [M.Sum]. The mean of a scalar is the scalar.
+// On error, as [M.Add].
 func (m *M) Mean(x *G.Node, axes ...int) *G.Node {
 	return m.unary("Mean", func(b *graph.B, x *G.Node) *G.Node {
 		n, err := reduced(x, axes)
