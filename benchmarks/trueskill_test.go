@@ -17,8 +17,8 @@ import (
 // games; GOVI_DATA, skipped when absent), the set the PyTorch peer
 // shared/peers/trueskill_svi_torch.py times, with the peer's model: z ~ N(0, 1)
 // and P(w beats l) = σ(z_w − z_l) (logistic: σ₀ = β = 1) or Φ(z_w − z_l)
-// (probit: σ₀ = 1, β = 1/√2). They are the exception to "no benchmark reads
-// files" in doc.go: the comparison with the peer needs the same data.
+// (probit: σ₀ = 1, β = 1/√2). They are the exception to the synthetic data
+// of doc.go: the comparison with the peer needs the same data.
 // The commands and the figures are in models/trueskill/REFERENCES.md §11.
 
 func tennis(b *testing.B) *trueskill.Dataset {

@@ -230,9 +230,6 @@ func TestAmortizedEncodeMatchesGraph(t *testing.T) {
 // N·½(Σᵢ log Λᵢᵢ − log|Λ|), the smallest KL from a factorized q to the
 // posterior. Both oracles are closed forms.
 func TestAmortizedExactPosterior(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fits two guides")
-	}
 	const n, l, d, sigma = 200, 2, 3, 0.5
 	w := []float64{1, 0.5, 0.2, 0.8, -0.3, 0.9} // [L, D]
 	r := rand.New(rand.NewPCG(21, 1))

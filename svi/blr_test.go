@@ -130,9 +130,6 @@ func mfGap(prec *mat.SymDense) float64 {
 }
 
 func TestBLRMeanFieldSVI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long SVI fit")
-	}
 	const alpha, beta = 1.0, 4.0
 	phi, y, n, d := bostonDesign(t)
 	mN, prec, logEv := exactBLR(t, phi, y, n, d, alpha, beta)
@@ -180,9 +177,6 @@ func TestBLRMeanFieldSVI(t *testing.T) {
 }
 
 func TestBLRFullRankSVI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long SVI fit")
-	}
 	const alpha, beta = 1.0, 4.0
 	phi, y, n, d := bostonDesign(t)
 	mN, prec, logEv := exactBLR(t, phi, y, n, d, alpha, beta)
@@ -237,9 +231,6 @@ func TestBLRFullRankSVI(t *testing.T) {
 // of its log-density and entropy formulas); with rank 2 it must land
 // between the mean-field optimum and the evidence.
 func TestBLRLowRankSVI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long SVI fit")
-	}
 	const alpha, beta = 1.0, 4.0
 	phi, y, n, d := bostonDesign(t)
 	_, prec, logEv := exactBLR(t, phi, y, n, d, alpha, beta)

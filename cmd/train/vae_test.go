@@ -94,9 +94,6 @@ func TestVAECommandErrors(t *testing.T) {
 
 func TestVAECommandFashionMNIST(t *testing.T) {
 	p := datadir.Require(t, "fashion_mnist/train-images-idx3-ubyte.gz")
-	if testing.Short() {
-		t.Skip("reads 70,000 images")
-	}
 	dir := t.TempDir()
 	_, _, err := runCmd("vae", "-data", filepath.Dir(p), "-latent", "10", "-train-rows", "512", "-test-rows", "20", "-steps", "8",
 		"-k", "1,3", "-gap-rows", "3", "-gap-steps", "5", "-out", dir)

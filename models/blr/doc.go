@@ -51,6 +51,11 @@
 //
 // with the lower bound of PRML 10.107–10.112 recorded every iteration.
 //
+// # As an svi model
+//
+// [Model] is the regression with α and β fixed written for package svi
+// (site "w", data "phi" and "y"), the problem these references check.
+//
 // # Data
 //
 // [AddIntercept] prepends a column of ones and [Standardize] centres and

@@ -1,6 +1,6 @@
 // Package bnn provides Bayesian neural networks (multilayer perceptrons)
-// fitted by stochastic variational inference with a mean-field Gaussian
-// guide, for regression and classification on tables of numbers.
+// fitted by stochastic variational inference, by default with a mean-field
+// Gaussian guide, for regression and classification on tables of numbers.
 //
 // # Model
 //
@@ -19,8 +19,9 @@
 // Classification: y | x, W ~ Categorical(softmax f(x)) for K > 2 classes, or
 // Bernoulli(σ(f(x))) with a single logit for K = 2.
 //
-// The guide is q(W, τ) = Πᵢ N(wᵢ; μᵢ, softplus(ρᵢ)²) × LogNormal(τ; μ_τ,
-// softplus(ρ_τ)²) (τ is fitted as log τ through svi's positive bijector).
+// The default guide is q(W, τ) = Πᵢ N(wᵢ; μᵢ, softplus(ρᵢ)²) × LogNormal(τ;
+// μ_τ, softplus(ρ_τ)²) (τ, and each λ_l under the hyperprior, is fitted on
+// the log scale through svi's positive bijector).
 // [Fit] maximizes the ELBO
 //
 //	ELBO = E_q[(N/B) Σ_{i∈batch} log p(yᵢ | xᵢ, W, τ) + log p(W) + log p(τ)] + H[q]
@@ -50,13 +51,17 @@
 //
 // # Speed
 //
-// The network's layers are fused gorgonia operations ([Dense], with
-// hand-written backward passes over gonum BLAS), and so are the Gaussian
-// and categorical log-likelihoods ([GaussianLogLik], [LogitLogLik]) and the
-// weight priors: a 13-50-1 step has a few dozen graph instructions per
-// particle instead of a few hundred. Each operation is checked against
-// finite differences and against the same function built from generic
-// gorgonia operations (ops_test.go).
+// The network's layers are fused gorgonia operations ([Dense], ops.Dense,
+// with hand-written backward passes over ops.MatMul: gonum's BLAS, or
+// govi's own AVX2/FMA kernels where the processor has them), and so are the
+// Gaussian and categorical log-likelihoods ([GaussianLogLik],
+// [LogitLogLik]) and the weight priors: a 13-50-1 step has a few dozen
+// graph instructions per particle instead of a few hundred. Each operation
+// is checked against finite differences and against the same function built
+// from generic gorgonia operations (ops_test.go). [Settings].Vectorize
+// evaluates all S particles in one graph instead of one graph copy each
+// (batched layers and [GaussianLogLikN]), for regression with the
+// mean-field guide, the entropy or kl estimator and one worker.
 //
 // # Data and protocol
 //
@@ -67,15 +72,25 @@
 // The command `go run ./cmd/train bnn` runs the protocol; UCI_RESULTS.md
 // holds the measured table.
 //
+// # Local reparameterization
+//
+// With [Config].LocalReparam each layer's pre-activations are drawn from
+// their exact Gaussian distribution under the mean-field guide, one draw
+// per row, instead of pushing the whole minibatch through one weight draw
+// (Kingma, Salimans & Welling 2015):
+//
+//	a = h·M + m_b + ε ⊙ √(h²·Σ + σ_b²),  ε ~ N(0, 1),
+//
+// with the guide's means M, m_b and variances Σ, σ_b² of the layer's
+// weights and biases (svi.M.Marginal; the fused op [LocalDense]). The
+// likelihood then depends on q's parameters but not on a weight draw, so
+// it needs the mean-field guide and an estimator other than iwae; it is not
+// vectorized, and predictions still use whole weight draws.
+//
 // # Limitations
 //
-// The local reparameterization trick (sampling pre-activations from their
-// Gaussian marginal under q instead of sampling weights) is not
-// implemented: svi hands a model one weight draw per site and particle and
-// keeps the guide's loc and scale to itself, so a model cannot form
-// x·μ + ε⊙√(x²·σ²) without a change to svi. Regression cannot use the
-// closed-form KL yet because svi's KL estimator rejects the positive noise
-// site τ. Float64 only.
+// Float64 only. The full-rank guide has D(D+1)/2 parameters for D weights
+// and suits small nets only.
 //
 // References:
 //
@@ -84,6 +99,8 @@
 //   - C. Blundell, J. Cornebise, K. Kavukcuoglu and D. Wierstra, Weight
 //     Uncertainty in Neural Networks, ICML 2015.
 //   - A. Graves, Practical Variational Inference for Neural Networks, NIPS 2011.
+//   - D. P. Kingma, T. Salimans and M. Welling, Variational Dropout and the
+//     Local Reparameterization Trick, NIPS 2015.
 //   - Y. Gal and Z. Ghahramani, Dropout as a Bayesian Approximation, ICML 2016.
 //   - B. Lakshminarayanan, A. Pritzel and C. Blundell, Simple and Scalable
 //     Predictive Uncertainty Estimation using Deep Ensembles, NIPS 2017.

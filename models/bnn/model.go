@@ -19,7 +19,7 @@ import (
 //
 // The weight priors are fused log-densities rather than dist.Normal values,
 // so svi's closed-form KL estimator cannot pair them with the guide; Fit
-// with Settings.KL builds them as dist.Normal instead.
+// with Settings.Estimator "kl" builds them as dist.Normal instead.
 type Model struct {
 	cfg    Config
 	inputs int

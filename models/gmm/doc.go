@@ -35,6 +35,14 @@
 // predictive density of a new point is a Student t, PRML 10.81, whose
 // covariance is larger).
 //
+// # As an svi model
+//
+// [SVIModel] is the same mixture written for package svi, with the
+// assignments summed out and the precisions drawn through the Bartlett
+// decomposition of the Wishart prior, so that stochastic variational
+// inference can be checked against [Fit] on the same data
+// (`go run ./cmd/train gmm -method svi`, benchmarks/svicavi).
+//
 // # Defaults
 //
 // The zero [Config] is valid: K = 6, α₀ = 10⁻³, β₀ = 1, m₀ = the data mean,

@@ -51,11 +51,7 @@ func readAP(t testing.TB) (train, held *Corpus) {
 // on the same split.
 func TestAP(t *testing.T) {
 	train, held := readAP(t)
-	ks := []int{20, 10}
-	if testing.Short() {
-		ks = ks[:1]
-	}
-	for _, k := range ks {
+	for _, k := range []int{20, 10} {
 		m, err := Fit(context.Background(), train, Config{Topics: k, Iterations: 10})
 		require.NoError(t, err)
 		assertNonDecreasing(t, m.ELBO, "AP ELBO")

@@ -3,7 +3,6 @@ package trueskill
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,15 +12,6 @@ import (
 	"github.com/govi/govi/internal/datadir"
 	"github.com/govi/govi/svi"
 )
-
-// longTests reports whether the long forecast runs behind the tables of
-// REFERENCES.md §10 are wanted (GOVI_LONG=1); they take minutes.
-func longTests(t *testing.T) {
-	t.Helper()
-	if os.Getenv("GOVI_LONG") == "" {
-		t.Skip("long run: set GOVI_LONG=1")
-	}
-}
 
 // forecastPlan fits the forecast models from the posterior mode
 // (Model.InitLoc): 2,000 steps of S = 2 at 0.01, halved every 400 steps.
@@ -102,24 +92,6 @@ func TestFootballForecastSVI(t *testing.T) {
 		{"SVI full-rank plug-in, ε = 0.5", frFixed.PredictPlugIn},
 		{"SVI full-rank predictive, ε, η learned", frHome.Predict},
 		{"SVI full-rank plug-in, ε, η learned", frHome.PredictPlugIn},
-	}
-	if os.Getenv("GOVI_LONG") != "" {
-		// The mean-field fits (REFERENCES.md §10): their marginals are far
-		// too narrow here, as factorized EP's (§5), yet they forecast alike.
-		mfFixed := fitFrom(t, fixed, false, forecastPlan, 31)
-		mfHome := fitFrom(t, learned, false, forecastPlan, 33)
-		var mfRatio float64
-		for i := range epf.Std {
-			mfRatio += mfFixed.Std[i] / epf.Std[i] / float64(len(epf.Std))
-		}
-		t.Logf("ε = 0.5: mean-field std / EP-full std, mean over teams: %.3f; learned (mean-field): ε = %.3f ± %.3f, η = %.3f ± %.3f",
-			mfRatio, mfHome.Margin.Mean, mfHome.Margin.Std, mfHome.Home.Mean, mfHome.Home.Std)
-		rows = append(rows, []predRow{
-			{"SVI mean-field predictive, ε = 0.5", mfFixed.Predict},
-			{"SVI mean-field plug-in, ε = 0.5", mfFixed.PredictPlugIn},
-			{"SVI mean-field predictive, ε, η learned", mfHome.Predict},
-			{"SVI mean-field plug-in, ε, η learned", mfHome.PredictPlugIn},
-		}...)
 	}
 	res := score(t, test, rows)
 	// The full-rank fit of the fixed-margin model is the EP-full posterior
@@ -212,104 +184,4 @@ func TestTennisForecastSVI(t *testing.T) {
 	assert.Less(t, res["known: SVI mean-field predictive"].LogLoss, math.Ln2, "better than a coin")
 	assert.Less(t, res["known: SVI mean-field predictive"].LogLoss, res["known: SVI mean-field plug-in"].LogLoss,
 		"integrating over the skills helps on held-out games")
-}
-
-// TestFootballRollingSVI forecasts each EPL season from 2009/10 on from all
-// the seasons before it (promoted teams at the prior), with the full-rank
-// guide: the probit model with ε = 0.5 and no home advantage, and with ε
-// and η learned. Long (GOVI_LONG=1): the table of REFERENCES.md §10.
-func TestFootballRollingSVI(t *testing.T) {
-	longTests(t)
-	t.Parallel()
-	p := footballPath(t)
-	seasons := []string{"2008-9", "2009-10", "2010-11", "2011-12", "2012-13"}
-	type total struct{ loss, acc, n float64 }
-	pooled := map[string]*total{}
-	for k := 1; k < len(seasons); k++ {
-		train, err := ReadFootball(p, seasons[:k]...)
-		require.NoError(t, err)
-		all, err := ReadFootball(p, seasons[k])
-		require.NoError(t, err)
-		base, err := BaseRates(train)
-		require.NoError(t, err)
-		fixed, err := NewModel(train, footballConfig, Options{})
-		require.NoError(t, err)
-		learned, err := NewModel(train, Config{Sigma0: 1, Beta: 1}, Options{LearnMargin: true, HomeAdvantage: true})
-		require.NoError(t, err)
-		fr := fitFrom(t, fixed, true, forecastPlan, uint64(50+k)).Extend(all.Players)
-		fh := fitFrom(t, learned, true, forecastPlan, uint64(60+k)).Extend(all.Players)
-		opts := FootballOptions(seasons[k])
-		opts.Players = fh.Players
-		test, err := ReadFile(p, opts)
-		require.NoError(t, err)
-		t.Logf("season %s from %d earlier: %d games, ε = %.3f, η = %.3f", seasons[k], k, len(test.Games), fh.Margin.Mean, fh.Home.Mean)
-		res := score(t, test, []predRow{
-			{seasons[k] + ": baseline", ConstantPredictor(base)},
-			{seasons[k] + ": full-rank predictive, ε = 0.5", fr.Predict},
-			{seasons[k] + ": full-rank plug-in, ε = 0.5", fr.PredictPlugIn},
-			{seasons[k] + ": full-rank predictive, ε, η", fh.Predict},
-			{seasons[k] + ": full-rank plug-in, ε, η", fh.PredictPlugIn},
-		})
-		for name, m := range res {
-			key := name[len(seasons[k])+2:]
-			if pooled[key] == nil {
-				pooled[key] = &total{}
-			}
-			n := float64(m.Games)
-			pooled[key].loss += m.LogLoss * n
-			pooled[key].acc += m.Accuracy * n
-			pooled[key].n += n
-		}
-	}
-	for _, key := range []string{"baseline", "full-rank predictive, ε = 0.5", "full-rank plug-in, ε = 0.5", "full-rank predictive, ε, η", "full-rank plug-in, ε, η"} {
-		tt := pooled[key]
-		t.Logf("pooled 2009/10–2012/13 %-32s log-loss %.4f  accuracy %.3f (%d games)", key, tt.loss/tt.n, tt.acc/tt.n, int(tt.n))
-	}
-}
-
-// TestTennisForecastSVILong adds the full-rank guide (459 players, warm
-// started from the mean-field fit) and the logistic link to
-// TestTennisForecastSVI. Long (GOVI_LONG=1).
-func TestTennisForecastSVILong(t *testing.T) {
-	longTests(t)
-	t.Parallel()
-	train, err := ReadSackmann(datadir.Require(t, Sackmann2011File), true)
-	require.NoError(t, err)
-	path2012 := datadir.Require(t, Sackmann2012File)
-	opts := SackmannOptions(true)
-	opts.Players, opts.SkipUnknown = train.Players, true
-	known, err := ReadFile(path2012, opts)
-	require.NoError(t, err)
-	known = orient(known, 2012)
-	all, err := ReadSackmann(path2012, true)
-	require.NoError(t, err)
-
-	c := tennisConfig
-	m, err := NewModel(train, c, Options{})
-	require.NoError(t, err)
-	mf := fitFrom(t, m, false, forecastPlan, 41)
-	_, _, fr := fit(t, m, guides.FullRank{}, fullRankPlan, 42, fromMeanField(t, mf))
-	logit := Config{Sigma0: 1, Beta: 1, Link: Logistic}
-	ml, err := NewModel(train, logit, Options{})
-	require.NoError(t, err)
-	mfl := fitFrom(t, ml, false, forecastPlan, 43)
-	epf, err := EP(train, c, &EPSettings{FullCovariance: true})
-	require.NoError(t, err)
-	score(t, known, []predRow{
-		{"known: full-rank predictive", fr.Predict},
-		{"known: full-rank plug-in", fr.PredictPlugIn},
-		{"known: EP-full predictive", PosteriorPredictor(&epf.Posterior, c)},
-		{"known: logistic mean-field predictive", mfl.Predict},
-		{"known: logistic mean-field plug-in", mfl.PredictPlugIn},
-	})
-	ext := fr.Extend(all.Players)
-	opts = SackmannOptions(true)
-	opts.Players = ext.Players
-	withNew, err := ReadFile(path2012, opts)
-	require.NoError(t, err)
-	withNew = orient(withNew, 2012)
-	score(t, withNew, []predRow{
-		{"prior: full-rank predictive", ext.Predict},
-		{"prior: full-rank plug-in", ext.PredictPlugIn},
-	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/internal/longtest"
 	"github.com/govi/govi/svi"
 )
 
@@ -255,10 +256,21 @@ const (
 	exactMFStdRel  = 0.05
 )
 
+// The full-rank fit of the same model (GOVI_LONG=1) against the peer's HMC
+// posterior, which it can represent up to the posterior's non-Gaussianity:
+// the brief's limits for SVI against a sampler, as sviGibbsMeanTol and
+// sviGibbsStdRel; they hold the HMC draws' own Monte Carlo error too.
+// Measured: 0.028 in means and 4.9 % in stds (REFERENCES.md §9).
+const (
+	fullRankHMCMeanTol = sviGibbsMeanTol
+	fullRankHMCStdRel  = sviGibbsStdRel
+)
+
 // TestTennisPeerMeanFieldLogistic fits the mean-field guide to the peer's
 // logistic model (σ₀ = β = 1) and compares it with the peer's exact
-// mean-field optimum, and the mean-field and (GOVI_LONG=1) full-rank fits
-// with the peer's HMC posterior, for all 107 players.
+// mean-field optimum, and (GOVI_LONG=1) a full-rank fit with the peer's HMC
+// posterior, for all 107 players; the mean-field fit's distance to HMC is
+// logged for REFERENCES.md §9.
 func TestTennisPeerMeanFieldLogistic(t *testing.T) {
 	t.Parallel()
 	ds := loadTennis(t)
@@ -284,7 +296,7 @@ func TestTennisPeerMeanFieldLogistic(t *testing.T) {
 		name string
 		f    *Fitted
 	}{{"mean-field", mf}}
-	if os.Getenv("GOVI_LONG") != "" {
+	if longtest.Enabled() {
 		_, _, fr := fit(t, m, guides.FullRank{}, fullRankPlan, 6, fromMeanField(t, mf))
 		fits = append(fits, struct {
 			name string
@@ -301,9 +313,13 @@ func TestTennisPeerMeanFieldLogistic(t *testing.T) {
 			hdm = math.Max(hdm, math.Abs(a.f.Mean[i]-peer.MCMCMean[k]))
 			hrs = math.Max(hrs, math.Abs(a.f.Std[i]/peer.MCMCStd[k]-1))
 			hmean += a.f.Std[i] / peer.MCMCStd[k] / float64(len(peer.Names))
-			if a.name == "mean-field" {
+			switch a.name {
+			case "mean-field":
 				assert.InDelta(t, peer.ExactMFMean[k], a.f.Mean[i], exactMFMeanTol, "mean of %s", name)
 				assert.InDelta(t, peer.ExactMFStd[k], a.f.Std[i], exactMFStdRel*peer.ExactMFStd[k], "std of %s", name)
+			case "full-rank":
+				assert.InDelta(t, peer.MCMCMean[k], a.f.Mean[i], fullRankHMCMeanTol, "full-rank mean of %s", name)
+				assert.InDelta(t, peer.MCMCStd[k], a.f.Std[i], fullRankHMCStdRel*peer.MCMCStd[k], "full-rank std of %s", name)
 			}
 		}
 		t.Logf("logistic SVI %s vs peer exact mean-field optimum: max |Δmean| %.4f, max |Δstd|/std %.4f; vs peer HMC: max |Δmean| %.4f, max |Δstd|/std %.4f, mean std ratio %.4f",

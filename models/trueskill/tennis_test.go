@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/govi/govi/internal/datadir"
+	"github.com/govi/govi/internal/longtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,11 +43,10 @@ func TestTennis4F13EPGibbs(t *testing.T) {
 }
 
 // TestTennis4F13Long repeats the comparison with 200,000 Gibbs draws
-// (about 13 s), for the figures in REFERENCES.md.
+// (about 13 s alone, 45 s beside other tests on two cores), for the
+// figures in REFERENCES.md. Long (GOVI_LONG=1).
 func TestTennis4F13Long(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long Gibbs run (200,000 draws) skipped in -short mode")
-	}
+	longtest.Skip(t)
 	t.Parallel()
 	compareTennis(t, 200_000)
 }

@@ -466,9 +466,6 @@ func TestEvaluateErrors(t *testing.T) {
 // units) on the binarized 8×8 digits for 40 epochs and checks the test
 // bounds, the amortization gap and the figures.
 func TestDigits(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains a VAE for ~10 s")
-	}
 	d, err := ReadDigits(digitsPath)
 	require.NoError(t, err)
 	train, test, err := d.Binarize(0.5).SplitEvery(5)
@@ -510,9 +507,6 @@ func TestDigits(t *testing.T) {
 // training steps on it.
 func TestFashionMNIST(t *testing.T) {
 	dir := filepath.Dir(datadir.Require(t, "fashion_mnist/"+FashionTrainImages))
-	if testing.Short() {
-		t.Skip("reads 70,000 images")
-	}
 	train, test, err := ReadFashionMNIST(dir)
 	require.NoError(t, err)
 	assert.Equal(t, 60000, train.Rows)
