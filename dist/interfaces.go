@@ -1,6 +1,10 @@
 package dist
 
-import G "gorgonia.org/gorgonia"
+import (
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+)
 
 // LogProber builds the elementwise log-density (or log-mass) of x.
 type LogProber interface {
@@ -38,4 +42,19 @@ func SupportOf(d any) Bijector {
 		return s.Support()
 	}
 	return Real
+}
+
+// Drawer is a distribution that can draw outside the graph from the values
+// its parameter nodes took in a run of the graph: svi's posterior
+// predictive uses it to draw the observed sites.
+type Drawer interface {
+	// Params returns the distribution's parameter nodes, in the order in
+	// which Draw takes their values.
+	Params() []*G.Node
+	// Draw fills dst with independent draws, one per element of the value
+	// the distribution describes, from r. params[i] holds the values of
+	// Params()[i], row-major: one value (broadcast to every element) or
+	// one per element of dst (K per element for a K-category
+	// distribution's logits). Other lengths are an error.
+	Draw(dst []float64, params [][]float64, r *rand.Rand) error
 }

@@ -107,7 +107,8 @@ func (m *M) Graph() *G.ExprGraph { return m.g }
 // Err returns the first error recorded, or nil.
 func (m *M) Err() error { return m.err }
 
-// Fail records err (the first one wins) and returns it wrapped.
+// Fail records err unless an error is already recorded (the first one
+// wins, unwrapped), and returns the recorded error.
 func (m *M) Fail(err error) error {
 	if m.err == nil && err != nil {
 		m.err = err
