@@ -115,7 +115,7 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error
 	L := b.Add(b.Mul(tril, matConst(gr, D, mask)), b.Mul(matConst(gr, D, eye), b.Reshape(diag, 1, D)))
 	sumLogDiag := b.Sum(b.Log(diag))
 	const half = 0.5
-	out := &frBuilt{drawn: newDrawn(c.Particles(), true), c: c, b: b, sites: sites}
+	out := &frBuilt{jointBuilt{drawn: newDrawn(c.Particles(), true), c: c, b: b, sites: sites}}
 	out.entropy = b.Add(sumLogDiag, b.Const(float64(D)*(0.5+dist.LogSqrt2Pi)))
 	constant := b.Const(float64(D) * dist.LogSqrt2Pi)
 	for s := range out.draws {
@@ -131,19 +131,24 @@ func (g FullRank) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error
 	return out, c.Err()
 }
 
-// frBuilt is FullRank's contribution to a graph.
-type frBuilt struct {
+// jointBuilt is the contribution to a graph of a Gaussian guide over its
+// sites jointly (FullRank, LowRank): each particle's joint draw u, and the
+// entropy, computed with the draws.
+type jointBuilt struct {
 	drawn
 	c        *svi.GuideContext
 	b        *graph.B
 	sites    []svi.Site
 	joint    []*G.Node // each particle's joint draw u
 	entropy  *G.Node
-	detached []*G.Node
+	detached []*G.Node // log q with detached parameters, once built
 }
 
-// Entropy returns Σᵢ log Lᵢᵢ + D/2 (1 + log 2π).
-func (f *frBuilt) Entropy() (*G.Node, error) { return f.entropy, nil }
+// Entropy returns ½ log det Σ + D/2 (1 + log 2π).
+func (j *jointBuilt) Entropy() (*G.Node, error) { return j.entropy, nil }
+
+// frBuilt is FullRank's contribution to a graph.
+type frBuilt struct{ jointBuilt }
 
 // LogQDetached evaluates log q(u) with loc and L⁻¹ held fixed (fed from
 // the host each run).

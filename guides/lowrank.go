@@ -104,7 +104,7 @@ func (g LowRank) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error)
 	b := graph.New(c.Graph())
 	live := lrBuild(b, loc, rho, w, R)
 	S := c.Particles()
-	out := &lrBuilt{drawn: newDrawn(S, true), c: c, b: b, sites: sites, rank: R}
+	out := &lrBuilt{jointBuilt: jointBuilt{drawn: newDrawn(S, true), c: c, b: b, sites: sites}, rank: R}
 	out.entropy = b.Add(live.halfLogDet, b.Const(float64(D)*(0.5+dist.LogSqrt2Pi)))
 	sigma := b.Softplus(rho)
 	for s := 0; s < S; s++ {
@@ -124,18 +124,9 @@ func (g LowRank) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error)
 
 // lrBuilt is LowRank's contribution to a graph.
 type lrBuilt struct {
-	drawn
-	c        *svi.GuideContext
-	b        *graph.B
-	sites    []svi.Site
-	rank     int
-	joint    []*G.Node // each particle's joint draw u
-	entropy  *G.Node
-	detached []*G.Node
+	jointBuilt
+	rank int
 }
-
-// Entropy returns ½ log det Σ + D/2 (1 + log 2π).
-func (l *lrBuilt) Entropy() (*G.Node, error) { return l.entropy, nil }
 
 // LogQDetached evaluates log q(u) with loc, ρ and W held fixed.
 func (l *lrBuilt) LogQDetached() ([]*G.Node, error) {

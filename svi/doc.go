@@ -4,16 +4,22 @@
 //	ELBO(φ) = E_q[log p(x, z) − log q(z)]
 //
 // with reparameterized draws z = T(ε, φ), gradients from gorgonia's
-// automatic differentiation, and Adam.
+// automatic differentiation, and an [Optimizer] ([Adam] by default, or
+// [SGD]).
 //
 // # Overview
 //
 // A [Model] builds its log-joint on an [M]: Sample declares a latent site
 // with its prior and returns the site's value, Data declares an input fed
-// each step, Observe and Factor add likelihood terms. A [Guide] (package
-// guides) builds q over the sites. [New] builds one gorgonia graph holding
-// S particles of the model, the negative ELBO and its gradient, compiled
-// once; a [Trainer] then runs it for any number of [State]s:
+// each step, Observe and Factor add likelihood terms, Deterministic names a
+// node for the posterior predictive, and Scale(N/B) makes a minibatch's
+// terms count for the whole data set. M's arithmetic (Add, Mul, Exp,
+// MatMul, Sum, …) keeps the first error, so a model body needs no error
+// handling: it returns m.Err(). A [Guide] (package guides) builds q over
+// the sites. [New] builds the training graph — S particles of the model
+// (one graph per worker with Config.Workers, one model instance for all
+// particles with Config.Vectorize), the negative ELBO and its gradient —
+// compiled once; a [Trainer] then runs it for any number of [State]s:
 //
 //	tr, err := svi.New(model, guides.MeanField{}, svi.Config{Particles: 4})
 //	st, err := tr.Init(seed)                  // parameters, optimizer, random source
@@ -21,6 +27,10 @@
 //	res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: 5000})
 //	sum, err := tr.Summarize(st, 1000, r, nil)  // means, sds, quantiles per site
 //	d, err := tr.Diagnose(st, data, 2000, seed) // ELBO ± se, IWAE, PSIS k̂, ESS
+//	pp, err := tr.Predictive(st, data, 1000, seed) // posterior predictive draws
+//
+// Training data are fed with Feed (kept for the following steps) or in
+// each Step's Batch.
 //
 // Everything that changes while fitting lives in the State (parameters,
 // optimizer moments, step count, the PCG source of the noise ε, the loss
@@ -65,9 +75,11 @@
 // # Estimators
 //
 // [TraceELBO], [EntropyELBO] (closed-form entropy of q), [KLELBO]
-// (closed-form KL to a Gaussian prior), [STLELBO] (sticking the landing) and
-// [IWAEBound] (importance-weighted bound). Estimators a guide or model cannot
-// support are refused by New, not at step 10,000.
+// (closed-form KL(q‖p) wherever dist.KL pairs the guide's marginal with the
+// prior; with Config.KLFallback, Monte Carlo terms for the other sites),
+// [STLELBO] (sticking the landing) and [IWAEBound] (importance-weighted
+// bound). Estimators a guide or model cannot support are refused by New,
+// not at step 10,000.
 //
 // # Robustness
 //

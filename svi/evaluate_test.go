@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/govi/govi/guides"
 	"github.com/govi/govi/svi"
 )
 
@@ -48,9 +49,9 @@ func TestELBOOnOtherData(t *testing.T) {
 		_, err := tr.Step(st, nil)
 		require.NoError(t, err)
 	}
-	loc, _ := st.Params.Get("guides/mu/loc")
-	rho, _ := st.Params.Get("guides/mu/rho")
-	m, s := loc[0], math.Log1p(math.Exp(rho[0]))
+	loc, sd, err := guides.MeanField{}.Moments(st.Params, tr.Sites(), 0)
+	require.NoError(t, err)
+	m, s := loc[0], sd[0]
 	y := []float64{3, -1, 0.5, 2, 7}
 	// E_q[log N(y; μ, σ²)] = Σ log N(y; m, σ²) − n s²/(2σ²); the prior term
 	// likewise; the entropy of q is ½ log(2πe s²).

@@ -39,6 +39,8 @@ type M struct {
 	sites    []Site                    // sites declared during this call
 	terms    []*G.Node                 // scalar log-density terms
 	likTerms []*G.Node                 // the Observe and Factor terms among them
+	observed []observation             // the Observe calls, in order
+	named    []namedNode               // the nodes named by Deterministic
 	priors   map[string]dist.LogProber // each site's prior, as built on this graph
 	// priorTerms holds each site's scaled log prior term, as added to the
 	// log-joint.
@@ -195,11 +197,9 @@ func (m *M) SampleIn(name string, prior dist.LogProber, support dist.Bijector, s
 		m.Fail(fmt.Errorf("svi: latent site %q has no prior", name))
 		return nil
 	}
-	for _, s := range m.sites {
-		if s.Name == name {
-			m.Fail(fmt.Errorf("svi: latent site %q declared twice", name))
-			return nil
-		}
+	if m.declared(name) {
+		m.Fail(fmt.Errorf("svi: latent site %q declared twice, or its name is used by an observation", name))
+		return nil
 	}
 	for _, d := range shape {
 		if d < 1 {
@@ -248,8 +248,23 @@ func (m *M) SampleIn(name string, prior dist.LogProber, support dist.Bijector, s
 	return z
 }
 
+// observation is one Observe call: the posterior predictive draws the
+// site from d.
+type observation struct {
+	name string
+	d    dist.LogProber
+	x    *G.Node
+}
+
+// namedNode is a node the model names for the posterior predictive.
+type namedNode struct {
+	name string
+	x    *G.Node
+}
+
 // Observe adds the log-likelihood of the observed value x under d, summed
-// over its elements and multiplied by the current Scale.
+// over its elements and multiplied by the current Scale. Each observed
+// site needs its own name: [Trainer.Predictive] draws it from d.
 func (m *M) Observe(name string, d dist.LogProber, x *G.Node) {
 	if m.err != nil {
 		return
@@ -258,12 +273,56 @@ func (m *M) Observe(name string, d dist.LogProber, x *G.Node) {
 		m.Fail(fmt.Errorf("svi: Observe %q: nil distribution or value", name))
 		return
 	}
+	if m.declared(name) {
+		m.Fail(fmt.Errorf("svi: Observe %q: the name is already used by a site or an observation (each is counted once in the log-joint)", name))
+		return
+	}
+	m.observed = append(m.observed, observation{name: name, d: d, x: x})
 	lp, err := d.LogProb(x)
 	if err != nil {
 		m.Fail(fmt.Errorf("svi: Observe %q: %w", name, err))
 		return
 	}
 	m.Factor(name, lp)
+}
+
+// Deterministic names a node of the model (a regression's mean, a
+// forecast probability) so that [Trainer.Predictive] reports its values
+// under draws of the fitted guide. It adds nothing to the log-joint.
+func (m *M) Deterministic(name string, x *G.Node) {
+	if m.err != nil {
+		return
+	}
+	if x == nil {
+		m.Fail(fmt.Errorf("svi: Deterministic %q: nil node", name))
+		return
+	}
+	if m.declared(name) {
+		m.Fail(fmt.Errorf("svi: Deterministic %q: the name is already used", name))
+		return
+	}
+	m.named = append(m.named, namedNode{name: name, x: x})
+}
+
+// declared reports whether name is taken by a latent site, an observation
+// or a deterministic node.
+func (m *M) declared(name string) bool {
+	for _, s := range m.sites {
+		if s.Name == name {
+			return true
+		}
+	}
+	for _, o := range m.observed {
+		if o.name == name {
+			return true
+		}
+	}
+	for _, n := range m.named {
+		if n.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Factor adds an arbitrary log-density term, summed over its elements and
