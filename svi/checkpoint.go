@@ -44,6 +44,8 @@ type checkpointPayload struct {
 	Trace       []float64      `json:"trace"`
 	Avg         []namedArray   `json:"avg,omitempty"`
 	AvgN        int            `json:"avg_n"`
+	AvgFrom     int            `json:"avg_from,omitempty"`
+	Iterate     []namedArray   `json:"iterate,omitempty"`
 	Batches     *batchesJSON   `json:"batches,omitempty"`
 }
 
@@ -130,12 +132,15 @@ func (t *Trainer) SaveCheckpoint(path string, st *State) error {
 		return fmt.Errorf("svi: checkpoint: %w", err)
 	}
 	pl := checkpointPayload{Description: t.Description(), Iter: st.Iter, Params: arrays(st.Params),
-		OptStep: st.Opt.Step, LRScale: st.Opt.LRScale, Backoff: st.Opt.Backoff, RNG: rng, Trace: st.Trace, AvgN: st.AvgN}
+		OptStep: st.Opt.Step, LRScale: st.Opt.LRScale, Backoff: st.Opt.Backoff, RNG: rng, Trace: st.Trace, AvgN: st.AvgN, AvgFrom: st.AvgFrom}
 	for _, s := range st.Opt.Slots {
 		pl.OptSlots = append(pl.OptSlots, arrays(s))
 	}
 	if st.Avg != nil {
 		pl.Avg = arrays(st.Avg)
+	}
+	if st.Iterate != nil {
+		pl.Iterate = arrays(st.Iterate)
 	}
 	if m := st.Batches; m != nil {
 		r, err := m.RNG.MarshalBinary()
@@ -205,7 +210,7 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	if err := sameDescription(pl.Description, t.Description()); err != nil {
 		return nil, fmt.Errorf("svi: %s does not fit this trainer: %w", path, err)
 	}
-	st := &State{Iter: pl.Iter, Trace: pl.Trace, AvgN: pl.AvgN, RNG: new(rand.PCG)}
+	st := &State{Iter: pl.Iter, Trace: pl.Trace, AvgN: pl.AvgN, AvgFrom: pl.AvgFrom, RNG: new(rand.PCG)}
 	if st.Params, err = fromArrays(pl.Params); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
 	}
@@ -229,10 +234,22 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 			return nil, fmt.Errorf("%w: %s: optimizer state: %v", ErrCorruptCheckpoint, path, err)
 		}
 	}
-	if pl.Avg != nil {
-		if st.Avg, err = fromArrays(pl.Avg); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
+	for _, a := range []struct {
+		dst **Params
+		src []namedArray
+		what string
+	}{{&st.Avg, pl.Avg, "running average"}, {&st.Iterate, pl.Iterate, "last iterate"}} {
+		if a.src == nil {
+			continue
 		}
+		p, err := fromArrays(a.src)
+		if err == nil {
+			err = t.layout.sameLayout(p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %s: %v", ErrCorruptCheckpoint, path, a.what, err)
+		}
+		*a.dst = p
 	}
 	if err := st.RNG.UnmarshalBinary(pl.RNG); err != nil {
 		return nil, fmt.Errorf("%w: %s: random source: %v", ErrCorruptCheckpoint, path, err)

@@ -2,6 +2,7 @@ package svi_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,4 +89,76 @@ func TestCheckpointRefusals(t *testing.T) {
 	assert.ErrorContains(t, err, "latent sites")
 	_, err = tr.LoadCheckpoint(filepath.Join(dir, "missing.ckpt"))
 	assert.ErrorContains(t, err, "no such file")
+}
+
+// TestResumeMatrix: with the settings a user runs with — the stopping
+// rule, averaging (over the plateau, or over the second half without a
+// rule), a learning-rate schedule and the guard — a run cut at any step,
+// by a step limit or by a cancelled context (as Ctrl-C does), saved and
+// resumed on a fresh trainer ends with the losses and parameters of the
+// straight run, to the last bit. Cuts fall before, at and inside the
+// averaging window. Without a stopping rule the window is the second half
+// of the planned steps, so a run cut by a shorter step limit is another
+// plan: only a signal cuts it.
+func TestResumeMatrix(t *testing.T) {
+	const total = 700
+	cfg := svi.Config{Particles: 2, Optimizer: svi.Adam{LearnRate: 0.05}}
+	for _, tc := range []struct {
+		name string
+		stop bool
+	}{{"plateau averaging", true}, {"second-half averaging", false}} {
+		settings := func(n int) *svi.Settings {
+			s := &svi.Settings{Steps: n, Schedule: &svi.ReduceOnPlateau{Window: 25, Patience: 2, Factor: 0.3, MinScale: 0.01},
+				Average: true, Guard: &svi.Guard{}}
+			if tc.stop {
+				s.Stop = &svi.Convergence{Window: 50}
+			}
+			return s
+		}
+		tr, st, _ := newNN(t, cfg, 11)
+		straight, err := svi.Run(context.Background(), tr, st, nil, settings(total))
+		require.NoError(t, err)
+		t.Logf("%s: straight run %d steps (%s), %d averaged", tc.name, straight.Steps, straight.Reason, st.AvgN)
+		require.Greater(t, st.AvgN, 0, "the straight run must average")
+		for _, cut := range []int{37, 200, 300, 360, 451} {
+			for _, signal := range []bool{false, true} {
+				if !tc.stop && !signal {
+					continue
+				}
+				t.Run(fmt.Sprintf("%s/cut %d/signal %v", tc.name, cut, signal), func(t *testing.T) {
+					tr2, st2, _ := newNN(t, cfg, 11)
+					ctx, cancel := context.WithCancel(context.Background())
+					defer cancel()
+					s := settings(cut)
+					if signal {
+						s.Steps = total
+						s.Recorder = svi.RecorderFunc(func(info svi.Info) error {
+							if info.Iter == cut {
+								cancel()
+							}
+							return nil
+						})
+					}
+					res, err := svi.Run(ctx, tr2, st2, nil, s)
+					if signal && res.Reason != "converged" {
+						require.ErrorIs(t, err, context.Canceled)
+					}
+					path := filepath.Join(t.TempDir(), "fit.ckpt")
+					require.NoError(t, tr2.SaveCheckpoint(path, st2))
+					tr3, _, nn := newNN(t, cfg, 99)
+					st3, err := tr3.LoadCheckpoint(path)
+					require.NoError(t, err)
+					require.NoError(t, tr3.Feed(svi.Batch{"y": nn.y}))
+					if st3.Iter < straight.Steps && res.Reason != "converged" {
+						_, err = svi.Run(context.Background(), tr3, st3, nil, settings(total-st3.Iter))
+						require.NoError(t, err)
+					}
+					require.Equal(t, st.Trace, st3.Trace, "loss trajectories")
+					for i, name := range st.Params.Names() {
+						require.Equal(t, st.Params.At(i), st3.Params.At(i), name)
+					}
+				})
+			}
+		}
+	}
 }

@@ -24,8 +24,10 @@ type Settings struct {
 	// Average replaces the parameters at the end of the run by the mean of
 	// the iterates since the loss stopped improving (with a Stop that
 	// reports plateaus, as Convergence does), or over the second half of
-	// the run (otherwise): Polyak–Ruppert averaging, which removes most of
-	// the optimizer's jitter around the optimum.
+	// the run (otherwise; the half of the first run that averaged, kept in
+	// State.AvgFrom): Polyak–Ruppert averaging, which removes most of the
+	// optimizer's jitter around the optimum. The last iterate is kept in
+	// State.Iterate, and the next run on the state continues from it.
 	Average bool
 	// Guard, when set, recovers from non-finite steps (see Guard).
 	Guard *Guard
@@ -70,6 +72,7 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 		guard = s.Guard.Wrap(t)
 		step = guard
 	}
+	st.resumeIterate()
 	res := &Result{}
 	start, first, traced := time.Now(), st.Iter, len(st.Trace)
 	avg := newAverager(s, st, steps)
@@ -161,7 +164,10 @@ func newAverager(s *Settings, st *State, steps int) *averager {
 		return a
 	}
 	if s.Stop == nil {
-		a.from = st.Iter + steps/2
+		if st.AvgFrom == 0 {
+			st.AvgFrom = st.Iter + steps/2
+		}
+		a.from = st.AvgFrom
 	} else if p, ok := s.Stop.(interface{ OnPlateau(*State) bool }); ok && p.OnPlateau(st) {
 		a.from = st.Iter // resumed on a plateau: keep averaging
 	}

@@ -17,6 +17,16 @@ type State struct {
 	// kept by Run when Settings.Average is set.
 	Avg  *Params
 	AvgN int
+	// AvgFrom is the step after which Run averages the iterates when it
+	// has no stopping rule: the middle of the first run that averaged
+	// (0 until one did). It is part of the state so that a resumed run
+	// averages the steps the uninterrupted run would.
+	AvgFrom int
+	// Iterate is the optimizer's last iterate while Params holds the
+	// average a run ended with; the next run continues from it, so that a
+	// run cut in two (by a step limit, a signal) and resumed takes the
+	// same steps as one that was not.
+	Iterate *Params
 	// Batches, when set, deals the run's minibatches; its position and
 	// random source are part of the state (see Minibatches).
 	Batches *Minibatches
@@ -36,9 +46,12 @@ func (st *State) rand() *rand.Rand {
 func (st *State) Clone() *State {
 	pcg := *st.RNG
 	c := &State{Iter: st.Iter, Params: st.Params.Clone(), RNG: &pcg, Opt: cloneOpt(st.Opt),
-		Trace: append([]float64(nil), st.Trace...), AvgN: st.AvgN}
+		Trace: append([]float64(nil), st.Trace...), AvgN: st.AvgN, AvgFrom: st.AvgFrom}
 	if st.Avg != nil {
 		c.Avg = st.Avg.Clone()
+	}
+	if st.Iterate != nil {
+		c.Iterate = st.Iterate.Clone()
 	}
 	if st.Batches != nil {
 		c.Batches = st.Batches.Clone()
@@ -65,14 +78,9 @@ func (st *State) CopyFrom(src *State) {
 	}
 	*st.RNG = *src.RNG
 	st.Trace = append(st.Trace[:0], src.Trace...)
-	st.AvgN = src.AvgN
-	if src.Avg == nil {
-		st.Avg = nil
-	} else if st.Avg == nil {
-		st.Avg = src.Avg.Clone()
-	} else {
-		_ = st.Avg.CopyFrom(src.Avg)
-	}
+	st.AvgN, st.AvgFrom = src.AvgN, src.AvgFrom
+	st.Avg = copyParams(st.Avg, src.Avg)
+	st.Iterate = copyParams(st.Iterate, src.Iterate)
 	switch {
 	case src.Batches == nil:
 		st.Batches = nil
@@ -99,12 +107,36 @@ func (st *State) accumulateAverage() {
 
 func (st *State) resetAverage() { st.AvgN = 0 }
 
-// applyAverage replaces the parameters by their running mean, if any.
+// applyAverage replaces the parameters by their running mean, if any,
+// keeping the last iterate in Iterate for the next run.
 func (st *State) applyAverage() {
-	if st.Avg != nil && st.AvgN > 0 {
-		_ = st.Params.CopyFrom(st.Avg)
+	if st.Avg == nil || st.AvgN == 0 {
+		return
 	}
-	st.AvgN = 0
+	st.Iterate = copyParams(st.Iterate, st.Params)
+	_ = st.Params.CopyFrom(st.Avg)
+}
+
+// resumeIterate puts back the last iterate a previous run's average
+// replaced: the run goes on from where the optimizer stood.
+func (st *State) resumeIterate() {
+	if st.Iterate != nil {
+		_ = st.Params.CopyFrom(st.Iterate)
+		st.Iterate = nil
+	}
+}
+
+// copyParams returns a copy of src, in dst's storage when it has the same
+// layout; nil for a nil src.
+func copyParams(dst, src *Params) *Params {
+	switch {
+	case src == nil:
+		return nil
+	case dst == nil || dst.sameLayout(src) != nil:
+		return src.Clone()
+	}
+	_ = dst.CopyFrom(src)
+	return dst
 }
 
 // Rand returns a generator over the state's random source, for batch

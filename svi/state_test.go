@@ -21,7 +21,8 @@ func fullState(t *testing.T) *svi.State {
 	tr, st, _ := newNN(t, svi.Config{Particles: 2, Optimizer: svi.Adam{LearnRate: 0.05}}, 3)
 	_, err := svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 40, Average: true})
 	require.NoError(t, err)
-	st.AvgN = 7
+	st.AvgN, st.AvgFrom = 7, 20
+	st.Iterate = st.Params.Clone()
 	st.Opt.LRScale, st.Opt.Backoff = 0.3, 0.25
 	st.Batches, err = svi.NewMinibatches(10, 3, rand.NewPCG(4, 5))
 	require.NoError(t, err)
@@ -73,6 +74,7 @@ func TestCopyFromCopiesWhatCloneCopies(t *testing.T) {
 		dst.Params.At(0)[0] = math.Pi
 		dst.Opt.Slots[0].At(0)[0] = math.Pi
 		dst.Avg.At(0)[0] = math.Pi
+		dst.Iterate.At(0)[0] = math.Pi
 		dst.Batches.Order[0] = -1
 		dst.Trace[0] = math.Pi
 		assert.Equal(t, exported(clone), exported(src), "the source after changing a %s copy", name)
