@@ -235,8 +235,8 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 		}
 	}
 	for _, a := range []struct {
-		dst **Params
-		src []namedArray
+		dst  **Params
+		src  []namedArray
 		what string
 	}{{&st.Avg, pl.Avg, "running average"}, {&st.Iterate, pl.Iterate, "last iterate"}} {
 		if a.src == nil {
