@@ -405,3 +405,25 @@ func input(g *G.ExprGraph, name string, shape []int) (*G.Node, *tensor.Dense) {
 	}
 	return n, t
 }
+
+// build runs model.Build on m. A panic in the model's code is recovered
+// into an error naming the last site or observation the model declared,
+// so a bug in a user model stops New with a message instead of a crash.
+func build(model Model, m *M) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			where := "before its first site"
+			if n := len(m.sites); n > 0 {
+				where = fmt.Sprintf("after site %q", m.sites[n-1].Name)
+			}
+			if n := len(m.observed); n > 0 {
+				where += fmt.Sprintf(" and observation %q", m.observed[n-1].name)
+			}
+			err = fmt.Errorf("svi: the model panicked %s: %v", where, r)
+		}
+	}()
+	if err := model.Build(m); err != nil {
+		return err
+	}
+	return m.Err()
+}

@@ -109,7 +109,7 @@ func (p *parts) addInstance(model Model, gc *GuideContext, s int, draws map[stri
 	if p.vector {
 		what = "vectorized"
 	}
-	if err := model.Build(m); err != nil {
+	if err := build(model, m); err != nil {
 		return fmt.Errorf("svi: model (%s): %w", what, err)
 	}
 	if err := gc.Err(); err != nil {

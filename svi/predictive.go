@@ -85,10 +85,7 @@ func newPredictive(model Model, sites []Site) (*predictive, error) {
 		m.latents[s.Name] = node
 		pr.latents = append(pr.latents, dataDecl{name: s.Name, shape: s.Shape, node: node, value: val})
 	}
-	if err := model.Build(m); err != nil {
-		return nil, fmt.Errorf("svi: model: %w", err)
-	}
-	if err := m.Err(); err != nil {
+	if err := build(model, m); err != nil {
 		return nil, fmt.Errorf("svi: model: %w", err)
 	}
 	var roots G.Nodes

@@ -33,6 +33,9 @@ func (t *Trainer) Sample(st *State, n int, r *rand.Rand) (map[string][]float64, 
 	if n < 1 {
 		return nil, fmt.Errorf("svi: Sample needs n ≥ 1, got %d", n)
 	}
+	if r == nil {
+		return nil, fmt.Errorf("svi: Sample needs a random generator, got nil")
+	}
 	if err := t.checkState(st); err != nil {
 		return nil, err
 	}

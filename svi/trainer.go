@@ -158,7 +158,7 @@ func (c Config) withDefaults() (Config, error) {
 func Trace(model Model) ([]Site, error) {
 	var decl []dataDecl
 	m := &M{g: G.NewGraph(), tracing: true, data: map[string]*G.Node{}, dataDecl: &decl, scale: 1}
-	if err := model.Build(m); err != nil {
+	if err := build(model, m); err != nil {
 		return nil, fmt.Errorf("svi: model: %w", err)
 	}
 	if _, err := m.logJoint(); err != nil {
@@ -205,6 +205,9 @@ func (t *Trainer) Init(seed uint64) (*State, error) {
 // optimizer state, step count and trace as they were (its random source has
 // advanced).
 func (t *Trainer) Step(st *State, b Batch) (Info, error) {
+	if err := t.checkState(st); err != nil {
+		return Info{}, err
+	}
 	loss, err := t.lossGrad(st, b)
 	if err != nil {
 		return Info{Iter: st.Iter, Loss: loss}, err
@@ -237,9 +240,6 @@ func (t *Trainer) Step(st *State, b Batch) (Info, error) {
 // lossGrad evaluates the loss and its gradient (into t.train.grads) at st's
 // parameters with fresh noise.
 func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
-	if err := t.checkState(st); err != nil {
-		return math.NaN(), err
-	}
 	if err := t.Feed(b); err != nil {
 		return math.NaN(), err
 	}
@@ -324,7 +324,15 @@ func (t *Trainer) checkState(st *State) error {
 	if st == nil || st.Params == nil || st.RNG == nil || st.Opt == nil {
 		return errors.New("svi: state is not initialized (use Trainer.Init)")
 	}
-	return t.layout.sameLayout(st.Params)
+	if err := t.layout.sameLayout(st.Params); err != nil {
+		return err
+	}
+	for _, s := range st.Opt.Slots {
+		if s == nil || t.layout.sameLayout(s) != nil {
+			return errors.New("svi: the state's optimizer moments do not match its parameters (use Trainer.Init)")
+		}
+	}
+	return nil
 }
 
 // LossGrad evaluates the loss and its gradient at parameters p with the
