@@ -204,12 +204,16 @@ func TestDrawParams(t *testing.T) {
 		{Laplace{Loc: x, Scale: y}, []*G.Node{x, y}},
 		{Bernoulli{Logits: x}, []*G.Node{x}},
 		{Poisson{Rate: x}, []*G.Node{x}},
+		{Categorical{Logits: x}, []*G.Node{x}},
+		{Dirichlet{Concentration: x}, []*G.Node{x}},
 	} {
 		assert.Equal(t, tc.want, tc.d.Params(), "%T", tc.d)
 	}
 }
 
 func TestDrawErrors(t *testing.T) {
+	g := G.NewGraph()
+	logits3, conc3 := vec(g, []float64{0, 1, 2}), vec(g, []float64{1, 1, 1})
 	nan, inf := math.NaN(), math.Inf(1)
 	const r, noR = true, false // whether Draw gets a source
 	for _, tc := range []struct {
@@ -236,6 +240,13 @@ func TestDrawErrors(t *testing.T) {
 		{"Laplace scale −3", Laplace{}, 1, [][]float64{{0}, {-3}}, r, "dist: Laplace scale[0] must be positive and finite, got -3", true},
 		{"Bernoulli logit NaN", Bernoulli{}, 3, [][]float64{{0, 1, nan}}, r, "dist: Bernoulli logits[2] must be finite, got NaN", true},
 		{"Poisson rate −1", Poisson{}, 1, [][]float64{{-1}}, r, "dist: Poisson rate[0] must be positive and finite, got -1", true},
+		{"Categorical logits length", Categorical{Logits: logits3}, 4, [][]float64{make([]float64, 6)}, r, "dist: Categorical.Draw: logits has 6 values, want 3 (one row, broadcast) or 12 (4 rows of 3)", false},
+		{"Categorical logits NaN", Categorical{Logits: logits3}, 2, [][]float64{{0, 1, 2, 3, nan, 5}}, r, "dist: Categorical logits[4] must be finite, got NaN", true},
+		{"Categorical nil logits", Categorical{}, 2, [][]float64{{0, 1}}, r, "dist: Categorical.Draw: nil logits node", false},
+		{"Categorical scalar logits", Categorical{Logits: scalarIn(g, 0)}, 2, [][]float64{{0}}, r, "dist: Categorical.Draw: logits must have a category axis, got shape ()", false},
+		{"Dirichlet ragged dst", Dirichlet{Concentration: conc3}, 4, [][]float64{{1, 1, 1}}, r, "dist: Dirichlet.Draw: len(dst) = 4 is not a multiple of the 3 categories", false},
+		{"Dirichlet concentration 0", Dirichlet{Concentration: conc3}, 6, [][]float64{{1, 1, 1, 1, 0, 1}}, r, "dist: Dirichlet concentration[4] must be positive and finite, got 0", true},
+		{"Dirichlet concentration length", Dirichlet{Concentration: conc3}, 6, [][]float64{{1, 1}}, r, "dist: Dirichlet.Draw: concentration has 2 values, want 3 (one row, broadcast) or 6 (2 rows of 3)", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dst := fill(tc.n, 7)
