@@ -2,7 +2,9 @@ package dist
 
 import (
 	"fmt"
+	"math/rand/v2"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/graph"
@@ -50,4 +52,15 @@ func (d Bernoulli) Entropy() (*G.Node, error) {
 		return nil, fmt.Errorf("dist: Bernoulli.Entropy: %w", err)
 	}
 	return h, nil
+}
+
+// Params returns [Logits].
+func (d Bernoulli) Params() []*G.Node { return []*G.Node{d.Logits} }
+
+// Draw fills dst with 0/1 draws with P(1) = σ(logit) given the values of
+// Logits (lengths as in [Drawer]); logits must be finite, as for
+// [NewBernoulli]. It draws with distuv.Bernoulli.
+func (d Bernoulli) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
+	return drawElems("Bernoulli", dst, params, r, []drawParam{{"logits", finite}},
+		func(p []float64, r *rand.Rand) float64 { return distuv.Bernoulli{P: sigmoid(p[0]), Src: r}.Rand() })
 }

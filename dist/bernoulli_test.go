@@ -9,6 +9,8 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+var _ Drawer = Bernoulli{}
+
 // bernoulliOracle scores x ∈ {0, 1} with distuv.Bernoulli, parameterized so
 // that the probability of the observed outcome is computed directly as
 // σ(±l): P = σ(l) is rounded to 1 for l > 37, and distuv's log(1 − P) would

@@ -8,6 +8,8 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+var _ Drawer = Beta{}
+
 func TestBetaLogProb(t *testing.T) {
 	var cases []lpCase
 	for _, p := range []struct {

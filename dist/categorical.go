@@ -2,6 +2,7 @@ package dist
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
 
@@ -83,4 +84,48 @@ func (d Categorical) Entropy() (*G.Node, error) {
 		return nil, fmt.Errorf("dist: Categorical.Entropy: %w", err)
 	}
 	return h, nil
+}
+
+// Params returns [Logits].
+func (d Categorical) Params() []*G.Node { return []*G.Node{d.Logits} }
+
+// Draw fills dst with category indices 0, …, K−1 (as float64, one per row;
+// LogProb takes the one-hot rows instead) drawn with probabilities
+// softmax(logits), given the values of Logits: K values (one row for every
+// element of dst) or K·len(dst), where K is the last axis of the Logits
+// node. Logits must be finite, as for [NewCategorical]. Each draw inverts
+// the CDF at one r.Float64(): distuv.Categorical would build a sampling
+// heap for each row to draw from it once.
+func (d Categorical) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
+	k, err := categories("Categorical", "logits", d.Logits)
+	if err != nil {
+		return err
+	}
+	strides, err := checkDraw("Categorical", len(dst), k, params, r, []drawParam{{"logits", finite}})
+	if err != nil {
+		return err
+	}
+	p := make([]float64, k)
+	for i := range dst {
+		off := i * strides[0]
+		softmaxHost(p, params[0][off:off+k])
+		dst[i] = float64(inverseCDF(p, r.Float64()))
+	}
+	return nil
+}
+
+// inverseCDF returns the first k with u < p₀ + … + pₖ, or, when rounding
+// leaves u above the total, the last k with pₖ > 0.
+func inverseCDF(p []float64, u float64) int {
+	last := 0
+	for k, pk := range p {
+		if u < pk {
+			return k
+		}
+		u -= pk
+		if pk > 0 {
+			last = k
+		}
+	}
+	return last
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
@@ -136,4 +137,53 @@ func TestCategoricalOneRow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, tensor.Shape{1}, lp.Shape())
 	near(t, categoricalOracle(logits)(1), evalNodes(t, g, nil, lp)[0][0], logProbTol, "one row")
+}
+
+var _ Drawer = Categorical{}
+
+// TestCategoricalDraw checks the frequency of every category against
+// softmax(logits), from distuv.Categorical (categoricalOracle), within
+// mcSigmas binomial standard errors √(p(1 − p)/n), for one row of logits
+// broadcast to every draw and for two rows alternating draw by draw.
+func TestCategoricalDraw(t *testing.T) {
+	const k = 4
+	rows := [][]float64{{0.1, -0.4, 1.3, 0}, {1000, 999, 990, -1000}}
+	g := G.NewGraph()
+	d := Categorical{Logits: matIn(g, 2, k, append(append([]float64(nil), rows[0]...), rows[1]...))}
+	perRow := cycleRows(mcDraws, rows...)
+	for _, tc := range []struct {
+		name   string
+		logits []float64
+		rows   [][]float64 // the logits of draw i are rows[i%len(rows)]
+	}{
+		{"broadcast", rows[0], rows[:1]},
+		{"per row", perRow, rows},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := make([]float64, mcDraws)
+			require.NoError(t, d.Draw(dst, [][]float64{tc.logits}, rand.New(rand.NewPCG(21, 22))))
+			var worst float64
+			for h, row := range tc.rows {
+				draws := every(dst, h, len(tc.rows))
+				counts := make([]float64, k)
+				for _, x := range draws {
+					require.True(t, x == math.Trunc(x) && x >= 0 && x < k, "draw %v is not a category", x)
+					counts[int(x)]++
+				}
+				oracle := categoricalOracle(row)
+				for c := range k {
+					p, n := math.Exp(oracle(c)), float64(len(draws))
+					se := math.Sqrt(p * (1 - p) / n)
+					f := counts[c] / n
+					if se == 0 {
+						assert.Zero(t, counts[c], "row %d category %d has probability 0", h, c)
+						continue
+					}
+					assert.InDelta(t, p, f, mcSigmas*se, "row %d category %d (SE %.2g)", h, c, se)
+					worst = math.Max(worst, math.Abs(f-p)/se)
+				}
+			}
+			t.Logf("worst frequency error: %.1f SE (tolerance %d)", worst, mcSigmas)
+		})
+	}
 }

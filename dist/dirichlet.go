@@ -2,6 +2,7 @@ package dist
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
 
@@ -51,3 +52,36 @@ func (d Dirichlet) LogProb(x *G.Node) (*G.Node, error) {
 
 // Support returns Simplex.
 func (Dirichlet) Support() Bijector { return Simplex }
+
+// Params returns [Concentration].
+func (d Dirichlet) Params() []*G.Node { return []*G.Node{d.Concentration} }
+
+// Draw fills dst, rows of K elements with K the last axis of the
+// Concentration node, with independent points of the simplex drawn from
+// Dir(α), given the values of Concentration: K values (one row for every
+// row of dst) or len(dst) (one per element). Every αₖ must be positive and
+// finite. A row is softmax(log G₁, …, log G_K) with Gₖ ~ Gamma(αₖ, 1)
+// drawn in log space, so that concentrations far below 1, whose Gₖ round
+// to 0, still give a point of the simplex.
+func (d Dirichlet) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
+	k, err := categories("Dirichlet", "concentration", d.Concentration)
+	if err != nil {
+		return err
+	}
+	if len(dst)%k != 0 {
+		return fmt.Errorf("dist: Dirichlet.Draw: len(dst) = %d is not a multiple of the %d categories", len(dst), k)
+	}
+	n := len(dst) / k
+	strides, err := checkDraw("Dirichlet", n, k, params, r, []drawParam{{"concentration", positive}})
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		row, alpha := dst[i*k:(i+1)*k], params[0][i*strides[0]:]
+		for j := range row {
+			row[j] = logGammaVariate(alpha[j], r)
+		}
+		softmaxHost(row, row)
+	}
+	return nil
+}

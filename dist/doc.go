@@ -10,7 +10,9 @@
 // draw, so gradients flow to the parameters. The noise each one expects is
 // documented on it: N(0, 1) ([FillStdNormal]) for Normal, LogNormal and
 // HalfNormal, Exp(1) ([FillStdExponential]) for Exponential, U(−½, ½)
-// ([FillCenteredUniform]) for Laplace.
+// ([FillCenteredUniform]) for Laplace. Every distribution an observation
+// can use also implements [Drawer], drawing on the host from the values its
+// parameter nodes took in a run (svi's posterior predictive).
 //
 // Distributions over vectors (Categorical, Dirichlet) use the last axis for
 // categories: parameters and values of shape [..., K] give log-densities of

@@ -2,7 +2,9 @@ package dist
 
 import (
 	"fmt"
+	"math/rand/v2"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/graph"
@@ -60,3 +62,14 @@ func (d Exponential) Entropy() (*G.Node, error) {
 
 // Support returns Positive.
 func (Exponential) Support() Bijector { return Positive }
+
+// Params returns [Rate].
+func (d Exponential) Params() []*G.Node { return []*G.Node{d.Rate} }
+
+// Draw fills dst with draws from the exponential distribution given the
+// values of Rate (lengths as in [Drawer]); rate must be positive and
+// finite. It draws with distuv.Exponential.
+func (d Exponential) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
+	return drawElems("Exponential", dst, params, r, []drawParam{{"rate", positive}},
+		func(p []float64, r *rand.Rand) float64 { return distuv.Exponential{Rate: p[0], Src: r}.Rand() })
+}

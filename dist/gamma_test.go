@@ -11,6 +11,8 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+var _ Drawer = Gamma{}
+
 // gonumDigammaTol is the agreement with closed forms evaluated with gonum's
 // mathext.Digamma, which is itself accurate only to ~5e-11 (see
 // ops/special_test.go), scaled by the coefficient of ψ.

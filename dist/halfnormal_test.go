@@ -9,6 +9,8 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+var _ Drawer = HalfNormal{}
+
 // halfNormalLogProb is the oracle: gonum has no half-normal, and its density
 // is twice the normal's on x ≥ 0.
 func halfNormalLogProb(scale float64) func(float64) float64 {

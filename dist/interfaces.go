@@ -55,6 +55,8 @@ type Drawer interface {
 	// the distribution describes, from r. params[i] holds the values of
 	// Params()[i], row-major: one value (broadcast to every element) or
 	// one per element of dst (K per element for a K-category
-	// distribution's logits). Other lengths are an error.
+	// distribution's logits, whose one row of K also broadcasts; Dirichlet,
+	// whose value has rows of K, takes one row of K or len(dst)). Other
+	// lengths are an error.
 	Draw(dst []float64, params [][]float64, r *rand.Rand) error
 }

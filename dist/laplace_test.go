@@ -8,6 +8,8 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+var _ Drawer = Laplace{}
+
 func TestLaplaceLogProb(t *testing.T) {
 	var cases []lpCase
 	for _, p := range []struct {

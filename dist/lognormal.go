@@ -2,7 +2,9 @@ package dist
 
 import (
 	"fmt"
+	"math/rand/v2"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/graph"
@@ -63,3 +65,14 @@ func (d LogNormal) Entropy() (*G.Node, error) {
 
 // Support returns Positive.
 func (LogNormal) Support() Bijector { return Positive }
+
+// Params returns [Loc, Scale].
+func (d LogNormal) Params() []*G.Node { return []*G.Node{d.Loc, d.Scale} }
+
+// Draw fills dst with draws of exp(Y), Y ~ N(loc, scale²), given the values
+// of Loc and Scale (lengths as in [Drawer]); loc must be finite and scale
+// positive and finite. It draws with distuv.LogNormal.
+func (d LogNormal) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
+	return drawElems("LogNormal", dst, params, r, []drawParam{{"loc", finite}, {"scale", positive}},
+		func(p []float64, r *rand.Rand) float64 { return distuv.LogNormal{Mu: p[0], Sigma: p[1], Src: r}.Rand() })
+}

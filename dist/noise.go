@@ -23,10 +23,16 @@ func FillStdExponential(dst []float64, r *rand.Rand) {
 // which would map to −∞, is never returned.
 func FillCenteredUniform(dst []float64, r *rand.Rand) {
 	for i := range dst {
-		u := r.Float64() // [0, 1) in steps of 2⁻⁵³
-		for u == 0 {
-			u = r.Float64()
-		}
-		dst[i] = u - 0.5
+		dst[i] = openUniform(r) - 0.5
 	}
+}
+
+// openUniform returns a draw from the uniform distribution on (0, 1) from
+// r, redrawing the 0 that r.Float64 returns with probability 2⁻⁵³.
+func openUniform(r *rand.Rand) float64 {
+	u := r.Float64() // [0, 1) in steps of 2⁻⁵³
+	for u == 0 {
+		u = r.Float64()
+	}
+	return u
 }

@@ -2,7 +2,9 @@ package dist
 
 import (
 	"fmt"
+	"math/rand/v2"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/graph"
@@ -57,4 +59,16 @@ func (d Normal) Entropy() (*G.Node, error) {
 		return nil, fmt.Errorf("dist: Normal.Entropy: %w", err)
 	}
 	return h, nil
+}
+
+// Params returns [Loc, Scale].
+func (d Normal) Params() []*G.Node { return []*G.Node{d.Loc, d.Scale} }
+
+// Draw fills dst with draws from N(loc, scale²) given the values of Loc and
+// Scale (lengths as in [Drawer]); loc must be finite and scale positive and
+// finite. It draws with distuv.Normal, as Rsample with [FillStdNormal]
+// noise from the same r would.
+func (d Normal) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
+	return drawElems("Normal", dst, params, r, []drawParam{{"loc", finite}, {"scale", positive}},
+		func(p []float64, r *rand.Rand) float64 { return distuv.Normal{Mu: p[0], Sigma: p[1], Src: r}.Rand() })
 }

@@ -10,6 +10,8 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+var _ Drawer = Normal{}
+
 // logProbTol is the agreement required with gonum's distuv, which evaluates
 // the same closed form in float64; 1e-10 absolute leaves room for the
 // different order of operations at |log p| up to 1e6.

@@ -2,7 +2,9 @@ package dist
 
 import (
 	"fmt"
+	"math/rand/v2"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/graph"
@@ -39,4 +41,15 @@ func (d Poisson) LogProb(k *G.Node) (*G.Node, error) {
 		return nil, fmt.Errorf("dist: Poisson.LogProb: %w", err)
 	}
 	return lp, nil
+}
+
+// Params returns [Rate].
+func (d Poisson) Params() []*G.Node { return []*G.Node{d.Rate} }
+
+// Draw fills dst with counts drawn from the Poisson distribution given the
+// values of Rate (lengths as in [Drawer]); rate must be positive and finite.
+// It draws with distuv.Poisson.
+func (d Poisson) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
+	return drawElems("Poisson", dst, params, r, []drawParam{{"rate", positive}},
+		func(p []float64, r *rand.Rand) float64 { return distuv.Poisson{Lambda: p[0], Src: r}.Rand() })
 }

@@ -9,6 +9,8 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+var _ Drawer = Poisson{}
+
 func TestPoissonLogProb(t *testing.T) {
 	var cases []lpCase
 	for _, p := range []struct {

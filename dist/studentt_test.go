@@ -9,6 +9,8 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+var _ Drawer = StudentT{}
+
 func TestStudentTLogProb(t *testing.T) {
 	var cases []lpCase
 	for _, p := range []struct {
