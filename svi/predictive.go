@@ -38,8 +38,10 @@ type predictedNode struct {
 // and for each the model run on z with the data in b, each observed site
 // drawn from its distribution (which must be a dist.Drawer) and each node
 // named by M.Deterministic read. It returns n×size row-major arrays keyed
-// by latent site, observation and deterministic name. Noise comes from a
-// source seeded by seed; st's own source is not used.
+// by latent site, observation and deterministic name (a categorical
+// observation, observed as one-hot rows, is drawn as one category index per
+// row). Noise comes from a source seeded by seed; st's own source is not
+// used.
 func (t *Trainer) Predictive(st *State, b Batch, n int, seed uint64) (map[string][]float64, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("svi: Predictive needs n ≥ 1, got %d", n)
@@ -95,6 +97,10 @@ func newPredictive(model Model, sites []Site) (*predictive, error) {
 			return nil, fmt.Errorf("svi: Predictive: observed site %q has distribution %T, which cannot draw (dist.Drawer)", o.name, o.d)
 		}
 		po := predictedObs{name: o.name, d: d, size: o.x.Shape().TotalSize()}
+		if _, ok := d.(dist.Categorical); ok {
+			// One-hot rows are observed; a category index per row is drawn.
+			po.size /= o.x.Shape()[len(o.x.Shape())-1]
+		}
 		po.params = make([]G.Value, len(d.Params()))
 		pr.observed = append(pr.observed, po)
 	}
