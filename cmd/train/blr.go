@@ -14,10 +14,6 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-func init() {
-	register("blr", "Bayesian linear regression: exact posterior, CAVI or SVI", runBLR)
-}
-
 type blrReport struct {
 	Model        string           `json:"model"`
 	Method       string           `json:"method"`

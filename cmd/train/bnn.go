@@ -24,10 +24,6 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-func init() {
-	register("bnn", "Bayesian neural network by SVI: regression (UCI protocol, toy plot) or classification", runBNN)
-}
-
 // bnnReport is the report.json of the bnn command. Regression fills the
 // test_rmse/test_ll fields, classification test_accuracy/test_nll/ece; with
 // several splits the figures are means over splits and the *_se fields are

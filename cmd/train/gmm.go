@@ -24,10 +24,6 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-func init() {
-	register("gmm", "variational Bayesian Gaussian mixture (CAVI, or SVI with -method svi)", runGMM)
-}
-
 // gmmReport is the report.json of the gmm command. Means and covariances
 // are in the units of the input file (mapped back when -standardize is
 // given); covariances are E[Λ_k]⁻¹.

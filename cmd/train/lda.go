@@ -11,10 +11,6 @@ import (
 	"github.com/govi/govi/models/lda"
 )
 
-func init() {
-	register("lda", "latent Dirichlet allocation (CAVI), held-out perplexity", runLDA)
-}
-
 // ldaReport is the report.json of the lda command.
 type ldaReport struct {
 	Model             string     `json:"model"`

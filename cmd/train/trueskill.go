@@ -21,10 +21,6 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-func init() {
-	register("trueskill", "TrueSkill skill ratings by SVI (train trueskill predict: forecast a game)", runTrueSkill)
-}
-
 // trueSkillReport is the report.json of the trueskill command. It holds
 // everything `train trueskill predict` needs: the model (config), every
 // player's posterior mean and standard deviation and, for a guide with a

@@ -16,10 +16,6 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-func init() {
-	register("vae", "variational autoencoder (amortized encoder guide) on 8×8 digits or Fashion-MNIST", runVAE)
-}
-
 // vaeReport is the report.json of the vae command. Bounds are in nats per
 // test image.
 type vaeReport struct {
