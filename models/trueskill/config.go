@@ -28,6 +28,17 @@ func (l Link) String() string {
 	}
 }
 
+// ParseLink returns the link named s: "probit" or "logistic", the names
+// String gives.
+func ParseLink(s string) (Link, error) {
+	for _, l := range []Link{Probit, Logistic} {
+		if s == l.String() {
+			return l, nil
+		}
+	}
+	return 0, fmt.Errorf("trueskill: unknown link %q (want probit or logistic)", s)
+}
+
 // Config fixes the model: the skill prior sᵢ ~ N(Mu0, Sigma0²), the
 // performance scale Beta, the draw margin Margin (ε) and the Link.
 // The zero value is not valid: Sigma0 and Beta must be positive.
