@@ -63,7 +63,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	method := fs.String("method", "svi", "exact, cavi or svi")
 	standardize := fs.Bool("standardize", false, "standardize inputs and target (population standard deviation)")
 	noIntercept := fs.Bool("no-intercept", false, "do not add an intercept column")
-	sf := addSVIFlags(fs, 5000, 0.01, 8, "entropy")
+	sf := addSVIFlags(fs, sviDefaults(5000, 0.01, 8, "entropy"))
 	out := fs.String("out", "", "output `dir` for report.json and elbo.png")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
@@ -121,7 +121,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train blr: %w", err)
 	}
 	rep := blrReport{Model: "blr", Method: *method, Data: *data, Rows: tb.Rows, Columns: cols, Alpha: *alpha, Beta: *beta,
-		Standardize: *standardize, Seed: *sf.seed}
+		Standardize: *standardize, Seed: sf.seed}
 	start := time.Now()
 	switch *method {
 	case "exact":
@@ -185,7 +185,7 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, x, y []float64, d int, alpha
 	if err := tr.Feed(svi.Batch{"phi": x, "y": y}); err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
-	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = *sf.guide, cfg.Estimator.String(), cfg.Particles, *sf.lr
+	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr
 	st, fit, err := fitSVI(ctx, "blr", sf, tr, nil, out, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostics, rep.GuardRetries = fit.Trace, fit.Diagnostics, fit.Retries
@@ -195,7 +195,7 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, x, y []float64, d int, alpha
 	}
 	rep.Steps = st.Iter
 	rep.ELBO, rep.ELBOStdErr = fit.Diagnostics.ELBO, fit.Diagnostics.ELBOStdErr
-	sum, err := tr.Summarize(st, 2000, rand.New(svi.NewRNG(*sf.seed+2)), nil)
+	sum, err := tr.Summarize(st, 2000, rand.New(svi.NewRNG(sf.seed+2)), nil)
 	if err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}

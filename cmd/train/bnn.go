@@ -133,20 +133,9 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	activation := fs.String("activation", "relu", "hidden activation: relu or tanh")
 	task := fs.String("task", "regression", "regression or classification")
 	epochs := fs.Int("epochs", 0, "passes over the training data; 0 means enough for 20000 steps and at least 40 passes (with -select: the most tried)")
-	steps := fs.Int("steps", 0, "optimization steps (overrides -epochs; not with -select)")
 	batch := fs.Int("batch", 32, "minibatch rows (capped at the training size: full batch)")
-	lr := fs.Float64("lr", 3e-3, "Adam learning rate")
-	particles := fs.Int("particles", 2, "weight draws per step")
-	workers := fs.Int("workers", 1, "graphs evaluating the particles in parallel (results depend on it, not on the machine)")
-	vectorize := fs.Bool("vectorize", false, "evaluate all particles in one graph (regression, meanfield guide, entropy or kl estimator; same numbers, faster for many particles)")
 	anneal := fs.Float64("anneal", 0.25, "fraction of the steps at the end taken at a tenth of the learning rate")
-	guideName := fs.String("guide", "meanfield", "guide: meanfield, lowrank, fullrank (small nets only: D² parameters) or map")
-	rank := fs.Int("rank", 2, "rank of the lowrank guide's covariance factor")
 	local := fs.Bool("local-reparam", false, "local reparameterization: draw each layer's pre-activations per row from their exact distribution under q (meanfield guide only; lowers gradient variance)")
-	estimator := fs.String("estimator", "entropy", "ELBO estimator: entropy, kl (closed-form KL of the weights), trace, stl or iwae")
-	checkpoint := fs.String("checkpoint", "", "write the fit's state to this `file` every -checkpoint-every steps and at the end (one fit: -data, -toy, or one split)")
-	every := fs.Int("checkpoint-every", 1000, "steps between checkpoints")
-	resume := fs.String("resume", "", "continue the fit saved in this checkpoint `file` (same flags as the run that wrote it)")
 	priorScale := fs.Float64("prior-scale", 1, "standard deviation σ_p of the N(0, σ_p²) weight prior")
 	priorShape := fs.Float64("prior-shape", 0, "with -prior-rate: a Gamma(shape, rate) hyperprior on each layer's prior precision, learned from the data (replaces -prior-scale)")
 	priorRate := fs.Float64("prior-rate", 0, "rate of the -prior-shape hyperprior")
@@ -156,8 +145,11 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	valFrac := fs.Float64("val-frac", 0.1, "validation fraction of the training split for -select")
 	checks := fs.Int("checks", 0, "validation checkpoints per selection run; 0 means 1 (at the end) for -select noise, 10 for -select epochs")
 	draws := fs.Int("draws", 1000, "posterior draws for the test metrics")
-	diagDraws := fs.Int("diagnostic-draws", 1000, "draws of q for the fit report (ELBO ± se, IWAE, PSIS k̂, ESS) on the whole training split; 0 skips it")
-	seed := fs.Uint64("seed", 1, "random seed (split k uses seed + k)")
+	spec := sviDefaults(0, 3e-3, 2, "entropy")
+	spec.epochs, spec.noReport, spec.draws, spec.loop = true, true, 1000, false
+	spec.notes = map[string]string{"seed": "split k uses seed + k", "checkpoint": "one fit: -data, -toy, or one split",
+		"steps": "not with -select", "diagnostic-draws": "on the whole training split"}
+	sf := addSVIFlags(fs, spec)
 	out := fs.String("out", "", "output `dir` for report.json (and toy.png)")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
@@ -193,19 +185,17 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fail(fmt.Errorf("-hidden: %w", err))
 	}
+	if err := sf.validate("bnn"); err != nil {
+		return err
+	}
+	steps, particles, lr, seed := &sf.steps, &sf.particles, &sf.lr, &sf.seed
 	switch {
-	case *particles < 1:
-		return fail(fmt.Errorf("-particles must be at least 1, got %d", *particles))
 	case *batch < 1:
 		return fail(fmt.Errorf("-batch must be at least 1, got %d", *batch))
-	case *epochs < 0 || *steps < 0:
-		return fail(errors.New("-epochs and -steps must not be negative"))
+	case *epochs < 0:
+		return fail(errors.New("-epochs must not be negative"))
 	case *draws < 1:
 		return fail(fmt.Errorf("-draws must be at least 1, got %d", *draws))
-	case *diagDraws != 0 && *diagDraws < 25:
-		return fail(fmt.Errorf("-diagnostic-draws must be 0 (no fit report) or at least 25, got %d", *diagDraws))
-	case !(*lr > 0):
-		return fail(fmt.Errorf("-lr must be positive, got %v", *lr))
 	}
 	if *selectMode != "none" && *selectMode != "epochs" && *selectMode != "noise" {
 		return fail(fmt.Errorf("unknown -select %q (want none, epochs or noise)", *selectMode))
@@ -216,14 +206,11 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *toy && tk != bnn.Regression {
 		return fail(errors.New("-toy is a regression problem"))
 	}
-	gd, err := bnn.ParseGuide(*guideName)
+	gd, err := bnn.ParseGuide(sf.guide)
 	if err != nil {
 		return fail(err)
 	}
-	if *rank < 1 || *every < 1 {
-		return fail(errors.New("-rank and -checkpoint-every must be at least 1"))
-	}
-	if (*checkpoint != "" || *resume != "") && *selectMode != "none" {
+	if (sf.checkpoint != "" || sf.resume != "") && *selectMode != "none" {
 		return fail(errors.New("-checkpoint and -resume cannot be combined with -select"))
 	}
 
@@ -242,8 +229,8 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.NoiseShape, cfg.NoiseRate = *noiseShape, *noiseRate
 	}
 	set := bnn.Settings{Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles,
-		Anneal: *anneal, Workers: *workers, Vectorize: *vectorize, Guide: gd, Rank: *rank, Estimator: *estimator,
-		Checkpoint: *checkpoint, CheckpointEvery: *every, Resume: *resume}
+		Anneal: *anneal, Workers: sf.workers, Vectorize: sf.vectorize, Guide: gd, Rank: sf.rank, Estimator: sf.estimator,
+		Checkpoint: sf.checkpoint, CheckpointEvery: sf.every, Resume: sf.resume}
 
 	var jobs []bnnJob
 	source := *data
@@ -292,13 +279,13 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := cfg.Validate(); err != nil {
 		return fail(err)
 	}
-	if (*checkpoint != "" || *resume != "") && len(jobs) > 1 {
+	if (sf.checkpoint != "" || sf.resume != "") && len(jobs) > 1 {
 		return fail(fmt.Errorf("-checkpoint and -resume hold one fit, and -split-dir has %d splits: choose one with -splits", len(jobs)))
 	}
 
 	rep := bnnReport{Model: "bnn", Task: tk.String(), Data: source, Hidden: units, Activation: act.String(),
-		Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles, Workers: *workers, Anneal: *anneal,
-		Guide: gd.String(), Local: *local, Estimator: *estimator, PriorScale: *priorScale, PriorShape: *priorShape, PriorRate: *priorRate, Select: *selectMode, Draws: *draws, Seed: *seed, Splits: len(jobs)}
+		Epochs: *epochs, Steps: *steps, Batch: *batch, LearnRate: *lr, Particles: *particles, Workers: sf.workers, Anneal: *anneal,
+		Guide: gd.String(), Local: *local, Estimator: sf.estimator, PriorScale: *priorScale, PriorShape: *priorShape, PriorRate: *priorRate, Select: *selectMode, Draws: *draws, Seed: *seed, Splits: len(jobs)}
 	if gd == bnn.MAP {
 		rep.Estimator = "trace" // a point mass: the objective is the log-joint
 	}
@@ -372,8 +359,8 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		for _, l := range tail {
 			res.FinalLoss += l / float64(len(tail))
 		}
-		if *diagDraws > 0 {
-			if res.Diagnostics, err = net.Diagnose(job.train, *diagDraws, s.Seed+2000); err != nil {
+		if sf.draws > 0 {
+			if res.Diagnostics, err = net.Diagnose(job.train, sf.draws, s.Seed+2000); err != nil {
 				return fail(fmt.Errorf("split %d: fit report: %w", job.split, err))
 			}
 			fmt.Fprintf(stderr, "split %d: ELBO %.2f ± %.2f, IWAE %.2f, k̂ %.2f — %s\n", job.split, res.Diagnostics.ELBO,

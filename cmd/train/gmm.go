@@ -67,11 +67,10 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	alpha0 := fs.Float64("alpha0", 1e-3, "Dirichlet concentration α₀ of each weight")
 	standardize := fs.Bool("standardize", false, "standardise each column before fitting (results are reported in the file's units)")
 	method := fs.String("method", "cavi", "cavi (closed-form coordinate ascent, PRML 10.2) or svi (assignments summed out; the shared SVI flags apply)")
-	sf := addSVIFlags(fs, 4000, 0.02, 4, "entropy")
-	// The CAVI fits' initialisation has always been seeded with 0 by default.
-	_ = fs.Set("seed", "0")
-	fs.Lookup("seed").DefValue = "0"
-	seed := sf.seed
+	spec := sviDefaults(4000, 0.02, 4, "entropy")
+	spec.seed = 0 // the CAVI fits' initialisation has always been seeded with 0 by default
+	sf := addSVIFlags(fs, spec)
+	seed := &sf.seed
 	maxIter := fs.Int("max-iter", 1000, "maximum number of CAVI iterations")
 	initName := fs.String("init", "kmeans", "initialisation: kmeans (k-means++) or random")
 	out := fs.String("out", "", "output `dir` for report.json and gmm.png")
@@ -192,7 +191,7 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	}
 	// The means start at K distinct data points drawn with the seed.
 	n := len(x) / d
-	r := rand.New(svi.NewRNG(*sf.seed))
+	r := rand.New(svi.NewRNG(sf.seed))
 	init := make([]float64, 0, k*d)
 	for _, i := range r.Perm(n)[:min(k, n)] {
 		init = append(init, x[i*d:(i+1)*d]...)
@@ -219,16 +218,16 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	if err != nil {
 		return err
 	}
-	draws, err := tr.Sample(st, gmmSVIDraws, rand.New(svi.NewRNG(*sf.seed+2)))
+	draws, err := tr.Sample(st, gmmSVIDraws, rand.New(svi.NewRNG(sf.seed+2)))
 	if err != nil {
 		return fmt.Errorf("train gmm: %w", err)
 	}
 	rep := gmmReport{Model: "gmm", Method: "svi", Data: path, Columns: tb.Header, N: n, D: d, K: k, Alpha0: alpha0,
-		Standardized: standardized, Init: "random data points", Seed: *sf.seed,
+		Standardized: standardized, Init: "random data points", Seed: sf.seed,
 		CovarianceKind:     fmt.Sprintf("E_q[Λ_k⁻¹], the posterior mean covariance over %d draws of q", gmmSVIDraws),
 		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: fit.Trace, Iterations: st.Iter,
 		Converged: fit.Diagnostics != nil && fit.Diagnostics.StopReason == "converged",
-		Guide:     *sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
+		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
 		Draws: gmmSVIDraws, Seconds: fit.Seconds}
 	rep.Weights, rep.Means, rep.Covariances = gmmPosteriorMeans(m, draws, mean, std)
 	for c, w := range rep.Weights {

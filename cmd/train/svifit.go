@@ -18,99 +18,155 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-// sviFlags are the flags every SVI command shares.
+// sviFlags are the flags the SVI commands share. Each is declared once, in
+// addSVIFlags; a command chooses their defaults and which optional groups
+// it has with an sviSpec.
 type sviFlags struct {
-	steps      *int
-	lr         *float64
-	particles  *int
-	estimator  *string
-	guide      *string
-	rank       *int
-	seed       *uint64
-	checkpoint *string
-	every      *int
-	resume     *string
-	stop       *bool
-	average    *bool
-	clip       *float64
-	draws      *int
-	schedule   *string
-	workers    *int
-	vectorize  *bool
+	spec       sviSpec
+	steps      int
+	lr         float64
+	particles  int
+	estimator  string
+	guide      string
+	rank       int
+	seed       uint64
+	checkpoint string
+	every      int
+	resume     string
+	draws      int
+	workers    int
+	vectorize  bool
+	// The flags of svi.Run's loop (sviSpec.loop).
+	stop     bool
+	average  bool
+	clip     float64
+	schedule string
 }
 
-func addSVIFlags(fs *flag.FlagSet, steps int, lr float64, particles int, estimator string) *sviFlags {
-	return &sviFlags{
-		steps:      fs.Int("steps", steps, "SVI steps (in all, counting those of a resumed checkpoint)"),
-		lr:         fs.Float64("lr", lr, "Adam learning rate"),
-		particles:  fs.Int("particles", particles, "particles (Monte Carlo draws) per step"),
-		estimator:  fs.String("estimator", estimator, "ELBO estimator: trace, entropy, kl, stl or iwae"),
-		guide:      fs.String("guide", "meanfield", "guide: meanfield, fullrank, lowrank or map"),
-		rank:       fs.Int("rank", 2, "rank of the lowrank guide's covariance factor"),
-		seed:       fs.Uint64("seed", 1, "random seed"),
-		checkpoint: fs.String("checkpoint", "", "write a checkpoint to this `file` during and after the fit"),
-		every:      fs.Int("checkpoint-every", 1000, "steps between checkpoints"),
-		resume:     fs.String("resume", "", "resume from this checkpoint `file`"),
-		stop:       fs.Bool("stop", true, "stop early once the ELBO has stopped improving (see svi.Convergence)"),
-		average:    fs.Bool("average", true, "average the iterates over the final plateau (Polyak–Ruppert)"),
-		clip:       fs.Float64("clip", 0, "clip the gradient's global norm to this value (0: no clipping)"),
-		draws:      fs.Int("diagnostic-draws", 2000, "draws for the final ELBO, IWAE bound and PSIS k̂"),
-		workers:    fs.Int("workers", 1, "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"),
-		vectorize:  fs.Bool("vectorize", false, "evaluate all particles in one graph (models written for it: blr, trueskill; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"),
-		schedule:   fs.String("schedule", "plateau", "learning-rate schedule: plateau (×0.3 after 2 flat windows of 250 steps, down to ×0.01), step (×0.1 at 50% and 75% of -steps) or none"),
+// sviSpec is one command's use of the shared SVI flags: their defaults,
+// which optional flags it declares and what their zero values mean there.
+type sviSpec struct {
+	steps     int
+	lr        float64
+	particles int
+	estimator string
+	seed      uint64
+	draws     int // -diagnostic-draws
+	// epochs: the command also has -epochs, and -steps 0 means "from
+	// -epochs".
+	epochs bool
+	// noReport: -diagnostic-draws 0 skips the fit report.
+	noReport bool
+	// loop declares the flags of the svi.Run loop (-stop, -average,
+	// -schedule, -clip) with the defaults below; bnn, which runs its own
+	// epochs and annealing, leaves them out (they keep these values).
+	loop          bool
+	stop, average bool
+	schedule      string
+	// notes add a command's sentence to a flag's usage, by flag name.
+	notes map[string]string
+}
+
+// sviDefaults returns the spec of a command running svi.Run's loop with
+// these defaults: seed 1, 2000 diagnostic draws, early stopping, iterate
+// averaging and the plateau schedule.
+func sviDefaults(steps int, lr float64, particles int, estimator string) sviSpec {
+	return sviSpec{steps: steps, lr: lr, particles: particles, estimator: estimator, seed: 1, draws: 2000,
+		loop: true, stop: true, average: true, schedule: "plateau"}
+}
+
+// addSVIFlags declares the shared flags of spec on fs.
+func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
+	f := &sviFlags{spec: spec, stop: spec.stop, average: spec.average, schedule: spec.schedule}
+	usage := func(name, u string) string {
+		if n := spec.notes[name]; n != "" {
+			return u + "; " + n
+		}
+		return u
 	}
+	steps := "SVI steps (in all, counting those of a resumed checkpoint)"
+	if spec.epochs {
+		steps += "; 0: from -epochs (a positive -steps overrides them)"
+	}
+	draws := "draws of q for the fit report (ELBO ± se, IWAE bound, PSIS k̂, ESS)"
+	if spec.noReport {
+		draws += "; 0 skips it"
+	}
+	fs.IntVar(&f.steps, "steps", spec.steps, usage("steps", steps))
+	fs.Float64Var(&f.lr, "lr", spec.lr, usage("lr", "Adam learning rate"))
+	fs.IntVar(&f.particles, "particles", spec.particles, usage("particles", "particles (Monte Carlo draws of q) per step"))
+	fs.StringVar(&f.estimator, "estimator", spec.estimator, usage("estimator", "ELBO estimator: trace, entropy, kl, stl or iwae"))
+	fs.StringVar(&f.guide, "guide", "meanfield", usage("guide", "guide: meanfield, fullrank (D² parameters: small models only), lowrank or map"))
+	fs.IntVar(&f.rank, "rank", 2, usage("rank", "rank of the lowrank guide's covariance factor"))
+	fs.Uint64Var(&f.seed, "seed", spec.seed, usage("seed", "random seed"))
+	fs.StringVar(&f.checkpoint, "checkpoint", "", usage("checkpoint", "write the fit's state to this `file` every -checkpoint-every steps and at the end (after a failure: the last good state)"))
+	fs.IntVar(&f.every, "checkpoint-every", 1000, usage("checkpoint-every", "steps between checkpoints"))
+	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same flags as the run that wrote it)"))
+	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
+	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
+	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
+	if spec.loop {
+		fs.BoolVar(&f.stop, "stop", spec.stop, usage("stop", "stop early once the ELBO has stopped improving (see svi.Convergence)"))
+		fs.BoolVar(&f.average, "average", spec.average, usage("average", "average the iterates over the final plateau (Polyak–Ruppert)"))
+		fs.Float64Var(&f.clip, "clip", 0, usage("clip", "clip the gradient's global norm to this value (0: no clipping)"))
+		fs.StringVar(&f.schedule, "schedule", spec.schedule, usage("schedule", "learning-rate schedule: plateau (×0.3 after 2 flat windows of 250 steps, down to ×0.01), step (×0.1 at 50% and 75% of -steps) or none"))
+	}
+	return f
 }
 
 func (f *sviFlags) validate(cmd string) error {
+	minSteps := 1
+	if f.spec.epochs {
+		minSteps = 0
+	}
 	switch {
-	case *f.particles < 1:
-		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, *f.particles)
-	case *f.steps < 1:
-		return fmt.Errorf("train %s: -steps must be at least 1, got %d", cmd, *f.steps)
-	case !(*f.lr > 0) || math.IsInf(*f.lr, 0):
-		return fmt.Errorf("train %s: -lr must be positive, got %v", cmd, *f.lr)
-	case *f.every < 1:
-		return fmt.Errorf("train %s: -checkpoint-every must be at least 1", cmd)
-	case *f.draws < 25:
+	case f.particles < 1:
+		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, f.particles)
+	case f.steps < minSteps:
+		return fmt.Errorf("train %s: -steps must be at least %d, got %d", cmd, minSteps, f.steps)
+	case !(f.lr > 0) || math.IsInf(f.lr, 0):
+		return fmt.Errorf("train %s: -lr must be positive, got %v", cmd, f.lr)
+	case f.rank < 1 || f.every < 1:
+		return fmt.Errorf("train %s: -rank and -checkpoint-every must be at least 1, got %d and %d", cmd, f.rank, f.every)
+	case f.spec.noReport && f.draws != 0 && f.draws < 25:
+		return fmt.Errorf("train %s: -diagnostic-draws must be 0 (no fit report) or at least 25, got %d", cmd, f.draws)
+	case !f.spec.noReport && f.draws < 25:
 		return fmt.Errorf("train %s: -diagnostic-draws must be at least 25 (PSIS fits the largest 20%% of the weights, at least 5 of them)", cmd)
-	case *f.clip < 0:
+	case f.clip < 0:
 		return fmt.Errorf("train %s: -clip must be non-negative", cmd)
-	case *f.schedule != "plateau" && *f.schedule != "step" && *f.schedule != "none":
-		return fmt.Errorf("train %s: unknown -schedule %q (want plateau, step or none)", cmd, *f.schedule)
+	case f.schedule != "plateau" && f.schedule != "step" && f.schedule != "none":
+		return fmt.Errorf("train %s: unknown -schedule %q (want plateau, step or none)", cmd, f.schedule)
 	}
 	return nil
 }
 
 // guideFor returns the guide named by -guide.
 func (f *sviFlags) guideFor(cmd string, mf guides.MeanField) (svi.Guide, error) {
-	switch *f.guide {
+	switch f.guide {
 	case "meanfield":
 		return mf, nil
 	case "fullrank":
 		return guides.FullRank{InitScale: mf.InitScale, InitLoc: mf.InitLoc}, nil
 	case "lowrank":
-		if *f.rank < 1 {
-			return nil, fmt.Errorf("train %s: -rank must be at least 1", cmd)
-		}
-		return guides.LowRank{Rank: *f.rank, InitScale: mf.InitScale, InitLoc: mf.InitLoc}, nil
+		return guides.LowRank{Rank: f.rank, InitScale: mf.InitScale, InitLoc: mf.InitLoc}, nil
 	case "map":
 		return guides.Delta{InitLoc: mf.InitLoc}, nil
 	}
-	return nil, fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, *f.guide)
+	return nil, fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
 }
 
 func (f *sviFlags) config(cmd string) (svi.Config, error) {
-	est, err := svi.ParseEstimator(*f.estimator)
+	est, err := svi.ParseEstimator(f.estimator)
 	if err != nil {
 		return svi.Config{}, fmt.Errorf("train %s: %w", cmd, err)
 	}
-	if *f.guide == "map" {
+	if f.guide == "map" {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
-	cfg := svi.Config{Particles: *f.particles, Workers: *f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: *f.lr}, ClipNorm: *f.clip, Vectorize: *f.vectorize}
-	if *f.vectorize {
+	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize}
+	if f.vectorize {
 		// One graph: the model's own kernel takes -workers, if it has one.
-		if *f.workers > 1 && cmd != "trueskill" {
+		if f.workers > 1 && cmd != "trueskill" {
 			return svi.Config{}, fmt.Errorf("train %s: -vectorize evaluates the particles in one graph; -workers > 1 goes with it only for trueskill, whose kernel shares the particles out", cmd)
 		}
 		cfg.Workers = 1
@@ -135,40 +191,40 @@ type fitOutcome struct {
 func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next func() (svi.Batch, error), outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
 	var st *svi.State
 	var err error
-	if *f.resume != "" {
-		if st, err = t.LoadCheckpoint(*f.resume); err != nil {
+	if f.resume != "" {
+		if st, err = t.LoadCheckpoint(f.resume); err != nil {
 			return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
 		}
-		fmt.Fprintf(stderr, "resumed from %s at step %d\n", *f.resume, st.Iter)
-	} else if st, err = t.Init(*f.seed); err != nil {
+		fmt.Fprintf(stderr, "resumed from %s at step %d\n", f.resume, st.Iter)
+	} else if st, err = t.Init(f.seed); err != nil {
 		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
 	}
 	out := &fitOutcome{}
-	total := *f.steps
+	total := f.steps
 	prog := newProgress(stderr, total-st.Iter, st.Iter)
 	save := func() error {
-		if *f.checkpoint == "" {
+		if f.checkpoint == "" {
 			return nil
 		}
-		return t.SaveCheckpoint(*f.checkpoint, st)
+		return t.SaveCheckpoint(f.checkpoint, st)
 	}
 	var saveErr error
 	rec := svi.RecorderFunc(func(info svi.Info) error {
 		if err := prog.Record(info); err != nil {
 			return err
 		}
-		if info.Iter%*f.every == 0 {
+		if info.Iter%f.every == 0 {
 			if saveErr = save(); saveErr != nil {
 				return saveErr
 			}
 		}
 		return nil
 	})
-	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: *f.average, Report: -1}
-	if *f.stop {
+	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: f.average, Report: -1}
+	if f.stop {
 		settings.Stop = &svi.Convergence{}
 	}
-	switch *f.schedule {
+	switch f.schedule {
 	case "plateau":
 		settings.Schedule = &svi.ReduceOnPlateau{Window: 250, Patience: 2, Factor: 0.3, MinScale: 0.01}
 	case "step":
@@ -202,8 +258,8 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next f
 	}
 	if runErr != nil {
 		var de *svi.DivergenceError
-		if errors.As(runErr, &de) && *f.checkpoint != "" {
-			runErr = fmt.Errorf("%w (the last good state is saved in %s)", runErr, *f.checkpoint)
+		if errors.As(runErr, &de) && f.checkpoint != "" {
+			runErr = fmt.Errorf("%w (the last good state is saved in %s)", runErr, f.checkpoint)
 		}
 		return st, out, fmt.Errorf("train %s: %w", cmd, runErr)
 	}
@@ -215,7 +271,7 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next f
 			return st, out, nil
 		}
 	}
-	d, err := t.Diagnose(st, *f.draws, *f.seed+1)
+	d, err := t.Diagnose(st, f.draws, f.seed+1)
 	if err != nil {
 		return st, out, fmt.Errorf("train %s: diagnostics: %w", cmd, err)
 	}

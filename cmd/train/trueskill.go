@@ -82,7 +82,7 @@ func addTrueSkillFlags(fs *flag.FlagSet) *tsFlags {
 		initFrom: fs.String("init", "mode", "start of the fit: mode (skills at their posterior mode, found by Newton's method) or prior (all at μ₀)"),
 		test:     fs.String("test", "", "held-out results `file` (same columns) to score the posterior-predictive forecasts on"),
 		unknown:  fs.String("unknown", "error", "players of -test not in -matches: error, skip (leave their games out) or prior (give them the prior N(μ₀, σ₀²))"),
-		svi:      addSVIFlags(fs, 10000, 0.01, 4, "entropy"),
+		svi:      addSVIFlags(fs, sviDefaults(10000, 0.01, 4, "entropy")),
 		out:      fs.String("out", "", "output `dir` for report.json and elbo.png"),
 	}
 }
@@ -132,7 +132,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	_, nDraws, _ := ds.Counts()
 	rep := trueSkillReport{Matches: *f.matches, Games: len(ds.Games), Draws: nDraws,
-		Guide: *sf.guide, Estimator: cfg.Estimator.String(), Particles: cfg.Particles, LearnRate: *sf.lr, Init: *f.initFrom, Seed: *sf.seed}
+		Guide: sf.guide, Estimator: cfg.Estimator.String(), Particles: cfg.Particles, LearnRate: sf.lr, Init: *f.initFrom, Seed: sf.seed}
 	st, fit, err := fitSVI(ctx, "trueskill", sf, tr, nil, *f.out, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostic, rep.Retries = fit.Trace, fit.Diagnostics, fit.Retries
@@ -156,7 +156,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := writeReport(*f.out, rep); err != nil {
 		return err
 	}
-	rep.print(stdout, *sf.guide, len(ds.Players), *f.out)
+	rep.print(stdout, sf.guide, len(ds.Players), *f.out)
 	return nil
 }
 
@@ -202,8 +202,8 @@ func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, error) {
 		c.Margin = v
 	}
 	o.HomeAdvantage = *f.home
-	if *f.svi.vectorize {
-		o.Workers = *f.svi.workers
+	if f.svi.vectorize {
+		o.Workers = f.svi.workers
 	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("train trueskill: %w", err)

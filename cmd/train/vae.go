@@ -72,14 +72,11 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	ks := fs.String("k", "1,50,500", "importance samples K of the test bounds, comma-separated")
 	gapRows := fs.Int("gap-rows", 100, "test rows on which to measure the amortization gap (0: skip)")
 	gapSteps := fs.Int("gap-steps", 1000, "Adam steps of the per-datum refit for the amortization gap")
-	sf := addSVIFlags(fs, 0, 1e-3, 1, "kl")
 	// Plain minibatch SVI by default, as in the PyTorch peer: no early stop,
 	// no iterate averaging, a constant learning rate, few diagnostic draws.
-	for name, v := range map[string]string{"stop": "false", "average": "false", "schedule": "none", "diagnostic-draws": "160"} {
-		f := fs.Lookup(name)
-		f.DefValue = v
-		_ = f.Value.Set(v)
-	}
+	spec := sviDefaults(0, 1e-3, 1, "kl")
+	spec.epochs, spec.stop, spec.average, spec.schedule, spec.draws = true, false, false, "none", 160
+	sf := addSVIFlags(fs, spec)
 	out := fs.String("out", "", "output `dir` for report.json and the figures")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
@@ -106,9 +103,6 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case *gapRows < 0 || *gapSteps < 1 || *trainRows < 0 || *testRows < 0:
 		return fmt.Errorf("train vae: -gap-rows, -gap-steps, -train-rows and -test-rows must not be negative (-gap-steps ≥ 1)")
 	}
-	if !set["steps"] {
-		*sf.steps = 1 // a placeholder for validate; the epochs set it below
-	}
 	if err := sf.validate("vae"); err != nil {
 		return err
 	}
@@ -128,7 +122,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case "cholesky":
 		cfg.Covariance = guides.Cholesky
 		if !set["estimator"] {
-			*sf.estimator = "entropy" // the closed-form KL needs a factorized q
+			sf.estimator = "entropy" // the closed-form KL needs a factorized q
 		}
 	default:
 		return fmt.Errorf("train vae: unknown -covariance %q (want diagonal or cholesky)", *covariance)
@@ -146,7 +140,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	rep := &vaeReport{Model: "vae", Data: *data, Dataset: name, Latent: *latent, Hidden: cfg.Hidden,
 		Activation: cfg.Activation.String(), Likelihood: cfg.Likelihood.String(), Covariance: *covariance,
-		LearnRate: *sf.lr, Particles: *sf.particles, Estimator: *sf.estimator, Seed: *sf.seed}
+		LearnRate: sf.lr, Particles: sf.particles, Estimator: sf.estimator, Seed: sf.seed}
 	train, test = train.Head(*trainRows), test.Head(*testRows)
 	if cfg.Likelihood == vae.Bernoulli {
 		train, test = train.Binarize(*binarize), test.Binarize(*binarize)
@@ -156,12 +150,12 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	b := min(*batch, train.Rows)
 	rep.TrainRows, rep.TestRows, rep.Batch = train.Rows, test.Rows, b
 	perEpoch := vae.StepsPerEpoch(train.Rows, b)
-	if !set["steps"] {
-		*sf.steps = max(1, int(*epochs*float64(perEpoch)+0.5))
+	if sf.steps == 0 {
+		sf.steps = max(1, int(*epochs*float64(perEpoch)+0.5))
 	}
-	rep.Steps = *sf.steps
+	rep.Steps = sf.steps
 	rep.Epochs = float64(rep.Steps) / float64(perEpoch)
-	v, err := vae.New(cfg, b, train.Rows, *sf.seed)
+	v, err := vae.New(cfg, b, train.Rows, sf.seed)
 	if err != nil {
 		return fmt.Errorf("train vae: %w", err)
 	}
@@ -174,14 +168,14 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train vae: %w", err)
 	}
 	rep.Params = tr.Layout().Size()
-	next, err := vae.Batches(train, b, *sf.seed+1)
+	next, err := vae.Batches(train, b, sf.seed+1)
 	if err != nil {
 		return fmt.Errorf("train vae: %w", err)
 	}
-	if *sf.resume != "" {
+	if sf.resume != "" {
 		// Skip the batches the checkpointed run has dealt, so that a
 		// resumed run sees the minibatches an uninterrupted one would.
-		ck, err := tr.LoadCheckpoint(*sf.resume)
+		ck, err := tr.LoadCheckpoint(sf.resume)
 		if err != nil {
 			return fmt.Errorf("train vae: %w", err)
 		}
@@ -223,7 +217,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	rep.NoiseScale = net.NoiseScale()
 	start = time.Now()
-	ev, err := net.Evaluate(test.X, test.Rows, kList, *sf.seed+3)
+	ev, err := net.Evaluate(test.X, test.Rows, kList, sf.seed+3)
 	if err != nil {
 		return fmt.Errorf("train vae: %w", err)
 	}
@@ -248,7 +242,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if n := min(*gapRows, test.Rows); n > 0 {
 		sub := test.Head(n)
-		gap, err := net.AmortizationGap(ctx, sub.X, sub.Rows, vae.LocalSettings{Steps: *gapSteps, Seed: *sf.seed + 4})
+		gap, err := net.AmortizationGap(ctx, sub.X, sub.Rows, vae.LocalSettings{Steps: *gapSteps, Seed: sf.seed + 4})
 		if err != nil {
 			return fmt.Errorf("train vae: amortization gap: %w", err)
 		}
@@ -262,7 +256,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		save func(string) error
 	}{
 		{"reconstructions.png", func(p string) error { return net.SaveReconstructions(p, test, 30) }},
-		{"prior_samples.png", func(p string) error { return net.SavePriorSamples(p, test.Width, 50, *sf.seed+5) }},
+		{"prior_samples.png", func(p string) error { return net.SavePriorSamples(p, test.Width, 50, sf.seed+5) }},
 	}
 	if *latent == 2 && test.Labels != nil {
 		figs = append(figs, struct {
