@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/models/vae"
 	"github.com/govi/govi/svi"
 )
 
@@ -183,40 +184,50 @@ type fitOutcome struct {
 	Reason      string           `json:"-"` // why the run stopped
 }
 
-// fitSVI runs the fit of t from a new or resumed state with the shared
-// flags: progress on stderr, a divergence guard, the convergence rule and
-// averaging, periodic checkpoints, then the diagnostics and the ELBO plot in
-// outDir. On failure it still saves the last good state (to -checkpoint)
-// and returns the state with the error.
-func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next func() (svi.Batch, error), outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
-	var st *svi.State
-	var err error
-	if f.resume != "" {
-		if st, err = t.LoadCheckpoint(f.resume); err != nil {
-			return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
-		}
-		fmt.Fprintf(stderr, "resumed from %s at step %d\n", f.resume, st.Iter)
-	} else if st, err = t.Init(f.seed); err != nil {
-		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
+// sviRun runs a fit with the shared flags: Start makes or resumes the
+// state, Run runs svi.Run with progress on stderr, a divergence guard, the
+// stopping rule, averaging, the schedule and periodic checkpoints, plot
+// draws the ELBO trace and report makes the fit report. It is the
+// vae.Driver of the vae command; fitSVI strings the steps together for the
+// others. Its errors do not name the command.
+type sviRun struct {
+	f      *sviFlags
+	stderr io.Writer
+	out    fitOutcome
+}
+
+var _ vae.Driver = (*sviRun)(nil)
+
+// Start returns a new state, or the -resume checkpoint's.
+func (r *sviRun) Start(t *svi.Trainer) (*svi.State, error) {
+	if r.f.resume == "" {
+		return t.Init(r.f.seed)
 	}
-	out := &fitOutcome{}
-	total := f.steps
-	prog := newProgress(stderr, total-st.Iter, st.Iter)
+	st, err := t.LoadCheckpoint(r.f.resume)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(r.stderr, "resumed from %s at step %d\n", r.f.resume, st.Iter)
+	return st, nil
+}
+
+// Run advances st to total steps. On failure it still saves the last good
+// state (to -checkpoint) and returns the error.
+func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total int, next func() (svi.Batch, error)) error {
+	f := r.f
+	prog := newProgress(r.stderr, total-st.Iter, st.Iter)
 	save := func() error {
 		if f.checkpoint == "" {
 			return nil
 		}
 		return t.SaveCheckpoint(f.checkpoint, st)
 	}
-	var saveErr error
 	rec := svi.RecorderFunc(func(info svi.Info) error {
 		if err := prog.Record(info); err != nil {
 			return err
 		}
 		if info.Iter%f.every == 0 {
-			if saveErr = save(); saveErr != nil {
-				return saveErr
-			}
+			return save()
 		}
 		return nil
 	})
@@ -230,55 +241,87 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next f
 	case "step":
 		settings.Schedule = stepAt{total}
 	}
-	reason := "step limit"
+	r.out.Reason = "step limit"
 	var runErr error
 	if settings.Steps > 0 {
 		var res *svi.Result
 		res, runErr = svi.Run(ctx, t, st, next, settings)
 		if res != nil {
-			out.Retries, out.Seconds, reason = res.Retries, res.Runtime.Seconds(), res.Reason
+			r.out.Retries, r.out.Seconds, r.out.Reason = res.Retries, res.Runtime.Seconds(), res.Reason
 		}
 	}
-	out.Reason = reason
 	// The final state (or, after a failure, the last good one) is saved
 	// whatever happened, so nothing fitted is lost.
 	if err := save(); err != nil {
-		return st, out, fmt.Errorf("train %s: %w", cmd, err)
+		return err
 	}
+	var de *svi.DivergenceError
+	if errors.As(runErr, &de) && f.checkpoint != "" {
+		runErr = fmt.Errorf("%w (the last good state is saved in %s)", runErr, f.checkpoint)
+	}
+	return runErr
+}
+
+// plot keeps the ELBO trace of st and draws it to outDir/elbo.png.
+func (r *sviRun) plot(st *svi.State, outDir string) error {
+	r.out.Trace = r.out.Trace[:0]
 	for _, l := range st.Trace {
-		out.Trace = append(out.Trace, -l)
+		r.out.Trace = append(r.out.Trace, -l)
 	}
-	if outDir != "" {
-		if err := os.MkdirAll(outDir, 0o755); err != nil {
-			return st, out, fmt.Errorf("train %s: %w", cmd, err)
-		}
-		if err := plotTrace(filepath.Join(outDir, "elbo.png"), out.Trace); err != nil {
-			return st, out, fmt.Errorf("train %s: ELBO plot: %w", cmd, err)
-		}
+	if outDir == "" {
+		return nil
 	}
-	if runErr != nil {
-		var de *svi.DivergenceError
-		if errors.As(runErr, &de) && f.checkpoint != "" {
-			runErr = fmt.Errorf("%w (the last good state is saved in %s)", runErr, f.checkpoint)
-		}
-		return st, out, fmt.Errorf("train %s: %w", cmd, runErr)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
 	}
+	if err := plotTrace(filepath.Join(outDir, "elbo.png"), r.out.Trace); err != nil {
+		return fmt.Errorf("ELBO plot: %w", err)
+	}
+	return nil
+}
+
+// report makes the fit report (svi.Trainer.Diagnose with
+// -diagnostic-draws), except for a model with local sites.
+func (r *sviRun) report(t *svi.Trainer, st *svi.State) error {
 	for _, s := range t.Sites() {
 		if s.Scale != 1 {
 			// Importance weights over one minibatch of local latents say
 			// nothing about the fit of the whole data set.
-			fmt.Fprintf(stderr, "%s after %d steps; no PSIS report for a model with local (minibatch-scaled) site %q\n", reason, st.Iter, s.Name)
-			return st, out, nil
+			fmt.Fprintf(r.stderr, "%s after %d steps; no PSIS report for a model with local (minibatch-scaled) site %q\n", r.out.Reason, st.Iter, s.Name)
+			return nil
 		}
 	}
-	d, err := t.Diagnose(st, f.draws, f.seed+1)
+	d, err := t.Diagnose(st, r.f.draws, r.f.seed+1)
 	if err != nil {
-		return st, out, fmt.Errorf("train %s: diagnostics: %w", cmd, err)
+		return fmt.Errorf("diagnostics: %w", err)
 	}
-	d.StopReason = reason
-	out.Diagnostics = d
-	fmt.Fprintf(stderr, "%s after %d steps: ELBO %.4f ± %.4f, IWAE %.4f, k̂ %.2f — %s\n", reason, st.Iter, d.ELBO, d.ELBOStdErr, d.IWAE, d.KHat, d.Verdict)
-	return st, out, nil
+	d.StopReason = r.out.Reason
+	r.out.Diagnostics = d
+	fmt.Fprintf(r.stderr, "%s after %d steps: ELBO %.4f ± %.4f, IWAE %.4f, k̂ %.2f — %s\n", r.out.Reason, st.Iter, d.ELBO, d.ELBOStdErr, d.IWAE, d.KHat, d.Verdict)
+	return nil
+}
+
+// fitSVI runs the fit of t with the shared flags (see sviRun), from a new
+// or resumed state, and then draws the ELBO trace in outDir and makes the
+// fit report. On failure it returns the state (the last good one, also
+// saved to -checkpoint) with the error.
+func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, next func() (svi.Batch, error), outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
+	r := &sviRun{f: f, stderr: stderr}
+	st, err := r.Start(t)
+	if err != nil {
+		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	runErr := r.Run(ctx, t, st, f.steps, next)
+	if err := r.plot(st, outDir); err != nil {
+		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	if runErr != nil {
+		return st, &r.out, fmt.Errorf("train %s: %w", cmd, runErr)
+	}
+	if err := r.report(t, st); err != nil {
+		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	return st, &r.out, nil
 }
 
 // plotTrace draws the ELBO of every step and its moving average.
