@@ -118,10 +118,7 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train gmm: %w", err)
 	}
 	x, d := tb.Data, tb.Cols
-	mean, std := make([]float64, d), make([]float64, d)
-	for j := range std {
-		std[j] = 1
-	}
+	var mean, std []float64 // nil: the data's own units
 	if *standardize {
 		if x, mean, std, err = gmm.Standardize(x, d); err != nil {
 			return fmt.Errorf("train %w", err)
@@ -135,22 +132,10 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train %w", err)
 	}
 	rep := gmmReport{Model: "gmm", Method: "cavi", Data: *data, Columns: tb.Header, N: tb.Rows, D: d, K: *k, Alpha0: *alpha0,
-		Standardized: *standardize, Init: init.String(), Seed: *seed, Weights: res.Weights,
-		CovarianceKind:      "E[Λ_k]⁻¹ = (ν_k W_k)⁻¹, the covariance at the expected precision (not the Student-t predictive covariance)",
-		EffectiveComponents: len(res.Effective), Effective: res.Effective, EffectiveThreshold: gmm.EffectiveThreshold,
-		ELBOTrace: res.Bound, Iterations: res.Iterations, Converged: res.Converged}
-	for c := range res.Weights {
-		m := make([]float64, d)
-		cov := make([]float64, d*d)
-		for a := 0; a < d; a++ {
-			m[a] = res.Means[c][a]*std[a] + mean[a]
-			for b := 0; b < d; b++ {
-				cov[a*d+b] = res.Covariances[c].At(a, b) * std[a] * std[b]
-			}
-		}
-		rep.Means = append(rep.Means, m)
-		rep.Covariances = append(rep.Covariances, cov)
-	}
+		Standardized: *standardize, Init: init.String(), Seed: *seed,
+		CovarianceKind:     "E[Λ_k]⁻¹ = (ν_k W_k)⁻¹, the covariance at the expected precision (not the Student-t predictive covariance)",
+		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: res.Bound, Iterations: res.Iterations, Converged: res.Converged}
+	rep.summary(res.Summary(mean, std))
 	fmt.Fprintf(stderr, "gmm: N = %d, D = %d, K = %d: %d iterations, bound %.6f, %d effective components\n",
 		tb.Rows, d, *k, res.Iterations, res.Bound[len(res.Bound)-1], len(res.Effective))
 	return finishGMM(tb, &rep, *out, stdout, stderr)
@@ -229,61 +214,15 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		Converged: fit.Diagnostics != nil && fit.Diagnostics.StopReason == "converged",
 		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
 		Draws: gmmSVIDraws, Seconds: fit.Seconds}
-	rep.Weights, rep.Means, rep.Covariances = gmmPosteriorMeans(m, draws, mean, std)
-	for c, w := range rep.Weights {
-		if w > gmm.EffectiveThreshold {
-			rep.Effective = append(rep.Effective, c)
-		}
-	}
-	rep.EffectiveComponents = len(rep.Effective)
+	rep.summary(m.Summary(draws, mean, std))
 	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", n, d, k, st.Iter, rep.EffectiveComponents)
 	return finishGMM(tb, &rep, out, stdout, stderr)
 }
 
-// gmmPosteriorMeans averages the weights, means and covariances
-// Σ_k = (L₀A_kA_kᵀL₀ᵀ)⁻¹ over the draws (sites "weights", "means",
-// "bartlett_diag", "bartlett_off"), mapped to the file's units.
-func gmmPosteriorMeans(m *gmm.SVIModel, draws map[string][]float64, mean, std []float64) (w []float64, mu, cov [][]float64) {
-	K, D := m.K, m.D
-	off := D * (D - 1) / 2
-	T := len(draws["weights"]) / K
-	w = make([]float64, K)
-	mu, cov = make([][]float64, K), make([][]float64, K)
-	for c := range mu {
-		mu[c], cov[c] = make([]float64, D), make([]float64, D*D)
-	}
-	l0 := mat.NewDense(D, D, m.L0())
-	a := mat.NewDense(D, D, nil)
-	var l, lam mat.Dense
-	var sigma mat.Dense
-	for t := 0; t < T; t++ {
-		for c := 0; c < K; c++ {
-			w[c] += draws["weights"][t*K+c] / float64(T)
-			for i := 0; i < D; i++ {
-				mu[c][i] += (draws["means"][(t*K+c)*D+i]*std[i] + mean[i]) / float64(T)
-			}
-			a.Zero()
-			q := 0
-			for i := 0; i < D; i++ {
-				a.Set(i, i, draws["bartlett_diag"][(t*K+c)*D+i])
-				for j := 0; j < i; j++ {
-					a.Set(i, j, draws["bartlett_off"][(t*K+c)*off+q])
-					q++
-				}
-			}
-			l.Mul(l0, a)
-			lam.Mul(&l, l.T())
-			if err := sigma.Inverse(&lam); err != nil {
-				continue // a numerically singular draw adds nothing
-			}
-			for i := 0; i < D; i++ {
-				for j := 0; j < D; j++ {
-					cov[c][i*D+j] += sigma.At(i, j) * std[i] * std[j] / float64(T)
-				}
-			}
-		}
-	}
-	return w, mu, cov
+// summary stores the fitted mixture.
+func (rep *gmmReport) summary(s *gmm.Summary) {
+	rep.Weights, rep.Means, rep.Covariances, rep.Effective = s.Weights, s.Means, s.Covariances, s.Effective
+	rep.EffectiveComponents = len(s.Effective)
 }
 
 // plotGMM draws the data's first two columns with the 2-σ ellipse of each
