@@ -111,9 +111,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 }
 
 func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, prof := newFlags("bnn", stderr)
-	f := addBNNFlags(fs)
-	stop, err := parseFlags(fs, prof, args)
+	f, fs, stop, err := parseCommand("bnn", args, stderr, addBNNFlags)
 	if err != nil {
 		return err
 	}

@@ -175,15 +175,7 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		return fmt.Errorf("train %w", err)
 	}
 	// The means start at K distinct data points drawn with the seed.
-	n := len(x) / d
-	r := rand.New(svi.NewRNG(sf.seed))
-	init := make([]float64, 0, k*d)
-	for _, i := range r.Perm(n)[:min(k, n)] {
-		init = append(init, x[i*d:(i+1)*d]...)
-	}
-	for len(init) < k*d {
-		init = append(init, x[:d]...)
-	}
+	init := gmm.InitMeans(x, d, k, sf.seed)
 	guide, err := sf.guideFor("gmm", guides.MeanField{InitLoc: map[string][]float64{"means": init}})
 	if err != nil {
 		return err
@@ -207,7 +199,7 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	if err != nil {
 		return fmt.Errorf("train gmm: %w", err)
 	}
-	rep := gmmReport{Model: "gmm", Method: "svi", Data: path, Columns: tb.Header, N: n, D: d, K: k, Alpha0: alpha0,
+	rep := gmmReport{Model: "gmm", Method: "svi", Data: path, Columns: tb.Header, N: tb.Rows, D: d, K: k, Alpha0: alpha0,
 		Standardized: standardized, Init: "random data points", Seed: sf.seed,
 		CovarianceKind:     fmt.Sprintf("E_q[Λ_k⁻¹], the posterior mean covariance over %d draws of q", gmmSVIDraws),
 		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: fit.Trace, Iterations: st.Iter,
@@ -215,7 +207,7 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
 		Draws: gmmSVIDraws, Seconds: fit.Seconds}
 	rep.summary(m.Summary(draws, mean, std))
-	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", n, d, k, st.Iter, rep.EffectiveComponents)
+	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", tb.Rows, d, k, st.Iter, rep.EffectiveComponents)
 	return finishGMM(tb, &rep, out, stdout, stderr)
 }
 

@@ -62,6 +62,15 @@ func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	return fs, prof
 }
 
+// parseCommand declares the flags of the command name with declare, parses
+// args and starts the CPU profile (see parseFlags); stop ends it.
+func parseCommand[F any](name string, args []string, stderr io.Writer, declare func(*flag.FlagSet) F) (f F, fs *flag.FlagSet, stop func(), err error) {
+	fs, prof := newFlags(name, stderr)
+	f = declare(fs)
+	stop, err = parseFlags(fs, prof, args)
+	return f, fs, stop, err
+}
+
 // parseFlags parses args, rejects positional leftovers, and starts the CPU
 // profile when asked; the returned function stops it.
 func parseFlags(fs *flag.FlagSet, prof *string, args []string) (func(), error) {

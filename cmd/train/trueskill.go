@@ -91,9 +91,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(args) > 0 && args[0] == "predict" {
 		return runTrueSkillPredict(args[1:], stdout, stderr)
 	}
-	fs, prof := newFlags("trueskill", stderr)
-	f := addTrueSkillFlags(fs)
-	stop, err := parseFlags(fs, prof, args)
+	f, _, stop, err := parseCommand("trueskill", args, stderr, addTrueSkillFlags)
 	if err != nil {
 		return err
 	}

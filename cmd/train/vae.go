@@ -79,9 +79,7 @@ func addVAEFlags(fs *flag.FlagSet) *vaeFlags {
 }
 
 func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, prof := newFlags("vae", stderr)
-	f := addVAEFlags(fs)
-	stop, err := parseFlags(fs, prof, args)
+	f, fs, stop, err := parseCommand("vae", args, stderr, addVAEFlags)
 	if err != nil {
 		return err
 	}

@@ -29,21 +29,11 @@ const (
 var selectNames = []string{"none", "epochs", "noise"}
 
 // String returns "none", "epochs" or "noise".
-func (m SelectMode) String() string {
-	if m >= 0 && int(m) < len(selectNames) {
-		return selectNames[m]
-	}
-	return fmt.Sprintf("SelectMode(%d)", int(m))
-}
+func (m SelectMode) String() string { return enumString(selectNames, int(m), "SelectMode") }
 
 // ParseSelectMode returns the mode named s, as String gives it.
 func ParseSelectMode(s string) (SelectMode, error) {
-	for i, n := range selectNames {
-		if n == s {
-			return SelectMode(i), nil
-		}
-	}
-	return 0, fmt.Errorf("bnn: unknown selection %q (want none, epochs or noise)", s)
+	return parseEnum[SelectMode](selectNames, s, "selection")
 }
 
 // Split is one train/test split of a data set.

@@ -34,14 +34,7 @@ func (c Coding) String() string {
 
 // ParseCoding returns the coding named s: "signed" or "score", the names
 // String gives.
-func ParseCoding(s string) (Coding, error) {
-	for _, c := range []Coding{Signed, Score} {
-		if s == c.String() {
-			return c, nil
-		}
-	}
-	return 0, fmt.Errorf("trueskill: unknown coding %q (want signed or score)", s)
-}
+func ParseCoding(s string) (Coding, error) { return parseName("coding", s, Signed, Score) }
 
 // DetectCoding scans the column named column of comma-separated results
 // with a header line (the input of [ReadCSV]) and returns its coding: a −1
