@@ -51,7 +51,11 @@
 //     whose gradient is a scatter-add ([Gather]); [Model.InitLoc] starts a
 //     guide at the posterior mode; [Model.Fitted] turns a fit into a
 //     [Fitted] posterior that forecasts ([Fitted.Predict],
-//     [Fitted.PredictPlugIn]) and takes in new players ([Fitted.Extend]).
+//     [Fitted.PredictPlugIn]), takes in new players ([Fitted.Extend]),
+//     scores a held-out period ([Fitted.ScoreHeldOut]) and is saved as
+//     JSON ([FittedJSON], [WriteFitted], [ReadFitted]).
+//   - Results files: [ReadCSV] and [ReadFile], with the result coding of
+//     a column told by [DetectCoding].
 //
 // REFERENCES.md records how these were checked against one another, against
 // the exact two-player posterior and against an independent HMC run, with
