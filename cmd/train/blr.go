@@ -160,18 +160,10 @@ func loadBLRData(path, trainIdx string, standardize, intercept bool) (*blrData, 
 }
 
 func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, alpha, beta float64, sf *sviFlags, out string, stderr io.Writer) error {
-	guide, err := sf.guideFor("blr", guides.MeanField{})
-	if err != nil {
-		return err
-	}
-	cfg, err := sf.config("blr")
-	if err != nil {
-		return err
-	}
 	model := blr.Model{Alpha: alpha, Beta: beta, N: len(pb.y), D: pb.d}
-	tr, err := svi.New(model, guide, cfg)
+	tr, guide, cfg, err := sf.trainer("blr", model, guides.MeanField{})
 	if err != nil {
-		return fmt.Errorf("train blr: %w", err)
+		return err
 	}
 	if err := tr.Feed(svi.Batch{"phi": pb.x, "y": pb.y}); err != nil {
 		return fmt.Errorf("train blr: %w", err)

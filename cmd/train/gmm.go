@@ -176,17 +176,9 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	}
 	// The means start at K distinct data points drawn with the seed.
 	init := gmm.InitMeans(x, d, k, sf.seed)
-	guide, err := sf.guideFor("gmm", guides.MeanField{InitLoc: map[string][]float64{"means": init}})
+	tr, _, cfg, err := sf.trainer("gmm", m, guides.MeanField{InitLoc: map[string][]float64{"means": init}})
 	if err != nil {
 		return err
-	}
-	cfg, err := sf.config("gmm")
-	if err != nil {
-		return err
-	}
-	tr, err := svi.New(m, guide, cfg)
-	if err != nil {
-		return fmt.Errorf("train gmm: %w", err)
 	}
 	if err := tr.Feed(svi.Batch{"x": x}); err != nil {
 		return fmt.Errorf("train gmm: %w", err)

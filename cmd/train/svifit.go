@@ -175,6 +175,25 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 	return cfg, nil
 }
 
+// trainer builds the trainer of model with the guide -guide names (mf
+// itself for meanfield; the others start from its InitLoc and InitScale)
+// and the configuration of the flags.
+func (f *sviFlags) trainer(cmd string, model svi.Model, mf guides.MeanField) (*svi.Trainer, svi.Guide, svi.Config, error) {
+	guide, err := f.guideFor(cmd, mf)
+	if err != nil {
+		return nil, nil, svi.Config{}, err
+	}
+	cfg, err := f.config(cmd)
+	if err != nil {
+		return nil, nil, svi.Config{}, err
+	}
+	tr, err := svi.New(model, guide, cfg)
+	if err != nil {
+		return nil, nil, svi.Config{}, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	return tr, guide, cfg, nil
+}
+
 // fitOutcome is what a fit reports.
 type fitOutcome struct {
 	Diagnostics *svi.Diagnostics `json:"diagnostics"`

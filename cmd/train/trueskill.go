@@ -115,18 +115,10 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	sf := f.svi
-	guide, err := sf.guideFor("trueskill", mf)
-	if err != nil {
-		return err
-	}
-	cfg, err := sf.config("trueskill")
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	tr, err := svi.New(m, guide, cfg)
+	tr, guide, cfg, err := sf.trainer("trueskill", m, mf)
 	if err != nil {
-		return fmt.Errorf("train trueskill: %w", err)
+		return err
 	}
 	_, nDraws, _ := ds.Counts()
 	rep := trueSkillReport{Matches: *f.matches, Games: len(ds.Games), Draws: nDraws,
