@@ -140,7 +140,6 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	if *f.toy {
-		// The seed the toy's band has always been drawn with.
 		if rep.Toy, err = plotToy(res.Nets[0], filepath.Join(*f.out, "toy.png"), *f.draws, f.svi.seed); err != nil {
 			return fmt.Errorf("train bnn: %w", err)
 		}
@@ -389,8 +388,8 @@ func parseSplits(s string, n int) ([]int, error) {
 }
 
 // plotToy draws the toy problem: data, truth, and the network's predictive
-// mean and mean ± 2 sd band on [−6, 6] (bnn.Net.ToyBand from draws draws);
-// seed is the toy data's.
+// mean and mean ± 2 sd band on [−6, 6] (bnn.Net.ToyBand from draws draws,
+// seeded by seed + 2000); seed is the toy data's.
 func plotToy(net *bnn.Net, path string, draws int, seed uint64) (*toyReport, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
