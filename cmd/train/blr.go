@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"time"
 
@@ -14,10 +13,7 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-func init() {
-	register("blr", "Bayesian linear regression: exact posterior, CAVI or SVI", runBLR)
-}
-
+// blrReport is the report.json of the blr command.
 type blrReport struct {
 	Model        string           `json:"model"`
 	Method       string           `json:"method"`
@@ -37,25 +33,18 @@ type blrReport struct {
 	ELBOStdErr   float64          `json:"elbo_stderr"`
 	LogEvidence  *float64         `json:"log_evidence,omitempty"`
 	WallSeconds  float64          `json:"wall_seconds"`
-	Posterior    blrPosterior     `json:"posterior"`
+	Posterior    blr.Summary      `json:"posterior"`
 	Trace        []float64        `json:"elbo_trace,omitempty"`
-	Exact        *blrExactSumary  `json:"exact,omitempty"`
+	Exact        *blr.Comparison  `json:"exact,omitempty"`
 	Diagnostics  *svi.Diagnostics `json:"diagnostics,omitempty"`
 	GuardRetries int              `json:"guard_retries,omitempty"`
 }
 
-type blrPosterior struct {
-	Mean []float64   `json:"mean"`
-	Std  []float64   `json:"std"`
-	Cov  [][]float64 `json:"cov,omitempty"`
-}
-
-// blrExactSumary compares a fitted q with the closed-form answer.
-type blrExactSumary struct {
-	LogEvidence      float64 `json:"log_evidence"`
-	MeanFieldELBO    float64 `json:"meanfield_optimum_elbo"`
-	MaxAbsMeanError  float64 `json:"max_abs_mean_error"`
-	MaxRelStdErrorMF float64 `json:"max_rel_std_error_vs_meanfield_optimum"`
+// blrData is the regression problem of the blr command.
+type blrData struct {
+	x, y    []float64
+	d, rows int
+	cols    []string
 }
 
 func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,7 +56,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	method := fs.String("method", "svi", "exact, cavi or svi")
 	standardize := fs.Bool("standardize", false, "standardize inputs and target (population standard deviation)")
 	noIntercept := fs.Bool("no-intercept", false, "do not add an intercept column")
-	sf := addSVIFlags(fs, 5000, 0.01, 8, "entropy")
+	sf := addSVIFlags(fs, sviDefaults(5000, 0.01, 8, "entropy"))
 	out := fs.String("out", "", "output `dir` for report.json and elbo.png")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
@@ -83,86 +72,40 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := sf.validate("blr"); err != nil {
 		return err
 	}
-	tb, err := table.ReadFile(*data)
+	pb, err := loadBLRData(*data, *trainIdx, *standardize, !*noIntercept)
+	if err != nil {
+		return err
+	}
+	exact, err := blr.Exact(pb.x, pb.y, pb.d, *alpha, *beta)
 	if err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
-	if tb.Cols < 2 {
-		return fmt.Errorf("train blr: %s has %d column(s); need inputs and a target", *data, tb.Cols)
-	}
-	if *trainIdx != "" {
-		idx, err := table.ReadIndex(*trainIdx, tb.Rows)
-		if err != nil {
-			return fmt.Errorf("train blr: %w", err)
-		}
-		tb = tb.Select(idx)
-	}
-	x, y, d := tb.Split()
-	cols := tb.Header
-	if cols == nil {
-		for j := 0; j < d; j++ {
-			cols = append(cols, fmt.Sprintf("x%d", j+1))
-		}
-	} else {
-		cols = cols[:d]
-	}
-	if *standardize {
-		if x, _, _, err = blr.Standardize(x, d); err != nil {
-			return fmt.Errorf("train blr: -standardize: %w", err)
-		}
-		if y, _, _, err = blr.Standardize(y, 1); err != nil {
-			return fmt.Errorf("train blr: -standardize target: %w", err)
-		}
-	}
-	if !*noIntercept {
-		if x, d, err = blr.AddIntercept(x, d); err != nil {
-			return fmt.Errorf("train blr: %w", err)
-		}
-		cols = append([]string{"intercept"}, cols...)
-	}
-	exact, err := blr.Exact(x, y, d, *alpha, *beta)
-	if err != nil {
-		return fmt.Errorf("train blr: %w", err)
-	}
-	rep := blrReport{Model: "blr", Method: *method, Data: *data, Rows: tb.Rows, Columns: cols, Alpha: *alpha, Beta: *beta,
-		Standardize: *standardize, Seed: *sf.seed}
+	rep := blrReport{Model: "blr", Method: *method, Data: *data, Rows: pb.rows, Columns: pb.cols, Alpha: *alpha, Beta: *beta,
+		Standardize: *standardize, Seed: sf.seed}
 	start := time.Now()
 	switch *method {
 	case "exact":
 		rep.ELBO = exact.LogEvidence
 		le := exact.LogEvidence
 		rep.LogEvidence = &le
-		rep.Posterior.Mean = exact.Mean
-		rep.Posterior.Cov = covRows(exact.Cov)
-		for i := 0; i < d; i++ {
-			rep.Posterior.Std = append(rep.Posterior.Std, math.Sqrt(exact.Cov.At(i, i)))
-		}
+		rep.Posterior = exact.Summary()
 	case "cavi":
-		mf, err := blr.CAVI(x, y, d, *alpha, *beta, blr.Settings{})
+		mf, err := blr.CAVI(pb.x, pb.y, pb.d, *alpha, *beta, blr.Settings{})
 		if err != nil {
 			return fmt.Errorf("train blr: %w", err)
 		}
-		rep.Guide = "meanfield"
-		rep.Steps = mf.Iterations
-		rep.ELBO = mf.ELBO[len(mf.ELBO)-1]
-		rep.Trace = mf.ELBO
-		rep.Posterior.Mean = mf.Mean
-		for _, v := range mf.Var {
-			rep.Posterior.Std = append(rep.Posterior.Std, math.Sqrt(v))
-		}
+		rep.Guide, rep.Steps, rep.ELBO, rep.Trace = "meanfield", mf.Iterations, mf.ELBO[len(mf.ELBO)-1], mf.ELBO
+		rep.Posterior = mf.Summary()
 	case "svi":
-		if err := fitBLRSVI(ctx, &rep, x, y, d, *alpha, *beta, sf, *out, stderr); err != nil {
+		if err := fitBLRSVI(ctx, &rep, pb, *alpha, *beta, sf, *out, stderr); err != nil {
 			return err
 		}
 	default:
 		return fmt.Errorf("train blr: unknown -method %q (want exact, cavi or svi)", *method)
 	}
 	rep.WallSeconds = time.Since(start).Seconds()
-	rep.Exact = &blrExactSumary{LogEvidence: exact.LogEvidence, MeanFieldELBO: exact.MeanFieldELBO}
-	for j := 0; j < d; j++ {
-		rep.Exact.MaxAbsMeanError = math.Max(rep.Exact.MaxAbsMeanError, math.Abs(rep.Posterior.Mean[j]-exact.Mean[j]))
-		sd := math.Sqrt(exact.MeanFieldVar[j])
-		rep.Exact.MaxRelStdErrorMF = math.Max(rep.Exact.MaxRelStdErrorMF, math.Abs(rep.Posterior.Std[j]-sd)/sd)
+	if rep.Exact, err = exact.Compare(rep.Posterior); err != nil {
+		return fmt.Errorf("train blr: %w", err)
 	}
 	if err := writeReport(*out, rep); err != nil {
 		return err
@@ -172,22 +115,58 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-func fitBLRSVI(ctx context.Context, rep *blrReport, x, y []float64, d int, alpha, beta float64, sf *sviFlags, out string, stderr io.Writer) error {
-	guide, err := sf.guideFor("blr", guides.MeanField{})
+// loadBLRData reads the table (the rows of the index file, if given),
+// standardizes it and adds the intercept column when asked.
+func loadBLRData(path, trainIdx string, standardize, intercept bool) (*blrData, error) {
+	tb, err := table.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("train blr: %w", err)
+	}
+	if tb.Cols < 2 {
+		return nil, fmt.Errorf("train blr: %s has %d column(s); need inputs and a target", path, tb.Cols)
+	}
+	if trainIdx != "" {
+		idx, err := table.ReadIndex(trainIdx, tb.Rows)
+		if err != nil {
+			return nil, fmt.Errorf("train blr: %w", err)
+		}
+		tb = tb.Select(idx)
+	}
+	pb := &blrData{rows: tb.Rows}
+	pb.x, pb.y, pb.d = tb.Split()
+	pb.cols = tb.Header
+	if pb.cols == nil {
+		for j := 0; j < pb.d; j++ {
+			pb.cols = append(pb.cols, fmt.Sprintf("x%d", j+1))
+		}
+	} else {
+		pb.cols = pb.cols[:pb.d]
+	}
+	if standardize {
+		if pb.x, _, _, err = blr.Standardize(pb.x, pb.d); err != nil {
+			return nil, fmt.Errorf("train blr: -standardize: %w", err)
+		}
+		if pb.y, _, _, err = blr.Standardize(pb.y, 1); err != nil {
+			return nil, fmt.Errorf("train blr: -standardize target: %w", err)
+		}
+	}
+	if intercept {
+		if pb.x, pb.d, err = blr.AddIntercept(pb.x, pb.d); err != nil {
+			return nil, fmt.Errorf("train blr: %w", err)
+		}
+		pb.cols = append([]string{"intercept"}, pb.cols...)
+	}
+	return pb, nil
+}
+
+func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, alpha, beta float64, sf *sviFlags, out string, stderr io.Writer) error {
+	model := blr.Model{Alpha: alpha, Beta: beta, N: len(pb.y), D: pb.d}
+	tr, guide, cfg, err := sf.trainer("blr", model, guides.MeanField{})
 	if err != nil {
 		return err
 	}
-	cfg, err := sf.config("blr")
-	if err != nil {
-		return err
-	}
-	model := blr.Model{Alpha: alpha, Beta: beta, N: len(y), D: d}
-	tr, err := svi.New(model, guide, cfg)
-	if err != nil {
-		return fmt.Errorf("train blr: %w", err)
-	}
-	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = *sf.guide, cfg.Estimator.String(), cfg.Particles, *sf.lr
-	st, fit, err := fitSVI(ctx, "blr", sf, tr, fitData{Full: svi.Batch{"phi": x, "y": y}}, out, stderr)
+	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr
+	st, fit, err := fitSVI(ctx, "blr", sf, tr, svi.Batch{"phi": pb.x, "y": pb.y}, out, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostics, rep.GuardRetries = fit.Trace, fit.Diagnostics, fit.Retries
 	}
@@ -196,28 +175,13 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, x, y []float64, d int, alpha
 	}
 	rep.Steps = st.Iter
 	rep.ELBO, rep.ELBOStdErr = fit.Diagnostics.ELBO, fit.Diagnostics.ELBOStdErr
-	sum, err := tr.Summarize(st, 2000, rand.New(svi.NewRNG(*sf.seed+2)), nil)
+	sum, err := tr.Summarize(st, 2000, rand.New(svi.NewRNG(sf.seed+2)), nil)
 	if err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
 	rep.Posterior.Mean, rep.Posterior.Std = sum[0].Mean, sum[0].Std
 	if fr, ok := guide.(guides.FullRank); ok {
-		rep.Posterior.Cov = covRows(fr.Cov(st.Params, tr.Sites()))
+		rep.Posterior.Cov = blr.CovRows(fr.Cov(st.Params, tr.Sites()))
 	}
 	return nil
-}
-
-func covRows(c interface {
-	At(i, j int) float64
-	SymmetricDim() int
-}) [][]float64 {
-	n := c.SymmetricDim()
-	out := make([][]float64, n)
-	for i := range out {
-		out[i] = make([]float64, n)
-		for j := range out[i] {
-			out[i][j] = c.At(i, j)
-		}
-	}
-	return out
 }

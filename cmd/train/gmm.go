@@ -24,10 +24,6 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-func init() {
-	register("gmm", "variational Bayesian Gaussian mixture (CAVI, or SVI with -method svi)", runGMM)
-}
-
 // gmmReport is the report.json of the gmm command. Means and covariances
 // are in the units of the input file (mapped back when -standardize is
 // given); covariances are E[Λ_k]⁻¹.
@@ -71,11 +67,10 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	alpha0 := fs.Float64("alpha0", 1e-3, "Dirichlet concentration α₀ of each weight")
 	standardize := fs.Bool("standardize", false, "standardise each column before fitting (results are reported in the file's units)")
 	method := fs.String("method", "cavi", "cavi (closed-form coordinate ascent, PRML 10.2) or svi (assignments summed out; the shared SVI flags apply)")
-	sf := addSVIFlags(fs, 4000, 0.02, 4, "entropy")
-	// The CAVI fits' initialisation has always been seeded with 0 by default.
-	_ = fs.Set("seed", "0")
-	fs.Lookup("seed").DefValue = "0"
-	seed := sf.seed
+	spec := sviDefaults(4000, 0.02, 4, "entropy")
+	spec.seed = 0 // the CAVI fits' initialisation has always been seeded with 0 by default
+	sf := addSVIFlags(fs, spec)
+	seed := &sf.seed
 	maxIter := fs.Int("max-iter", 1000, "maximum number of CAVI iterations")
 	initName := fs.String("init", "kmeans", "initialisation: kmeans (k-means++) or random")
 	out := fs.String("out", "", "output `dir` for report.json and gmm.png")
@@ -123,10 +118,7 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train gmm: %w", err)
 	}
 	x, d := tb.Data, tb.Cols
-	mean, std := make([]float64, d), make([]float64, d)
-	for j := range std {
-		std[j] = 1
-	}
+	var mean, std []float64 // nil: the data's own units
 	if *standardize {
 		if x, mean, std, err = gmm.Standardize(x, d); err != nil {
 			return fmt.Errorf("train %w", err)
@@ -140,22 +132,10 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train %w", err)
 	}
 	rep := gmmReport{Model: "gmm", Method: "cavi", Data: *data, Columns: tb.Header, N: tb.Rows, D: d, K: *k, Alpha0: *alpha0,
-		Standardized: *standardize, Init: init.String(), Seed: *seed, Weights: res.Weights,
-		CovarianceKind:      "E[Λ_k]⁻¹ = (ν_k W_k)⁻¹, the covariance at the expected precision (not the Student-t predictive covariance)",
-		EffectiveComponents: len(res.Effective), Effective: res.Effective, EffectiveThreshold: gmm.EffectiveThreshold,
-		ELBOTrace: res.Bound, Iterations: res.Iterations, Converged: res.Converged}
-	for c := range res.Weights {
-		m := make([]float64, d)
-		cov := make([]float64, d*d)
-		for a := 0; a < d; a++ {
-			m[a] = res.Means[c][a]*std[a] + mean[a]
-			for b := 0; b < d; b++ {
-				cov[a*d+b] = res.Covariances[c].At(a, b) * std[a] * std[b]
-			}
-		}
-		rep.Means = append(rep.Means, m)
-		rep.Covariances = append(rep.Covariances, cov)
-	}
+		Standardized: *standardize, Init: init.String(), Seed: *seed,
+		CovarianceKind:     "E[Λ_k]⁻¹ = (ν_k W_k)⁻¹, the covariance at the expected precision (not the Student-t predictive covariance)",
+		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: res.Bound, Iterations: res.Iterations, Converged: res.Converged}
+	rep.summary(res.Summary(mean, std))
 	fmt.Fprintf(stderr, "gmm: N = %d, D = %d, K = %d: %d iterations, bound %.6f, %d effective components\n",
 		tb.Rows, d, *k, res.Iterations, res.Bound[len(res.Bound)-1], len(res.Effective))
 	return finishGMM(tb, &rep, *out, stdout, stderr)
@@ -195,97 +175,35 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		return fmt.Errorf("train %w", err)
 	}
 	// The means start at K distinct data points drawn with the seed.
-	n := len(x) / d
-	r := rand.New(svi.NewRNG(*sf.seed))
-	init := make([]float64, 0, k*d)
-	for _, i := range r.Perm(n)[:min(k, n)] {
-		init = append(init, x[i*d:(i+1)*d]...)
-	}
-	for len(init) < k*d {
-		init = append(init, x[:d]...)
-	}
-	guide, err := sf.guideFor("gmm", guides.MeanField{InitLoc: map[string][]float64{"means": init}})
+	init := gmm.InitMeans(x, d, k, sf.seed)
+	tr, _, cfg, err := sf.trainer("gmm", m, guides.MeanField{InitLoc: map[string][]float64{"means": init}})
 	if err != nil {
 		return err
 	}
-	cfg, err := sf.config("gmm")
+	st, fit, err := fitSVI(ctx, "gmm", sf, tr, svi.Batch{"x": x}, out, stderr)
 	if err != nil {
 		return err
 	}
-	tr, err := svi.New(m, guide, cfg)
+	draws, err := tr.Sample(st, gmmSVIDraws, rand.New(svi.NewRNG(sf.seed+2)))
 	if err != nil {
 		return fmt.Errorf("train gmm: %w", err)
 	}
-	st, fit, err := fitSVI(ctx, "gmm", sf, tr, fitData{Full: svi.Batch{"x": x}}, out, stderr)
-	if err != nil {
-		return err
-	}
-	draws, err := tr.Sample(st, gmmSVIDraws, rand.New(svi.NewRNG(*sf.seed+2)))
-	if err != nil {
-		return fmt.Errorf("train gmm: %w", err)
-	}
-	rep := gmmReport{Model: "gmm", Method: "svi", Data: path, Columns: tb.Header, N: n, D: d, K: k, Alpha0: alpha0,
-		Standardized: standardized, Init: "random data points", Seed: *sf.seed,
+	rep := gmmReport{Model: "gmm", Method: "svi", Data: path, Columns: tb.Header, N: tb.Rows, D: d, K: k, Alpha0: alpha0,
+		Standardized: standardized, Init: "random data points", Seed: sf.seed,
 		CovarianceKind:     fmt.Sprintf("E_q[Λ_k⁻¹], the posterior mean covariance over %d draws of q", gmmSVIDraws),
 		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: fit.Trace, Iterations: st.Iter,
 		Converged: fit.Diagnostics != nil && fit.Diagnostics.StopReason == "converged",
-		Guide:     *sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
+		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
 		Draws: gmmSVIDraws, Seconds: fit.Seconds}
-	rep.Weights, rep.Means, rep.Covariances = gmmPosteriorMeans(m, draws, mean, std)
-	for c, w := range rep.Weights {
-		if w > gmm.EffectiveThreshold {
-			rep.Effective = append(rep.Effective, c)
-		}
-	}
-	rep.EffectiveComponents = len(rep.Effective)
-	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", n, d, k, st.Iter, rep.EffectiveComponents)
+	rep.summary(m.Summary(draws, mean, std))
+	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", tb.Rows, d, k, st.Iter, rep.EffectiveComponents)
 	return finishGMM(tb, &rep, out, stdout, stderr)
 }
 
-// gmmPosteriorMeans averages the weights, means and covariances
-// Σ_k = (L₀A_kA_kᵀL₀ᵀ)⁻¹ over the draws (sites "weights", "means",
-// "bartlett_diag", "bartlett_off"), mapped to the file's units.
-func gmmPosteriorMeans(m *gmm.SVIModel, draws map[string][]float64, mean, std []float64) (w []float64, mu, cov [][]float64) {
-	K, D := m.K, m.D
-	off := D * (D - 1) / 2
-	T := len(draws["weights"]) / K
-	w = make([]float64, K)
-	mu, cov = make([][]float64, K), make([][]float64, K)
-	for c := range mu {
-		mu[c], cov[c] = make([]float64, D), make([]float64, D*D)
-	}
-	l0 := mat.NewDense(D, D, m.L0())
-	a := mat.NewDense(D, D, nil)
-	var l, lam mat.Dense
-	var sigma mat.Dense
-	for t := 0; t < T; t++ {
-		for c := 0; c < K; c++ {
-			w[c] += draws["weights"][t*K+c] / float64(T)
-			for i := 0; i < D; i++ {
-				mu[c][i] += (draws["means"][(t*K+c)*D+i]*std[i] + mean[i]) / float64(T)
-			}
-			a.Zero()
-			q := 0
-			for i := 0; i < D; i++ {
-				a.Set(i, i, draws["bartlett_diag"][(t*K+c)*D+i])
-				for j := 0; j < i; j++ {
-					a.Set(i, j, draws["bartlett_off"][(t*K+c)*off+q])
-					q++
-				}
-			}
-			l.Mul(l0, a)
-			lam.Mul(&l, l.T())
-			if err := sigma.Inverse(&lam); err != nil {
-				continue // a numerically singular draw adds nothing
-			}
-			for i := 0; i < D; i++ {
-				for j := 0; j < D; j++ {
-					cov[c][i*D+j] += sigma.At(i, j) * std[i] * std[j] / float64(T)
-				}
-			}
-		}
-	}
-	return w, mu, cov
+// summary stores the fitted mixture.
+func (rep *gmmReport) summary(s *gmm.Summary) {
+	rep.Weights, rep.Means, rep.Covariances, rep.Effective = s.Weights, s.Means, s.Covariances, s.Effective
+	rep.EffectiveComponents = len(s.Effective)
 }
 
 // plotGMM draws the data's first two columns with the 2-σ ellipse of each

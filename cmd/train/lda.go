@@ -11,10 +11,6 @@ import (
 	"github.com/govi/govi/models/lda"
 )
 
-func init() {
-	register("lda", "latent Dirichlet allocation (CAVI), held-out perplexity", runLDA)
-}
-
 // ldaReport is the report.json of the lda command.
 type ldaReport struct {
 	Model             string     `json:"model"`
@@ -74,17 +70,8 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case *alpha < 0 || *eta < 0:
 		return errors.New("train lda: -alpha and -eta must be positive (0 selects 1/K)")
 	}
-	var li lda.LocalInit
-	switch *localInit {
-	case "guarded":
-		li = lda.LocalGuarded
-	case "best":
-		li = lda.LocalBest
-	case "warm":
-		li = lda.LocalWarm
-	case "fresh":
-		li = lda.LocalFresh
-	default:
+	li, err := lda.ParseLocalInit(*localInit)
+	if err != nil {
 		return fmt.Errorf("train lda: -local-init %q: want guarded, best, warm or fresh", *localInit)
 	}
 

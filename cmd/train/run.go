@@ -8,35 +8,30 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
-	"sort"
 )
 
 // command is one model's entry point: it parses its own flags from args.
 type command struct {
+	name    string
 	summary string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-// commands holds every model, registered by the init function of its file.
-var commands = map[string]command{}
-
-func register(name, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
-	if _, dup := commands[name]; dup {
-		panic("train: command registered twice: " + name)
-	}
-	commands[name] = command{summary: summary, run: run}
+// commands lists every model, in the order of the help text.
+var commands = []command{
+	{"blr", "Bayesian linear regression: exact posterior, CAVI or SVI", runBLR},
+	{"bnn", "Bayesian neural network by SVI: regression (UCI protocol, toy plot) or classification", runBNN},
+	{"gmm", "variational Bayesian Gaussian mixture (CAVI, or SVI with -method svi)", runGMM},
+	{"lda", "latent Dirichlet allocation (CAVI), held-out perplexity", runLDA},
+	{"trueskill", "TrueSkill skill ratings by SVI (train trueskill predict: forecast a game)", runTrueSkill},
+	{"vae", "variational autoencoder (amortized encoder guide) on 8×8 digits or Fashion-MNIST", runVAE},
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: train <model> [flags]   (train <model> -h lists a model's flags)")
 	fmt.Fprintln(w, "models:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 }
 
@@ -49,12 +44,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	c, ok := commands[args[0]]
-	if !ok {
-		usage(stderr)
-		return fmt.Errorf("train: unknown model %q", args[0])
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
 	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	usage(stderr)
+	return fmt.Errorf("train: unknown model %q", args[0])
 }
 
 // newFlags returns a flag set for a model command that reports errors instead
@@ -64,6 +60,15 @@ func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs.SetOutput(stderr)
 	prof := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
 	return fs, prof
+}
+
+// parseCommand declares the flags of the command name with declare, parses
+// args and starts the CPU profile (see parseFlags); stop ends it.
+func parseCommand[F any](name string, args []string, stderr io.Writer, declare func(*flag.FlagSet) F) (f F, fs *flag.FlagSet, stop func(), err error) {
+	fs, prof := newFlags(name, stderr)
+	f = declare(fs)
+	stop, err = parseFlags(fs, prof, args)
+	return f, fs, stop, err
 }
 
 // parseFlags parses args, rejects positional leftovers, and starts the CPU

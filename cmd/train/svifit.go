@@ -15,107 +15,183 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/models/vae"
 	"github.com/govi/govi/svi"
 )
 
-// sviFlags are the flags every SVI command shares.
+// sviFlags are the flags the SVI commands share. Each is declared once, in
+// addSVIFlags; a command chooses their defaults and which optional groups
+// it has with an sviSpec.
 type sviFlags struct {
-	steps      *int
-	lr         *float64
-	particles  *int
-	estimator  *string
-	guide      *string
-	rank       *int
-	seed       *uint64
-	checkpoint *string
-	every      *int
-	resume     *string
-	stop       *bool
-	average    *bool
-	clip       *float64
-	draws      *int
-	schedule   *string
-	workers    *int
-	vectorize  *bool
+	spec       sviSpec
+	steps      int
+	lr         float64
+	particles  int
+	estimator  string
+	guide      string
+	rank       int
+	seed       uint64
+	checkpoint string
+	every      int
+	resume     string
+	draws      int
+	workers    int
+	vectorize  bool
+	// The flags of svi.Run's loop (sviSpec.loop).
+	stop     bool
+	average  bool
+	clip     float64
+	schedule string
 }
 
-func addSVIFlags(fs *flag.FlagSet, steps int, lr float64, particles int, estimator string) *sviFlags {
-	return &sviFlags{
-		steps:      fs.Int("steps", steps, "SVI steps (in all, counting those of a resumed checkpoint)"),
-		lr:         fs.Float64("lr", lr, "Adam learning rate"),
-		particles:  fs.Int("particles", particles, "particles (Monte Carlo draws) per step"),
-		estimator:  fs.String("estimator", estimator, "ELBO estimator: trace, entropy, kl, stl or iwae"),
-		guide:      fs.String("guide", "meanfield", "guide: meanfield, fullrank, lowrank or map"),
-		rank:       fs.Int("rank", 2, "rank of the lowrank guide's covariance factor"),
-		seed:       fs.Uint64("seed", 1, "random seed"),
-		checkpoint: fs.String("checkpoint", "", "write a checkpoint to this `file` during and after the fit"),
-		every:      fs.Int("checkpoint-every", 1000, "steps between checkpoints"),
-		resume:     fs.String("resume", "", "resume from this checkpoint `file`"),
-		stop:       fs.Bool("stop", true, "stop early once the ELBO has stopped improving (see svi.Convergence)"),
-		average:    fs.Bool("average", true, "average the iterates over the final plateau (Polyak–Ruppert)"),
-		clip:       fs.Float64("clip", 0, "clip the gradient's global norm to this value (0: no clipping)"),
-		draws:      fs.Int("diagnostic-draws", 2000, "draws for the final ELBO, IWAE bound and PSIS k̂"),
-		workers:    fs.Int("workers", 1, "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"),
-		vectorize:  fs.Bool("vectorize", false, "evaluate all particles in one graph (models written for it: blr, trueskill; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"),
-		schedule:   fs.String("schedule", "plateau", "learning-rate schedule: plateau (×0.3 after 2 flat windows of 250 steps, down to ×0.01), step (×0.1 at 50% and 75% of -steps) or none"),
+// sviSpec is one command's use of the shared SVI flags: their defaults,
+// which optional flags it declares and what their zero values mean there.
+type sviSpec struct {
+	steps     int
+	lr        float64
+	particles int
+	estimator string
+	seed      uint64
+	draws     int // -diagnostic-draws
+	// epochs: the command also has -epochs, and -steps 0 means "from
+	// -epochs".
+	epochs bool
+	// noReport: -diagnostic-draws 0 skips the fit report.
+	noReport bool
+	// loop declares the flags of the svi.Run loop (-stop, -average,
+	// -schedule, -clip) with the defaults below; bnn, which runs its own
+	// epochs and annealing, leaves them out (they keep these values).
+	loop          bool
+	stop, average bool
+	schedule      string
+	// notes add a command's sentence to a flag's usage, by flag name.
+	notes map[string]string
+}
+
+// sviDefaults returns the spec of a command running svi.Run's loop with
+// these defaults: seed 1, 2000 diagnostic draws, early stopping, iterate
+// averaging and the plateau schedule.
+func sviDefaults(steps int, lr float64, particles int, estimator string) sviSpec {
+	return sviSpec{steps: steps, lr: lr, particles: particles, estimator: estimator, seed: 1, draws: 2000,
+		loop: true, stop: true, average: true, schedule: "plateau"}
+}
+
+// addSVIFlags declares the shared flags of spec on fs.
+func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
+	f := &sviFlags{spec: spec, stop: spec.stop, average: spec.average, schedule: spec.schedule}
+	usage := func(name, u string) string {
+		if n := spec.notes[name]; n != "" {
+			return u + "; " + n
+		}
+		return u
 	}
+	steps := "SVI steps (in all, counting those of a resumed checkpoint)"
+	if spec.epochs {
+		steps += "; 0: from -epochs (a positive -steps overrides them)"
+	}
+	draws := "draws of q for the fit report (ELBO ± se, IWAE bound, PSIS k̂, ESS)"
+	if spec.noReport {
+		draws += "; 0 skips it"
+	}
+	fs.IntVar(&f.steps, "steps", spec.steps, usage("steps", steps))
+	fs.Float64Var(&f.lr, "lr", spec.lr, usage("lr", "Adam learning rate"))
+	fs.IntVar(&f.particles, "particles", spec.particles, usage("particles", "particles (Monte Carlo draws of q) per step"))
+	fs.StringVar(&f.estimator, "estimator", spec.estimator, usage("estimator", "ELBO estimator: trace, entropy, kl, stl or iwae"))
+	fs.StringVar(&f.guide, "guide", "meanfield", usage("guide", "guide: meanfield, fullrank (D² parameters: small models only), lowrank or map"))
+	fs.IntVar(&f.rank, "rank", 2, usage("rank", "rank of the lowrank guide's covariance factor"))
+	fs.Uint64Var(&f.seed, "seed", spec.seed, usage("seed", "random seed"))
+	fs.StringVar(&f.checkpoint, "checkpoint", "", usage("checkpoint", "write the fit's state to this `file` every -checkpoint-every steps and at the end (after a failure: the last good state)"))
+	fs.IntVar(&f.every, "checkpoint-every", 1000, usage("checkpoint-every", "steps between checkpoints"))
+	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same flags as the run that wrote it)"))
+	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
+	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
+	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
+	if spec.loop {
+		fs.BoolVar(&f.stop, "stop", spec.stop, usage("stop", "stop early once the ELBO has stopped improving (see svi.Convergence)"))
+		fs.BoolVar(&f.average, "average", spec.average, usage("average", "average the iterates over the final plateau (Polyak–Ruppert)"))
+		fs.Float64Var(&f.clip, "clip", 0, usage("clip", "clip the gradient's global norm to this value (0: no clipping)"))
+		fs.StringVar(&f.schedule, "schedule", spec.schedule, usage("schedule", "learning-rate schedule: plateau (×0.3 after 2 flat windows of 250 steps, down to ×0.01), step (×0.1 at 50% and 75% of -steps) or none"))
+	}
+	return f
 }
 
 func (f *sviFlags) validate(cmd string) error {
+	minSteps := 1
+	if f.spec.epochs {
+		minSteps = 0
+	}
 	switch {
-	case *f.particles < 1:
-		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, *f.particles)
-	case *f.steps < 1:
-		return fmt.Errorf("train %s: -steps must be at least 1, got %d", cmd, *f.steps)
-	case !(*f.lr > 0) || math.IsInf(*f.lr, 0):
-		return fmt.Errorf("train %s: -lr must be positive, got %v", cmd, *f.lr)
-	case *f.every < 1:
-		return fmt.Errorf("train %s: -checkpoint-every must be at least 1", cmd)
-	case *f.draws < 25:
+	case f.particles < 1:
+		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, f.particles)
+	case f.steps < minSteps:
+		return fmt.Errorf("train %s: -steps must be at least %d, got %d", cmd, minSteps, f.steps)
+	case !(f.lr > 0) || math.IsInf(f.lr, 0):
+		return fmt.Errorf("train %s: -lr must be positive, got %v", cmd, f.lr)
+	case f.rank < 1 || f.every < 1:
+		return fmt.Errorf("train %s: -rank and -checkpoint-every must be at least 1, got %d and %d", cmd, f.rank, f.every)
+	case f.spec.noReport && f.draws != 0 && f.draws < 25:
+		return fmt.Errorf("train %s: -diagnostic-draws must be 0 (no fit report) or at least 25, got %d", cmd, f.draws)
+	case !f.spec.noReport && f.draws < 25:
 		return fmt.Errorf("train %s: -diagnostic-draws must be at least 25 (PSIS fits the largest 20%% of the weights, at least 5 of them)", cmd)
-	case *f.clip < 0:
+	case f.clip < 0:
 		return fmt.Errorf("train %s: -clip must be non-negative", cmd)
-	case *f.schedule != "plateau" && *f.schedule != "step" && *f.schedule != "none":
-		return fmt.Errorf("train %s: unknown -schedule %q (want plateau, step or none)", cmd, *f.schedule)
+	case f.schedule != "plateau" && f.schedule != "step" && f.schedule != "none":
+		return fmt.Errorf("train %s: unknown -schedule %q (want plateau, step or none)", cmd, f.schedule)
 	}
 	return nil
 }
 
 // guideFor returns the guide named by -guide.
 func (f *sviFlags) guideFor(cmd string, mf guides.MeanField) (svi.Guide, error) {
-	switch *f.guide {
+	switch f.guide {
 	case "meanfield":
 		return mf, nil
 	case "fullrank":
 		return guides.FullRank{InitScale: mf.InitScale, InitLoc: mf.InitLoc}, nil
 	case "lowrank":
-		if *f.rank < 1 {
-			return nil, fmt.Errorf("train %s: -rank must be at least 1", cmd)
-		}
-		return guides.LowRank{Rank: *f.rank, InitScale: mf.InitScale, InitLoc: mf.InitLoc}, nil
+		return guides.LowRank{Rank: f.rank, InitScale: mf.InitScale, InitLoc: mf.InitLoc}, nil
 	case "map":
 		return guides.Delta{InitLoc: mf.InitLoc}, nil
 	}
-	return nil, fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, *f.guide)
+	return nil, fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
 }
 
 func (f *sviFlags) config(cmd string) (svi.Config, error) {
-	est, err := svi.ParseEstimator(*f.estimator)
+	est, err := svi.ParseEstimator(f.estimator)
 	if err != nil {
 		return svi.Config{}, fmt.Errorf("train %s: %w", cmd, err)
 	}
-	if *f.guide == "map" {
+	if f.guide == "map" {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
-	cfg := svi.Config{Particles: *f.particles, Workers: *f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: *f.lr}, ClipNorm: *f.clip, Vectorize: *f.vectorize}
-	if *f.vectorize {
+	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize}
+	if f.vectorize {
 		// One graph: the model's own kernel takes -workers, if it has one.
-		if *f.workers > 1 && cmd != "trueskill" {
+		if f.workers > 1 && cmd != "trueskill" {
 			return svi.Config{}, fmt.Errorf("train %s: -vectorize evaluates the particles in one graph; -workers > 1 goes with it only for trueskill, whose kernel shares the particles out", cmd)
 		}
 		cfg.Workers = 1
 	}
 	return cfg, nil
+}
+
+// trainer builds the trainer of model with the guide -guide names (mf
+// itself for meanfield; the others start from its InitLoc and InitScale)
+// and the configuration of the flags.
+func (f *sviFlags) trainer(cmd string, model svi.Model, mf guides.MeanField) (*svi.Trainer, svi.Guide, svi.Config, error) {
+	guide, err := f.guideFor(cmd, mf)
+	if err != nil {
+		return nil, nil, svi.Config{}, err
+	}
+	cfg, err := f.config(cmd)
+	if err != nil {
+		return nil, nil, svi.Config{}, err
+	}
+	tr, err := svi.New(model, guide, cfg)
+	if err != nil {
+		return nil, nil, svi.Config{}, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	return tr, guide, cfg, nil
 }
 
 // fitOutcome is what a fit reports.
@@ -127,31 +203,44 @@ type fitOutcome struct {
 	Reason      string           `json:"-"` // why the run stopped
 }
 
-// fitData is what a fit trains on: the whole data set, fed once (Full,
-// nil for a model without data), or minibatches of it (Batches, whose rows
-// Feed turns into a batch). Full also serves the fit report.
-type fitData struct {
-	Full    svi.Batch
-	Batches *svi.Minibatches
-	Feed    func(rows []int) svi.Batch
+// sviRun runs a fit with the shared flags: Start makes or resumes the
+// state, Run runs svi.Run with progress on stderr, a divergence guard, the
+// stopping rule, averaging, the schedule and periodic checkpoints, plot
+// draws the ELBO trace and report makes the fit report. It is the
+// vae.Driver of the vae command; fitSVI strings the steps together for the
+// others. Its errors do not name the command.
+type sviRun struct {
+	f      *sviFlags
+	stderr io.Writer
+	out    fitOutcome
+	data   svi.Batch // the whole data, for the fit report
 }
 
-// fitSVI runs the fit of t from a new or resumed state with the shared
-// flags: progress on stderr, a divergence guard, the convergence rule and
-// averaging, periodic checkpoints, then the diagnostics and the ELBO plot in
-// outDir. On failure it still saves the last good state (to -checkpoint)
-// and returns the state with the error.
-func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data fitData, outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
-	st, next, err := startFit(cmd, f, t, data, stderr)
-	if err != nil {
-		return nil, nil, err
+var _ vae.Driver = (*sviRun)(nil)
+
+// Start returns a new state, or the -resume checkpoint's.
+func (r *sviRun) Start(t *svi.Trainer) (*svi.State, error) {
+	if r.f.resume == "" {
+		return t.Init(r.f.seed)
 	}
-	out := &fitOutcome{}
-	total := *f.steps
-	prog := newProgress(stderr, total-st.Iter, st.Iter)
+	st, err := t.LoadCheckpoint(r.f.resume)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(r.stderr, "resumed from %s at step %d\n", r.f.resume, st.Iter)
+	return st, nil
+}
+
+// Run advances st to total steps. On failure it still saves the last good
+// state (to -checkpoint) and returns the error.
+func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total int, next func() (svi.Batch, error)) error {
+	f := r.f
+	prog := newProgress(r.stderr, total-st.Iter, st.Iter)
 	var ck *svi.Checkpointer
-	if *f.checkpoint != "" {
-		ck = &svi.Checkpointer{Trainer: t, State: st, Path: *f.checkpoint, Every: *f.every}
+	rec := svi.Recorder(prog)
+	if f.checkpoint != "" {
+		ck = &svi.Checkpointer{Trainer: t, State: st, Path: f.checkpoint, Every: f.every}
+		rec = svi.Recorders(prog, ck)
 	}
 	save := func() error {
 		if ck == nil {
@@ -159,69 +248,101 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data f
 		}
 		return ck.Save()
 	}
-	rec := svi.Recorder(prog)
-	if ck != nil {
-		rec = svi.Recorders(prog, ck)
-	}
-	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: *f.average}
-	if *f.stop {
+	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: f.average}
+	if f.stop {
 		settings.Stop = &svi.Convergence{}
 	}
-	switch *f.schedule {
+	switch f.schedule {
 	case "plateau":
 		settings.Schedule = &svi.ReduceOnPlateau{Window: 250, Patience: 2, Factor: 0.3, MinScale: 0.01}
 	case "step":
 		settings.Schedule = stepAt{total}
 	}
-	reason := "step limit"
+	r.out.Reason = "step limit"
 	var runErr error
 	if settings.Steps > 0 {
 		var res *svi.Result
 		res, runErr = svi.Run(ctx, t, st, next, settings)
 		if res != nil {
-			out.Retries, out.Seconds, reason = res.Retries, res.Runtime.Seconds(), res.Reason
+			r.out.Retries, r.out.Seconds, r.out.Reason = res.Retries, res.Runtime.Seconds(), res.Reason
 		}
 	}
-	out.Reason = reason
 	// The final state (or, after a failure, the last good one) is saved
 	// whatever happened, so nothing fitted is lost.
 	if err := save(); err != nil {
-		return st, out, fmt.Errorf("train %s: %w", cmd, err)
+		return err
 	}
+	var de *svi.DivergenceError
+	if errors.As(runErr, &de) && f.checkpoint != "" {
+		runErr = fmt.Errorf("%w (the last good state is saved in %s)", runErr, f.checkpoint)
+	}
+	return runErr
+}
+
+// plot keeps the ELBO trace of st and draws it to outDir/elbo.png.
+func (r *sviRun) plot(st *svi.State, outDir string) error {
+	r.out.Trace = r.out.Trace[:0]
 	for _, l := range st.Trace {
-		out.Trace = append(out.Trace, -l)
+		r.out.Trace = append(r.out.Trace, -l)
 	}
-	if outDir != "" {
-		if err := os.MkdirAll(outDir, 0o755); err != nil {
-			return st, out, fmt.Errorf("train %s: %w", cmd, err)
-		}
-		if err := plotTrace(filepath.Join(outDir, "elbo.png"), out.Trace); err != nil {
-			return st, out, fmt.Errorf("train %s: ELBO plot: %w", cmd, err)
-		}
+	if outDir == "" {
+		return nil
 	}
-	if runErr != nil {
-		var de *svi.DivergenceError
-		if errors.As(runErr, &de) && *f.checkpoint != "" {
-			runErr = fmt.Errorf("%w (the last good state is saved in %s)", runErr, *f.checkpoint)
-		}
-		return st, out, fmt.Errorf("train %s: %w", cmd, runErr)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
 	}
+	if err := plotTrace(filepath.Join(outDir, "elbo.png"), r.out.Trace); err != nil {
+		return fmt.Errorf("ELBO plot: %w", err)
+	}
+	return nil
+}
+
+// report makes the fit report (svi.Trainer.Diagnose with
+// -diagnostic-draws), except for a model with local sites.
+func (r *sviRun) report(t *svi.Trainer, st *svi.State) error {
 	for _, s := range t.Sites() {
 		if s.Scale != 1 {
 			// Importance weights over one minibatch of local latents say
 			// nothing about the fit of the whole data set.
-			fmt.Fprintf(stderr, "%s after %d steps; no PSIS report for a model with local (minibatch-scaled) site %q\n", reason, st.Iter, s.Name)
-			return st, out, nil
+			fmt.Fprintf(r.stderr, "%s after %d steps; no PSIS report for a model with local (minibatch-scaled) site %q\n", r.out.Reason, st.Iter, s.Name)
+			return nil
 		}
 	}
-	d, err := t.Diagnose(st, data.Full, *f.draws, *f.seed+1)
+	d, err := t.Diagnose(st, r.data, r.f.draws, r.f.seed+1)
 	if err != nil {
-		return st, out, fmt.Errorf("train %s: diagnostics: %w", cmd, err)
+		return fmt.Errorf("diagnostics: %w", err)
 	}
-	d.StopReason = reason
-	out.Diagnostics = d
-	fmt.Fprintf(stderr, "%s after %d steps: ELBO %.4f ± %.4f, IWAE %.4f, k̂ %.2f — %s\n", reason, st.Iter, d.ELBO, d.ELBOStdErr, d.IWAE, d.KHat, d.Verdict)
-	return st, out, nil
+	d.StopReason = r.out.Reason
+	r.out.Diagnostics = d
+	fmt.Fprintf(r.stderr, "%s after %d steps: ELBO %.4f ± %.4f, IWAE %.4f, k̂ %.2f — %s\n", r.out.Reason, st.Iter, d.ELBO, d.ELBOStdErr, d.IWAE, d.KHat, d.Verdict)
+	return nil
+}
+
+// fitSVI runs the full-batch fit of t on data (nil for a model without
+// data) with the shared flags (see sviRun), from a new or resumed state,
+// and then draws the ELBO trace in outDir and makes the fit report on the
+// same data. On failure it returns the state (the last good one, also
+// saved to -checkpoint) with the error.
+func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data svi.Batch, outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
+	r := &sviRun{f: f, stderr: stderr, data: data}
+	st, err := r.Start(t)
+	if err == nil && data != nil {
+		err = t.Feed(data)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	runErr := r.Run(ctx, t, st, f.steps, nil)
+	if err := r.plot(st, outDir); err != nil {
+		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	if runErr != nil {
+		return st, &r.out, fmt.Errorf("train %s: %w", cmd, runErr)
+	}
+	if err := r.report(t, st); err != nil {
+		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)
+	}
+	return st, &r.out, nil
 }
 
 // plotTrace draws the ELBO of every step and its moving average.
@@ -286,32 +407,4 @@ func (s stepAt) Scale(st *svi.State) float64 {
 		return 0.1
 	}
 	return 1
-}
-
-// startFit returns a new state, or the one the -resume checkpoint holds,
-// with the data fed and the function dealing each step's batch (nil for a
-// full-batch fit).
-func startFit(cmd string, f *sviFlags, t *svi.Trainer, data fitData, stderr io.Writer) (*svi.State, func() (svi.Batch, error), error) {
-	var st *svi.State
-	var err error
-	if *f.resume != "" {
-		if st, err = t.LoadCheckpoint(*f.resume); err != nil {
-			return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
-		}
-		fmt.Fprintf(stderr, "resumed from %s at step %d\n", *f.resume, st.Iter)
-	} else if st, err = t.Init(*f.seed); err != nil {
-		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
-	}
-	if data.Full != nil {
-		if err := t.Feed(data.Full); err != nil {
-			return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
-		}
-	}
-	if data.Batches == nil {
-		return st, nil, nil
-	}
-	if err := st.SetBatches(data.Batches); err != nil {
-		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
-	}
-	return st, func() (svi.Batch, error) { return data.Feed(st.Batches.Next()), nil }, nil
 }

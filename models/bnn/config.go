@@ -18,22 +18,10 @@ const (
 
 var taskNames = []string{"regression", "classification"}
 
-func (t Task) String() string {
-	if t >= 0 && int(t) < len(taskNames) {
-		return taskNames[t]
-	}
-	return fmt.Sprintf("Task(%d)", int(t))
-}
+func (t Task) String() string { return enumString(taskNames, int(t), "Task") }
 
 // ParseTask returns the task named s: regression or classification.
-func ParseTask(s string) (Task, error) {
-	for i, n := range taskNames {
-		if n == s {
-			return Task(i), nil
-		}
-	}
-	return 0, fmt.Errorf("bnn: unknown task %q (want regression or classification)", s)
-}
+func ParseTask(s string) (Task, error) { return parseEnum[Task](taskNames, s, "task") }
 
 // Defaults of the zero Config fields.
 const (

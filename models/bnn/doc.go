@@ -69,8 +69,10 @@
 // (2015) (data.txt, index_features.txt, index_target.txt,
 // index_{train,test}_k.txt); [Select] chooses training settings (a noise
 // prior, a number of epochs) on a held-out cut of a training split only.
-// The command `go run ./cmd/train bnn` runs the protocol; UCI_RESULTS.md
-// holds the measured table.
+// [RunSplits] runs the protocol: the fit of every split (after the
+// selection runs, if any), the test metrics ([Net.Evaluate]) and their
+// mean ± standard error over splits. The command `go run ./cmd/train bnn`
+// calls it; UCI_RESULTS.md holds the measured table.
 //
 // # Local reparameterization
 //

@@ -30,22 +30,10 @@ const (
 var guideNames = []string{"meanfield", "lowrank", "fullrank", "map"}
 
 // String returns the guide's name as ParseGuide reads it.
-func (g Guide) String() string {
-	if g >= 0 && int(g) < len(guideNames) {
-		return guideNames[g]
-	}
-	return fmt.Sprintf("Guide(%d)", int(g))
-}
+func (g Guide) String() string { return enumString(guideNames, int(g), "Guide") }
 
 // ParseGuide returns the guide named s: meanfield, lowrank, fullrank or map.
-func ParseGuide(s string) (Guide, error) {
-	for i, n := range guideNames {
-		if n == s {
-			return Guide(i), nil
-		}
-	}
-	return 0, fmt.Errorf("bnn: unknown guide %q (want meanfield, lowrank, fullrank or map)", s)
-}
+func ParseGuide(s string) (Guide, error) { return parseEnum[Guide](guideNames, s, "guide") }
 
 // newGuide returns the guide g for the model's sites, every family starting
 // from the same means (He initialization, see initLoc) drawn from seed.

@@ -85,28 +85,16 @@ func Select(ctx context.Context, train *Data, cands []Candidate, valFrac float64
 
 // score fills cp with the validation scores of n on val.
 func score(n *Net, val *Data, draws int, seed uint64, cp *Checkpoint) error {
+	m, err := n.evaluate(val, draws, seed, false)
+	if err != nil {
+		return err
+	}
 	if n.cfg.Task == Regression {
-		p, err := n.Predict(val.X, draws, seed)
-		if err != nil {
-			return err
-		}
-		if cp.LogLik, err = p.MeanLogLik(val.Y); err != nil {
-			return err
-		}
-		cp.RMSE, err = p.RMSE(val.Y)
-		return err
+		cp.LogLik, cp.RMSE = m.LogLik, m.RMSE
+	} else {
+		cp.LogLik, cp.RMSE = -m.NLL, 1-m.Accuracy
 	}
-	p, err := n.PredictClass(val.X, draws, seed)
-	if err != nil {
-		return err
-	}
-	nll, err := p.NLL(val.Y)
-	if err != nil {
-		return err
-	}
-	acc, err := p.Accuracy(val.Y)
-	cp.LogLik, cp.RMSE = -nll, 1-acc
-	return err
+	return nil
 }
 
 // HoldOut splits d at random (seeded) into a training part and a held-out

@@ -3,6 +3,7 @@ package gmm
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
@@ -217,4 +218,21 @@ func (m *SVIModel) Build(mb *svi.M) error {
 	}
 	mb.Factor("x", lse)
 	return mb.Err()
+}
+
+// InitMeans returns starting values for the "means" site of an SVIModel
+// with k components on the row-major N×d data x: k distinct rows drawn
+// with a source seeded by seed (the first row again for the components
+// beyond N), as K×d row-major values.
+func InitMeans(x []float64, d, k int, seed uint64) []float64 {
+	n := len(x) / d
+	r := rand.New(svi.NewRNG(seed))
+	init := make([]float64, 0, k*d)
+	for _, i := range r.Perm(n)[:min(k, n)] {
+		init = append(init, x[i*d:(i+1)*d]...)
+	}
+	for len(init) < k*d {
+		init = append(init, x[:d]...)
+	}
+	return init
 }

@@ -139,3 +139,14 @@ func (l LocalInit) String() string {
 	}
 	return fmt.Sprintf("LocalInit(%d)", int(l))
 }
+
+// ParseLocalInit returns the start rule named s, as String gives it:
+// guarded, best, warm or fresh.
+func ParseLocalInit(s string) (LocalInit, error) {
+	for l := LocalGuarded; l <= LocalFresh; l++ {
+		if l.String() == s {
+			return l, nil
+		}
+	}
+	return 0, fmt.Errorf("lda: unknown local init %q (want guarded, best, warm or fresh)", s)
+}

@@ -3,6 +3,7 @@ package trueskill
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Link selects the distribution of the performance noise, and so the outcome
@@ -26,6 +27,24 @@ func (l Link) String() string {
 	default:
 		return fmt.Sprintf("Link(%d)", int(l))
 	}
+}
+
+// ParseLink returns the link named s: "probit" or "logistic", the names
+// String gives.
+func ParseLink(s string) (Link, error) { return parseName("link", s, Probit, Logistic) }
+
+// parseName returns the value of all whose String is s, or an error naming
+// what is parsed and the names allowed.
+func parseName[T fmt.Stringer](what, s string, all ...T) (T, error) {
+	names := make([]string, len(all))
+	for i, v := range all {
+		if v.String() == s {
+			return v, nil
+		}
+		names[i] = v.String()
+	}
+	var zero T
+	return zero, fmt.Errorf("trueskill: unknown %s %q (want %s)", what, s, strings.Join(names, " or "))
 }
 
 // Config fixes the model: the skill prior sᵢ ~ N(Mu0, Sigma0²), the

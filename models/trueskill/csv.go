@@ -20,6 +20,87 @@ const (
 	Score
 )
 
+// String returns "signed" or "score".
+func (c Coding) String() string {
+	switch c {
+	case Signed:
+		return "signed"
+	case Score:
+		return "score"
+	default:
+		return fmt.Sprintf("Coding(%d)", int(c))
+	}
+}
+
+// ParseCoding returns the coding named s: "signed" or "score", the names
+// String gives.
+func ParseCoding(s string) (Coding, error) { return parseName("coding", s, Signed, Score) }
+
+// DetectCoding scans the column named column of comma-separated results
+// with a header line (the input of [ReadCSV]) and returns its coding: a −1
+// means Signed, a 0.5 means Score. A column holding only 1 and 0 is
+// ambiguous (0 is a draw in one coding and a loss in the other), and one
+// holding both −1 and 0.5 fits neither; both are a *CodingError. A file
+// DetectCoding cannot read (no header, a missing column, a malformed line)
+// gives Signed and no error: ReadCSV then reports the problem with its line.
+func DetectCoding(r io.Reader, column string) (Coding, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return Signed, nil
+	}
+	col := -1
+	for j, h := range header {
+		if strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == column {
+			col = j
+		}
+	}
+	if col < 0 {
+		return Signed, nil
+	}
+	var minus, half bool
+	for {
+		rec, err := cr.Read()
+		if err != nil {
+			break // end of file, or a parse error ReadCSV reports
+		}
+		if col >= len(rec) {
+			continue
+		}
+		switch v, err := strconv.ParseFloat(strings.TrimSpace(rec[col]), 64); {
+		case err != nil:
+		case v == -1:
+			minus = true
+		case v == 0.5:
+			half = true
+		}
+	}
+	switch {
+	case half && !minus:
+		return Score, nil
+	case minus && !half:
+		return Signed, nil
+	}
+	return 0, &CodingError{Column: column, Both: minus && half}
+}
+
+// DetectCodingFile is [DetectCoding] on a file; its errors name the file.
+func DetectCodingFile(path, column string) (Coding, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("trueskill: %w", err)
+	}
+	defer f.Close()
+	c, err := DetectCoding(f, column)
+	var ce *CodingError
+	if errors.As(err, &ce) {
+		ce.Path = path
+	}
+	return c, err
+}
+
 // CSVOptions describes the columns of a results file.
 //
 // Two layouts are read. When P1 is empty the file has a winner column, a

@@ -47,19 +47,23 @@
 //     [Ratings].
 //   - Variational inference: [Model] is the same model as an svi.Model
 //     (site "skill", and optionally a learned draw margin "margin" and home
-//     advantage "home"). By default one fused op per particle evaluates the
-//     likelihood of all games and their derivatives on the host; with
-//     [Options].Composed it is built from elementwise graph ops, the skill
-//     differences formed by a gather op whose gradient is a scatter-add
-//     ([Gather]). [Model.InitLoc] starts a guide at the posterior mode;
-//     [Model.Fitted] turns a fit into a [Fitted] posterior that forecasts
-//     ([Fitted.Predict], [Fitted.PredictPlugIn]) and takes in new players
-//     ([Fitted.Extend]).
+//     advantage "home"), with the skill differences gathered by a custom op
+//     whose gradient is a scatter-add ([Gather]); [Model.InitLoc] starts a
+//     guide at the posterior mode; [Model.Fitted] turns a fit into a
+//     [Fitted] posterior that forecasts ([Fitted.Predict],
+//     [Fitted.PredictPlugIn]), takes in new players ([Fitted.Extend]),
+//     scores a held-out period ([Fitted.ScoreHeldOut]) and is saved as
+//     JSON ([FittedJSON], [WriteFitted], [ReadFitted]).
+//   - Results files: [ReadCSV] and [ReadFile], with the result coding of
+//     a column told by [DetectCoding].
 //
 // REFERENCES.md records how these were checked against one another, against
-// the exact two-player posterior and against an independent HMC run (§1–§8),
-// how the SVI fits and their forecasts compare with them (§9–§10) and how
-// fast the fits are (§11), with the commands that reproduce the figures.
+// the exact two-player posterior and against an independent HMC run, with
+// the commands that reproduce the figures.
+//
+// The SVI fits are checked against the Gibbs sampler, EP and the exact
+// two-player posteriors, and their forecasts against the references, in
+// REFERENCES.md (§9–§11).
 //
 // References:
 //

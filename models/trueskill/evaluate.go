@@ -1,6 +1,7 @@
 package trueskill
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -81,3 +82,55 @@ func Evaluate(test *Dataset, predict Predictor) (Metrics, error) {
 // rounding in three separately computed probabilities, each with relative
 // error below 1e-13.
 const forecastSumTol = 1e-9
+
+// HeldOut scores the forecasts of a held-out data set (see
+// [Fitted.ScoreHeldOut]).
+type HeldOut struct {
+	LogLoss       float64 `json:"logloss"`             // posterior predictive
+	Accuracy      float64 `json:"accuracy"`            // posterior predictive
+	DrawRate      float64 `json:"draw_rate"`           // observed
+	PredDraw      float64 `json:"mean_predicted_draw"` // posterior predictive
+	PlugInLogLoss float64 `json:"plugin_logloss"`      // skills at their posterior means
+	// BaseLogLoss is the log-loss of the training set's constant rates,
+	// nil when infinite (a result the training set never saw).
+	BaseLogLoss *float64   `json:"baseline_logloss,omitempty"`
+	BaseRates   [3]float64 `json:"baseline_rates"` // training win/draw/loss rates for P1
+}
+
+// ErrZeroProbability is returned by [Fitted.ScoreHeldOut] when a held-out
+// game's result had forecast probability 0.
+var ErrZeroProbability = errors.New("trueskill: a test game has forecast probability 0 (a draw with a draw margin of 0?)")
+
+// ScoreHeldOut scores on test (whose player indices are f's) the
+// posterior-predictive forecasts of f, the plug-in forecasts at f's
+// posterior means, and the constant win/draw/loss rates for P1 of train.
+// In the winner/loser layout P1 always wins, so train's rates carry no
+// information; they are then replaced by the symmetric rates
+// ((1 − r)/2, r, (1 − r)/2) with train's draw rate r.
+func (f *Fitted) ScoreHeldOut(train, test *Dataset) (*HeldOut, error) {
+	mt, err := Evaluate(test, f.Predict)
+	if err != nil {
+		return nil, err
+	}
+	if math.IsInf(mt.LogLoss, 0) {
+		return nil, ErrZeroProbability
+	}
+	h := &HeldOut{LogLoss: mt.LogLoss, Accuracy: mt.Accuracy, DrawRate: mt.DrawRate, PredDraw: mt.PredDraw}
+	pi, err := Evaluate(test, f.PredictPlugIn)
+	if err != nil {
+		return nil, err
+	}
+	h.PlugInLogLoss = pi.LogLoss
+	base, err := BaseRates(train)
+	if err != nil {
+		return nil, err
+	}
+	if base.Loss == 0 {
+		base = Forecast{Win: (1 - base.Draw) / 2, Draw: base.Draw, Loss: (1 - base.Draw) / 2}
+	}
+	h.BaseRates = [3]float64{base.Win, base.Draw, base.Loss}
+	if bm, err := Evaluate(test, ConstantPredictor(base)); err == nil && !math.IsInf(bm.LogLoss, 0) {
+		h.BaseLogLoss = &bm.LogLoss
+	}
+	return h, nil
+}

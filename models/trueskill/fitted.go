@@ -35,7 +35,10 @@ type Fitted struct {
 }
 
 // Marginal is the mean and standard deviation of a scalar.
-type Marginal struct{ Mean, Std float64 }
+type Marginal struct {
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+}
 
 // covGuide is a guide with a joint covariance of all sites' unconstrained
 // values (guides.FullRank); covGuideErr is the same with an error

@@ -3,6 +3,7 @@ package trueskill
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -16,6 +17,14 @@ type Posterior struct {
 	// marginals are known (EP's factorized approximation). When set, its
 	// diagonal equals Std².
 	Cov *mat.SymDense
+}
+
+// Index returns the index of the named player.
+func (p *Posterior) Index(name string) (int, error) {
+	if i := slices.Index(p.Players, name); i >= 0 {
+		return i, nil
+	}
+	return 0, fmt.Errorf("trueskill: unknown player %q", name)
 }
 
 // Ratings returns the players' ratings sorted by mean, best first.

@@ -8,9 +8,10 @@ import (
 
 // Rating is one player's skill summary.
 type Rating struct {
-	Name         string
-	Mean, Std    float64
-	Conservative float64 // Mean − 3·Std, TrueSkill's leaderboard value
+	Name         string  `json:"name"`
+	Mean         float64 `json:"mean"`
+	Std          float64 `json:"std"`
+	Conservative float64 `json:"conservative"` // Mean − 3·Std, TrueSkill's leaderboard value
 }
 
 // Ratings returns one Rating per player, sorted by Mean descending (ties by

@@ -19,6 +19,9 @@
 //	q(z_n | x_n) = N(μ_φ(x_n), L_φ(x_n) L_φ(x_n)ᵀ)
 //
 // with L_φ diagonal (mean field) or lower triangular (Config.Covariance).
+// [Fit] builds the model, the trainer and the minibatches and runs the
+// optimization, through a [Driver] when the caller wants its own loop
+// (checkpoints, a divergence guard, a stopping rule).
 //
 // # Evaluation
 //
@@ -30,6 +33,8 @@
 // much ELBO the encoder gives away (Cremer et al. 2018). [PPCA] is the
 // closed-form maximum-likelihood probabilistic PCA, the exact answer a
 // linear VAE with a Gaussian likelihood should reach ([Net.ExactLogLik]).
+// [Fitted.Assess] gathers the test bounds, the per-image PSIS report and
+// the gaps, as the vae command reports them.
 //
 // References:
 //

@@ -18,7 +18,9 @@ const (
 
 // Settings control Fit. The zero value is valid.
 type Settings struct {
-	Epochs    int     // passes over the training set; 0 means DefaultEpochs
+	// Epochs is the number of passes over the training set (a fraction is
+	// rounded to the nearest step, at least one); 0 means DefaultEpochs.
+	Epochs    float64
 	Steps     int     // if positive, the number of steps (overrides Epochs)
 	Batch     int     // minibatch rows B; 0 means DefaultBatch, capped at the rows
 	LearnRate float64 // Adam step size; 0 means DefaultLearnRate
@@ -26,8 +28,68 @@ type Settings struct {
 	// Estimator of the ELBO; the zero value is svi.TraceELBO. svi.KLELBO
 	// (closed-form KL, the usual VAE choice) needs Covariance Diagonal.
 	Estimator svi.Estimator
-	Seed      uint64       // seeds initialization, noise and minibatch order
-	Recorder  svi.Recorder // sees every step; nil means none
+	// Trainer, when set, is the trainer's whole configuration (svi.New),
+	// and LearnRate, Particles and Estimator are not used: for the options
+	// they do not cover, such as workers or gradient clipping.
+	Trainer  *svi.Config
+	Seed     uint64       // seeds initialization, noise and minibatch order
+	Recorder svi.Recorder // sees every step; nil means none (unused with a Driver)
+	// Driver, when set, starts and runs the optimization in place of
+	// Init and svi.Run: to resume from a checkpoint, or to run with a
+	// divergence guard, a stopping rule or a schedule.
+	Driver Driver
+}
+
+// A Driver runs the optimization of a fit that [Fit] has built.
+type Driver interface {
+	// Start returns the state the fit begins from: t.Init, or a state
+	// loaded from a checkpoint. Fit gives a new state its minibatches
+	// (State.Batches); a resumed one keeps those of its checkpoint, so it
+	// sees the batches an uninterrupted fit would.
+	Start(t *svi.Trainer) (*svi.State, error)
+	// Run advances st to steps steps in all (counting those st has taken)
+	// with the minibatches of next. On failure st holds the last good
+	// state.
+	Run(ctx context.Context, t *svi.Trainer, st *svi.State, steps int, next func() (svi.Batch, error)) error
+}
+
+// plain is the Driver of a Settings without one: Init and svi.Run.
+type plain struct {
+	seed uint64
+	rec  svi.Recorder
+}
+
+func (p plain) Start(t *svi.Trainer) (*svi.State, error) { return t.Init(p.seed) }
+
+func (p plain) Run(ctx context.Context, t *svi.Trainer, st *svi.State, steps int, next func() (svi.Batch, error)) error {
+	_, err := svi.Run(ctx, t, st, next, &svi.Settings{Steps: steps - st.Iter, Recorder: p.rec})
+	return err
+}
+
+// Plan is the run length of a fit.
+type Plan struct {
+	Batch  int     // minibatch rows B
+	Steps  int     // steps in all
+	Epochs float64 // Steps in passes over the training set
+}
+
+// Plan returns the run length of a fit with s on rows training rows.
+func (s Settings) Plan(rows int) Plan {
+	p := Plan{Batch: s.Batch, Steps: s.Steps}
+	if p.Batch == 0 {
+		p.Batch = DefaultBatch
+	}
+	p.Batch = min(p.Batch, rows)
+	spe := svi.StepsPerEpoch(rows, p.Batch)
+	if p.Steps <= 0 {
+		epochs := s.Epochs
+		if epochs == 0 {
+			epochs = DefaultEpochs
+		}
+		p.Steps = max(1, int(epochs*float64(spe)+0.5))
+	}
+	p.Epochs = float64(p.Steps) / float64(spe)
+	return p
 }
 
 // Fitted is a trained VAE: the model and guide, the trainer that owns the
@@ -36,13 +98,46 @@ type Fitted struct {
 	VAE     *VAE
 	Trainer *svi.Trainer
 	State   *svi.State
+	Rows    int           // training rows N
+	Plan    Plan          // the run length planned
 	Elapsed time.Duration // wall time of the steps
 }
 
 // Net returns the host-side network of the fitted parameters.
 func (f *Fitted) Net() (*Net, error) { return f.VAE.Net(f.State.Params) }
 
-// Fit trains the VAE of cfg on train by minibatch SVI with Adam.
+// Params returns the number of fitted parameters (encoder and decoder).
+func (f *Fitted) Params() int { return f.Trainer.Layout().Size() }
+
+// Trace returns the ELBO estimate of every step taken, per image: −loss/N.
+func (f *Fitted) Trace() []float64 {
+	out := make([]float64, len(f.State.Trace))
+	for i, l := range f.State.Trace {
+		out[i] = -l / float64(f.Rows)
+	}
+	return out
+}
+
+// TrainELBO returns the mean per-image ELBO estimate over the last
+// epoch's steps (over all steps when fewer), 0 before the first step.
+func (f *Fitted) TrainELBO() float64 {
+	tr := f.Trace()
+	k := min(svi.StepsPerEpoch(f.Rows, f.Plan.Batch), len(tr))
+	e := 0.0
+	for _, v := range tr[len(tr)-k:] {
+		e += v / float64(k)
+	}
+	return e
+}
+
+// ImagesPerSecond returns the training speed: B·steps/Elapsed.
+func (f *Fitted) ImagesPerSecond() float64 {
+	return float64(f.Plan.Batch) * float64(f.State.Iter) / f.Elapsed.Seconds()
+}
+
+// Fit trains the VAE of cfg on train by minibatch SVI with Adam. When the
+// optimization fails after it started, Fit returns the fit as it stands
+// with the error.
 func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, error) {
 	if err := train.check(); err != nil {
 		return nil, err
@@ -51,44 +146,47 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 		return nil, fmt.Errorf("vae: Config.Dim is %d, the data have %d columns", cfg.Dim, train.Dim)
 	}
 	switch {
-	case s.Epochs < 0 || s.Steps < 0 || s.Batch < 0 || s.Particles < 0:
+	case !(s.Epochs >= 0) || math.IsInf(s.Epochs, 0) || s.Steps < 0 || s.Batch < 0 || s.Particles < 0:
 		return nil, fmt.Errorf("vae: negative settings %+v", s)
 	case !(s.LearnRate >= 0) || math.IsInf(s.LearnRate, 0):
 		return nil, fmt.Errorf("vae: learning rate must be positive and finite, got %v", s.LearnRate)
 	}
-	if s.Epochs == 0 {
-		s.Epochs = DefaultEpochs
-	}
-	if s.Batch == 0 {
-		s.Batch = DefaultBatch
-	}
-	s.Batch = min(s.Batch, train.Rows)
 	if s.LearnRate == 0 {
 		s.LearnRate = DefaultLearnRate
 	}
-	steps := s.Steps
-	if steps == 0 {
-		steps = s.Epochs * svi.StepsPerEpoch(train.Rows, s.Batch)
-	}
-	v, err := New(cfg, s.Batch, train.Rows, s.Seed)
+	plan := s.Plan(train.Rows)
+	v, err := New(cfg, plan.Batch, train.Rows, s.Seed)
 	if err != nil {
 		return nil, err
 	}
-	tr, err := svi.New(v.Model(), v.Guide(), svi.Config{Particles: s.Particles, Estimator: s.Estimator,
-		Optimizer: svi.Adam{LearnRate: s.LearnRate}})
+	tc := svi.Config{Particles: s.Particles, Estimator: s.Estimator, Optimizer: svi.Adam{LearnRate: s.LearnRate}}
+	if s.Trainer != nil {
+		tc = *s.Trainer
+	}
+	tr, err := svi.New(v.Model(), v.Guide(), tc)
 	if err != nil {
 		return nil, fmt.Errorf("vae: %w", err)
 	}
-	st, err := tr.Init(s.Seed)
+	d := s.Driver
+	if d == nil {
+		d = plain{seed: s.Seed, rec: s.Recorder}
+	}
+	st, err := d.Start(tr)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("vae: %w", err)
 	}
-	if st.Batches, err = Minibatches(train, s.Batch, s.Seed+1); err != nil {
-		return nil, err
+	mb, err := Minibatches(train, plan.Batch, s.Seed+1)
+	if err == nil {
+		err = st.SetBatches(mb)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("vae: %w", err)
+	}
+	next := Batches(train, st)
+	f := &Fitted{VAE: v, Trainer: tr, State: st, Rows: train.Rows, Plan: plan}
 	start := time.Now()
-	_, err = svi.Run(ctx, tr, st, Batches(train, st), &svi.Settings{Steps: steps, Recorder: s.Recorder})
-	f := &Fitted{VAE: v, Trainer: tr, State: st, Elapsed: time.Since(start)}
+	err = d.Run(ctx, tr, st, plan.Steps, next)
+	f.Elapsed = time.Since(start)
 	if err != nil {
 		return f, fmt.Errorf("vae: %w", err)
 	}
