@@ -15,29 +15,32 @@ import (
 
 // blrReport is the report.json of the blr command.
 type blrReport struct {
-	Model        string           `json:"model"`
-	Method       string           `json:"method"`
-	Guide        string           `json:"guide,omitempty"`
-	Estimator    string           `json:"estimator,omitempty"`
-	Data         string           `json:"data"`
-	Rows         int              `json:"rows"`
-	Columns      []string         `json:"columns"`
-	Alpha        float64          `json:"alpha"`
-	Beta         float64          `json:"beta"`
-	Standardize  bool             `json:"standardized"`
-	Steps        int              `json:"steps"`
-	Particles    int              `json:"particles,omitempty"`
-	LearnRate    float64          `json:"lr,omitempty"`
-	Seed         uint64           `json:"seed"`
-	ELBO         float64          `json:"elbo"`
-	ELBOStdErr   float64          `json:"elbo_stderr"`
-	LogEvidence  *float64         `json:"log_evidence,omitempty"`
-	WallSeconds  float64          `json:"wall_seconds"`
-	Posterior    blr.Summary      `json:"posterior"`
-	Trace        []float64        `json:"elbo_trace,omitempty"`
-	Exact        *blr.Comparison  `json:"exact,omitempty"`
-	Diagnostics  *svi.Diagnostics `json:"diagnostics,omitempty"`
-	GuardRetries int              `json:"guard_retries,omitempty"`
+	Model       string          `json:"model"`
+	Method      string          `json:"method"`
+	Guide       string          `json:"guide,omitempty"`
+	Estimator   string          `json:"estimator,omitempty"`
+	Data        string          `json:"data"`
+	Rows        int             `json:"rows"`
+	Columns     []string        `json:"columns"`
+	Alpha       float64         `json:"alpha"`
+	Beta        float64         `json:"beta"`
+	Standardize bool            `json:"standardized"`
+	Steps       int             `json:"steps"`
+	Particles   int             `json:"particles,omitempty"`
+	LearnRate   float64         `json:"lr,omitempty"`
+	Seed        uint64          `json:"seed"`
+	ELBO        float64         `json:"elbo"`
+	ELBOStdErr  float64         `json:"elbo_stderr"`
+	LogEvidence *float64        `json:"log_evidence,omitempty"`
+	WallSeconds float64         `json:"wall_seconds"`
+	Posterior   blr.Summary     `json:"posterior"`
+	Trace       []float64       `json:"elbo_trace,omitempty"`
+	Exact       *blr.Comparison `json:"exact,omitempty"`
+	// Predictive checks svi.Trainer.Predictive's draws of the targets
+	// against the data and the exact posterior predictive (svi only).
+	Predictive   *blr.PredictiveCheck `json:"predictive,omitempty"`
+	Diagnostics  *svi.Diagnostics     `json:"diagnostics,omitempty"`
+	GuardRetries int                  `json:"guard_retries,omitempty"`
 }
 
 // blrData is the regression problem of the blr command.
@@ -97,7 +100,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		rep.Guide, rep.Steps, rep.ELBO, rep.Trace = "meanfield", mf.Iterations, mf.ELBO[len(mf.ELBO)-1], mf.ELBO
 		rep.Posterior = mf.Summary()
 	case "svi":
-		if err := fitBLRSVI(ctx, &rep, pb, *alpha, *beta, sf, *out, stderr); err != nil {
+		if err := fitBLRSVI(ctx, &rep, pb, exact, sf, *out, stderr); err != nil {
 			return err
 		}
 	default:
@@ -159,14 +162,15 @@ func loadBLRData(path, trainIdx string, standardize, intercept bool) (*blrData, 
 	return pb, nil
 }
 
-func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, alpha, beta float64, sf *sviFlags, out string, stderr io.Writer) error {
-	model := blr.Model{Alpha: alpha, Beta: beta, N: len(pb.y), D: pb.d}
+func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Posterior, sf *sviFlags, out string, stderr io.Writer) error {
+	model := blr.Model{Alpha: exact.Alpha, Beta: exact.Beta, N: len(pb.y), D: pb.d}
 	tr, guide, cfg, err := sf.trainer("blr", model, guides.MeanField{})
 	if err != nil {
 		return err
 	}
 	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr
-	st, fit, err := fitSVI(ctx, "blr", sf, tr, svi.Batch{"phi": pb.x, "y": pb.y}, out, stderr)
+	data := svi.Batch{"phi": pb.x, "y": pb.y}
+	st, fit, err := fitSVI(ctx, "blr", sf, tr, data, out, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostics, rep.GuardRetries = fit.Trace, fit.Diagnostics, fit.Retries
 	}
@@ -182,6 +186,13 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, alpha, beta flo
 	rep.Posterior.Mean, rep.Posterior.Std = sum[0].Mean, sum[0].Std
 	if fr, ok := guide.(guides.FullRank); ok {
 		rep.Posterior.Cov = blr.CovRows(fr.Cov(st.Params, tr.Sites()))
+	}
+	pp, err := tr.Predictive(st, data, sf.draws, sf.seed+3)
+	if err == nil {
+		rep.Predictive, err = exact.CheckPredictive(pb.x, pb.y, pb.d, pp["y"])
+	}
+	if err != nil {
+		return fmt.Errorf("train blr: posterior predictive: %w", err)
 	}
 	return nil
 }

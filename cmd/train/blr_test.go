@@ -60,6 +60,15 @@ func TestBLRCommand(t *testing.T) {
 	for _, k := range []string{"elbo", "elbo_stderr", "iwae", "khat", "ess", "steps", "stop_reason", "verdict"} {
 		assert.Contains(t, diag, k)
 	}
+	// The posterior predictive of the mean-field fit: its means are the
+	// exact predictive's (the mean-field q has the exact means), its sds a
+	// little narrower (q's weight variances are too small), and it covers
+	// about as many targets as the exact predictive's intervals.
+	pp := rep["predictive"].(map[string]any)
+	assert.Equal(t, 2000.0, pp["draws"])
+	assert.Less(t, pp["max_abs_mean_error_vs_exact"].(float64), 0.05)
+	assert.Less(t, pp["max_rel_std_error_vs_exact"].(float64), 0.2)
+	assert.InDelta(t, pp["exact_coverage95"].(float64), pp["coverage95"].(float64), 0.02)
 	_, err = os.Stat(filepath.Join(dir, "elbo.png"))
 	assert.NoError(t, err, "ELBO trace plot")
 }
