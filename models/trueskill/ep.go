@@ -184,93 +184,32 @@ func matchSite(r Result, eps, md, vd, s2 float64) (tau, rho float64) {
 // not accumulate.
 func epFull(ds *Dataset, c Config, set EPSettings) (*EPResult, error) {
 	n := len(ds.Players)
-	s2 := 2 * c.Beta * c.Beta
-	prior := 1 / (c.Sigma0 * c.Sigma0)
-	siteTau := make([]float64, len(ds.Games))
-	siteRho := make([]float64, len(ds.Games))
-
-	sigma := mat.NewSymDense(n, nil)
-	mu := make([]float64, n)
-	// refresh sets Σ = (I/σ₀² + Σ_g τ̃_g a aᵀ)⁻¹ and μ = Σ(μ₀/σ₀²·1 + Σ_g ρ̃_g a).
-	refresh := func() error {
-		lambda := mat.NewSymDense(n, nil)
-		h := mat.NewVecDense(n, nil)
-		for i := 0; i < n; i++ {
-			lambda.SetSym(i, i, prior)
-			h.SetVec(i, prior*c.Mu0)
-		}
-		for g, gm := range ds.Games {
-			i, j, t := gm.P1, gm.P2, siteTau[g]
-			lambda.SetSym(i, i, lambda.At(i, i)+t)
-			lambda.SetSym(j, j, lambda.At(j, j)+t)
-			lambda.SetSym(i, j, lambda.At(i, j)-t)
-			h.SetVec(i, h.AtVec(i)+siteRho[g])
-			h.SetVec(j, h.AtVec(j)-siteRho[g])
-		}
-		var chol mat.Cholesky
-		if !chol.Factorize(lambda) {
-			return errors.New("trueskill: EP: posterior precision is not positive definite")
-		}
-		if err := chol.InverseTo(sigma); err != nil {
-			return fmt.Errorf("trueskill: EP: %w", err)
-		}
-		var m mat.VecDense
-		m.MulVec(sigma, h)
-		copy(mu, m.RawVector().Data)
-		return nil
-	}
-	if err := refresh(); err != nil {
+	e := &epJoint{ds: ds, c: c, s2: 2 * c.Beta * c.Beta, prior: 1 / (c.Sigma0 * c.Sigma0),
+		tau: make([]float64, len(ds.Games)), rho: make([]float64, len(ds.Games)),
+		sigma: mat.NewSymDense(n, nil), mu: make([]float64, n), sa: make([]float64, n)}
+	if err := e.refresh(); err != nil {
 		return nil, err
 	}
-
-	sa := make([]float64, n)
-	raw := sigma.RawSymmetric()
 	oldMean := make([]float64, n)
 	oldVar := make([]float64, n)
 	res := &EPResult{}
 	for sweep := 1; sweep <= set.MaxSweeps; sweep++ {
-		for i := range mu {
-			oldMean[i], oldVar[i] = mu[i], sigma.At(i, i)
+		for i := range e.mu {
+			oldMean[i], oldVar[i] = e.mu[i], e.sigma.At(i, i)
 		}
-		for g, gm := range ds.Games {
-			i, j := gm.P1, gm.P2
-			for k := range sa {
-				sa[k] = sigma.At(k, i) - sigma.At(k, j)
-			}
-			m, v := mu[i]-mu[j], sa[i]-sa[j]
-			// Cavity of d: the marginal of d without site g.
-			tc, rc := 1/v-siteTau[g], m/v-siteRho[g]
-			if !(tc > 0) {
-				return nil, fmt.Errorf("trueskill: EP: game %d has an improper cavity (precision %v) in sweep %d", g, tc, sweep)
-			}
-			tNew, rNew := matchSite(gm.Result, c.Margin, rc/tc, 1/tc, s2)
-			if dmp := set.Damping; dmp > 0 {
-				tNew = (1-dmp)*tNew + dmp*siteTau[g]
-				rNew = (1-dmp)*rNew + dmp*siteRho[g]
-			}
-			dt, dr := tNew-siteTau[g], rNew-siteRho[g]
-			siteTau[g], siteRho[g] = tNew, rNew
-			den := 1 + dt*v
-			k, step := dt/den, (dr-dt*m)/den
-			for p := 0; p < n; p++ {
-				mu[p] += step * sa[p]
-				row := raw.Data[p*raw.Stride:]
-				kp := k * sa[p]
-				for q := p; q < n; q++ {
-					row[q] -= kp * sa[q]
-				}
-			}
+		if err := e.sweep(sweep, set.Damping); err != nil {
+			return nil, err
 		}
-		if err := refresh(); err != nil {
+		if err := e.refresh(); err != nil {
 			return nil, err
 		}
 		change := 0.0
-		for i := range mu {
-			v := sigma.At(i, i)
-			if math.IsNaN(mu[i]) || !(v > 0) {
-				return nil, fmt.Errorf("trueskill: EP: player %q has marginal mean %v and variance %v after sweep %d", ds.Players[i], mu[i], v, sweep)
+		for i := range e.mu {
+			v := e.sigma.At(i, i)
+			if math.IsNaN(e.mu[i]) || !(v > 0) {
+				return nil, fmt.Errorf("trueskill: EP: player %q has marginal mean %v and variance %v after sweep %d", ds.Players[i], e.mu[i], v, sweep)
 			}
-			change = math.Max(change, math.Max(math.Abs(mu[i]-oldMean[i]), math.Abs(v-oldVar[i])))
+			change = math.Max(change, math.Max(math.Abs(e.mu[i]-oldMean[i]), math.Abs(v-oldVar[i])))
 		}
 		res.Sweeps = sweep
 		if change < set.Tol {
@@ -279,11 +218,90 @@ func epFull(ds *Dataset, c Config, set EPSettings) (*EPResult, error) {
 		}
 	}
 	res.Players = append([]string(nil), ds.Players...)
-	res.Mean = append([]float64(nil), mu...)
+	res.Mean = append([]float64(nil), e.mu...)
 	res.Std = make([]float64, n)
 	for i := range res.Std {
-		res.Std[i] = math.Sqrt(sigma.At(i, i))
+		res.Std[i] = math.Sqrt(e.sigma.At(i, i))
 	}
-	res.Cov = sigma
+	res.Cov = e.sigma
 	return res, nil
+}
+
+// epJoint is full-covariance EP in progress: the sites' natural
+// parameters τ̃_g, ρ̃_g and the joint Gaussian N(μ, Σ) they give.
+type epJoint struct {
+	ds        *Dataset
+	c         Config
+	s2, prior float64
+	tau, rho  []float64 // each game's site
+	sigma     *mat.SymDense
+	mu        []float64
+	sa        []float64 // scratch: Σa
+}
+
+// refresh sets Σ = (I/σ₀² + Σ_g τ̃_g a aᵀ)⁻¹ and μ = Σ(μ₀/σ₀²·1 + Σ_g ρ̃_g a).
+func (e *epJoint) refresh() error {
+	n := len(e.mu)
+	lambda := mat.NewSymDense(n, nil)
+	h := mat.NewVecDense(n, nil)
+	for i := 0; i < n; i++ {
+		lambda.SetSym(i, i, e.prior)
+		h.SetVec(i, e.prior*e.c.Mu0)
+	}
+	for g, gm := range e.ds.Games {
+		i, j, t := gm.P1, gm.P2, e.tau[g]
+		lambda.SetSym(i, i, lambda.At(i, i)+t)
+		lambda.SetSym(j, j, lambda.At(j, j)+t)
+		lambda.SetSym(i, j, lambda.At(i, j)-t)
+		h.SetVec(i, h.AtVec(i)+e.rho[g])
+		h.SetVec(j, h.AtVec(j)-e.rho[g])
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(lambda) {
+		return errors.New("trueskill: EP: posterior precision is not positive definite")
+	}
+	if err := chol.InverseTo(e.sigma); err != nil {
+		return fmt.Errorf("trueskill: EP: %w", err)
+	}
+	var m mat.VecDense
+	m.MulVec(e.sigma, h)
+	copy(e.mu, m.RawVector().Data)
+	return nil
+}
+
+// sweep updates every game's site in turn, with the rank-one update of
+// (μ, Σ) after each.
+func (e *epJoint) sweep(sweep int, damping float64) error {
+	n, sa := len(e.mu), e.sa
+	raw := e.sigma.RawSymmetric()
+	for g, gm := range e.ds.Games {
+		i, j := gm.P1, gm.P2
+		for k := range sa {
+			sa[k] = e.sigma.At(k, i) - e.sigma.At(k, j)
+		}
+		m, v := e.mu[i]-e.mu[j], sa[i]-sa[j]
+		// Cavity of d: the marginal of d without site g.
+		tc, rc := 1/v-e.tau[g], m/v-e.rho[g]
+		if !(tc > 0) {
+			return fmt.Errorf("trueskill: EP: game %d has an improper cavity (precision %v) in sweep %d", g, tc, sweep)
+		}
+		tNew, rNew := matchSite(gm.Result, e.c.Margin, rc/tc, 1/tc, e.s2)
+		if damping > 0 {
+			tNew = (1-damping)*tNew + damping*e.tau[g]
+			rNew = (1-damping)*rNew + damping*e.rho[g]
+		}
+		dt, dr := tNew-e.tau[g], rNew-e.rho[g]
+		e.tau[g], e.rho[g] = tNew, rNew
+		den := 1 + dt*v
+		k, step := dt/den, (dr-dt*m)/den
+		for p := 0; p < n; p++ {
+			e.mu[p] += step * sa[p]
+			row := raw.Data[p*raw.Stride:]
+			kp := k * sa[p]
+			for q := p; q < n; q++ {
+				row[q] -= kp * sa[q]
+			}
+		}
+	}
+	return nil
 }

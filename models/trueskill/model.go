@@ -256,30 +256,43 @@ func (m *Model) Build(mm *svi.M) error {
 	if err := mm.Err(); err != nil {
 		return err
 	}
-	S := mm.Particles()
-	if S > 0 && m.opt.Composed {
+	if mm.Particles() > 0 && m.opt.Composed {
 		return mm.Fail(errors.New("trueskill: svi.Config.Vectorize needs the fused likelihood, not Options.Composed"))
 	}
 	if !m.opt.Composed {
-		workers := m.opt.Workers
-		if workers == 0 {
-			workers = runtime.GOMAXPROCS(0)
-		}
-		k := &gameLik{m: m, eps: eps != nil, eta: eta != nil, S: S, workers: workers}
-		in := G.Nodes{s}
-		if eps != nil {
-			in = append(in, eps)
-		}
-		if eta != nil {
-			in = append(in, eta)
-		}
-		lp, err := G.ApplyOp(gameLikOp{k: k}, in...)
-		if err != nil {
-			return fmt.Errorf("trueskill: games: %w", err)
-		}
-		mm.Factor("games", lp)
-		return mm.Err()
+		return m.buildFused(mm, s, eps, eta)
 	}
+	return m.buildComposed(mm, s, eps, eta)
+}
+
+// buildFused adds the games' log-likelihood as one fused op over all
+// particles' skills s, margin eps and home advantage eta (nil when not
+// learned).
+func (m *Model) buildFused(mm *svi.M, s, eps, eta *G.Node) error {
+	workers := m.opt.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	k := &gameLik{m: m, eps: eps != nil, eta: eta != nil, S: mm.Particles(), workers: workers}
+	in := G.Nodes{s}
+	if eps != nil {
+		in = append(in, eps)
+	}
+	if eta != nil {
+		in = append(in, eta)
+	}
+	lp, err := G.ApplyOp(gameLikOp{k: k}, in...)
+	if err != nil {
+		return fmt.Errorf("trueskill: games: %w", err)
+	}
+	mm.Factor("games", lp)
+	return mm.Err()
+}
+
+// buildComposed adds the games' log-likelihood built from elementwise
+// graph ops (Options.Composed).
+func (m *Model) buildComposed(mm *svi.M, s, eps, eta *G.Node) error {
+	g := mm.Graph()
 	b := graph.New(g)
 	inv := 1 / m.cfg.noiseScale()
 	scale := func(x *G.Node) *G.Node {
