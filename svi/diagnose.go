@@ -1,6 +1,7 @@
 package svi
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 )
@@ -73,4 +74,31 @@ func verdict(d *Diagnostics) string {
 	default:
 		return fmt.Sprintf("poor: k̂ = %.2f ≥ %.2f, q differs from the posterior enough that its uncertainty estimates are unreliable; try a richer guide (fullrank) or more steps", d.KHat, d.KThreshold)
 	}
+}
+
+// MarshalJSON writes the report with every quantity that could not be
+// estimated (k̂ and ESS from too few draws, for example) as null, and a
+// "warnings" list saying which and why, so that a finished fit is never
+// lost to an encoding error.
+func (d Diagnostics) MarshalJSON() ([]byte, error) {
+	out := map[string]any{"draws": d.Draws, "steps": d.Steps, "verdict": d.Verdict}
+	if d.StopReason != "" {
+		out["stop_reason"] = d.StopReason
+	}
+	var warnings []string
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"elbo", d.ELBO}, {"elbo_stderr", d.ELBOStdErr}, {"iwae", d.IWAE}, {"khat", d.KHat}, {"khat_threshold", d.KThreshold}, {"ess", d.ESS}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			out[f.name] = nil
+			warnings = append(warnings, fmt.Sprintf("%s is %v (%s)", f.name, f.v, d.Verdict))
+			continue
+		}
+		out[f.name] = f.v
+	}
+	if warnings != nil {
+		out["warnings"] = warnings
+	}
+	return json.Marshal(out)
 }
