@@ -6,6 +6,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
 
@@ -78,8 +79,8 @@ func (StickBreaking) ForwardHost(dst, u []float64) {
 		rem := 1.0
 		for k, v := range ur {
 			t := v - math.Log(float64(km1-k))
-			xr[k] = sigmoid(t) * rem
-			rem *= sigmoid(-t) // not 1 − Σ: no cancellation for a tiny remainder
+			xr[k] = special.Sigmoid(t) * rem
+			rem *= special.Sigmoid(-t) // not 1 − Σ: no cancellation for a tiny remainder
 		}
 		xr[km1] = rem
 	}

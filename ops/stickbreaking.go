@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // StickBreaking maps each row x ∈ ℝ^{K−1} along the last axis of x to the
@@ -95,8 +97,8 @@ func sbForward(y, x []float64) {
 	rem := 1.0
 	for k, v := range x {
 		t := v - math.Log(float64(km1-k))
-		y[k] = sigmoid(t) * rem
-		rem *= sigmoid(-t)
+		y[k] = special.Sigmoid(t) * rem
+		rem *= special.Sigmoid(-t)
 	}
 	y[km1] = rem
 }
@@ -205,7 +207,7 @@ func (op sbGradOp) Do(in ...G.Value) (G.Value, error) {
 		suffix := g[km1] * y[km1] // Σ_{m>k} gₘ yₘ
 		for k := km1 - 1; k >= 0; k-- {
 			t := x[k] - math.Log(float64(km1-k))
-			d[k] = sigmoid(-t)*y[k]*g[k] - sigmoid(t)*suffix
+			d[k] = special.Sigmoid(-t)*y[k]*g[k] - special.Sigmoid(t)*suffix
 			suffix += g[k] * y[k]
 		}
 	}
@@ -264,7 +266,7 @@ func (op sbLogDetOp) Do(in ...G.Value) (G.Value, error) {
 		for k, v := range xs[r*km1 : (r+1)*km1] {
 			c := float64(km1 - k)
 			t := v - math.Log(c)
-			s += logSigmoid(t) + c*logSigmoid(-t)
+			s += special.LogSigmoid(t) + c*special.LogSigmoid(-t)
 		}
 		dst[r] = s
 	}
@@ -333,7 +335,7 @@ func (op sbLogDetGradOp) Do(in ...G.Value) (G.Value, error) {
 		for k, v := range xs[r*km1 : (r+1)*km1] {
 			c := float64(km1 - k)
 			t := v - math.Log(c)
-			dx[r*km1+k] = gs[r] * (sigmoid(-t) - c*sigmoid(t))
+			dx[r*km1+k] = gs[r] * (special.Sigmoid(-t) - c*special.Sigmoid(t))
 		}
 	}
 	return out, nil

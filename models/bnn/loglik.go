@@ -9,10 +9,9 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
-
-const logSqrt2Pi = 0.91893853320467274178032973640561763986139747363778 // ½ log 2π
 
 // GaussianLogLik returns the scalar node
 //
@@ -99,7 +98,7 @@ func (op gaussOp) Do(in ...G.Value) (G.Value, error) {
 		ss += d * d
 	}
 	n := float64(len(f))
-	return G.NewF64(n*(0.5*math.Log(tau)-logSqrt2Pi) - 0.5*tau*ss), nil
+	return G.NewF64(n*(0.5*math.Log(tau)-special.LogSqrt2Pi) - 0.5*tau*ss), nil
 }
 
 func (op gaussOp) DiffWRT(int) []bool { return []bool{true, false, true} }
@@ -249,9 +248,9 @@ func logitTerms(l, y []float64, rows, k int, d []float64) (float64, error) {
 				return 0, fmt.Errorf("bnn: LogitLogLik: label %v of row %d is not 0 or 1", lab, r)
 			}
 			f := row[0]
-			ll += lab*f - softplus(f)
+			ll += lab*f - special.Softplus(f)
 			if d != nil {
-				d[r] = lab - sigmoid(f)
+				d[r] = lab - special.Sigmoid(f)
 			}
 			continue
 		}
@@ -259,15 +258,7 @@ func logitTerms(l, y []float64, rows, k int, d []float64) (float64, error) {
 		if float64(c) != lab || c < 0 || c >= k {
 			return 0, fmt.Errorf("bnn: LogitLogLik: label %v of row %d is not a class in 0…%d", lab, r, k-1)
 		}
-		m := math.Inf(-1)
-		for _, v := range row {
-			m = math.Max(m, v)
-		}
-		var s float64
-		for _, v := range row {
-			s += math.Exp(v - m)
-		}
-		lse := m + math.Log(s)
+		lse := special.LogSumExp(row)
 		ll += row[c] - lse
 		if d != nil {
 			for j, v := range row {
@@ -353,19 +344,4 @@ func (op logitGradOp) Do(in ...G.Value) (G.Value, error) {
 		d[i] *= g
 	}
 	return out, nil
-}
-
-func softplus(x float64) float64 {
-	if x > 0 {
-		return x + math.Log1p(math.Exp(-x))
-	}
-	return math.Log1p(math.Exp(x))
-}
-
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
 }

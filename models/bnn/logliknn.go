@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
 
@@ -80,7 +81,7 @@ func (op gaussNOp) Do(in ...G.Value) (G.Value, error) {
 			d := y[i] - fi
 			ss += d * d
 		}
-		l += float64(B)*(0.5*math.Log(t)-logSqrt2Pi) - 0.5*t*ss
+		l += float64(B)*(0.5*math.Log(t)-special.LogSqrt2Pi) - 0.5*t*ss
 	}
 	return G.NewF64(l), nil
 }

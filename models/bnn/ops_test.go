@@ -15,6 +15,7 @@ import (
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/fdcheck"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 )
 
 // Tolerances of the operation checks.
@@ -99,7 +100,7 @@ func gaussCost(t *testing.T, fused bool, f0, y []float64, u float64, shape []int
 		fv := b.Reshape(f, len(y))
 		d := b.Sub(ny, fv)
 		n := float64(len(y))
-		ll = b.Sub(b.Mul(b.Const(0.5*n), b.Log(tau)), b.Add(b.Const(n*logSqrt2Pi), b.Mul(b.Mul(b.Const(0.5), tau), b.Sum(b.Square(d)))))
+		ll = b.Sub(b.Mul(b.Const(0.5*n), b.Log(tau)), b.Add(b.Const(n*special.LogSqrt2Pi), b.Mul(b.Mul(b.Const(0.5), tau), b.Sum(b.Square(d)))))
 		require.NoError(t, b.Err())
 	}
 	cost := G.Must(G.Mul(ll, graph.Scalar(g, 1.7)))
@@ -123,7 +124,7 @@ func TestGaussianLogLikGradient(t *testing.T) {
 				var s float64
 				for i, v := range f0 {
 					d := y[i] - math.Tanh(v)
-					s += 0.5*math.Log(tau) - logSqrt2Pi - 0.5*tau*d*d
+					s += 0.5*math.Log(tau) - special.LogSqrt2Pi - 0.5*tau*d*d
 				}
 				return 1.7 * s
 			}

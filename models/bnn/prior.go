@@ -10,7 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
-
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
 
@@ -117,7 +117,7 @@ func (op priorOp) Do(in ...G.Value) (G.Value, error) {
 			for _, v := range x {
 				ss += v * v
 			}
-			lp = -0.5*ss/(op.a*op.a) - float64(len(x))*(math.Log(op.a)+logSqrt2Pi)
+			lp = -0.5*ss/(op.a*op.a) - float64(len(x))*(math.Log(op.a)+special.LogSqrt2Pi)
 		case "gamma": // elementwise: one value, or one per particle
 			lg, _ := math.Lgamma(op.a)
 			for _, v := range x {

@@ -10,6 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
 
@@ -277,7 +278,7 @@ func (k *gameLik) decisiveLogistic(epsZ, inv float64, s []float64, eta float64, 
 		if x >= 0 {
 			num = e
 		}
-		lp += min(x, 0) - log1pUnit(e)
+		lp += min(x, 0) - special.Log1pUnit(e)
 		gd := num / (1 + e) * inv // ∂/∂d; ∂/∂ε = −∂/∂d
 		ds[p.a[g]] += gd
 		ds[p.b[g]] -= gd
@@ -288,13 +289,13 @@ func (k *gameLik) decisiveLogistic(epsZ, inv float64, s []float64, eta float64, 
 }
 
 // decisiveProbit is the decisive games' part of eval under the probit
-// link (see decisiveLogistic). For x ≥ millsSwitch it computes Φ(x) =
+// link (see decisiveLogistic). For x ≥ special.MillsFractionBelow it computes Φ(x) =
 // erfc(−x/√2)/2 and e^(−x²/2) in a first pass over the games (independent
 // iterations, which the processor overlaps), then log Φ(x) and the slope
 // φ(x)/Φ(x) in a second. log Φ is then accurate to an ulp of 1, not to its
 // own ulp when Φ is near 1, which is what a sum of ~10³ log-probabilities
 // can hold anyway; the slope keeps full relative precision. Below
-// millsSwitch (rare: a decisive upset by 2.5 noise scales) it uses
+// that (rare: a decisive upset by 2.5 noise scales) it uses
 // probitTail's continued fraction.
 func (k *gameLik) decisiveProbit(c Config, inv float64, s []float64, eta float64, ds, scr []float64) (lp, dEps, dEta float64) {
 	const invSqrt2Pi = 0.3989422804014326779399460599343818684758586311649
@@ -332,24 +333,24 @@ func (k *gameLik) decisiveProbit(c Config, inv float64, s []float64, eta float64
 	return lp, dEps, dEta
 }
 
-// minPhiFast is Φ(millsSwitch): below it decisiveProbit uses the
+// minPhiFast is Φ(special.MillsFractionBelow): below it decisiveProbit uses the
 // continued fraction.
-var minPhiFast = 0.5 * math.Erfc(-millsSwitch/math.Sqrt2)
+var minPhiFast = 0.5 * math.Erfc(-special.MillsFractionBelow/math.Sqrt2)
 
 // probitTail returns log Φ(x) and the inverse Mills ratio φ(x)/Φ(x) for
-// x below millsSwitch, each to full relative precision (the ratio from the
+// x below special.MillsFractionBelow, each to full relative precision (the ratio from the
 // continued fraction, u + G(u) with u = −x).
 func probitTail(x float64) (logF, slope float64) {
-	u := -x
-	return LogNormCDF(x), u + millsTail(u)
+	lambda, _ := special.InvMillsSum(x)
+	return special.LogNormCDF(x), lambda
 }
 
 // logPDF returns the log-density of the standardized noise at x.
 func (c Config) logPDF(x float64) float64 {
 	if c.Link == Logistic {
-		return LogSigmoid(x) + LogSigmoid(-x)
+		return special.LogSigmoid(x) + special.LogSigmoid(-x)
 	}
-	return normLogPDF(x)
+	return special.NormLogPDF(x)
 }
 
 func (op gameLikOp) DiffWRT(n int) []bool {

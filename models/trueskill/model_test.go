@@ -14,6 +14,7 @@ import (
 
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/svi"
 )
 
@@ -143,11 +144,11 @@ func TestModelLearnedSites(t *testing.T) {
 				lp := 0.0
 				for _, x := range s {
 					z := (x - c.Mu0) / c.Sigma0
-					lp += -0.5*z*z - math.Log(c.Sigma0) - logSqrt2Pi
+					lp += -0.5*z*z - math.Log(c.Sigma0) - special.LogSqrt2Pi
 				}
 				// Half-normal prior of ε, normal prior of η.
-				lp += math.Ln2 - 0.5*eps*eps/(o.MarginScale*o.MarginScale) - math.Log(o.MarginScale) - logSqrt2Pi
-				lp += -0.5*eta*eta/(o.HomeScale*o.HomeScale) - math.Log(o.HomeScale) - logSqrt2Pi
+				lp += math.Ln2 - 0.5*eps*eps/(o.MarginScale*o.MarginScale) - math.Log(o.MarginScale) - special.LogSqrt2Pi
+				lp += -0.5*eta*eta/(o.HomeScale*o.HomeScale) - math.Log(o.HomeScale) - special.LogSqrt2Pi
 				for _, gm := range ds.Games {
 					lp += cc.LogLik(gm.Result, s[gm.P1]-s[gm.P2]+eta)
 				}

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
-	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
 
@@ -112,7 +112,7 @@ func (o bernOp) Do(in ...G.Value) (G.Value, error) {
 	if !o.grad {
 		s := 0.0
 		for i, li := range l {
-			s += x[i]*li - softplus(li)
+			s += x[i]*li - special.Softplus(li)
 		}
 		return G.NewF64(s), nil
 	}
@@ -124,15 +124,7 @@ func (o bernOp) Do(in ...G.Value) (G.Value, error) {
 	t := tensor.New(tensor.WithShape(in[0].Shape().Clone()...), tensor.Of(tensor.Float64))
 	d := t.Float64s()
 	for i, li := range l {
-		// σ(l) computed without overflow for either sign.
-		var s float64
-		if li >= 0 {
-			s = 1 / (1 + math.Exp(-li))
-		} else {
-			e := math.Exp(li)
-			s = e / (1 + e)
-		}
-		d[i] = g * (x[i] - s)
+		d[i] = g * (x[i] - special.Sigmoid(li))
 	}
 	return t, nil
 }
