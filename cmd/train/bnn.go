@@ -21,6 +21,7 @@ import (
 
 	"github.com/govi/govi/internal/table"
 	"github.com/govi/govi/models/bnn"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -185,7 +186,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if (*trainIdx == "") != (*testIdx == "") {
 		return fail(errors.New("-train-index and -test-index go together"))
 	}
-	act, err := bnn.ParseActivation(*activation)
+	act, err := ops.ParseActivation(*activation)
 	if err != nil {
 		return fail(err)
 	}

@@ -50,7 +50,7 @@
 //
 // # Speed
 //
-// The network's layers are fused gorgonia operations ([Dense], with
+// The network's layers are fused gorgonia operations ([ops.Dense], with
 // hand-written backward passes over gonum BLAS), and so are the Gaussian
 // and categorical log-likelihoods ([GaussianLogLik], [LogitLogLik]) and the
 // weight priors: a 13-50-1 step has a few dozen graph instructions per

@@ -126,7 +126,7 @@ func (md *Model) Build(m *svi.M) error {
 		if md.cfg.LocalReparam && !m.Tracing() {
 			h, err = md.localLayer(m, l, h, act)
 		} else {
-			h, err = Dense(h, ly.w, ly.b, act)
+			h, err = ops.Dense(h, ly.w, ly.b, act)
 		}
 		if err != nil {
 			return m.Fail(err)
