@@ -30,15 +30,33 @@
 // # Fused layers and draws
 //
 // [Dense] is a fully connected layer act(x·w + b) ([Activation]: ReLU, Tanh,
-// Identity) as one operation with one fused operation per gradient; the BNN
-// and the VAE's encoder and decoder are built from it. [Reparam] is the
+// Identity; [ParseActivation] reads one by name) as one operation with one
+// fused operation per gradient; the BNN and the VAE's encoder and decoder
+// are built from it, and [DenseN] is its form for S particles at once.
+// [LocalDense] is a layer with Gaussian weights whose pre-activations are
+// drawn per row (the local reparameterization trick). [Reparam] is the
 // Gaussian draw loc + σ ⊙ ε with its gradient ([SoftplusReparam] with σ =
 // softplus(ρ) inside). These ops keep their output storage from one run of
 // the graph to the next instead of allocating it anew. [MatMul] is the
-// host matrix product they use: gonum's dgemm, or dgemv/dger when a
-// dimension is 1. [DenseForward] is the layer on the host, for predictions.
-// [FloatInputs], [InputShapes] and [OutBuf] (an op's output kept between
-// runs) help write further custom ops, such as the BNN's.
+// host matrix product they use: govi's AVX2/FMA kernels, gonum's
+// dgemm, or dgemv/dger when a dimension is 1. [DenseForward] is the
+// layer on the host, for predictions.
+//
+// # Likelihoods, priors and gathers
+//
+// [GaussianLogLik] ([GaussianLogLikN] for S particles), [LogitLogLik]
+// (categorical or Bernoulli rows of logits with class labels) and
+// [BernoulliLogLik] (binary data of any shape) return a summed
+// log-likelihood as one scalar operation; [NormalPriorLogProb] and
+// [GammaPriorLogProb] do the same for priors with constant parameters.
+// Each replaces a dozen generic operations and their gradients. [PairDiff]
+// forms s[a] − s[b] for index pairs (paired-comparison models) with the
+// scatter-add [PairScatter] as its gradient.
+//
+// [FloatInputs], [InputShapes], [Floats], [Scalar], [FloatType], [HashOf],
+// [PlainOp] and [OutBuf] (an op's output kept between runs) help write
+// further custom ops, inside this package or beside a model (the TrueSkill
+// kernel).
 //
 // # Second derivatives and gorgonia
 //

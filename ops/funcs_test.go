@@ -199,7 +199,7 @@ func benchUnary(b *testing.B, fn *UnaryFn, lo, hi float64) {
 		xs[i] = lo + (hi-lo)*r.Float64()
 	}
 	v := tensor.New(tensor.WithShape(len(xs)), tensor.WithBacking(xs))
-	op := unaryOp{fn}
+	op := unaryOp{fn: fn}
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := op.Do(v); err != nil {

@@ -29,7 +29,7 @@ func StickBreaking(x *G.Node) (*G.Node, error) {
 	if err := sbCheck("StickBreaking", x); err != nil {
 		return nil, err
 	}
-	n, err := G.ApplyOp(sbOp{x.Shape()}, x)
+	n, err := G.ApplyOp(sbOp{shape: x.Shape()}, x)
 	if err != nil {
 		return nil, fmt.Errorf("ops: StickBreaking: %w", err)
 	}
@@ -46,7 +46,7 @@ func StickBreakingLogDet(x *G.Node) (*G.Node, error) {
 	if err := sbCheck("StickBreakingLogDet", x); err != nil {
 		return nil, err
 	}
-	n, err := G.ApplyOp(sbLogDetOp{x.Shape()}, x)
+	n, err := G.ApplyOp(sbLogDetOp{shape: x.Shape()}, x)
 	if err != nil {
 		return nil, fmt.Errorf("ops: StickBreakingLogDet: %w", err)
 	}
@@ -104,7 +104,10 @@ func sbForward(y, x []float64) {
 }
 
 // sbOp is the StickBreaking op: [..., K−1] → [..., K].
-type sbOp struct{ shape tensor.Shape } // shape of x, [..., K−1]
+type sbOp struct {
+	PlainOp
+	shape tensor.Shape // of x, [..., K−1]
+}
 
 var _ G.SDOp = sbOp{}
 
@@ -113,9 +116,6 @@ func (op sbOp) Type() hm.Type         { return hm.NewFnType(typ(op.shape.Dims())
 func (op sbOp) String() string        { return "StickBreaking" }
 func (op sbOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.StickBreaking{%v}", op.shape) }
 func (op sbOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
-func (op sbOp) ReturnsPtr() bool      { return false }
-func (op sbOp) CallsExtern() bool     { return false }
-func (op sbOp) OverwritesInput() int  { return -1 }
 
 func (op sbOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
@@ -158,7 +158,10 @@ func (op sbOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // sbGradOp maps (x, g) to the vector-Jacobian product gᵀ∂y/∂x:
 //
 //	dxₖ = (1 − zₖ) yₖ gₖ − zₖ Σ_{m>k} gₘ yₘ.
-type sbGradOp struct{ shape tensor.Shape } // shape of x, [..., K−1]
+type sbGradOp struct {
+	PlainOp
+	shape tensor.Shape // of x, [..., K−1]
+}
 
 var _ G.SDOp = sbGradOp{}
 
@@ -170,9 +173,6 @@ func (op sbGradOp) Type() hm.Type {
 func (op sbGradOp) String() string        { return "StickBreakingVJP" }
 func (op sbGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.StickBreakingVJP{%v}", op.shape) }
 func (op sbGradOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
-func (op sbGradOp) ReturnsPtr() bool      { return false }
-func (op sbGradOp) CallsExtern() bool     { return false }
-func (op sbGradOp) OverwritesInput() int  { return -1 }
 
 func (op sbGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
@@ -221,7 +221,10 @@ func (op sbGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 // sbLogDetOp is the StickBreakingLogDet op: [..., K−1] → [...].
-type sbLogDetOp struct{ shape tensor.Shape } // shape of x, [..., K−1]
+type sbLogDetOp struct {
+	PlainOp
+	shape tensor.Shape // of x, [..., K−1]
+}
 
 var _ G.SDOp = sbLogDetOp{}
 
@@ -233,10 +236,7 @@ func (op sbLogDetOp) String() string { return "StickBreakingLogDet" }
 func (op sbLogDetOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.StickBreakingLogDet{%v}", op.shape)
 }
-func (op sbLogDetOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
-func (op sbLogDetOp) ReturnsPtr() bool     { return false }
-func (op sbLogDetOp) CallsExtern() bool    { return false }
-func (op sbLogDetOp) OverwritesInput() int { return -1 }
+func (op sbLogDetOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op sbLogDetOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
@@ -287,7 +287,10 @@ func (op sbLogDetOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 }
 
 // sbLogDetGradOp maps (x, g) to gᵣ·(σ(−x̃ₖ) − (K−1−k) σ(x̃ₖ)) for row r.
-type sbLogDetGradOp struct{ shape tensor.Shape } // shape of x, [..., K−1]
+type sbLogDetGradOp struct {
+	PlainOp
+	shape tensor.Shape // of x, [..., K−1]
+}
 
 var _ G.SDOp = sbLogDetGradOp{}
 
@@ -300,10 +303,7 @@ func (op sbLogDetGradOp) String() string { return "StickBreakingLogDetGrad" }
 func (op sbLogDetGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.StickBreakingLogDetGrad{%v}", op.shape)
 }
-func (op sbLogDetGradOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
-func (op sbLogDetGradOp) ReturnsPtr() bool     { return false }
-func (op sbLogDetGradOp) CallsExtern() bool    { return false }
-func (op sbLogDetGradOp) OverwritesInput() int { return -1 }
+func (op sbLogDetGradOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op sbLogDetGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {

@@ -50,13 +50,15 @@
 //
 // # Speed
 //
-// The network's layers are fused gorgonia operations ([ops.Dense], with
-// hand-written backward passes over gonum BLAS), and so are the Gaussian
-// and categorical log-likelihoods ([GaussianLogLik], [LogitLogLik]) and the
-// weight priors: a 13-50-1 step has a few dozen graph instructions per
-// particle instead of a few hundred. Each operation is checked against
-// finite differences and against the same function built from generic
-// gorgonia operations (ops_test.go).
+// The network's layers are fused gorgonia operations ([ops.Dense],
+// [ops.DenseN] for vectorized particles, [ops.LocalDense] with local
+// reparameterization), with hand-written backward passes, and so are the
+// Gaussian and categorical log-likelihoods ([ops.GaussianLogLik],
+// [ops.GaussianLogLikN], [ops.LogitLogLik]) and the weight priors
+// ([ops.NormalPriorLogProb], [ops.GammaPriorLogProb]): a 13-50-1 step has a
+// few dozen graph instructions per particle instead of a few hundred. Each
+// operation is checked in package ops against finite differences and
+// against the same function built from generic gorgonia operations.
 //
 // # Data and protocol
 //

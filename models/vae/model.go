@@ -12,6 +12,7 @@ import (
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/internal/graph"
 	"github.com/govi/govi/internal/special"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -123,7 +124,7 @@ func (md *Model) Build(m *svi.M) error {
 		}
 	}
 	if md.cfg.Likelihood == Bernoulli {
-		ll, err := BernoulliLogLik(h, x)
+		ll, err := ops.BernoulliLogLik(h, x)
 		if err != nil {
 			return m.Fail(err)
 		}
