@@ -25,7 +25,8 @@
 //
 // [StickBreaking] and [StickBreakingLogDet] map ℝ^{K−1} onto the K-simplex
 // and give the log-Jacobian, with hand-written vector-Jacobian products (not
-// differentiable a second time).
+// differentiable a second time). [StickBreakingRow] is the map on the host
+// (dist.StickBreaking's ForwardHost).
 //
 // # Fused layers and draws
 //

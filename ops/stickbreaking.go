@@ -89,10 +89,12 @@ func sbReduced(shape tensor.Shape) tensor.Shape {
 	return alongOp{axis: shape.Dims() - 1, dims: shape.Dims(), shape: shape}.reduced(shape)
 }
 
-// sbForward writes one row of the transform of x (length K−1) into y
-// (length K), multiplying out the remaining stick rather than exponentiating
-// sums of logs, which keeps relative accuracy for tiny components.
-func sbForward(y, x []float64) {
+// StickBreakingRow writes the transform of one row x (length K−1) into y
+// (length K) on the host, as the StickBreaking op does: it multiplies out
+// the remaining stick rather than exponentiating sums of logs (not 1 − Σ),
+// which keeps relative accuracy for tiny components. y must have
+// len(x) + 1 elements.
+func StickBreakingRow(y, x []float64) {
 	km1 := len(x)
 	rem := 1.0
 	for k, v := range x {
@@ -137,7 +139,7 @@ func (op sbOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	out, ys := newShaped(sbOut(op.shape))
 	for r := range rows {
-		sbForward(ys[r*(km1+1):(r+1)*(km1+1)], xs[r*km1:(r+1)*km1])
+		StickBreakingRow(ys[r*(km1+1):(r+1)*(km1+1)], xs[r*km1:(r+1)*km1])
 	}
 	return out, nil
 }
@@ -203,7 +205,7 @@ func (op sbGradOp) Do(in ...G.Value) (G.Value, error) {
 	y := make([]float64, km1+1)
 	for r := range rows {
 		x, g, d := xs[r*km1:(r+1)*km1], gs[r*(km1+1):(r+1)*(km1+1)], dx[r*km1:(r+1)*km1]
-		sbForward(y, x)
+		StickBreakingRow(y, x)
 		suffix := g[km1] * y[km1] // Σ_{m>k} gₘ yₘ
 		for k := km1 - 1; k >= 0; k-- {
 			t := x[k] - math.Log(float64(km1-k))
