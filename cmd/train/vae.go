@@ -13,6 +13,7 @@ import (
 
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/models/vae"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -121,7 +122,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	cfg.Linear = len(cfg.Hidden) == 0
-	if cfg.Activation, err = guides.ParseActivation(*activation); err != nil {
+	if cfg.Activation, err = ops.ParseActivation(*activation); err != nil {
 		return fmt.Errorf("train vae: %w", err)
 	}
 	if cfg.Likelihood, err = vae.ParseLikelihood(*likelihood); err != nil {

@@ -116,10 +116,10 @@ func (md *Model) Build(m *svi.M) error {
 	for k := range ws {
 		act := md.cfg.Activation
 		if k == len(ws)-1 {
-			act = guides.Identity
+			act = ops.Identity
 		}
 		var err error
-		if h, err = guides.Dense(h, ws[k], bs[k], act); err != nil {
+		if h, err = ops.Dense(h, ws[k], bs[k], act); err != nil {
 			return m.Fail(fmt.Errorf("vae: decoder layer %d: %w", k, err))
 		}
 	}

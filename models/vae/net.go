@@ -77,7 +77,7 @@ func (n *Net) Logits(z []float64, rows int) ([]float64, error) {
 	h := z
 	for k, l := range n.dec {
 		out := make([]float64, rows*l.out)
-		act := guides.Identity
+		act := ops.Identity
 		if k < len(n.dec)-1 {
 			act = n.cfg.Activation
 		}
