@@ -76,13 +76,16 @@ func (o bernOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (o bernOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: "+o.String(), in, o.Arity())
-	if err != nil {
-		return nil, err
+	if len(in) != o.Arity() {
+		return nil, fmt.Errorf("ops: %s takes %d inputs, got %d", o, o.Arity(), len(in))
 	}
-	l, x := v[0], v[1]
-	if len(x) != len(l) {
-		return nil, fmt.Errorf("ops: %s: data of %d values for %d logits", o, len(x), len(l))
+	l, err := floats(in[0])
+	if err != nil {
+		return nil, fmt.Errorf("ops: %s: %w", o, err)
+	}
+	x, err := floats(in[1])
+	if err != nil || len(x) != len(l) {
+		return nil, fmt.Errorf("ops: %s: data of %d values for %d logits (%v)", o, len(x), len(l), err)
 	}
 	if !o.grad {
 		s := 0.0
@@ -91,10 +94,10 @@ func (o bernOp) Do(in ...G.Value) (G.Value, error) {
 		}
 		return G.NewF64(s), nil
 	}
-	if len(v[2]) != 1 {
-		return nil, fmt.Errorf("ops: %s: the incoming gradient has %d values, want 1", o, len(v[2]))
+	g, err := Scalar(in[2])
+	if err != nil {
+		return nil, fmt.Errorf("ops: %s: incoming gradient: %w", o, err)
 	}
-	g := v[2][0]
 	out, d := newTensor(in[0].Shape())
 	for i, li := range l {
 		d[i] = g * (x[i] - special.Sigmoid(li))

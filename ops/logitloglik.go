@@ -95,14 +95,21 @@ func logitTerms(l, y []float64, rows, k int, d []float64) (float64, error) {
 }
 
 func (op logitOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: LogitLogLik", in, 2)
-	if err != nil {
+	if err := CheckArity("ops: LogitLogLik", len(in), 2); err != nil {
 		return nil, err
 	}
 	if err := logitShapes(in[0].Shape(), in[1].Shape()); err != nil {
 		return nil, err
 	}
-	ll, err := logitTerms(v[0], v[1], in[0].Shape()[0], in[0].Shape()[1], nil)
+	l, err := floats(in[0])
+	if err != nil {
+		return nil, fmt.Errorf("ops: LogitLogLik: %w", err)
+	}
+	y, err := floats(in[1])
+	if err != nil {
+		return nil, fmt.Errorf("ops: LogitLogLik: %w", err)
+	}
+	ll, err := logitTerms(l, y, in[0].Shape()[0], in[0].Shape()[1], nil)
 	if err != nil {
 		return nil, err
 	}

@@ -122,7 +122,7 @@ func (op pairDiffOp) Do(in ...G.Value) (G.Value, error) {
 	if len(s) != op.n {
 		return nil, fmt.Errorf("ops: PairDiff: input has %d elements, want %d", len(s), op.n)
 	}
-	out, d := newTensor(tensor.Shape{len(op.a)})
+	out, d := newTensor1(len(op.a))
 	for g, a := range op.a {
 		d[g] = s[a] - s[op.b[g]]
 	}
@@ -161,7 +161,7 @@ func (op pairScatterOp) Do(in ...G.Value) (G.Value, error) {
 	if len(g) != len(op.a) {
 		return nil, fmt.Errorf("ops: PairScatter: input has %d elements, want %d", len(g), len(op.a))
 	}
-	out, x := newTensor(tensor.Shape{op.n})
+	out, x := newTensor1(op.n)
 	for k, a := range op.a {
 		x[a] += g[k]
 		x[op.b[k]] -= g[k]
@@ -177,6 +177,13 @@ func (op pairScatterOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 		return nil, fmt.Errorf("ops: PairScatter gradient: %w", err)
 	}
 	return G.Nodes{dg}, nil
+}
+
+// newTensor1 returns a fresh zero float64 vector of n elements and its
+// backing.
+func newTensor1(n int) (*tensor.Dense, []float64) {
+	t := tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float64))
+	return t, t.Float64s()
 }
 
 // vectorInput checks that an op's single input is a vector of n elements.

@@ -97,18 +97,20 @@ func (op priorOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op priorOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: "+op.String(), in, op.Arity())
-	if err != nil {
-		return nil, err
+	if len(in) != op.Arity() {
+		return nil, fmt.Errorf("ops: %s takes %d inputs, got %d", op, op.Arity(), len(in))
 	}
-	x := v[0]
+	x, err := floats(in[0])
+	if err != nil {
+		return nil, fmt.Errorf("ops: %s: %w", op, err)
+	}
 	if !op.grad {
 		return G.NewF64(op.logProb(x)), nil
 	}
-	if len(v[1]) != 1 {
-		return nil, fmt.Errorf("ops: %s: the incoming gradient has %d values, want 1", op, len(v[1]))
+	g, err := Scalar(in[1])
+	if err != nil {
+		return nil, fmt.Errorf("ops: %s: incoming gradient: %w", op, err)
 	}
-	g := v[1][0]
 	d := make([]float64, len(x))
 	switch op.kind {
 	case "normal":

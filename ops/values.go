@@ -66,7 +66,7 @@ func newShaped(s tensor.Shape) (G.Value, []float64) {
 // newTensor returns a fresh zero float64 tensor of shape s (a scalar
 // tensor for a scalar shape) and its backing.
 func newTensor(s tensor.Shape) (*tensor.Dense, []float64) {
-	t := tensor.New(tensor.WithShape(s.Clone()...), tensor.Of(tensor.Float64))
+	t := tensor.New(tensor.WithShape(s...), tensor.Of(tensor.Float64)) // WithShape copies s
 	return t, t.Float64s()
 }
 
@@ -140,8 +140,23 @@ func Floats(v G.Value) ([]float64, error) { return floats(v) }
 
 // Scalar returns the single element of a gorgonia value (a *G.F64, or a
 // float64 tensor of one element), for custom ops that take an incoming
-// scalar gradient.
+// scalar gradient. It does not allocate for a *G.F64 or a tensor.
 func Scalar(v G.Value) (float64, error) {
+	switch t := v.(type) {
+	case *G.F64:
+		return float64(*t), nil
+	case *tensor.Dense:
+		if t.Dtype() != tensor.Float64 {
+			return 0, fmt.Errorf("want float64 values, got %v", t.Dtype())
+		}
+		if t.IsScalar() {
+			return t.ScalarValue().(float64), nil
+		}
+		if d := t.Float64s(); len(d) == 1 {
+			return d[0], nil
+		}
+		return 0, fmt.Errorf("want a scalar, got shape %v", t.Shape())
+	}
 	xs, err := floats(v)
 	if err != nil {
 		return 0, err
