@@ -5,7 +5,9 @@
 //
 // [Lgamma], [Digamma], [Trigamma], [LgammaHalfDiff], [Erf], [NormCDF],
 // [LogNormCDF], [LogSigmoid], [Softplus] and [Log1mExp] apply a float64
-// function to every element of a tensor node or to a scalar node. Each is a
+// function of internal/special (the one home of govi's host special
+// functions, which models also call directly) to every element of a
+// tensor node or to a scalar node. Each is a
 // [UnaryFn] whose derivative is itself a UnaryFn, so the gradient nodes built
 // by gorgonia.Grad can be differentiated again (Lgamma → Digamma → Trigamma
 // → tetragamma). They support gorgonia's symbolic differentiation
