@@ -50,53 +50,45 @@ func TestAcc(t *testing.T) {
 }
 
 // BenchmarkAcc times the BNN's two products per particle: the forward
-// 455×13·13×50 and the weight gradient 13×455·455×50, against gonum's
-// dgemm (what ops.MatMul calls without the kernels).
+// 455×13·13×50 and the weight gradient 13×455·455×50 (and the latter on
+// 10⁵ rows, the scaling sweep's largest N), against gonum's dgemm (what
+// ops.MatMul calls without the kernels).
 func BenchmarkAcc(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
-	x, w, z := make([]float64, 455*13), make([]float64, 13*50), make([]float64, 455*50)
-	for _, v := range [][]float64{x, w, z} {
+	randn := func(n int) []float64 {
+		v := make([]float64, n)
 		for i := range v {
 			v[i] = r.NormFloat64()
 		}
+		return v
 	}
-	b.Run("forward/kernel", func(b *testing.B) {
-		for b.Loop() {
-			Acc(455, 50, 13, x, 13, 1, w, 50, z, 50)
+	x, w, z := randn(455*13), randn(13*50), randn(455*50)
+	xl, zl := randn(100000*13), randn(100000*50)
+	for _, c := range []struct {
+		name    string
+		ta      bool // A is stored k×m
+		m, n, k int
+		a, b, c []float64
+	}{
+		{"forward", false, 455, 50, 13, x, w, z},
+		{"weightgrad", true, 13, 50, 455, x, z, w},
+		{"weightgrad-1e5", true, 13, 50, 100000, xl, zl, w},
+	} {
+		ais, als := c.k, 1
+		if c.ta {
+			ais, als = 1, c.m
 		}
-	})
-	b.Run("forward/gonum", func(b *testing.B) {
-		for b.Loop() {
-			dgemm(false, 455, 50, 13, x, w, z)
-		}
-	})
-	b.Run("weightgrad/kernel", func(b *testing.B) {
-		for b.Loop() {
-			Acc(13, 50, 455, x, 1, 13, z, 50, w, 50)
-		}
-	})
-	b.Run("weightgrad/gonum", func(b *testing.B) {
-		for b.Loop() {
-			dgemm(true, 13, 50, 455, x, z, w)
-		}
-	})
-	// The same weight gradient on 10⁵ rows (the scaling sweep's largest N).
-	xl, zl := make([]float64, 100000*13), make([]float64, 100000*50)
-	for _, v := range [][]float64{xl, zl} {
-		for i := range v {
-			v[i] = r.NormFloat64()
-		}
+		b.Run(c.name+"/kernel", func(b *testing.B) {
+			for b.Loop() {
+				Acc(c.m, c.n, c.k, c.a, ais, als, c.b, c.n, c.c, c.n)
+			}
+		})
+		b.Run(c.name+"/gonum", func(b *testing.B) {
+			for b.Loop() {
+				dgemm(c.ta, c.m, c.n, c.k, c.a, c.b, c.c)
+			}
+		})
 	}
-	b.Run("weightgrad-1e5/kernel", func(b *testing.B) {
-		for b.Loop() {
-			Acc(13, 50, 100000, xl, 1, 13, zl, 50, w, 50)
-		}
-	})
-	b.Run("weightgrad-1e5/gonum", func(b *testing.B) {
-		for b.Loop() {
-			dgemm(true, 13, 50, 100000, xl, zl, w)
-		}
-	})
 }
 
 // dgemm sets c = op(a)·b + c with gonum's dgemm: a is m×k, or k×m when ta.
