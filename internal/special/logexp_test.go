@@ -45,6 +45,7 @@ func TestLogSumExp(t *testing.T) {
 		assert.LessOrEqual(t, rel(tc.lse, LogSumExp(tc.x)), tc.tol, "LogSumExp %s", tc.name)
 		assert.LessOrEqual(t, rel(tc.lme, LogMeanExp(tc.x)), tc.tol, "LogMeanExp %s", tc.name)
 	}
+	// The non-finite cases, exactly.
 	inf := math.Inf(1)
 	assert.Equal(t, -inf, LogSumExp(nil))
 	assert.Equal(t, -inf, LogMeanExp([]float64{-inf, -inf}))

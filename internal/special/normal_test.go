@@ -105,6 +105,8 @@ func TestNormalReferenceValues(t *testing.T) {
 	checkReferences(t, "InvMillsDeriv", InvMillsDeriv, invMillsDerivRefs, invMillsDerivTol)
 }
 
+// TestNormalClosedForms checks values known in closed form; Φ(0) and the
+// limits at ±∞ must come out exactly.
 func TestNormalClosedForms(t *testing.T) {
 	assert.Equal(t, 0.5, NormCDF(0), "Φ(0) = ½")
 	assert.LessOrEqual(t, rel(-math.Ln2, LogNormCDF(0)), refTol, "log Φ(0) = −log 2")
