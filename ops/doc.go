@@ -57,9 +57,9 @@
 // scatter-add [PairScatter] as its gradient.
 //
 // [FloatInputs], [InputShapes], [Floats], [Scalar], [FloatType], [HashOf],
-// [PlainOp] and [OutBuf] (an op's output kept between runs) help write
-// further custom ops, inside this package or beside a model (the TrueSkill
-// kernel); see Writing an op.
+// [PlainOp], [CheckArity], [GradNodes] and [OutBuf] (an op's output kept
+// between runs) help write further custom ops, inside this package or
+// beside a model (the TrueSkill kernel); see Writing an op.
 //
 // # Writing an op
 //

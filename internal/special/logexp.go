@@ -9,7 +9,7 @@ func Log1mExp(x float64) float64 {
 	switch {
 	case x > 0 || math.IsNaN(x):
 		return math.NaN()
-	case x > -ln2:
+	case x > -math.Ln2:
 		return math.Log(-math.Expm1(x))
 	default:
 		return math.Log1p(-math.Exp(x))
