@@ -2,6 +2,7 @@ package dist
 
 import (
 	"fmt"
+	"github.com/govi/govi/internal/special"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -62,5 +63,7 @@ func (d Bernoulli) Params() []*G.Node { return []*G.Node{d.Logits} }
 // [NewBernoulli]. It draws with distuv.Bernoulli.
 func (d Bernoulli) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
 	return drawElems("Bernoulli", dst, params, r, []drawParam{{"logits", finite}},
-		func(p []float64, r *rand.Rand) float64 { return distuv.Bernoulli{P: sigmoid(p[0]), Src: r}.Rand() })
+		func(p []float64, r *rand.Rand) float64 {
+			return distuv.Bernoulli{P: special.Sigmoid(p[0]), Src: r}.Rand()
+		})
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/internal/special"
 )
 
 var _ Drawer = Bernoulli{}
@@ -23,10 +25,10 @@ func bernoulliOracle(l float64) func(float64) float64 {
 		if x == 0 {
 			s = -l
 		}
-		if sigmoid(s) == 0 {
+		if special.Sigmoid(s) == 0 {
 			return s
 		}
-		return distuv.Bernoulli{P: sigmoid(s)}.LogProb(1)
+		return distuv.Bernoulli{P: special.Sigmoid(s)}.LogProb(1)
 	}
 }
 
@@ -48,13 +50,13 @@ func TestBernoulliEntropyGrad(t *testing.T) {
 		g := G.NewGraph()
 		d, err := NewBernoulli(g, l)
 		require.NoError(t, err)
-		checkEntropy(t, g, d, distuv.Bernoulli{P: sigmoid(l)}.Entropy())
+		checkEntropy(t, g, d, distuv.Bernoulli{P: special.Sigmoid(l)}.Entropy())
 	}
 	for _, x := range []float64{0, 1} {
 		checkGradFD(t, [][]float64{{-0.8}, {x}},
 			func(n []*G.Node) (*G.Node, error) { return Bernoulli{Logits: n[0]}.LogProb(n[1]) },
 			// The continuous extension x·l − softplus(l) for ∂/∂x (= l).
-			func(p [][]float64) float64 { return p[1][0]*p[0][0] - softplus(p[0][0]) })
+			func(p [][]float64) float64 { return p[1][0]*p[0][0] - special.Softplus(p[0][0]) })
 	}
 	// ∂/∂l at a huge logit is σ(l) − x, exact: 0 or −1.
 	checkGradFD(t, [][]float64{{50}, {0}},

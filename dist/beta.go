@@ -2,6 +2,7 @@ package dist
 
 import (
 	"fmt"
+	"github.com/govi/govi/internal/special"
 	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
@@ -84,6 +85,6 @@ func (d Beta) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
 	return drawElems("Beta", dst, params, r, []drawParam{{"concentration1", positive}, {"concentration0", positive}},
 		func(p []float64, r *rand.Rand) float64 {
 			la := logGammaVariate(p[0], r)
-			return sigmoid(la - logGammaVariate(p[1], r))
+			return special.Sigmoid(la - logGammaVariate(p[1], r))
 		})
 }

@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 )
 
 // A Bijector maps the unconstrained real space onto a distribution's support.
@@ -93,7 +94,7 @@ func (s Softplus) Forward(u *G.Node) (*G.Node, *G.Node, error) {
 }
 func (s Softplus) ForwardHost(dst, u []float64) {
 	for i, v := range u {
-		dst[i] = s.Low + softplus(v)
+		dst[i] = s.Low + special.Softplus(v)
 	}
 }
 func (s Softplus) InverseHost(dst, x []float64) error {
@@ -103,7 +104,7 @@ func (s Softplus) InverseHost(dst, x []float64) error {
 			return fmt.Errorf("dist: %v at element %d is not in (%v, ∞)", v, i, s.Low)
 		}
 		// u = log(eʸ − 1) = y + log(1 − e⁻ʸ)
-		dst[i] = y + math.Log(-math.Expm1(-y))
+		dst[i] = special.InverseSoftplus(y)
 	}
 	return nil
 }
@@ -128,7 +129,7 @@ func (Sigmoid) Forward(u *G.Node) (*G.Node, *G.Node, error) {
 }
 func (Sigmoid) ForwardHost(dst, u []float64) {
 	for i, v := range u {
-		dst[i] = sigmoid(v)
+		dst[i] = special.Sigmoid(v)
 	}
 }
 func (Sigmoid) InverseHost(dst, x []float64) error {
@@ -141,18 +142,3 @@ func (Sigmoid) InverseHost(dst, x []float64) error {
 	return nil
 }
 func (Sigmoid) String() string { return "unit interval" }
-
-func softplus(x float64) float64 {
-	if x > 0 {
-		return x + math.Log1p(math.Exp(-x))
-	}
-	return math.Log1p(math.Exp(x))
-}
-
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}

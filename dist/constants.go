@@ -1,7 +1,9 @@
 package dist
 
+import "github.com/govi/govi/internal/special"
+
 // LogSqrt2Pi is log √(2π) = ½ log 2π.
-const LogSqrt2Pi = 0.91893853320467274178032973640561763986139747363778
+const LogSqrt2Pi = special.LogSqrt2Pi
 
 // Ln2 is the natural logarithm of 2.
 const Ln2 = 0.69314718055994530941723212145817656807550013436026

@@ -74,14 +74,7 @@ func (StickBreaking) ForwardHost(dst, u []float64) {
 		panic(err)
 	}
 	for r := range n {
-		ur, xr := u[r*km1:(r+1)*km1], dst[r*(km1+1):(r+1)*(km1+1)]
-		rem := 1.0
-		for k, v := range ur {
-			t := v - math.Log(float64(km1-k))
-			xr[k] = sigmoid(t) * rem
-			rem *= sigmoid(-t) // not 1 − Σ: no cancellation for a tiny remainder
-		}
-		xr[km1] = rem
+		ops.StickBreakingRow(dst[r*(km1+1):(r+1)*(km1+1)], u[r*km1:(r+1)*km1])
 	}
 }
 

@@ -14,31 +14,10 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
-
-// Activation is the elementwise nonlinearity of an encoder's hidden layers:
-// the fused dense layer's (ops.Activation).
-type Activation = ops.Activation
-
-const (
-	// ReLU is max(0, x); the zero value.
-	ReLU = ops.ReLU
-	// Tanh is the hyperbolic tangent.
-	Tanh = ops.Tanh
-	// Identity is x: with it every layer is affine.
-	Identity = ops.Identity
-)
-
-// ParseActivation returns the activation named s: relu, tanh or identity.
-func ParseActivation(s string) (Activation, error) {
-	a, err := ops.ParseActivation(s)
-	if err != nil {
-		return 0, fmt.Errorf("guides: unknown activation %q (want relu, tanh or identity)", s)
-	}
-	return a, nil
-}
 
 // Covariance is the form of an amortized guide's per-datum covariance.
 type Covariance int
@@ -103,7 +82,7 @@ type Amortized struct {
 	// Hidden are the widths of the trunk's hidden layers; none means the
 	// heads are affine functions of x (a linear encoder).
 	Hidden     []int
-	Activation Activation // of the hidden layers
+	Activation ops.Activation // of the hidden layers
 	Covariance Covariance
 	// InitScale is the σ that ρ's bias starts at; 0 means DefaultInitScale.
 	InitScale float64
@@ -223,7 +202,7 @@ func (a Amortized) encoderLayers(names []string, widths []int) (trunk []encLayer
 		trunk = append(trunk, encLayer{name: pre + "%s" + strconv.Itoa(k), in: in, out: h})
 		in = h
 	}
-	rho0 := inverseSoftplus(a.initScale())
+	rho0 := special.InverseSoftplus(a.initScale())
 	for i, s := range names {
 		L := widths[i]
 		hs := []encLayer{
@@ -243,13 +222,15 @@ func (l *encLayer) declare(c *svi.GuideContext) {
 	l.b = c.Param(fmt.Sprintf(l.name, "b"), []int{l.out}, constInit(l.biasInit))
 }
 
-// encDense builds act(h·W + b) with the fused Dense.
-func encDense(b *graph.B, h, w, bias *G.Node, act Activation) *G.Node {
+// encDense builds act(h·W + b) with the fused ops.Dense.
+func encDense(b *graph.B, h, w, bias *G.Node, act ops.Activation) *G.Node {
 	if b.Err() != nil {
 		return nil
 	}
-	n, err := Dense(h, w, bias, act)
-	b.Fail(err)
+	n, err := ops.Dense(h, w, bias, act)
+	if err != nil {
+		b.Fail(fmt.Errorf("guides: %w", err))
+	}
 	return n
 }
 
@@ -268,12 +249,12 @@ func (a Amortized) encode(b *graph.B, x *G.Node, trunk []encLayer, heads [][]enc
 	out := make([]encoderOut, len(heads))
 	for i, hs := range heads {
 		w, bias := wb(hs[0])
-		out[i].loc = encDense(b, h, w, bias, Identity)
+		out[i].loc = encDense(b, h, w, bias, ops.Identity)
 		w, bias = wb(hs[1])
-		out[i].sigma = b.Softplus(encDense(b, h, w, bias, Identity))
+		out[i].sigma = b.Softplus(encDense(b, h, w, bias, ops.Identity))
 		if len(hs) > 2 {
 			w, bias = wb(hs[2])
-			out[i].tril = encDense(b, h, w, bias, Identity)
+			out[i].tril = encDense(b, h, w, bias, ops.Identity)
 		}
 	}
 	return out
@@ -496,7 +477,7 @@ func (a Amortized) Encode(p *svi.Params, sites []string, x []float64, rows int) 
 		widths[i] = shape[1]
 	}
 	trunk, heads := a.encoderLayers(sites, widths)
-	apply := func(h []float64, l encLayer, act Activation) ([]float64, error) {
+	apply := func(h []float64, l encLayer, act ops.Activation) ([]float64, error) {
 		w, err := get(fmt.Sprintf(l.name, "w"), l.in*l.out)
 		if err != nil {
 			return nil, err
@@ -519,32 +500,21 @@ func (a Amortized) Encode(p *svi.Params, sites []string, x []float64, rows int) 
 	out := make(map[string]Encoding, len(sites))
 	for i, hs := range heads {
 		e := Encoding{Rows: rows, Dim: widths[i]}
-		if e.Loc, err = apply(h, hs[0], Identity); err != nil {
+		if e.Loc, err = apply(h, hs[0], ops.Identity); err != nil {
 			return nil, err
 		}
-		if e.Scale, err = apply(h, hs[1], Identity); err != nil {
+		if e.Scale, err = apply(h, hs[1], ops.Identity); err != nil {
 			return nil, err
 		}
 		for j, v := range e.Scale {
-			e.Scale[j] = softplus(v)
+			e.Scale[j] = special.Softplus(v)
 		}
 		if len(hs) > 2 {
-			if e.Tril, err = apply(h, hs[2], Identity); err != nil {
+			if e.Tril, err = apply(h, hs[2], ops.Identity); err != nil {
 				return nil, err
 			}
 		}
 		out[sites[i]] = e
 	}
 	return out, nil
-}
-
-// Dense returns act(x·w + b) for x [B, in], w [in, out] and b [out]: the
-// layer of the encoder's MLP, exported for decoders. It is ops.Dense (one
-// fused operation with a fused gradient), with errors prefixed "guides:".
-func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
-	n, err := ops.Dense(x, w, b, act)
-	if err != nil {
-		return nil, fmt.Errorf("guides: %w", err)
-	}
-	return n, nil
 }

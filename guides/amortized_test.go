@@ -16,6 +16,7 @@ import (
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/internal/fdcheck"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -93,14 +94,14 @@ func TestAmortizedGradients(t *testing.T) {
 		enc  guides.Amortized
 		est  svi.Estimator
 	}{
-		{"diagonal/tanh/trace", guides.Amortized{Hidden: []int{4}, Activation: guides.Tanh}, svi.TraceELBO},
-		{"diagonal/tanh/entropy", guides.Amortized{Hidden: []int{4}, Activation: guides.Tanh}, svi.EntropyELBO},
-		{"diagonal/tanh/kl", guides.Amortized{Hidden: []int{4}, Activation: guides.Tanh}, svi.KLELBO},
-		{"diagonal/tanh/iwae", guides.Amortized{Hidden: []int{4}, Activation: guides.Tanh}, svi.IWAEBound},
-		{"diagonal/relu2/kl", guides.Amortized{Hidden: []int{5, 4}, Activation: guides.ReLU}, svi.KLELBO},
+		{"diagonal/tanh/trace", guides.Amortized{Hidden: []int{4}, Activation: ops.Tanh}, svi.TraceELBO},
+		{"diagonal/tanh/entropy", guides.Amortized{Hidden: []int{4}, Activation: ops.Tanh}, svi.EntropyELBO},
+		{"diagonal/tanh/kl", guides.Amortized{Hidden: []int{4}, Activation: ops.Tanh}, svi.KLELBO},
+		{"diagonal/tanh/iwae", guides.Amortized{Hidden: []int{4}, Activation: ops.Tanh}, svi.IWAEBound},
+		{"diagonal/relu2/kl", guides.Amortized{Hidden: []int{5, 4}, Activation: ops.ReLU}, svi.KLELBO},
 		{"diagonal/linear/trace", guides.Amortized{}, svi.TraceELBO},
-		{"cholesky/tanh/trace", guides.Amortized{Hidden: []int{4}, Activation: guides.Tanh, Covariance: guides.Cholesky}, svi.TraceELBO},
-		{"cholesky/tanh/entropy", guides.Amortized{Hidden: []int{4}, Activation: guides.Tanh, Covariance: guides.Cholesky}, svi.EntropyELBO},
+		{"cholesky/tanh/trace", guides.Amortized{Hidden: []int{4}, Activation: ops.Tanh, Covariance: guides.Cholesky}, svi.TraceELBO},
+		{"cholesky/tanh/entropy", guides.Amortized{Hidden: []int{4}, Activation: ops.Tanh, Covariance: guides.Cholesky}, svi.EntropyELBO},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -170,7 +171,7 @@ func TestAmortizedEncodeMatchesGraph(t *testing.T) {
 		est svi.Estimator
 	}{{guides.Diagonal, svi.KLELBO}, {guides.Diagonal, svi.TraceELBO}, {guides.Cholesky, svi.TraceELBO}} {
 		t.Run(tc.cov.String()+"/"+tc.est.String(), func(t *testing.T) {
-			enc := guides.Amortized{Input: "x", Dim: d, Hidden: []int{6, 4}, Activation: guides.Tanh, Covariance: tc.cov}
+			enc := guides.Amortized{Input: "x", Dim: d, Hidden: []int{6, 4}, Activation: ops.Tanh, Covariance: tc.cov}
 			kl := tc.est == svi.KLELBO
 			tr, err := svi.New(localModel{n: n, b: b, l: l, d: d, noZ: kl, withoutGlob: true}, enc, svi.Config{Estimator: tc.est})
 			require.NoError(t, err)
@@ -456,27 +457,4 @@ func ExampleAmortized() {
 	z := e["z"]
 	fmt.Printf("μ₁ = (%.2f, %.2f), σ₁ = (%.2f, %.2f)\n", z.Loc[0], z.Loc[1], z.Scale[0], z.Scale[1])
 	// Output: μ₁ = (0.80, 0.80), σ₁ = (0.45, 0.45)
-}
-
-// TestDenseAlias: guides.Dense and guides.ParseActivation are ops.Dense
-// and ops.ParseActivation (tested in ops) with the package's prefix.
-func TestDenseAlias(t *testing.T) {
-	g := G.NewGraph()
-	x := G.NewMatrix(g, G.Float64, G.WithShape(4, 3), G.WithName("x"))
-	w := G.NewMatrix(g, G.Float64, G.WithShape(3, 2), G.WithName("w"))
-	b := G.NewVector(g, G.Float64, G.WithShape(2), G.WithName("b"))
-	bad := G.NewVector(g, G.Float64, G.WithShape(5), G.WithName("bad"))
-	y, err := guides.Dense(x, w, b, guides.Tanh)
-	require.NoError(t, err)
-	assert.Equal(t, []int{4, 2}, []int(y.Shape()))
-	assert.Equal(t, "Dense{tanh}", y.Op().String())
-	_, err = guides.Dense(x, w, bad, guides.ReLU)
-	assert.ErrorContains(t, err, "guides: ops: Dense: shapes")
-	for _, name := range []string{"relu", "tanh", "identity"} {
-		a, err := guides.ParseActivation(name)
-		require.NoError(t, err)
-		assert.Equal(t, name, a.String())
-	}
-	_, err = guides.ParseActivation("gelu")
-	assert.ErrorContains(t, err, `guides: unknown activation "gelu"`)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/svi"
 )
 
@@ -19,7 +20,7 @@ import (
 // unconstrained values of every site, concatenated in site order into one
 // vector u of length D, follow N(loc, LLᵀ) with L lower triangular,
 //
-//	L = tril(T, −1) + diag(softplus(ρ)),
+//	L = tril(T, −1) + diag(special.Softplus(ρ)),
 //
 // so the diagonal stays positive. Draws are u = loc + Lε. Its entropy is
 // Σᵢ log Lᵢᵢ + D/2 (1 + log 2π). It captures posterior correlations that
@@ -80,7 +81,7 @@ func jointParams(c *svi.GuideContext, guide string, initScale float64, sites []s
 	D := totalSize(sites)
 	p := jointPrefix(sites)
 	loc = c.Param(p+"loc", []int{D}, func(dst []float64, _ *rand.Rand) { copy(dst, initLoc) })
-	rho0 := inverseSoftplus(s0)
+	rho0 := special.InverseSoftplus(s0)
 	rho = c.Param(p+"rho", []int{D}, func(dst []float64, _ *rand.Rand) {
 		for i := range dst {
 			dst[i] = rho0
@@ -179,7 +180,7 @@ func (f *frBuilt) LogQDetached() ([]*G.Node, error) {
 		r, _ := p.Get(frRho)
 		s := 0.0
 		for _, v := range r {
-			s += math.Log(softplus(v))
+			s += math.Log(special.Softplus(v))
 		}
 		dst[0] = s
 	})
@@ -259,7 +260,7 @@ func lowerFactor(p *svi.Params, sites []svi.Site) *mat.TriDense {
 		for j := 0; j < i; j++ {
 			L.SetTri(i, j, tril[i*D+j])
 		}
-		L.SetTri(i, i, softplus(rho[i]))
+		L.SetTri(i, i, special.Softplus(rho[i]))
 	}
 	return L
 }

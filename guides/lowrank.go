@@ -11,6 +11,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
@@ -20,7 +21,7 @@ import (
 //
 //	u = loc + Wη + σ⊙ε,  η ~ N(0, I_R), ε ~ N(0, I_D),  Σ = WWᵀ + diag(σ²),
 //
-// with σ = softplus(ρ). It captures the R leading directions of posterior
+// with σ = special.Softplus(ρ). It captures the R leading directions of posterior
 // correlation at O(D·R) parameters and work, where FullRank needs O(D²).
 // log q and the entropy use the matrix determinant lemma and the Woodbury
 // identity with the R×R capacitance matrix C = I + Wᵀdiag(σ⁻²)W.
@@ -185,7 +186,7 @@ func (g LowRank) values(p *svi.Params, sites []svi.Site) (loc, sigma, w []float6
 	}
 	sigma = make([]float64, len(rho))
 	for i, v := range rho {
-		sigma[i] = softplus(v)
+		sigma[i] = special.Softplus(v)
 	}
 	return loc, sigma, w, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
@@ -18,7 +19,7 @@ import (
 const DefaultInitScale = 0.1
 
 // MeanField is the fully factorized Gaussian guide: each unconstrained
-// element is independent, q(u) = Πᵢ N(uᵢ; locᵢ, σᵢ²) with σ = softplus(ρ).
+// element is independent, q(u) = Πᵢ N(uᵢ; locᵢ, σᵢ²) with σ = special.Softplus(ρ).
 // It has a closed-form entropy Σᵢ log σᵢ + ½ + ½ log 2π.
 //
 // Its parameters are "guides/<site>/loc" and "guides/<site>/rho".
@@ -51,7 +52,7 @@ func (g MeanField) scale() float64 {
 	return g.InitScale
 }
 
-// Build declares loc and ρ per site and draws u = loc + softplus(ρ)⊙ε.
+// Build declares loc and ρ per site and draws u = loc + special.Softplus(ρ)⊙ε.
 func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {
 	rho0, err := g.rho0()
 	if err != nil {
@@ -70,7 +71,7 @@ func (g MeanField) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, erro
 		for s := 0; s < S; s++ {
 			eps := c.StdNormal(fmt.Sprintf("%s/eps%d", site.Name, s), shape)
 			// One fused op for loc + σ⊙ε and its gradient, with σ =
-			// softplus(ρ) computed once for all particles.
+			// special.Softplus(ρ) computed once for all particles.
 			u, err := ops.Reparam(q.Loc, q.Scale, eps)
 			if err != nil {
 				return nil, err
@@ -94,7 +95,7 @@ func (g MeanField) rho0() (float64, error) {
 	if !(s0 > 0) || math.IsInf(s0, 0) {
 		return 0, fmt.Errorf("guides: MeanField InitScale must be positive and finite, got %v", s0)
 	}
-	return inverseSoftplus(s0), nil
+	return special.InverseSoftplus(s0), nil
 }
 
 // mfSites is what a MeanField build knows of its sites: each one's q.
@@ -129,7 +130,7 @@ func (m *mfSites) Entropy() (*G.Node, error) {
 	return m.entropy, nil
 }
 
-// Marginals returns each site's N(loc, softplus(ρ)²).
+// Marginals returns each site's N(loc, special.Softplus(ρ)²).
 func (m *mfSites) Marginals() (map[string]dist.LogProber, error) {
 	out := make(map[string]dist.LogProber, len(m.q))
 	for name, q := range m.q {
@@ -182,7 +183,7 @@ func (g MeanField) locInit(site svi.Site) (func([]float64, *rand.Rand), error) {
 	return nil, nil
 }
 
-// Draw samples u = loc + softplus(ρ)⊙ε on the host.
+// Draw samples u = loc + special.Softplus(ρ)⊙ε on the host.
 func (g MeanField) Draw(p *svi.Params, sites []svi.Site, r *rand.Rand, n int) (map[string][]float64, error) {
 	out := make(map[string][]float64, len(sites))
 	for _, site := range sites {
@@ -202,7 +203,7 @@ func (g MeanField) Draw(p *svi.Params, sites []svi.Site, r *rand.Rand, n int) (m
 	return out, nil
 }
 
-// Moments returns loc and softplus(ρ) of sites[i].
+// Moments returns loc and special.Softplus(ρ) of sites[i].
 func (g MeanField) Moments(p *svi.Params, sites []svi.Site, i int) (mean, std []float64, err error) {
 	return g.moments(p, sites[i])
 }
@@ -215,7 +216,7 @@ func (MeanField) moments(p *svi.Params, site svi.Site) (mean, std []float64, err
 	}
 	std = make([]float64, len(rho))
 	for i, v := range rho {
-		std[i] = softplus(v)
+		std[i] = special.Softplus(v)
 	}
 	return append([]float64(nil), loc...), std, nil
 }
@@ -253,17 +254,7 @@ func add(b *graph.B, acc, x *G.Node) *G.Node {
 	return b.Add(acc, x)
 }
 
-func softplus(x float64) float64 {
-	if x > 0 {
-		return x + math.Log1p(math.Exp(-x))
-	}
-	return math.Log1p(math.Exp(x))
-}
-
-// inverseSoftplus returns ρ with softplus(ρ) = s, for s > 0.
-func inverseSoftplus(s float64) float64 { return s + math.Log(-math.Expm1(-s)) }
-
-// siteQ declares a site's loc and ρ and returns q = N(loc, softplus(ρ)²).
+// siteQ declares a site's loc and ρ and returns q = N(loc, special.Softplus(ρ)²).
 func (g MeanField) siteQ(c *svi.GuideContext, b *graph.B, site svi.Site, rho0 float64) (dist.Normal, error) {
 	shape := paramShape(site)
 	init, err := g.locInit(site)
@@ -291,7 +282,7 @@ type mfVecBuilt struct {
 }
 
 // BuildVector is Build for svi.Config.Vectorize: one draw node per site
-// with a leading axis of S particles, u = loc + softplus(ρ) ⊙ ε with ε of
+// with a leading axis of S particles, u = loc + special.Softplus(ρ) ⊙ ε with ε of
 // shape [S, site.Unconstrained...] (one fused op and its gradient, which
 // sums over the particles), with the marginals and the closed-form entropy.
 func (g MeanField) BuildVector(c *svi.GuideContext, sites []svi.Site) (svi.Built, error) {

@@ -107,6 +107,35 @@ func HashOf(w func(hash.Hash)) uint32 {
 	return h.Sum32()
 }
 
+// CheckArity returns an error unless an op got arity inputs (n), for the
+// SymDiff methods of custom ops; name prefixes it.
+func CheckArity(name string, n, arity int) error {
+	if n != arity {
+		return fmt.Errorf("%s takes %d inputs, got %d", name, arity, n)
+	}
+	return nil
+}
+
+// GradNodes builds the gradient nodes of a custom op's SymDiff: for each
+// input i with diff[i] set (pass the op's DiffWRT), the node of the op
+// grad(i) applied to args, in the order of i; nil for the inputs that get
+// no gradient. name prefixes its errors ("ops: Dense" gives "ops: Dense
+// gradient: …").
+func GradNodes(name string, diff []bool, grad func(wrt int) G.Op, args ...*G.Node) (G.Nodes, error) {
+	out := make(G.Nodes, len(diff))
+	for i, d := range diff {
+		if !d {
+			continue
+		}
+		n, err := G.ApplyOp(grad(i), args...)
+		if err != nil {
+			return nil, fmt.Errorf("%s gradient: %w", name, err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
 // PlainOp gives a custom gorgonia op the three answers every op of this
 // project shares: it returns a fresh value (not a pointer into an input),
 // calls no external library through cgo batching, and overwrites no input.

@@ -194,21 +194,12 @@ func (op denseOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true} }
 
 // SymDiff returns the fused gradient nodes for x (when needed), w and b.
 func (op denseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 3 {
-		return nil, fmt.Errorf("ops: Dense takes 3 inputs, got %d", len(inputs))
+	if err := CheckArity("ops: Dense", len(inputs), 3); err != nil {
+		return nil, err
 	}
-	out := make(G.Nodes, 3)
-	for i := 0; i < 3; i++ {
-		if i == 0 && !op.diffX {
-			continue
-		}
-		n, err := G.ApplyOp(denseGradOp{act: op.act, wrt: i, diffX: op.diffX, back: op.back}, inputs[0], inputs[1], output, grad)
-		if err != nil {
-			return nil, fmt.Errorf("ops: Dense gradient: %w", err)
-		}
-		out[i] = n
-	}
-	return out, nil
+	return GradNodes("ops: Dense", op.DiffWRT(3), func(i int) G.Op {
+		return denseGradOp{act: op.act, wrt: i, diffX: op.diffX, back: op.back}
+	}, inputs[0], inputs[1], output, grad)
 }
 
 // denseGradOp computes the gradient of Dense with respect to input wrt

@@ -15,37 +15,6 @@ import (
 	"github.com/govi/govi/internal/fdcheck"
 )
 
-// Tolerances of the Dense checks.
-const (
-	// denseFusedTol: the fused op and the generic gorgonia graph of the
-	// same layer do the same arithmetic in a different order (BLAS
-	// blocking), so they agree to a few ulps of the largest term.
-	denseFusedTol = 1e-12
-	// denseFDStep and denseFDTol: central differences of a smooth function
-	// with step 1e-6 have truncation error O(h²) ≈ 1e-12 and rounding
-	// error ≈ ε·|f|/h ≈ 1e-10·|f|; 1e-6 relative leaves a wide margin.
-	denseFDStep = 1e-6
-	denseFDTol  = 1e-6
-)
-
-func randVec(r *rand.Rand, n int, scale float64) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = scale * r.NormFloat64()
-	}
-	return v
-}
-
-// assertClose checks got against want elementwise, within tol relative to
-// |want| (absolute below 1).
-func assertClose(t *testing.T, want, got []float64, tol float64, what string) {
-	t.Helper()
-	require.Len(t, got, len(want), what)
-	for i := range want {
-		assert.InDelta(t, want[i], got[i], tol*math.Max(1, math.Abs(want[i])), "%s[%d]", what, i)
-	}
-}
-
 // denseParams are the inputs of the two-layer test network: x0 [B, D],
 // w1 [D, H], b1 [H], w2 [H, K], b2 [K], and the cost weights c [B, K].
 type denseParams struct {
@@ -154,14 +123,14 @@ func TestDenseGradient(t *testing.T) {
 			p := newDenseParams(act, uint64(act))
 			vf, gf := denseCost(t, true, p)
 			vu, gu := denseCost(t, false, p)
-			assert.InDelta(t, vu, vf, denseFusedTol*math.Max(1, math.Abs(vu)), "value")
-			assert.InDelta(t, hostDense(p), vf, denseFusedTol*math.Max(1, math.Abs(vf)), "value vs host")
+			assert.InDelta(t, vu, vf, fusedTol*math.Max(1, math.Abs(vu)), "value")
+			assert.InDelta(t, hostDense(p), vf, fusedTol*math.Max(1, math.Abs(vf)), "value vs host")
 			params := [][]float64{p.x0, p.w1, p.b1, p.w2, p.b2}
 			for i, name := range []string{"x", "w1", "b1", "w2", "b2"} {
-				assertClose(t, gu[i], gf[i], denseFusedTol, "fused vs generic ∂/∂"+name)
+				assertClose(t, gu[i], gf[i], fusedTol, "fused vs generic ∂/∂"+name)
 				// hostDense reads params[i] through p, which aliases it.
-				fd := fdcheck.Grad(func([]float64) float64 { return hostDense(p) }, params[i], denseFDStep)
-				assertClose(t, fd, gf[i], denseFDTol, "fused vs finite differences ∂/∂"+name)
+				fd := fdcheck.Grad(func([]float64) float64 { return hostDense(p) }, params[i], fdStep)
+				assertClose(t, fd, gf[i], fdRelTol, "fused vs finite differences ∂/∂"+name)
 			}
 		})
 	}
@@ -181,7 +150,7 @@ func TestDenseForward(t *testing.T) {
 				z[i] = math.NaN() // DenseForward must overwrite every element
 			}
 			DenseForward(z, x, w, b, rows, nin, nout, act)
-			assertClose(t, hostLayer(x, w, b, rows, nin, nout, act), z, denseFusedTol, fmt.Sprintf("%v %v", sz, act))
+			assertClose(t, hostLayer(x, w, b, rows, nin, nout, act), z, fusedTol, fmt.Sprintf("%v %v", sz, act))
 		}
 	}
 }

@@ -135,21 +135,12 @@ func (op denseNOp) Do(in ...G.Value) (G.Value, error) {
 func (op denseNOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true} }
 
 func (op denseNOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 3 {
-		return nil, fmt.Errorf("ops: DenseN takes 3 inputs, got %d", len(inputs))
+	if err := CheckArity("ops: DenseN", len(inputs), 3); err != nil {
+		return nil, err
 	}
-	out := make(G.Nodes, 3)
-	for i := 0; i < 3; i++ {
-		if i == 0 && !op.diffX {
-			continue
-		}
-		n, err := G.ApplyOp(denseNGradOp{act: op.act, xd: op.xd, wrt: i, diffX: op.diffX, back: op.back}, inputs[0], inputs[1], output, grad)
-		if err != nil {
-			return nil, fmt.Errorf("ops: DenseN gradient: %w", err)
-		}
-		out[i] = n
-	}
-	return out, nil
+	return GradNodes("ops: DenseN", op.DiffWRT(3), func(i int) G.Op {
+		return denseNGradOp{act: op.act, xd: op.xd, wrt: i, diffX: op.diffX, back: op.back}
+	}, inputs[0], inputs[1], output, grad)
 }
 
 // denseNGradOp is the gradient of DenseN with respect to input wrt (0: x,

@@ -32,7 +32,7 @@ func hostDenseN(x, w1, b1, w2, b2, c []float64, S, B, D, H, K int, act Activatio
 // shared data input, then a per-particle input; K = 2 and the K = 1 output
 // of a regression net, which takes the dgemv paths) against central
 // differences of the host computation: value to 1e-12, every gradient to
-// denseFDTol. The graph runs twice with different weights, so a gradient
+// fdRelTol. The graph runs twice with different weights, so a gradient
 // kept from the first run would fail the second.
 func TestDenseNGradient(t *testing.T) {
 	t.Parallel()
@@ -77,8 +77,8 @@ func TestDenseNGradient(t *testing.T) {
 				}
 				assert.InDelta(t, host(nil), valuesOf(t, vals[0])[0], 1e-12*math.Max(1, math.Abs(host(nil))), "%v K=%d run %d: value", act, K, run)
 				for i, name := range []string{"w1", "b1", "w2", "b2"} {
-					fd := fdcheck.Grad(host, params[i], denseFDStep)
-					assertClose(t, fd, valuesOf(t, vals[1+i]), denseFDTol, act.String()+": ∂/∂"+name)
+					fd := fdcheck.Grad(host, params[i], fdStep)
+					assertClose(t, fd, valuesOf(t, vals[1+i]), fdRelTol, act.String()+": ∂/∂"+name)
 				}
 			}
 			vm.Close()

@@ -4,40 +4,42 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // The elementwise functions and their derivative chains. A nil Deriv ends a
 // chain: that derivative order is not available.
 var (
-	tetragammaFn = &UnaryFn{Name: "tetragamma", F: tetragamma}
-	trigammaFn   = &UnaryFn{Name: "trigamma", F: trigamma, Deriv: tetragammaFn}
-	digammaFn    = &UnaryFn{Name: "digamma", F: digamma, Deriv: trigammaFn}
-	lgammaFn     = &UnaryFn{Name: "lgamma", F: lgamma, Deriv: digammaFn}
+	tetragammaFn = &UnaryFn{Name: "tetragamma", F: special.Tetragamma}
+	trigammaFn   = &UnaryFn{Name: "trigamma", F: special.Trigamma, Deriv: tetragammaFn}
+	digammaFn    = &UnaryFn{Name: "digamma", F: special.Digamma, Deriv: trigammaFn}
+	lgammaFn     = &UnaryFn{Name: "lgamma", F: special.Lgamma, Deriv: digammaFn}
 
-	sigmoidDeriv2Fn = &UnaryFn{Name: "sigmoid″", F: sigmoidDeriv2}
-	sigmoidDerivFn  = &UnaryFn{Name: "sigmoid′", F: sigmoidDeriv, Deriv: sigmoidDeriv2Fn}
-	sigmoidFn       = &UnaryFn{Name: "sigmoid", F: sigmoid, Deriv: sigmoidDerivFn}
-	softplusFn      = &UnaryFn{Name: "softplus", F: softplus, Deriv: sigmoidFn}
+	sigmoidDeriv2Fn = &UnaryFn{Name: "sigmoid″", F: special.SigmoidDeriv2}
+	sigmoidDerivFn  = &UnaryFn{Name: "sigmoid′", F: special.SigmoidDeriv, Deriv: sigmoidDeriv2Fn}
+	sigmoidFn       = &UnaryFn{Name: "sigmoid", F: special.Sigmoid, Deriv: sigmoidDerivFn}
+	softplusFn      = &UnaryFn{Name: "softplus", F: special.Softplus, Deriv: sigmoidFn}
 	// d/dx log σ(x) = σ(−x); d²/dx² = −σ(x)σ(−x).
-	sigmoidNegFn = &UnaryFn{Name: "sigmoid(−x)", F: func(x float64) float64 { return sigmoid(-x) },
-		Deriv: &UnaryFn{Name: "−sigmoid′", F: func(x float64) float64 { return -sigmoidDeriv(x) },
-			Deriv: &UnaryFn{Name: "−sigmoid″", F: func(x float64) float64 { return -sigmoidDeriv2(x) }}}}
-	logSigmoidFn = &UnaryFn{Name: "logsigmoid", F: logSigmoid, Deriv: sigmoidNegFn}
+	sigmoidNegFn = &UnaryFn{Name: "sigmoid(−x)", F: func(x float64) float64 { return special.Sigmoid(-x) },
+		Deriv: &UnaryFn{Name: "−sigmoid′", F: func(x float64) float64 { return -special.SigmoidDeriv(x) },
+			Deriv: &UnaryFn{Name: "−sigmoid″", F: func(x float64) float64 { return -special.SigmoidDeriv2(x) }}}}
+	logSigmoidFn = &UnaryFn{Name: "logsigmoid", F: special.LogSigmoid, Deriv: sigmoidNegFn}
 
-	log1mExpFn = &UnaryFn{Name: "log1mexp", F: log1mExp,
-		Deriv: &UnaryFn{Name: "log1mexp′", F: log1mExpDeriv,
-			Deriv: &UnaryFn{Name: "log1mexp″", F: log1mExpDeriv2}}}
+	log1mExpFn = &UnaryFn{Name: "log1mexp", F: special.Log1mExp,
+		Deriv: &UnaryFn{Name: "log1mexp′", F: special.Log1mExpDeriv,
+			Deriv: &UnaryFn{Name: "log1mexp″", F: special.Log1mExpDeriv2}}}
 
-	normPDFFn    = &UnaryFn{Name: "normpdf", F: normPDF, Deriv: &UnaryFn{Name: "normpdf′", F: normPDFDeriv}}
-	normCDFFn    = &UnaryFn{Name: "normcdf", F: normCDF, Deriv: normPDFFn}
-	invMillsFn   = &UnaryFn{Name: "invmills", F: invMills, Deriv: &UnaryFn{Name: "invmills′", F: invMillsDeriv}}
-	logNormCDFFn = &UnaryFn{Name: "lognormcdf", F: logNormCDF, Deriv: invMillsFn}
+	normPDFFn    = &UnaryFn{Name: "normpdf", F: special.NormPDF, Deriv: &UnaryFn{Name: "normpdf′", F: special.NormPDFDeriv}}
+	normCDFFn    = &UnaryFn{Name: "normcdf", F: special.NormCDF, Deriv: normPDFFn}
+	invMillsFn   = &UnaryFn{Name: "invmills", F: special.InvMills, Deriv: &UnaryFn{Name: "invmills′", F: special.InvMillsDeriv}}
+	logNormCDFFn = &UnaryFn{Name: "lognormcdf", F: special.LogNormCDF, Deriv: invMillsFn}
 
-	lgammaHalfDiffFn = &UnaryFn{Name: "lgammahalfdiff", F: lgammaHalfDiff,
-		Deriv: &UnaryFn{Name: "digammahalfdiff", F: digammaHalfDiff}}
+	lgammaHalfDiffFn = &UnaryFn{Name: "lgammahalfdiff", F: special.LgammaHalfDiff,
+		Deriv: &UnaryFn{Name: "digammahalfdiff", F: special.DigammaHalfDiff}}
 
 	erfFn = &UnaryFn{Name: "erf", F: math.Erf,
-		Deriv: &UnaryFn{Name: "erf′", F: erfDeriv, Deriv: &UnaryFn{Name: "erf″", F: erfDeriv2}}}
+		Deriv: &UnaryFn{Name: "erf′", F: special.ErfDeriv, Deriv: &UnaryFn{Name: "erf″", F: special.ErfDeriv2}}}
 )
 
 // Lgamma returns log|Γ(x)| elementwise; its derivative is [Digamma].

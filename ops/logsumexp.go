@@ -69,6 +69,7 @@ func LogMeanExp(x *G.Node, axis int) (*G.Node, error) {
 // hands over a value whose shape differs from its node's (a [1, K] node
 // holding a (K) vector or a scalar) with the same elements.
 type alongOp struct {
+	PlainOp
 	axis, dims int
 	shape      tensor.Shape
 }
@@ -127,10 +128,6 @@ func (op alongOp) shapes(in []G.DimSizer, arity int) ([]tensor.Shape, error) {
 	}
 	return out, nil
 }
-
-func (op alongOp) ReturnsPtr() bool     { return false }
-func (op alongOp) CallsExtern() bool    { return false }
-func (op alongOp) OverwritesInput() int { return -1 }
 
 // lseOp computes log-sum-exp along an axis.
 type lseOp struct{ alongOp }
@@ -266,10 +263,7 @@ func (op softmaxOp) String() string { return fmt.Sprintf("Softmax{axis=%d}", op.
 func (op softmaxOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.Softmax{%d,%d}", op.axis, op.dims)
 }
-func (op softmaxOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
-func (op softmaxOp) ReturnsPtr() bool     { return false }
-func (op softmaxOp) CallsExtern() bool    { return false }
-func (op softmaxOp) OverwritesInput() int { return -1 }
+func (op softmaxOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op softmaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := alongOp(op).shapes(in, 1)
@@ -332,10 +326,7 @@ func (op scaleAlongOp) String() string { return fmt.Sprintf("ScaleAlong{axis=%d}
 func (op scaleAlongOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.ScaleAlong{%d,%v}", op.axis, op.shape)
 }
-func (op scaleAlongOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
-func (op scaleAlongOp) ReturnsPtr() bool     { return false }
-func (op scaleAlongOp) CallsExtern() bool    { return false }
-func (op scaleAlongOp) OverwritesInput() int { return -1 }
+func (op scaleAlongOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op scaleAlongOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := alongOp(op).shapes(in, 2)

@@ -5,6 +5,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/govi/govi/internal/gemm"
 )
 
 // MatMul sets c = op(a)·op(b) + beta·c for row-major, contiguous a, b, c,
@@ -14,7 +16,7 @@ import (
 // product (Dger), which gonum's dgemm does 15–30 times more slowly (the
 // output layer of a regression network: 455×50·50×1 takes 90 µs as a
 // dgemm and 3 µs as a dgemv). When b is not transposed and the processor
-// has AVX2 and FMA, the general case runs govi's own kernels (gemmAcc);
+// has AVX2 and FMA, the general case runs govi's own kernels (gemm.Acc);
 // with the openblas build tag it stays on BLAS.
 func MatMul(ta, tb bool, m, n, k int, a, b []float64, beta float64, c []float64) {
 	gen := func(r, cols int, d []float64) blas64.General {
@@ -41,12 +43,12 @@ func MatMul(ta, tb bool, m, n, k int, a, b []float64, beta float64, c []float64)
 		blas64.Ger(1, vec(m, a), vec(n, b), gen(m, n, c))
 		return
 	}
-	if hasGemmKernel && !preferBLAS && !tb {
+	if gemm.HasKernel && !preferBLAS && !tb {
 		scale(beta, c[:m*n])
 		if ta {
-			gemmAcc(m, n, k, a, 1, m, b, n, c, n)
+			gemm.Acc(m, n, k, a, 1, m, b, n, c, n)
 		} else {
-			gemmAcc(m, n, k, a, k, 1, b, n, c, n)
+			gemm.Acc(m, n, k, a, k, 1, b, n, c, n)
 		}
 		return
 	}

@@ -2,14 +2,84 @@ package ops
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/internal/graph"
 )
+
+// Tolerances shared by the fused-op checks.
+const (
+	// fusedTol: a fused op and the generic gorgonia graph of the same
+	// function do the same arithmetic in a different order (BLAS
+	// blocking), so they agree to a few ulps of the largest term.
+	fusedTol = 1e-12
+	// fdStep and fdRelTol: central differences of a smooth function with
+	// step 1e-6 have truncation error O(h²) ≈ 1e-12 and rounding error
+	// ≈ ε·|f|/h ≈ 1e-10·|f|; 1e-6 relative (absolute below 1) leaves a
+	// wide margin.
+	fdStep   = 1e-6
+	fdRelTol = 1e-6
+)
+
+// randVec returns n seeded normal draws times scale.
+func randVec(r *rand.Rand, n int, scale float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = scale * r.NormFloat64()
+	}
+	return v
+}
+
+// assertClose checks got against want elementwise, within tol relative to
+// |want| (absolute below 1).
+func assertClose(t *testing.T, want, got []float64, tol float64, what string) {
+	t.Helper()
+	require.Len(t, got, len(want), what)
+	for i := range want {
+		assert.InDelta(t, want[i], got[i], tol*math.Max(1, math.Abs(want[i])), "%s[%d]", what, i)
+	}
+}
+
+// tensorNode returns a float64 input node of the given shape holding a
+// copy of v.
+func tensorNode(g *G.ExprGraph, v []float64, shape ...int) *G.Node {
+	t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
+	return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(graph.Name("in")), G.WithValue(t))
+}
+
+// evalGrads runs the scalar cost and its gradient with respect to wrt and
+// returns the cost and the gradients.
+func evalGrads(t *testing.T, cost *G.Node, wrt ...*G.Node) (float64, [][]float64) {
+	t.Helper()
+	grads, err := G.Grad(cost, wrt...)
+	require.NoError(t, err)
+	res := runTape(t, cost.Graph(), wrt, append(G.Nodes{cost}, grads...)...)
+	return res[0][0], res[1:]
+}
+
+// benchGrad times runs of the scalar cost and its gradient with respect
+// to wrt (graph building excluded).
+func benchGrad(b *testing.B, cost *G.Node, wrt ...*G.Node) {
+	grads, err := G.Grad(cost, wrt...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vm := G.NewTapeMachine(cost.Graph().SubgraphRoots(append(G.Nodes{cost}, grads...)...), G.BindDualValues(wrt...))
+	defer vm.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := vm.RunAll(); err != nil {
+			b.Fatal(err)
+		}
+		vm.Reset()
+	}
+}
 
 // vecNode returns a float64 vector input node holding a copy of v.
 func vecNode(g *G.ExprGraph, v []float64) *G.Node {

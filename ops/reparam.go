@@ -3,11 +3,12 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // SoftplusReparam returns the reparameterized Gaussian draw
@@ -59,17 +60,6 @@ func Reparam(loc, scale, eps *G.Node) (*G.Node, error) {
 	return n, nil
 }
 
-// gorgoniaSoftplus is gorgonia v0.9.18's float64 softplus.
-func gorgoniaSoftplus(x float64) float64 {
-	switch {
-	case x < -708:
-		return 0
-	case x > 16:
-		return x
-	}
-	return math.Log1p(math.Exp(x))
-}
-
 // reparamOp is loc + softplus(ρ) ⊙ ε, or with affine loc + scale ⊙ ε.
 type reparamOp struct {
 	PlainOp
@@ -113,7 +103,7 @@ func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("SoftplusReparam: %d, %d and %d values", len(loc), len(rho), len(eps))
 	}
 	out, d := op.buf.like(in[0].Shape())
-	sc := gorgoniaSoftplus
+	sc := special.SoftplusGorgonia
 	if op.affine {
 		sc = func(x float64) float64 { return x }
 	}
@@ -128,7 +118,7 @@ func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
 		return out, nil
 	}
 	for i := range d {
-		d[i] = loc[i] + gorgoniaSoftplus(rho[i])*eps[i]
+		d[i] = loc[i] + special.SoftplusGorgonia(rho[i])*eps[i]
 	}
 	return out, nil
 }
@@ -182,7 +172,7 @@ func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("SoftplusReparamGrad: %d, %d and %d values", len(rho), len(eps), len(g))
 	}
 	out, d := op.buf.like(in[0].Shape())
-	ds := sigmoid
+	ds := special.Sigmoid
 	if op.affine {
 		ds = func(float64) float64 { return 1 }
 	}
@@ -197,7 +187,7 @@ func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
 		return out, nil
 	}
 	for i := range d {
-		d[i] = g[i] * eps[i] * sigmoid(rho[i])
+		d[i] = g[i] * eps[i] * special.Sigmoid(rho[i])
 	}
 	return out, nil
 }

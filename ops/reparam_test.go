@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/fdcheck"
+	"github.com/govi/govi/internal/special"
 )
 
 // TestSoftplusReparam checks the draw against loc + log(1 + e^ρ)·ε and the
@@ -23,7 +24,7 @@ func TestSoftplusReparam(t *testing.T) {
 	host := func(l, r, e []float64) float64 {
 		var s float64
 		for i := range l {
-			s += w[i] * (l[i] + gorgoniaSoftplus(r[i])*e[i])
+			s += w[i] * (l[i] + special.SoftplusGorgonia(r[i])*e[i])
 		}
 		return s
 	}
@@ -51,7 +52,7 @@ func TestSoftplusReparam(t *testing.T) {
 			if rho[i] != 17 { // gorgonia's softplus has a kink at 16; its derivative is σ(ρ) there
 				assert.InDelta(t, wantR[i], gr[i], 1e-6, "run %d: ∂/∂ρ[%d]", run, i)
 			}
-			assert.InDelta(t, w[i]*eps[i]*sigmoid(rho[i]), gr[i], 1e-12, "run %d: ∂/∂ρ[%d] = w ε σ(ρ)", run, i)
+			assert.InDelta(t, w[i]*eps[i]*special.Sigmoid(rho[i]), gr[i], 1e-12, "run %d: ∂/∂ρ[%d] = w ε σ(ρ)", run, i)
 		}
 	}
 	g := G.NewGraph()

@@ -76,12 +76,12 @@ func cholesky(v G.Value, n int) (*mat.Cholesky, bool, error) {
 
 var nan = math.NaN()
 
-type spdBase struct{ n int }
+type spdBase struct {
+	PlainOp
+	n int
+}
 
-func (op spdBase) ReturnsPtr() bool     { return false }
-func (op spdBase) CallsExtern() bool    { return false }
-func (op spdBase) OverwritesInput() int { return -1 }
-func (op spdBase) DiffWRT(int) []bool   { return []bool{true} }
+func (op spdBase) DiffWRT(int) []bool { return []bool{true} }
 
 func (op spdBase) check(in []G.DimSizer) error {
 	if len(in) != 1 {

@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // StickBreaking maps each row x ∈ ℝ^{K−1} along the last axis of x to the
@@ -27,7 +29,7 @@ func StickBreaking(x *G.Node) (*G.Node, error) {
 	if err := sbCheck("StickBreaking", x); err != nil {
 		return nil, err
 	}
-	n, err := G.ApplyOp(sbOp{x.Shape()}, x)
+	n, err := G.ApplyOp(sbOp{shape: x.Shape()}, x)
 	if err != nil {
 		return nil, fmt.Errorf("ops: StickBreaking: %w", err)
 	}
@@ -44,7 +46,7 @@ func StickBreakingLogDet(x *G.Node) (*G.Node, error) {
 	if err := sbCheck("StickBreakingLogDet", x); err != nil {
 		return nil, err
 	}
-	n, err := G.ApplyOp(sbLogDetOp{x.Shape()}, x)
+	n, err := G.ApplyOp(sbLogDetOp{shape: x.Shape()}, x)
 	if err != nil {
 		return nil, fmt.Errorf("ops: StickBreakingLogDet: %w", err)
 	}
@@ -87,22 +89,27 @@ func sbReduced(shape tensor.Shape) tensor.Shape {
 	return alongOp{axis: shape.Dims() - 1, dims: shape.Dims(), shape: shape}.reduced(shape)
 }
 
-// sbForward writes one row of the transform of x (length K−1) into y
-// (length K), multiplying out the remaining stick rather than exponentiating
-// sums of logs, which keeps relative accuracy for tiny components.
-func sbForward(y, x []float64) {
+// StickBreakingRow writes the transform of one row x (length K−1) into y
+// (length K) on the host, as the StickBreaking op does: it multiplies out
+// the remaining stick rather than exponentiating sums of logs (not 1 − Σ),
+// which keeps relative accuracy for tiny components. y must have
+// len(x) + 1 elements.
+func StickBreakingRow(y, x []float64) {
 	km1 := len(x)
 	rem := 1.0
 	for k, v := range x {
 		t := v - math.Log(float64(km1-k))
-		y[k] = sigmoid(t) * rem
-		rem *= sigmoid(-t)
+		y[k] = special.Sigmoid(t) * rem
+		rem *= special.Sigmoid(-t)
 	}
 	y[km1] = rem
 }
 
 // sbOp is the StickBreaking op: [..., K−1] → [..., K].
-type sbOp struct{ shape tensor.Shape } // shape of x, [..., K−1]
+type sbOp struct {
+	PlainOp
+	shape tensor.Shape // of x, [..., K−1]
+}
 
 var _ G.SDOp = sbOp{}
 
@@ -111,9 +118,6 @@ func (op sbOp) Type() hm.Type         { return hm.NewFnType(typ(op.shape.Dims())
 func (op sbOp) String() string        { return "StickBreaking" }
 func (op sbOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.StickBreaking{%v}", op.shape) }
 func (op sbOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
-func (op sbOp) ReturnsPtr() bool      { return false }
-func (op sbOp) CallsExtern() bool     { return false }
-func (op sbOp) OverwritesInput() int  { return -1 }
 
 func (op sbOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
@@ -135,7 +139,7 @@ func (op sbOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	out, ys := newShaped(sbOut(op.shape))
 	for r := range rows {
-		sbForward(ys[r*(km1+1):(r+1)*(km1+1)], xs[r*km1:(r+1)*km1])
+		StickBreakingRow(ys[r*(km1+1):(r+1)*(km1+1)], xs[r*km1:(r+1)*km1])
 	}
 	return out, nil
 }
@@ -156,7 +160,10 @@ func (op sbOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // sbGradOp maps (x, g) to the vector-Jacobian product gᵀ∂y/∂x:
 //
 //	dxₖ = (1 − zₖ) yₖ gₖ − zₖ Σ_{m>k} gₘ yₘ.
-type sbGradOp struct{ shape tensor.Shape } // shape of x, [..., K−1]
+type sbGradOp struct {
+	PlainOp
+	shape tensor.Shape // of x, [..., K−1]
+}
 
 var _ G.SDOp = sbGradOp{}
 
@@ -168,9 +175,6 @@ func (op sbGradOp) Type() hm.Type {
 func (op sbGradOp) String() string        { return "StickBreakingVJP" }
 func (op sbGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.StickBreakingVJP{%v}", op.shape) }
 func (op sbGradOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
-func (op sbGradOp) ReturnsPtr() bool      { return false }
-func (op sbGradOp) CallsExtern() bool     { return false }
-func (op sbGradOp) OverwritesInput() int  { return -1 }
 
 func (op sbGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
@@ -201,11 +205,11 @@ func (op sbGradOp) Do(in ...G.Value) (G.Value, error) {
 	y := make([]float64, km1+1)
 	for r := range rows {
 		x, g, d := xs[r*km1:(r+1)*km1], gs[r*(km1+1):(r+1)*(km1+1)], dx[r*km1:(r+1)*km1]
-		sbForward(y, x)
+		StickBreakingRow(y, x)
 		suffix := g[km1] * y[km1] // Σ_{m>k} gₘ yₘ
 		for k := km1 - 1; k >= 0; k-- {
 			t := x[k] - math.Log(float64(km1-k))
-			d[k] = sigmoid(-t)*y[k]*g[k] - sigmoid(t)*suffix
+			d[k] = special.Sigmoid(-t)*y[k]*g[k] - special.Sigmoid(t)*suffix
 			suffix += g[k] * y[k]
 		}
 	}
@@ -219,7 +223,10 @@ func (op sbGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 // sbLogDetOp is the StickBreakingLogDet op: [..., K−1] → [...].
-type sbLogDetOp struct{ shape tensor.Shape } // shape of x, [..., K−1]
+type sbLogDetOp struct {
+	PlainOp
+	shape tensor.Shape // of x, [..., K−1]
+}
 
 var _ G.SDOp = sbLogDetOp{}
 
@@ -231,10 +238,7 @@ func (op sbLogDetOp) String() string { return "StickBreakingLogDet" }
 func (op sbLogDetOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.StickBreakingLogDet{%v}", op.shape)
 }
-func (op sbLogDetOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
-func (op sbLogDetOp) ReturnsPtr() bool     { return false }
-func (op sbLogDetOp) CallsExtern() bool    { return false }
-func (op sbLogDetOp) OverwritesInput() int { return -1 }
+func (op sbLogDetOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op sbLogDetOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
@@ -264,7 +268,7 @@ func (op sbLogDetOp) Do(in ...G.Value) (G.Value, error) {
 		for k, v := range xs[r*km1 : (r+1)*km1] {
 			c := float64(km1 - k)
 			t := v - math.Log(c)
-			s += logSigmoid(t) + c*logSigmoid(-t)
+			s += special.LogSigmoid(t) + c*special.LogSigmoid(-t)
 		}
 		dst[r] = s
 	}
@@ -285,7 +289,10 @@ func (op sbLogDetOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 }
 
 // sbLogDetGradOp maps (x, g) to gᵣ·(σ(−x̃ₖ) − (K−1−k) σ(x̃ₖ)) for row r.
-type sbLogDetGradOp struct{ shape tensor.Shape } // shape of x, [..., K−1]
+type sbLogDetGradOp struct {
+	PlainOp
+	shape tensor.Shape // of x, [..., K−1]
+}
 
 var _ G.SDOp = sbLogDetGradOp{}
 
@@ -298,10 +305,7 @@ func (op sbLogDetGradOp) String() string { return "StickBreakingLogDetGrad" }
 func (op sbLogDetGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "govi/ops.StickBreakingLogDetGrad{%v}", op.shape)
 }
-func (op sbLogDetGradOp) Hashcode() uint32     { return HashOf(op.WriteHash) }
-func (op sbLogDetGradOp) ReturnsPtr() bool     { return false }
-func (op sbLogDetGradOp) CallsExtern() bool    { return false }
-func (op sbLogDetGradOp) OverwritesInput() int { return -1 }
+func (op sbLogDetGradOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op sbLogDetGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
@@ -333,7 +337,7 @@ func (op sbLogDetGradOp) Do(in ...G.Value) (G.Value, error) {
 		for k, v := range xs[r*km1 : (r+1)*km1] {
 			c := float64(km1 - k)
 			t := v - math.Log(c)
-			dx[r*km1+k] = gs[r] * (sigmoid(-t) - c*sigmoid(t))
+			dx[r*km1+k] = gs[r] * (special.Sigmoid(-t) - c*special.Sigmoid(t))
 		}
 	}
 	return out, nil

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -32,7 +31,7 @@ func (f *UnaryFn) Apply(x *G.Node) (*G.Node, error) {
 	if err := checkFloat64(f.Name, x); err != nil {
 		return nil, err
 	}
-	n, err := G.ApplyOp(unaryOp{f}, x)
+	n, err := G.ApplyOp(unaryOp{fn: f}, x)
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s: %w", f.Name, err)
 	}
@@ -40,7 +39,10 @@ func (f *UnaryFn) Apply(x *G.Node) (*G.Node, error) {
 }
 
 // unaryOp is the gorgonia Op (with SDOp and ADOp) of a UnaryFn.
-type unaryOp struct{ fn *UnaryFn }
+type unaryOp struct {
+	PlainOp
+	fn *UnaryFn
+}
 
 var (
 	_ G.SDOp = unaryOp{}
@@ -90,18 +92,11 @@ func mapValue(f func(float64) float64, v G.Value) (G.Value, error) {
 	return out, nil
 }
 
-func (op unaryOp) ReturnsPtr() bool     { return false }
-func (op unaryOp) CallsExtern() bool    { return false }
-func (op unaryOp) OverwritesInput() int { return -1 }
-func (op unaryOp) String() string       { return op.fn.Name }
+func (op unaryOp) String() string { return op.fn.Name }
 
 func (op unaryOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.%s(%p)", op.fn.Name, op.fn) }
 
-func (op unaryOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op unaryOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op unaryOp) DiffWRT(int) []bool { return []bool{true} }
 

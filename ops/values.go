@@ -63,6 +63,13 @@ func newShaped(s tensor.Shape) (G.Value, []float64) {
 	return out, out.Data().([]float64)
 }
 
+// newTensor returns a fresh zero float64 tensor of shape s (a scalar
+// tensor for a scalar shape) and its backing.
+func newTensor(s tensor.Shape) (*tensor.Dense, []float64) {
+	t := tensor.New(tensor.WithShape(s...), tensor.Of(tensor.Float64)) // WithShape copies s
+	return t, t.Float64s()
+}
+
 // setScalar stores the single result of a scalar-shaped computation.
 func setScalar(v G.Value, x float64) {
 	if f, ok := v.(*G.F64); ok {
@@ -104,14 +111,25 @@ func addInto(dst G.Value, src []float64) error {
 }
 
 // checkFloat64 rejects nil nodes and nodes whose dtype is not float64.
-func checkFloat64(name string, x *G.Node) error {
-	if x == nil {
-		return fmt.Errorf("ops: %s: nil node", name)
-	}
-	if dt := x.Dtype(); dt != tensor.Float64 {
-		return fmt.Errorf("ops: %s: float64 only, got %v", name, dt)
+func checkFloat64(name string, xs ...*G.Node) error {
+	for i, x := range xs {
+		if x == nil {
+			return fmt.Errorf("ops: %s: input %d is a nil node", name, i)
+		}
+		if dt := x.Dtype(); dt != tensor.Float64 {
+			return fmt.Errorf("ops: %s: float64 only, input %d is %v", name, i, dt)
+		}
 	}
 	return nil
+}
+
+// valueShaped returns v as a value of shape s, a *G.F64 for a scalar
+// shape; v becomes the tensor's backing.
+func valueShaped(s tensor.Shape, v []float64) G.Value {
+	if s.IsScalar() {
+		return G.NewF64(v[0])
+	}
+	return tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(v))
 }
 
 // Floats returns the float64 elements of a gorgonia value (a *G.F64 or a
@@ -119,3 +137,32 @@ func checkFloat64(name string, x *G.Node) error {
 // this package. The slice aliases the value's storage when it can: callers
 // must not write to it unless they own the value.
 func Floats(v G.Value) ([]float64, error) { return floats(v) }
+
+// Scalar returns the single element of a gorgonia value (a *G.F64, or a
+// float64 tensor of one element), for custom ops that take an incoming
+// scalar gradient. It does not allocate for a *G.F64 or a tensor.
+func Scalar(v G.Value) (float64, error) {
+	switch t := v.(type) {
+	case *G.F64:
+		return float64(*t), nil
+	case *tensor.Dense:
+		if t.Dtype() != tensor.Float64 {
+			return 0, fmt.Errorf("want float64 values, got %v", t.Dtype())
+		}
+		if t.IsScalar() {
+			return t.ScalarValue().(float64), nil
+		}
+		if d := t.Float64s(); len(d) == 1 {
+			return d[0], nil
+		}
+		return 0, fmt.Errorf("want a scalar, got shape %v", t.Shape())
+	}
+	xs, err := floats(v)
+	if err != nil {
+		return 0, err
+	}
+	if len(xs) != 1 {
+		return 0, fmt.Errorf("want a scalar, got %d values", len(xs))
+	}
+	return xs[0], nil
+}

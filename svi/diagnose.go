@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // Diagnostics is the fit report: how good the fitted q is as an
@@ -44,16 +46,7 @@ func (t *Trainer) Diagnose(st *State, b Batch, n int, seed uint64) (*Diagnostics
 	if d.ELBO, d.ELBOStdErr, e = meanStdErr(lw); e != nil {
 		return nil, &NonFiniteError{Iter: st.Iter, Loss: d.ELBO, What: "log importance weight", Index: -1}
 	}
-	mx := math.Inf(-1)
-	for _, v := range lw {
-		mx = math.Max(mx, v)
-	}
-	fn := float64(n)
-	s := 0.0
-	for _, v := range lw {
-		s += math.Exp(v - mx)
-	}
-	d.IWAE = mx + math.Log(s/fn)
+	d.IWAE = special.LogMeanExp(lw)
 	ps, err := ParetoSmooth(lw)
 	if err != nil {
 		d.KHat, d.ESS = math.NaN(), math.NaN()

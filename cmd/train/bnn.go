@@ -19,6 +19,7 @@ import (
 
 	"github.com/govi/govi/internal/table"
 	"github.com/govi/govi/models/bnn"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -172,7 +173,7 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	case (*f.trainIdx == "") != (*f.testIdx == ""):
 		return fail(errors.New("-train-index and -test-index go together"))
 	}
-	act, err := bnn.ParseActivation(*f.activation)
+	act, err := ops.ParseActivation(*f.activation)
 	if err != nil {
 		return fail(err)
 	}

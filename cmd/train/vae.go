@@ -12,6 +12,7 @@ import (
 
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/models/vae"
+	"github.com/govi/govi/ops"
 )
 
 // vaeReport is the report.json of the vae command: the settings, the
@@ -188,7 +189,7 @@ func (f *vaeFlags) config(fs *flag.FlagSet) (vae.Config, []int, error) {
 		return vae.Config{}, nil, err
 	}
 	cfg.Linear = len(cfg.Hidden) == 0
-	if cfg.Activation, err = guides.ParseActivation(*f.activation); err != nil {
+	if cfg.Activation, err = ops.ParseActivation(*f.activation); err != nil {
 		return fail("%w", err)
 	}
 	if cfg.Likelihood, err = vae.ParseLikelihood(*f.likelihood); err != nil {

@@ -1,13 +1,10 @@
 package bnn
 
-import (
-	"fmt"
-
-	"github.com/govi/govi/ops"
-)
+import "github.com/govi/govi/ops"
 
 // Activation is the elementwise nonlinearity of the hidden layers: the
-// fused dense layer's (ops.Activation).
+// fused dense layer's (ops.Activation); read one from a name with
+// ops.ParseActivation. Config.Validate accepts ReLU and Tanh.
 type Activation = ops.Activation
 
 const (
@@ -18,12 +15,3 @@ const (
 	// Identity is x; the output layer always uses it.
 	Identity = ops.Identity
 )
-
-// ParseActivation returns the hidden activation named s: relu or tanh.
-func ParseActivation(s string) (Activation, error) {
-	a, err := ops.ParseActivation(s)
-	if err != nil || a == Identity {
-		return 0, fmt.Errorf("bnn: unknown activation %q (want relu or tanh)", s)
-	}
-	return a, nil
-}

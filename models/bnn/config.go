@@ -58,10 +58,11 @@ type Config struct {
 	// classification.
 	NoiseShape, NoiseRate float64
 	// LocalReparam draws each layer's pre-activations from their exact
-	// distribution under the mean-field guide, one draw per row ([LocalDense],
-	// Kingma, Salimans & Welling 2015), instead of pushing the minibatch
-	// through one weight draw. It needs the MeanField guide and an estimator
-	// other than iwae; predictions still use whole weight draws.
+	// distribution under the mean-field guide, one draw per row
+	// ([ops.LocalDense], Kingma, Salimans & Welling 2015), instead of
+	// pushing the minibatch through one weight draw. It needs the
+	// MeanField guide and an estimator other than iwae; predictions still
+	// use whole weight draws.
 	LocalReparam bool
 	// PriorShape and PriorRate, when PriorShape is positive, put a
 	// Gamma(PriorShape, PriorRate) hyperprior on each layer's prior

@@ -51,17 +51,18 @@
 //
 // # Speed
 //
-// The network's layers are fused gorgonia operations ([Dense], ops.Dense,
-// with hand-written backward passes over ops.MatMul: gonum's BLAS, or
-// govi's own AVX2/FMA kernels where the processor has them), and so are the
-// Gaussian and categorical log-likelihoods ([GaussianLogLik],
-// [LogitLogLik]) and the weight priors: a 13-50-1 step has a few dozen
-// graph instructions per particle instead of a few hundred. Each operation
-// is checked against finite differences and against the same function built
-// from generic gorgonia operations (ops_test.go). [Settings].Vectorize
-// evaluates all S particles in one graph instead of one graph copy each
-// (batched layers and [GaussianLogLikN]), for regression with the
-// mean-field guide, the entropy or kl estimator and one worker.
+// The network's layers are fused gorgonia operations ([ops.Dense],
+// [ops.DenseN] for vectorized particles, [ops.LocalDense] with local
+// reparameterization), with hand-written backward passes, and so are the
+// Gaussian and categorical log-likelihoods ([ops.GaussianLogLik],
+// [ops.GaussianLogLikN], [ops.LogitLogLik]) and the weight priors
+// ([ops.NormalPriorLogProb], [ops.GammaPriorLogProb]): a 13-50-1 step has a
+// few dozen graph instructions per particle instead of a few hundred. Each
+// operation is checked in package ops against finite differences and
+// against the same function built from generic gorgonia operations.
+// [Settings].Vectorize evaluates all S particles in one graph instead of
+// one graph copy each, for regression with the mean-field guide, the
+// entropy or kl estimator and one worker.
 //
 // # Data and protocol
 //

@@ -357,8 +357,8 @@ func TestPriorHyperprior(t *testing.T) {
 }
 
 // TestVectorizedMatchesCopies: the regression network trained with
-// svi.Config.Vectorize (fused DenseN layers and GaussianLogLikN over all
-// particles) gives, step by step, the losses and parameters of the default
+// svi.Config.Vectorize (fused ops.DenseN layers and ops.GaussianLogLikN
+// over all particles) gives, step by step, the losses and parameters of the default
 // graph with one copy per particle: the mean-field guide draws the same
 // noise in both modes, so this checks the batched ops' values and
 // gradients against the FD-checked per-particle ops (tolerance: the order

@@ -109,7 +109,7 @@ func (md *Model) Build(m *svi.M) error {
 		if md.n != md.batch {
 			m.Scale(float64(md.n) / float64(md.batch))
 		}
-		ll, err := GaussianLogLikN(h, y, tau)
+		ll, err := ops.GaussianLogLikN(h, y, tau)
 		if err != nil {
 			return m.Fail(err)
 		}
@@ -126,7 +126,7 @@ func (md *Model) Build(m *svi.M) error {
 		if md.cfg.LocalReparam && !m.Tracing() {
 			h, err = md.localLayer(m, l, h, act)
 		} else {
-			h, err = Dense(h, ly.w, ly.b, act)
+			h, err = ops.Dense(h, ly.w, ly.b, act)
 		}
 		if err != nil {
 			return m.Fail(err)
@@ -137,9 +137,9 @@ func (md *Model) Build(m *svi.M) error {
 	}
 	var ll *G.Node
 	if md.cfg.Task == Regression {
-		ll, err = GaussianLogLik(h, y, tau)
+		ll, err = ops.GaussianLogLik(h, y, tau)
 	} else {
-		ll, err = LogitLogLik(h, y)
+		ll, err = ops.LogitLogLik(h, y)
 	}
 	if err != nil {
 		return m.Fail(err)
@@ -169,7 +169,7 @@ func (md *Model) localLayer(m *svi.M, l int, h *G.Node, act Activation) (*G.Node
 	if err := m.Err(); err != nil {
 		return nil, err
 	}
-	return LocalDense(h, loc[0], vr[0], loc[1], vr[1], eps, act)
+	return ops.LocalDense(h, loc[0], vr[0], loc[1], vr[1], eps, act)
 }
 
 // Vectorizes reports whether Build handles svi.Config.Vectorize in this

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
@@ -165,27 +166,11 @@ func (p *Predictive) LogLik(y []float64) ([]float64, error) {
 		for k := 0; k < p.T; k++ {
 			s := p.NoiseStd[k]
 			z := (yi - p.F[k*p.N+i]) / s
-			lp[k] = -0.5*z*z - math.Log(s) - logSqrt2Pi
+			lp[k] = -0.5*z*z - math.Log(s) - special.LogSqrt2Pi
 		}
-		out[i] = logMeanExp(lp)
+		out[i] = special.LogMeanExp(lp)
 	}
 	return out, nil
-}
-
-// logMeanExp returns log((1/n) Σ exp(v)) with the max-shift trick.
-func logMeanExp(v []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range v {
-		m = math.Max(m, x)
-	}
-	if math.IsInf(m, 0) {
-		return m
-	}
-	var s float64
-	for _, x := range v {
-		s += math.Exp(x - m)
-	}
-	return m + math.Log(s/float64(len(v)))
 }
 
 // RMSE returns the root mean squared error of the predictive mean.
@@ -316,7 +301,7 @@ func (n *Net) PredictClass(x []float64, draws int, seed uint64) (*ClassPredictiv
 		for i := 0; i < rows; i++ {
 			pr := p.Probs[i*k : (i+1)*k]
 			if out == 1 {
-				s := sigmoid(f[i])
+				s := special.Sigmoid(f[i])
 				pr[0] += (1 - s) / float64(w.t)
 				pr[1] += s / float64(w.t)
 				continue

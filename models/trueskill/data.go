@@ -2,6 +2,7 @@ package trueskill
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -46,9 +47,9 @@ func (r Result) Reverse() Result {
 func (r Result) interval(eps float64) (lo, hi float64) {
 	switch r {
 	case Win:
-		return eps, inf
+		return eps, math.Inf(1)
 	case Loss:
-		return -inf, -eps
+		return math.Inf(-1), -eps
 	default:
 		return -eps, eps
 	}

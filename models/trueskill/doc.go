@@ -33,8 +33,8 @@
 //     loaders for the EPL football results and the 2011 ATP tennis games
 //     ([ReadFootball], [ReadTennis4F13], [ReadSackmann]).
 //   - Likelihood: [Config.LogLik], [Config.LogLikDerivs] and the host-side
-//     log joint [Config.LogJoint], stable far into the tails ([LogNormCDF],
-//     [LogSigmoid]).
+//     log joint [Config.LogJoint], stable far into the tails (log Φ and
+//     log σ from govi's internal/special).
 //   - Reference posteriors: expectation propagation for the probit link
 //     ([EP]; TrueSkill's factorized messages, or a joint Gaussian with
 //     [EPSettings].FullCovariance), Gibbs sampling with truncated-normal

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/integrate/quad"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // Forecast holds the probabilities of the three results of a game, seen
@@ -114,18 +116,18 @@ func (c Config) Predictive(m, v float64) Forecast {
 	b, eps := c.Beta, c.Margin
 	npdf := func(d float64) float64 {
 		z := (d - m) / sd
-		return math.Exp(normLogPDF(z)) / sd
+		return math.Exp(special.NormLogPDF(z)) / sd
 	}
 	var cw, cl float64
 	for k, x := range tailX {
-		s := sigmoid(-x)
+		s := special.Sigmoid(-x)
 		cw += tailW[k] * s * (npdf(eps-b*x) - npdf(eps+b*x))
 		cl += tailW[k] * s * (npdf(-eps+b*x) - npdf(-eps-b*x))
 	}
 	cw *= b
 	cl *= b
-	lw, _, _, _ := normInterval((eps-m)/sd, inf)
-	ll, _, _, _ := normInterval(-inf, (-eps-m)/sd)
+	lw, _, _, _ := normInterval((eps-m)/sd, math.Inf(1))
+	ll, _, _, _ := normInterval(-math.Inf(1), (-eps-m)/sd)
 	draw := -cw - cl
 	if eps > 0 {
 		ld, _, _, _ := normInterval((-eps-m)/sd, (eps-m)/sd)

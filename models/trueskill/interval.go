@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/integrate/quad"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // An interval probability is the chance that a standardized noise variable X
@@ -45,12 +47,12 @@ func normInterval(a, b float64) (logZ, g, v, h float64) {
 		return 0, 0, 1, 0
 	case math.IsInf(a, -1):
 		// Z = Φ(b); G = −λ(b); H = −λ(b)(b + λ(b)).
-		l, bl := invMills(b)
-		return LogNormCDF(b), -l, 1 - l*bl, -l * bl
+		l, bl := special.InvMillsSum(b)
+		return special.LogNormCDF(b), -l, 1 - l*bl, -l * bl
 	case math.IsInf(b, 1):
 		// Reflect x → −x: Z = Φ(−a); G = λ(−a); H = −λ(−a)(−a + λ(−a)).
-		l, al := invMills(-a)
-		return LogNormCDF(-a), l, 1 - l*al, -l * al
+		l, al := special.InvMillsSum(-a)
+		return special.LogNormCDF(-a), l, 1 - l*al, -l * al
 	}
 	if a+b > 0 {
 		// Reflect so that the interval lies mostly below 0, where Φ keeps
@@ -72,18 +74,18 @@ func normInterval(a, b float64) (logZ, g, v, h float64) {
 		}
 		m := i1 / i0
 		v = i2/i0 - m*m
-		return normLogPDF(c) + math.Log(hw*i0), c + m, v, v - 1
+		return special.NormLogPDF(c) + math.Log(hw*i0), c + m, v, v - 1
 	}
 	// Z = Φ(b)(1 − r) with r = Φ(a)/Φ(b) < 1. Writing the densities through
 	// the inverse Mills ratios, φ(b)/Z = λ(b)/(1 − r) and φ(a)/Z = λ(a)r/(1 − r),
 	// avoids exponentials of large logs, and b + λ(b) comes without
 	// cancellation from invMills, which keeps V accurate in the far tail.
-	la, lb := LogNormCDF(a), LogNormCDF(b)
+	la, lb := special.LogNormCDF(a), special.LogNormCDF(b)
 	r := math.Exp(la - lb)
 	oneMinusR := -math.Expm1(la - lb)
 	logZ = lb + math.Log(oneMinusR)
-	lamA, _ := invMills(a)
-	lamB, bLamB := invMills(b)
+	lamA, _ := special.InvMillsSum(a)
+	lamB, bLamB := special.InvMillsSum(b)
 	eb := lamB / oneMinusR
 	ea := lamA * r / oneMinusR
 	g = ea - eb
@@ -101,14 +103,14 @@ func logisticInterval(a, b float64) (logZ, g, h float64) {
 		return 0, 0, 0
 	case math.IsInf(a, -1):
 		// Z = σ(b).
-		return LogSigmoid(b), -sigmoid(-b), -sigmoid(b) * sigmoid(-b)
+		return special.LogSigmoid(b), -special.Sigmoid(-b), -special.Sigmoid(b) * special.Sigmoid(-b)
 	case math.IsInf(b, 1):
 		// Z = 1 − σ(a) = σ(−a).
-		return LogSigmoid(-a), sigmoid(a), -sigmoid(a) * sigmoid(-a)
+		return special.LogSigmoid(-a), special.Sigmoid(a), -special.Sigmoid(a) * special.Sigmoid(-a)
 	}
 	// σ(b) − σ(a) = (eᵇ − eᵃ)/((1 + eᵃ)(1 + eᵇ)).
-	logZ = b + log1mexp(a-b) - softplus(a) - softplus(b)
-	g = sigmoid(a) - sigmoid(-b)
-	h = -sigmoid(a)*sigmoid(-a) - sigmoid(b)*sigmoid(-b)
+	logZ = b + special.Log1mExp(a-b) - special.Softplus(a) - special.Softplus(b)
+	g = special.Sigmoid(a) - special.Sigmoid(-b)
+	h = -special.Sigmoid(a)*special.Sigmoid(-a) - special.Sigmoid(b)*special.Sigmoid(-b)
 	return logZ, g, h
 }

@@ -8,11 +8,23 @@ import (
 )
 
 // intervalRelTol is the relative tolerance of log Z, G, V and H against the
-// mpmath references (2000 digits, see special_test.go). Most values are
-// good to a few ulps; the variance of a wide interval far in the tail
-// (V ≈ 1/a², e.g. [−40, −39]) is left after cancelling terms of size a²,
-// which costs up to ~4 digits.
+// mpmath references (2000 digits at the exact float64 arguments, printed to
+// 20 significant digits; the script is recorded in REFERENCES.md). Most
+// values are good to a few ulps; the variance of a wide interval far in the
+// tail (V ≈ 1/a², e.g. [−40, −39]) is left after cancelling terms of size
+// a², which costs up to ~4 digits.
 const intervalRelTol = 1e-12
+
+// relAbsTol is the absolute floor of assertRel, for references that are 0
+// or tiny (below 1e-300).
+const relAbsTol = 1e-300
+
+// assertRel asserts |got − want| ≤ max(rel·|want|, relAbsTol).
+func assertRel(t *testing.T, want, got, rel float64, msgAndArgs ...any) {
+	t.Helper()
+	tol := math.Max(rel*math.Abs(want), relAbsTol)
+	assert.InDelta(t, want, got, tol, msgAndArgs...)
+}
 
 func TestNormInterval(t *testing.T) {
 	t.Parallel()

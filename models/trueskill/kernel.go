@@ -10,6 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
 
@@ -88,16 +89,16 @@ func (op gameLikOp) Arity() int {
 // skillType and scalarType are the types of s and of ε, η.
 func (k *gameLik) skillType() hm.Type {
 	if k.S > 0 {
-		return G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
+		return ops.FloatType(2)
 	}
-	return G.TensorType{Dims: 1, Of: hm.TypeVariable('a')}
+	return ops.FloatType(1)
 }
 
 func (k *gameLik) scalarType() hm.Type {
 	if k.S > 0 {
-		return G.TensorType{Dims: 1, Of: hm.TypeVariable('a')}
+		return ops.FloatType(1)
 	}
-	return hm.TypeVariable('a')
+	return ops.FloatType(0)
 }
 
 func (op gameLikOp) Type() hm.Type {
@@ -121,18 +122,15 @@ func (op gameLikOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
 
 func (op gameLikOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	k := op.k
-	if len(in) != op.Arity() {
-		return nil, fmt.Errorf("GameLogLik takes %d inputs, got %d", op.Arity(), len(in))
+	shapes, err := ops.InputShapes("GameLogLik", in, op.Arity())
+	if err != nil {
+		return nil, err
 	}
 	want := tensor.Shape{len(k.m.players)}
 	if k.S > 0 {
 		want = tensor.Shape{k.S, len(k.m.players)}
 	}
-	for i, d := range in {
-		s, ok := d.(tensor.Shape)
-		if !ok {
-			return nil, fmt.Errorf("GameLogLik: input %d has no shape (%T)", i, d)
-		}
+	for i, s := range shapes {
 		if i == 0 && !s.Eq(want) {
 			return nil, fmt.Errorf("GameLogLik: skills have shape %v, want %v", s, want)
 		}
@@ -149,7 +147,7 @@ func (op gameLikOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("GameLogLik takes %d inputs, got %d", op.Arity(), len(in))
 	}
 	n, P := k.particles(), len(k.m.players)
-	s, err := vecValue(in[:1], n*P)
+	s, err := floatsN(in[0], n*P)
 	if err != nil {
 		return nil, fmt.Errorf("GameLogLik: skills: %w", err)
 	}
@@ -170,7 +168,7 @@ func (op gameLikOp) Do(in ...G.Value) (G.Value, error) {
 		if !v.on {
 			continue
 		}
-		x, err := perParticle(in[next], n)
+		x, err := floatsN(in[next], n)
 		if err != nil {
 			return nil, fmt.Errorf("GameLogLik: %s: %w", v.name, err)
 		}
@@ -209,17 +207,16 @@ func (op gameLikOp) Do(in ...G.Value) (G.Value, error) {
 	return G.NewF64(total), nil
 }
 
-// perParticle returns the n values of ε or η: a scalar when n = 1, else
-// a vector of n.
-func perParticle(v G.Value, n int) ([]float64, error) {
-	if n == 1 {
-		x, err := scalarValue(v)
-		if err != nil {
-			return nil, err
-		}
-		return []float64{x}, nil
+// floatsN returns the n float64 elements of v (a scalar for n = 1).
+func floatsN(v G.Value, n int) ([]float64, error) {
+	x, err := ops.Floats(v)
+	if err != nil {
+		return nil, err
 	}
-	return vecValue([]G.Value{v}, n)
+	if len(x) != n {
+		return nil, fmt.Errorf("%d values, want %d", len(x), n)
+	}
+	return x, nil
 }
 
 // eval returns one particle's Σ_g log P(r_g | d_g) under c (whose Margin is
@@ -277,7 +274,7 @@ func (k *gameLik) decisiveLogistic(epsZ, inv float64, s []float64, eta float64, 
 		if x >= 0 {
 			num = e
 		}
-		lp += min(x, 0) - log1pUnit(e)
+		lp += min(x, 0) - special.Log1pUnit(e)
 		gd := num / (1 + e) * inv // ∂/∂d; ∂/∂ε = −∂/∂d
 		ds[p.a[g]] += gd
 		ds[p.b[g]] -= gd
@@ -288,13 +285,13 @@ func (k *gameLik) decisiveLogistic(epsZ, inv float64, s []float64, eta float64, 
 }
 
 // decisiveProbit is the decisive games' part of eval under the probit
-// link (see decisiveLogistic). For x ≥ millsSwitch it computes Φ(x) =
+// link (see decisiveLogistic). For x ≥ special.MillsFractionBelow it computes Φ(x) =
 // erfc(−x/√2)/2 and e^(−x²/2) in a first pass over the games (independent
 // iterations, which the processor overlaps), then log Φ(x) and the slope
 // φ(x)/Φ(x) in a second. log Φ is then accurate to an ulp of 1, not to its
 // own ulp when Φ is near 1, which is what a sum of ~10³ log-probabilities
 // can hold anyway; the slope keeps full relative precision. Below
-// millsSwitch (rare: a decisive upset by 2.5 noise scales) it uses
+// that (rare: a decisive upset by 2.5 noise scales) it uses
 // probitTail's continued fraction.
 func (k *gameLik) decisiveProbit(c Config, inv float64, s []float64, eta float64, ds, scr []float64) (lp, dEps, dEta float64) {
 	const invSqrt2Pi = 0.3989422804014326779399460599343818684758586311649
@@ -332,24 +329,24 @@ func (k *gameLik) decisiveProbit(c Config, inv float64, s []float64, eta float64
 	return lp, dEps, dEta
 }
 
-// minPhiFast is Φ(millsSwitch): below it decisiveProbit uses the
+// minPhiFast is Φ(special.MillsFractionBelow): below it decisiveProbit uses the
 // continued fraction.
-var minPhiFast = 0.5 * math.Erfc(-millsSwitch/math.Sqrt2)
+var minPhiFast = 0.5 * math.Erfc(-special.MillsFractionBelow/math.Sqrt2)
 
 // probitTail returns log Φ(x) and the inverse Mills ratio φ(x)/Φ(x) for
-// x below millsSwitch, each to full relative precision (the ratio from the
+// x below special.MillsFractionBelow, each to full relative precision (the ratio from the
 // continued fraction, u + G(u) with u = −x).
 func probitTail(x float64) (logF, slope float64) {
-	u := -x
-	return LogNormCDF(x), u + millsTail(u)
+	lambda, _ := special.InvMillsSum(x)
+	return special.LogNormCDF(x), lambda
 }
 
 // logPDF returns the log-density of the standardized noise at x.
 func (c Config) logPDF(x float64) float64 {
 	if c.Link == Logistic {
-		return LogSigmoid(x) + LogSigmoid(-x)
+		return special.LogSigmoid(x) + special.LogSigmoid(-x)
 	}
-	return normLogPDF(x)
+	return special.NormLogPDF(x)
 }
 
 func (op gameLikOp) DiffWRT(n int) []bool {
@@ -363,7 +360,6 @@ func (op gameLikOp) DiffWRT(n int) []bool {
 // SymDiff returns, for each input, the gradient op reading the derivatives
 // recorded by the forward evaluation.
 func (op gameLikOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	out := make(G.Nodes, len(inputs))
 	which := []int{0}
 	if op.k.eps {
 		which = append(which, 1)
@@ -371,14 +367,12 @@ func (op gameLikOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 	if op.k.eta {
 		which = append(which, 2)
 	}
-	for i := range inputs {
-		n, err := G.ApplyOp(gameLikGradOp{k: op.k, which: which[i], out: new(ops.OutBuf)}, output, grad)
-		if err != nil {
-			return nil, fmt.Errorf("trueskill: GameLogLik gradient: %w", err)
-		}
-		out[i] = n
+	if err := ops.CheckArity("trueskill: GameLogLik", len(inputs), len(which)); err != nil {
+		return nil, err
 	}
-	return out, nil
+	return ops.GradNodes("trueskill: GameLogLik", op.DiffWRT(len(inputs)), func(i int) G.Op {
+		return gameLikGradOp{k: op.k, which: which[i], out: new(ops.OutBuf)}
+	}, output, grad)
 }
 
 func (op gameLikGradOp) Arity() int { return 2 }
@@ -422,7 +416,7 @@ func (op gameLikGradOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 2 {
 		return nil, fmt.Errorf("GameLogLikGrad takes 2 inputs, got %d", len(in))
 	}
-	gbar, err := scalarValue(in[1])
+	gbar, err := ops.Scalar(in[1])
 	if err != nil {
 		return nil, fmt.Errorf("GameLogLikGrad: %w", err)
 	}
@@ -443,24 +437,4 @@ func (op gameLikGradOp) Do(in ...G.Value) (G.Value, error) {
 		x[i] = gbar * v
 	}
 	return out, nil
-}
-
-// scalarValue returns the value of a scalar (or one-element) float64 value.
-func scalarValue(v G.Value) (float64, error) {
-	switch t := v.(type) {
-	case *G.F64:
-		return float64(*t), nil
-	case *tensor.Dense:
-		if t.Dtype() != tensor.Float64 {
-			return 0, fmt.Errorf("dtype %v, want float64", t.Dtype())
-		}
-		if t.IsScalar() {
-			return t.ScalarValue().(float64), nil
-		}
-		if d := t.Data().([]float64); len(d) == 1 {
-			return d[0], nil
-		}
-		return 0, fmt.Errorf("shape %v, want a scalar", t.Shape())
-	}
-	return 0, fmt.Errorf("value %T, want a float64 scalar", v)
 }

@@ -3,6 +3,8 @@ package trueskill
 import (
 	"fmt"
 	"math"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // LogLik returns log P(r | d), the log-probability of result r for P1 when
@@ -66,7 +68,7 @@ func (c Config) LogJoint(ds *Dataset, s, grad []float64) (float64, error) {
 		return 0, fmt.Errorf("trueskill: LogJoint: gradient of length %d for %d players", len(grad), n)
 	}
 	prec := 1 / (c.Sigma0 * c.Sigma0)
-	lp := -float64(n) * (math.Log(c.Sigma0) + logSqrt2Pi)
+	lp := -float64(n) * (math.Log(c.Sigma0) + special.LogSqrt2Pi)
 	for i, si := range s {
 		z := si - c.Mu0
 		lp -= 0.5 * prec * z * z

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/ops"
 )
 
 // Defaults of the zero Config fields.
@@ -58,7 +59,7 @@ type Config struct {
 	// Linear drops the hidden layers: encoder and decoder are affine maps
 	// (with a Gaussian likelihood this is probabilistic PCA).
 	Linear     bool
-	Activation guides.Activation // of every hidden layer
+	Activation ops.Activation // of every hidden layer
 	Likelihood Likelihood
 	// NoiseScale, when positive, fixes the Gaussian likelihood's scale;
 	// 0 learns it.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/svi"
 )
 
@@ -158,7 +159,7 @@ func (n *Net) EvaluateWith(x []float64, rows int, q Sampler, ks []int, seed uint
 					groups := kmax / K
 					s := 0.0
 					for g := 0; g < groups; g++ {
-						s += logMeanExp(lw[g*K : (g+1)*K])
+						s += special.LogMeanExp(lw[g*K : (g+1)*K])
 					}
 					rowIWAE[j][i] = s / float64(groups)
 				}
@@ -215,21 +216,6 @@ func (e *Evaluation) Bound(k int) (Bound, bool) {
 		}
 	}
 	return Bound{}, false
-}
-
-func logMeanExp(x []float64) float64 {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, v)
-	}
-	if math.IsInf(m, 0) {
-		return m
-	}
-	s := 0.0
-	for _, v := range x {
-		s += math.Exp(v - m)
-	}
-	return m + math.Log(s/float64(len(x)))
 }
 
 func meanStdErr(x []float64) (mean, se float64) {

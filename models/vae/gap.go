@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/svi"
 )
 
@@ -74,7 +75,7 @@ func (n *Net) RefineLocal(ctx context.Context, x []float64, rows int, s LocalSet
 				v += t * t
 			}
 		}
-		rho[i] = inverseSoftplus(math.Sqrt(v))
+		rho[i] = special.InverseSoftplus(math.Sqrt(v))
 	}
 	b := svi.Batch{DataName: x}
 	for k, l := range n.dec {
@@ -82,7 +83,7 @@ func (n *Net) RefineLocal(ctx context.Context, x []float64, rows int, s LocalSet
 		b[BiasSite(k)] = l.b
 	}
 	if n.cfg.Likelihood == Gaussian && n.cfg.NoiseScale == 0 {
-		b[NoiseSite] = []float64{inverseSoftplus(n.noise)}
+		b[NoiseSite] = []float64{special.InverseSoftplus(n.noise)}
 	}
 	if err := tr.Feed(b); err != nil {
 		return guides.Encoding{}, nil, fmt.Errorf("vae: RefineLocal: %w", err)
@@ -93,7 +94,7 @@ func (n *Net) RefineLocal(ctx context.Context, x []float64, rows int, s LocalSet
 	out := guides.Encoding{Rows: rows, Dim: L, Loc: make([]float64, rows*L), Scale: make([]float64, rows*L)}
 	copy(out.Loc, loc)
 	for i, v := range rho {
-		out.Scale[i] = softplus(v)
+		out.Scale[i] = special.Softplus(v)
 	}
 	return out, st.Trace, nil
 }

@@ -11,13 +11,15 @@ import (
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
 // Names of the model's sites and data.
 const (
 	LatentSite = "z"               // the local latents, [B, L]
-	NoiseSite  = "decoder/noise"   // ρ of the learned Gaussian scale s = softplus(ρ)
+	NoiseSite  = "decoder/noise"   // ρ of the learned Gaussian scale s = special.Softplus(ρ)
 	DataName   = "x"               // the minibatch, [B, D]
 	decoderPre = "decoder/"        // prefix of the decoder's sites
 	paramPre   = "guides/decoder/" // prefix of their (point-mass) parameters
@@ -114,15 +116,15 @@ func (md *Model) Build(m *svi.M) error {
 	for k := range ws {
 		act := md.cfg.Activation
 		if k == len(ws)-1 {
-			act = guides.Identity
+			act = ops.Identity
 		}
 		var err error
-		if h, err = guides.Dense(h, ws[k], bs[k], act); err != nil {
+		if h, err = ops.Dense(h, ws[k], bs[k], act); err != nil {
 			return m.Fail(fmt.Errorf("vae: decoder layer %d: %w", k, err))
 		}
 	}
 	if md.cfg.Likelihood == Bernoulli {
-		ll, err := BernoulliLogLik(h, x)
+		ll, err := ops.BernoulliLogLik(h, x)
 		if err != nil {
 			return m.Fail(err)
 		}
@@ -176,7 +178,7 @@ func New(cfg Config, batch, n int, seed uint64) (*VAE, error) {
 		decSites = append(decSites, WeightSite(k), BiasSite(k))
 	}
 	if cfg.Likelihood == Gaussian && cfg.NoiseScale == 0 {
-		init[NoiseSite] = []float64{inverseSoftplus(cfg.InitNoise)}
+		init[NoiseSite] = []float64{special.InverseSoftplus(cfg.InitNoise)}
 		decSites = append(decSites, NoiseSite)
 	}
 	enc := cfg.encoder()
@@ -200,13 +202,3 @@ func (v *VAE) Guide() svi.Guide { return v.guide }
 
 // Encoder returns the amortized guide of the latents.
 func (v *VAE) Encoder() guides.Amortized { return v.enc }
-
-func softplus(x float64) float64 {
-	if x > 0 {
-		return x + math.Log1p(math.Exp(-x))
-	}
-	return math.Log1p(math.Exp(x))
-}
-
-// inverseSoftplus returns ρ with softplus(ρ) = s, for s > 0.
-func inverseSoftplus(s float64) float64 { return s + math.Log(-math.Expm1(-s)) }

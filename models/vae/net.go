@@ -6,6 +6,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
@@ -46,7 +47,7 @@ func (v *VAE) Net(p *svi.Params) (*Net, error) {
 			if !ok || len(rho) != 1 {
 				return nil, fmt.Errorf("vae: parameters lack the Gaussian scale %q", paramPre+"noise/loc")
 			}
-			n.noise = softplus(rho[0])
+			n.noise = special.Softplus(rho[0])
 		}
 	}
 	return n, nil
@@ -76,7 +77,7 @@ func (n *Net) Logits(z []float64, rows int) ([]float64, error) {
 	h := z
 	for k, l := range n.dec {
 		out := make([]float64, rows*l.out)
-		act := guides.Identity
+		act := ops.Identity
 		if k < len(n.dec)-1 {
 			act = n.cfg.Activation
 		}
@@ -95,7 +96,7 @@ func (n *Net) Decode(z []float64, rows int) ([]float64, error) {
 	}
 	if n.cfg.Likelihood == Bernoulli {
 		for i, v := range f {
-			f[i] = 1 / (1 + math.Exp(-v))
+			f[i] = special.Sigmoid(v)
 		}
 	}
 	return f, nil
@@ -107,7 +108,7 @@ func (n *Net) logLik(x, f []float64) float64 {
 	s := 0.0
 	if n.cfg.Likelihood == Bernoulli {
 		for j, v := range f {
-			s += x[j]*v - softplus(v)
+			s += x[j]*v - special.Softplus(v)
 		}
 		return s
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/internal/datadir"
+	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
 
@@ -127,11 +128,11 @@ func TestGradients(t *testing.T) {
 		x       []float64
 		workers int
 	}{
-		{"bernoulli/tanh/kl", Config{Dim: d, Hidden: []int{4}, Activation: guides.Tanh}, svi.KLELBO, xb, 0},
-		{"bernoulli/tanh/kl/2 workers", Config{Dim: d, Hidden: []int{4}, Activation: guides.Tanh}, svi.KLELBO, xb, 2},
-		{"bernoulli/tanh/trace", Config{Dim: d, Hidden: []int{4}, Activation: guides.Tanh}, svi.TraceELBO, xb, 0},
+		{"bernoulli/tanh/kl", Config{Dim: d, Hidden: []int{4}, Activation: ops.Tanh}, svi.KLELBO, xb, 0},
+		{"bernoulli/tanh/kl/2 workers", Config{Dim: d, Hidden: []int{4}, Activation: ops.Tanh}, svi.KLELBO, xb, 2},
+		{"bernoulli/tanh/trace", Config{Dim: d, Hidden: []int{4}, Activation: ops.Tanh}, svi.TraceELBO, xb, 0},
 		{"bernoulli/relu/entropy", Config{Dim: d, Latent: 3, Hidden: []int{5}}, svi.EntropyELBO, xb, 0},
-		{"bernoulli/cholesky/trace", Config{Dim: d, Latent: 3, Hidden: []int{4}, Activation: guides.Tanh, Covariance: guides.Cholesky}, svi.TraceELBO, xb, 0},
+		{"bernoulli/cholesky/trace", Config{Dim: d, Latent: 3, Hidden: []int{4}, Activation: ops.Tanh, Covariance: guides.Cholesky}, svi.TraceELBO, xb, 0},
 		{"gaussian/linear/kl", Config{Dim: d, Linear: true, Likelihood: Gaussian}, svi.KLELBO, xg, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -191,8 +192,8 @@ func TestHostMatchesGraph(t *testing.T) {
 		x    []float64
 	}{
 		{"bernoulli/relu", Config{Dim: d, Latent: 3, Hidden: []int{7, 5}}, binaryData(b, d, 0.3, 4)},
-		{"bernoulli/cholesky", Config{Dim: d, Latent: 3, Hidden: []int{7}, Activation: guides.Tanh, Covariance: guides.Cholesky}, binaryData(b, d, 0.3, 4)},
-		{"gaussian/tanh", Config{Dim: d, Latent: 2, Hidden: []int{7}, Activation: guides.Tanh, Likelihood: Gaussian, InitNoise: 0.7}, seededNormals(b*d, 6)},
+		{"bernoulli/cholesky", Config{Dim: d, Latent: 3, Hidden: []int{7}, Activation: ops.Tanh, Covariance: guides.Cholesky}, binaryData(b, d, 0.3, 4)},
+		{"gaussian/tanh", Config{Dim: d, Latent: 2, Hidden: []int{7}, Activation: ops.Tanh, Likelihood: Gaussian, InitNoise: 0.7}, seededNormals(b*d, 6)},
 		{"gaussian/fixed", Config{Dim: d, Latent: 2, Linear: true, Likelihood: Gaussian, NoiseScale: 0.4}, seededNormals(b*d, 6)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -36,37 +36,6 @@
 	MOVQ ldc+56(FP), R12 \
 	SHLQ $3, R12
 
-// func cpuHasAVX2FMA() bool
-TEXT ·cpuHasAVX2FMA(SB), NOSPLIT, $0-1
-	MOVB $0, ret+0(FP)
-	MOVL $0, AX
-	CPUID
-	CMPL AX, $7
-	JLT  no
-	MOVL $1, AX
-	MOVL $0, CX
-	CPUID
-	// ECX: FMA (12), OSXSAVE (27), AVX (28).
-	MOVL CX, DX
-	ANDL $0x18001000, DX
-	CMPL DX, $0x18001000
-	JNE  no
-	// XGETBV with ECX = 0: XMM (1) and YMM (2) state enabled by the OS.
-	MOVL $0, CX
-	BYTE $0x0f; BYTE $0x01; BYTE $0xd0
-	ANDL $6, AX
-	CMPL AX, $6
-	JNE  no
-	MOVL $7, AX
-	MOVL $0, CX
-	CPUID
-	// EBX: AVX2 (5).
-	ANDL $0x20, BX
-	JZ   no
-	MOVB $1, ret+0(FP)
-no:
-	RET
-
 // func kern4x8(k int, a *float64, ais, als int, b *float64, ldb int, c *float64, ldc int)
 TEXT ·kern4x8(SB), NOSPLIT, $0-64
 	LOADARGS4

@@ -3,5 +3,5 @@
 package ops
 
 // preferBLAS keeps MatMul on BLAS when govi is built against OpenBLAS
-// (the openblas build tag; see package svi), which is faster than gemmAcc.
+// (the openblas build tag; see package svi), which is faster than gemm.Acc.
 const preferBLAS = true

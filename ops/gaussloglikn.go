@@ -1,4 +1,4 @@
-package bnn
+package ops
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/govi/govi/ops"
+	"github.com/govi/govi/internal/special"
 )
 
 // GaussianLogLikN is GaussianLogLik for S particles at once
@@ -17,7 +17,7 @@ import (
 // it returns Σ_s Σᵢ log N(yᵢ; f_si, 1/τ_s) as a scalar, with gradients
 // τ_s(yᵢ − f_si) for f and Σᵢ [1/(2τ_s) − ½(yᵢ − f_si)²] for τ.
 func GaussianLogLikN(f, y, tau *G.Node) (*G.Node, error) {
-	if err := checkF64("GaussianLogLikN", f, y, tau); err != nil {
+	if err := checkFloat64("GaussianLogLikN", f, y, tau); err != nil {
 		return nil, err
 	}
 	if err := gaussNShapes(f.Shape(), y.Shape(), tau.Shape()); err != nil {
@@ -25,7 +25,7 @@ func GaussianLogLikN(f, y, tau *G.Node) (*G.Node, error) {
 	}
 	n, err := G.ApplyOp(gaussNOp{df: f.Shape().Dims()}, f, y, tau)
 	if err != nil {
-		return nil, fmt.Errorf("bnn: GaussianLogLikN: %w", err)
+		return nil, fmt.Errorf("ops: GaussianLogLikN: %w", err)
 	}
 	return n, nil
 }
@@ -36,27 +36,27 @@ func gaussNShapes(f, y, tau tensor.Shape) error {
 		ok = f[2] == 1
 	}
 	if !ok {
-		return fmt.Errorf("bnn: GaussianLogLikN: shapes f %v, y %v, τ %v do not fit ([S, B] or [S, B, 1], [B], [S])", f, y, tau)
+		return fmt.Errorf("ops: GaussianLogLikN: shapes f %v, y %v, τ %v do not fit ([S, B] or [S, B, 1], [B], [S])", f, y, tau)
 	}
 	return nil
 }
 
 type gaussNOp struct {
-	ops.PlainOp
+	PlainOp
 	df int
 }
 
 func (op gaussNOp) Arity() int { return 3 }
 func (op gaussNOp) Type() hm.Type {
-	return hm.NewFnType(ops.FloatType(op.df), ops.FloatType(1), ops.FloatType(1), ops.FloatType(0))
+	return hm.NewFnType(FloatType(op.df), FloatType(1), FloatType(1), FloatType(0))
 }
 func (op gaussNOp) String() string { return "GaussianLogLikN" }
 func (op gaussNOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "govi/bnn.GaussianLogLikN{%d}", op.df)
+	fmt.Fprintf(h, "govi/ops.GaussianLogLikN{%d}", op.df)
 }
-func (op gaussNOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
+func (op gaussNOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 func (op gaussNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf("GaussianLogLikN", in, 3)
+	s, err := InputShapes("GaussianLogLikN", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (op gaussNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op gaussNOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := valuesOf("GaussianLogLikN", in, 3)
+	v, err := FloatInputs("ops: GaussianLogLikN", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -75,12 +75,7 @@ func (op gaussNOp) Do(in ...G.Value) (G.Value, error) {
 	B := len(y)
 	var l float64
 	for s, t := range tau {
-		var ss float64
-		for i, fi := range f[s*B : (s+1)*B] {
-			d := y[i] - fi
-			ss += d * d
-		}
-		l += float64(B)*(0.5*math.Log(t)-logSqrt2Pi) - 0.5*t*ss
+		l += float64(B)*(0.5*math.Log(t)-special.LogSqrt2Pi) - 0.5*t*sumSquares(f[s*B:(s+1)*B], y)
 	}
 	return G.NewF64(l), nil
 }
@@ -88,26 +83,20 @@ func (op gaussNOp) Do(in ...G.Value) (G.Value, error) {
 func (op gaussNOp) DiffWRT(int) []bool { return []bool{true, false, true} }
 
 func (op gaussNOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 3 {
-		return nil, fmt.Errorf("bnn: GaussianLogLikN takes 3 inputs, got %d", len(inputs))
+	if err := CheckArity("ops: GaussianLogLikN", len(inputs), 3); err != nil {
+		return nil, err
 	}
-	out := make(G.Nodes, 3)
-	for _, i := range []int{0, 2} {
-		n, err := G.ApplyOp(gaussNGradOp{df: op.df, wrt: i, buf: new(ops.OutBuf)}, inputs[0], inputs[1], inputs[2], grad)
-		if err != nil {
-			return nil, fmt.Errorf("bnn: GaussianLogLikN gradient: %w", err)
-		}
-		out[i] = n
-	}
-	return out, nil
+	return GradNodes("ops: GaussianLogLikN", op.DiffWRT(3), func(i int) G.Op {
+		return gaussNGradOp{df: op.df, wrt: i, buf: new(OutBuf)}
+	}, inputs[0], inputs[1], inputs[2], grad)
 }
 
 // gaussNGradOp is the gradient of GaussianLogLikN with respect to f (wrt 0)
 // or τ (wrt 2), from f, y, τ and the incoming scalar gradient.
 type gaussNGradOp struct {
-	ops.PlainOp
+	PlainOp
 	df, wrt int
-	buf     *ops.OutBuf
+	buf     *OutBuf
 }
 
 func (op gaussNGradOp) Arity() int { return 4 }
@@ -116,15 +105,15 @@ func (op gaussNGradOp) Type() hm.Type {
 	if op.wrt == 2 {
 		r = 1
 	}
-	return hm.NewFnType(ops.FloatType(op.df), ops.FloatType(1), ops.FloatType(1), ops.FloatType(0), ops.FloatType(r))
+	return hm.NewFnType(FloatType(op.df), FloatType(1), FloatType(1), FloatType(0), FloatType(r))
 }
 func (op gaussNGradOp) String() string { return fmt.Sprintf("GaussianLogLikNGrad{%d}", op.wrt) }
 func (op gaussNGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "govi/bnn.GaussianLogLikNGrad{%d,%d}", op.df, op.wrt)
+	fmt.Fprintf(h, "govi/ops.GaussianLogLikNGrad{%d,%d}", op.df, op.wrt)
 }
-func (op gaussNGradOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
+func (op gaussNGradOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 func (op gaussNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf("GaussianLogLikNGrad", in, 4)
+	s, err := InputShapes("GaussianLogLikNGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +124,7 @@ func (op gaussNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op gaussNGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := valuesOf("GaussianLogLikNGrad", in, 4)
+	v, err := FloatInputs("ops: GaussianLogLikNGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -154,12 +143,7 @@ func (op gaussNGradOp) Do(in ...G.Value) (G.Value, error) {
 			}
 			continue
 		}
-		var ss float64
-		for i, fi := range fs {
-			e := y[i] - fi
-			ss += e * e
-		}
-		d[s] = g * (float64(B)/(2*t) - 0.5*ss)
+		d[s] = g * (float64(B)/(2*t) - 0.5*sumSquares(fs, y))
 	}
 	return res, nil
 }

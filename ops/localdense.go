@@ -1,4 +1,4 @@
-package bnn
+package ops
 
 import (
 	"fmt"
@@ -8,8 +8,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/govi/govi/ops"
 )
 
 // LocalDense returns the node act(z) of a fully connected layer whose
@@ -32,53 +30,53 @@ import (
 //
 // eps is noise and gets no gradient. Float64 only.
 func LocalDense(x, wLoc, wVar, bLoc, bVar, eps *G.Node, act Activation) (*G.Node, error) {
-	if err := checkF64("LocalDense", x, wLoc, wVar, bLoc, bVar, eps); err != nil {
+	if err := checkFloat64("LocalDense", x, wLoc, wVar, bLoc, bVar, eps); err != nil {
 		return nil, err
 	}
 	if !act.Valid() {
-		return nil, fmt.Errorf("bnn: LocalDense: unknown activation %v", act)
+		return nil, fmt.Errorf("ops: LocalDense: unknown activation %v", act)
 	}
-	op := localDenseOp{act: act, diffX: x.Op() != nil, buf: new(ops.OutBuf), x2: new(ops.OutBuf), sd: new(ops.OutBuf)}
+	op := localDenseOp{act: act, diffX: x.Op() != nil, buf: new(OutBuf), x2: new(OutBuf), sd: new(OutBuf)}
 	n, err := G.ApplyOp(op, x, wLoc, wVar, bLoc, bVar, eps)
 	if err != nil {
-		return nil, fmt.Errorf("bnn: LocalDense %v·%v+%v: %w", x.Shape(), wLoc.Shape(), bLoc.Shape(), err)
+		return nil, fmt.Errorf("ops: LocalDense %v·%v+%v: %w", x.Shape(), wLoc.Shape(), bLoc.Shape(), err)
 	}
 	return n, nil
 }
 
 func localShapes(x, wLoc, wVar, bLoc, bVar, eps tensor.Shape) error {
 	if x.Dims() != 2 || wLoc.Dims() != 2 || bLoc.Dims() != 1 || x[1] != wLoc[0] || wLoc[1] != bLoc[0] {
-		return fmt.Errorf("bnn: LocalDense: shapes x %v, w %v, b %v do not fit ([B, in], [in, out], [out])", x, wLoc, bLoc)
+		return fmt.Errorf("ops: LocalDense: shapes x %v, w %v, b %v do not fit ([B, in], [in, out], [out])", x, wLoc, bLoc)
 	}
 	if !wVar.Eq(wLoc) || !bVar.Eq(bLoc) || !eps.Eq(tensor.Shape{x[0], wLoc[1]}) {
-		return fmt.Errorf("bnn: LocalDense: variances %v, %v and noise %v do not fit means %v, %v and %d rows", wVar, bVar, eps, wLoc, bLoc, x[0])
+		return fmt.Errorf("ops: LocalDense: variances %v, %v and noise %v do not fit means %v, %v and %d rows", wVar, bVar, eps, wLoc, bLoc, x[0])
 	}
 	return nil
 }
 
 // localDenseOp is the forward op of LocalDense.
 type localDenseOp struct {
-	ops.PlainOp
+	PlainOp
 	act    Activation
 	diffX  bool
-	buf    *ops.OutBuf
-	x2, sd *ops.OutBuf // scratch: x² and the pre-activations' sd
+	buf    *OutBuf
+	x2, sd *OutBuf // scratch: x² and the pre-activations' sd
 }
 
 var _ G.SDOp = localDenseOp{}
 
 func (op localDenseOp) Arity() int { return 6 }
 func (op localDenseOp) Type() hm.Type {
-	return hm.NewFnType(ops.FloatType(2), ops.FloatType(2), ops.FloatType(2), ops.FloatType(1), ops.FloatType(1), ops.FloatType(2), ops.FloatType(2))
+	return hm.NewFnType(FloatType(2), FloatType(2), FloatType(2), FloatType(1), FloatType(1), FloatType(2), FloatType(2))
 }
 func (op localDenseOp) String() string { return fmt.Sprintf("LocalDense{%v}", op.act) }
 func (op localDenseOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "govi/bnn.LocalDense{%v,%v}", op.act, op.diffX)
+	fmt.Fprintf(h, "govi/ops.LocalDense{%v,%v}", op.act, op.diffX)
 }
-func (op localDenseOp) Hashcode() uint32 { return ops.HashOf(op.WriteHash) }
+func (op localDenseOp) Hashcode() uint32 { return HashOf(op.WriteHash) }
 
 func (op localDenseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf("LocalDense", in, 6)
+	s, err := InputShapes("LocalDense", in, 6)
 	if err != nil {
 		return nil, err
 	}
@@ -88,17 +86,8 @@ func (op localDenseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0][0], s[1][1]}, nil
 }
 
-// valuesOf checks the arity and returns the float64 elements of the inputs.
-func valuesOf(name string, in []G.Value, arity int) ([][]float64, error) {
-	v, err := ops.FloatInputs(name, in, arity)
-	if err != nil {
-		return nil, fmt.Errorf("bnn: %w", err)
-	}
-	return v, nil
-}
-
 func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := valuesOf("LocalDense", in, 6)
+	v, err := FloatInputs("ops: LocalDense", in, 6)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +97,7 @@ func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
 	x, wLoc, wVar, bLoc, bVar, eps := v[0], v[1], v[2], v[3], v[4], v[5]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	out, z := op.buf.Get(false, rows, nout) // DenseForward overwrites z
-	ops.DenseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
+	DenseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
 	sd := localStd(op.x2, op.sd, x, wVar, bVar, rows, nin, nout)
 	for i := range z {
 		z[i] += sd[i] * eps[i]
@@ -119,10 +108,10 @@ func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
 
 // localStd returns √(x²·wVar + bVar), [rows, nout], in scratch kept by
 // buf (x²) and sd between runs.
-func localStd(buf, sdBuf *ops.OutBuf, x, wVar, bVar []float64, rows, nin, nout int) []float64 {
+func localStd(buf, sdBuf *OutBuf, x, wVar, bVar []float64, rows, nin, nout int) []float64 {
 	x2 := squares(buf, x)
 	_, sd := sdBuf.Get(false, rows, nout) // DenseForward overwrites it
-	ops.DenseForward(sd, x2, wVar, bVar, rows, nin, nout, Identity)
+	DenseForward(sd, x2, wVar, bVar, rows, nin, nout, Identity)
 	for i, v := range sd {
 		sd[i] = math.Sqrt(v)
 	}
@@ -130,7 +119,7 @@ func localStd(buf, sdBuf *ops.OutBuf, x, wVar, bVar []float64, rows, nin, nout i
 }
 
 // squares returns x² elementwise in scratch kept by buf.
-func squares(buf *ops.OutBuf, x []float64) []float64 {
+func squares(buf *OutBuf, x []float64) []float64 {
 	_, x2 := buf.Get(false, len(x))
 	for i, v := range x {
 		x2[i] = v * v
@@ -143,47 +132,38 @@ func (op localDenseOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true,
 // SymDiff returns the gradient nodes of x (when needed), wLoc, wVar, bLoc
 // and bVar, all read from one node holding g_μ and g_v.
 func (op localDenseOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 6 {
-		return nil, fmt.Errorf("bnn: LocalDense takes 6 inputs, got %d", len(inputs))
+	if err := CheckArity("ops: LocalDense", len(inputs), 6); err != nil {
+		return nil, err
 	}
-	parts, err := G.ApplyOp(localPartsOp{act: op.act, buf: new(ops.OutBuf), x2: new(ops.OutBuf), sd: new(ops.OutBuf)}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
+	parts, err := G.ApplyOp(localPartsOp{act: op.act, buf: new(OutBuf), x2: new(OutBuf), sd: new(OutBuf)}, inputs[0], inputs[2], inputs[4], inputs[5], output, grad)
 	if err != nil {
-		return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
+		return nil, fmt.Errorf("ops: LocalDense gradient: %w", err)
 	}
-	out := make(G.Nodes, 6)
-	for i := 0; i < 5; i++ {
-		if i == 0 && !op.diffX {
-			continue
-		}
-		n, err := G.ApplyOp(localGradOp{wrt: i, buf: new(ops.OutBuf), x2: new(ops.OutBuf)}, inputs[0], inputs[1], inputs[2], parts)
-		if err != nil {
-			return nil, fmt.Errorf("bnn: LocalDense gradient: %w", err)
-		}
-		out[i] = n
-	}
-	return out, nil
+	return GradNodes("ops: LocalDense", op.DiffWRT(6), func(i int) G.Op {
+		return localGradOp{wrt: i, buf: new(OutBuf), x2: new(OutBuf)}
+	}, inputs[0], inputs[1], inputs[2], parts)
 }
 
 // localPartsOp computes [g_μ; g_v] ([2, B, out]) from x, wVar, bVar, eps,
 // the layer's output y and the incoming gradient g:
 // g_μ = g ⊙ a′(y), g_v = g_μ ⊙ ε / (2√v), v = x²·wVar + bVar.
 type localPartsOp struct {
-	ops.PlainOp
+	PlainOp
 	act    Activation
-	buf    *ops.OutBuf
-	x2, sd *ops.OutBuf // scratch
+	buf    *OutBuf
+	x2, sd *OutBuf // scratch
 }
 
 func (op localPartsOp) Arity() int { return 6 }
 func (op localPartsOp) Type() hm.Type {
-	return hm.NewFnType(ops.FloatType(2), ops.FloatType(2), ops.FloatType(1), ops.FloatType(2), ops.FloatType(2), ops.FloatType(2), ops.FloatType(3))
+	return hm.NewFnType(FloatType(2), FloatType(2), FloatType(1), FloatType(2), FloatType(2), FloatType(2), FloatType(3))
 }
 func (op localPartsOp) String() string        { return fmt.Sprintf("LocalDenseParts{%v}", op.act) }
-func (op localPartsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/bnn.LocalDenseParts{%v}", op.act) }
-func (op localPartsOp) Hashcode() uint32      { return ops.HashOf(op.WriteHash) }
+func (op localPartsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.LocalDenseParts{%v}", op.act) }
+func (op localPartsOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op localPartsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf("LocalDenseParts", in, 6)
+	s, err := InputShapes("LocalDenseParts", in, 6)
 	if err != nil {
 		return nil, err
 	}
@@ -195,13 +175,13 @@ func partsShape(x, wVar, bVar, eps, y, g tensor.Shape) (tensor.Shape, error) {
 		return nil, err
 	}
 	if !y.Eq(eps) || !g.Eq(eps) {
-		return nil, fmt.Errorf("bnn: LocalDenseParts: output %v and gradient %v do not match the noise %v", y, g, eps)
+		return nil, fmt.Errorf("ops: LocalDenseParts: output %v and gradient %v do not match the noise %v", y, g, eps)
 	}
 	return tensor.Shape{2, eps[0], eps[1]}, nil
 }
 
 func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := valuesOf("LocalDenseParts", in, 6)
+	v, err := FloatInputs("ops: LocalDenseParts", in, 6)
 	if err != nil {
 		return nil, err
 	}
@@ -227,10 +207,10 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 // (0: x, 1: wLoc, 2: wVar, 3: bLoc, 4: bVar); its inputs are x, wLoc, wVar
 // and the parts.
 type localGradOp struct {
-	ops.PlainOp
+	PlainOp
 	wrt int
-	buf *ops.OutBuf
-	x2  *ops.OutBuf // scratch for x² (wrt = 2)
+	buf *OutBuf
+	x2  *OutBuf // scratch for x² (wrt = 2)
 }
 
 func (op localGradOp) Arity() int { return 4 }
@@ -239,16 +219,16 @@ func (op localGradOp) Type() hm.Type {
 	if op.wrt >= 3 {
 		r = 1
 	}
-	return hm.NewFnType(ops.FloatType(2), ops.FloatType(2), ops.FloatType(2), ops.FloatType(3), ops.FloatType(r))
+	return hm.NewFnType(FloatType(2), FloatType(2), FloatType(2), FloatType(3), FloatType(r))
 }
 func (op localGradOp) String() string {
 	return "LocalDenseGrad{" + []string{"x", "wLoc", "wVar", "bLoc", "bVar"}[op.wrt] + "}"
 }
-func (op localGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/bnn.LocalDenseGrad{%d}", op.wrt) }
-func (op localGradOp) Hashcode() uint32      { return ops.HashOf(op.WriteHash) }
+func (op localGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "govi/ops.LocalDenseGrad{%d}", op.wrt) }
+func (op localGradOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op localGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf("LocalDenseGrad", in, 4)
+	s, err := InputShapes("LocalDenseGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +237,7 @@ func (op localGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 func (op localGradOp) shape(x, wLoc, wVar, parts tensor.Shape) (tensor.Shape, error) {
 	if x.Dims() != 2 || wLoc.Dims() != 2 || !wVar.Eq(wLoc) || x[1] != wLoc[0] || !parts.Eq(tensor.Shape{2, x[0], wLoc[1]}) {
-		return nil, fmt.Errorf("bnn: LocalDenseGrad: shapes x %v, w %v, %v, parts %v do not fit", x, wLoc, wVar, parts)
+		return nil, fmt.Errorf("ops: LocalDenseGrad: shapes x %v, w %v, %v, parts %v do not fit", x, wLoc, wVar, parts)
 	}
 	switch op.wrt {
 	case 0:
@@ -270,7 +250,7 @@ func (op localGradOp) shape(x, wLoc, wVar, parts tensor.Shape) (tensor.Shape, er
 }
 
 func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := valuesOf("LocalDenseGrad", in, 4)
+	v, err := FloatInputs("ops: LocalDenseGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -285,15 +265,15 @@ func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
 	switch op.wrt {
 	case 0:
 		// d = g_v wVarᵀ, then d = 2x ⊙ d + g_μ wLocᵀ.
-		ops.MatMul(false, true, rows, nin, nout, gVar, wVar, 0, d)
+		MatMul(false, true, rows, nin, nout, gVar, wVar, 0, d)
 		for i := range d {
 			d[i] *= 2 * x[i]
 		}
-		ops.MatMul(false, true, rows, nin, nout, gMu, wLoc, 1, d)
+		MatMul(false, true, rows, nin, nout, gMu, wLoc, 1, d)
 	case 1:
-		ops.MatMul(true, false, nin, nout, rows, x, gMu, 0, d)
+		MatMul(true, false, nin, nout, rows, x, gMu, 0, d)
 	case 2:
-		ops.MatMul(true, false, nin, nout, rows, squares(op.x2, x), gVar, 0, d)
+		MatMul(true, false, nin, nout, rows, squares(op.x2, x), gVar, 0, d)
 	case 3, 4:
 		g := gMu
 		if op.wrt == 4 {

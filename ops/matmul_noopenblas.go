@@ -3,5 +3,5 @@
 package ops
 
 // preferBLAS is false: without the openblas build tag MatMul's general
-// case uses gemmAcc's kernels where the processor has them.
+// case uses gemm.Acc's kernels where the processor has them.
 const preferBLAS = false

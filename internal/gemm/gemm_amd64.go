@@ -1,15 +1,17 @@
 //go:build amd64 && !purego
 
-package ops
+package gemm
 
-import "unsafe"
+import (
+	"unsafe"
 
-// hasGemmKernel reports whether the processor and the operating system
-// support the AVX2 and FMA instructions of gemm_amd64.s (CPUID, and XGETBV
-// for the saved YMM state).
-var hasGemmKernel = cpuHasAVX2FMA()
+	"golang.org/x/sys/cpu"
+)
 
-func cpuHasAVX2FMA() bool
+// HasKernel reports whether the processor and the operating system
+// support the AVX2 and FMA instructions of gemm_amd64.s (x/sys/cpu checks
+// CPUID and, through XGETBV, that the OS saves the YMM registers).
+var HasKernel = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // The kernels add A·B into a tile of C: 4 rows (or 1) by 8 columns, or by
 // fewer columns under a mask (mask points at 8 int64s, −1 for a column
@@ -37,17 +39,17 @@ var colMasks = func() (m [8][8]int64) {
 	return m
 }()
 
-// gemmKernel tiles C into 4×8 blocks (1-row blocks for the last m mod 4
-// rows, masked blocks for the last n mod 8 columns). gemmAcc has checked
+// kernel tiles C into 4×8 blocks (1-row blocks for the last m mod 4
+// rows, masked blocks for the last n mod 8 columns). Acc has checked
 // the bounds of every operand.
-func gemmKernel(m, n, k int, a []float64, ais, als int, b []float64, ldb int, c []float64, ldc int) {
+func kernel(m, n, k int, a []float64, ais, als int, b []float64, ldb int, c []float64, ldc int) {
 	// Long inner dimensions go in panels of kPanel rows of B, so that the
 	// panel stays in cache while every tile of C passes over it (without
 	// them, ∂W₁ = xᵀ·δ₁ on 10⁵ rows re-read all of δ₁ from memory for
 	// each tile, at half gonum's speed). C adds the panels in order.
 	for l0 := 0; l0 < k; l0 += kPanel {
 		kc := min(kPanel, k-l0)
-		gemmPanel(m, n, kc, a[l0*als:], ais, als, b[l0*ldb:], ldb, c, ldc)
+		panel(m, n, kc, a[l0*als:], ais, als, b[l0*ldb:], ldb, c, ldc)
 	}
 }
 
@@ -55,7 +57,7 @@ func gemmKernel(m, n, k int, a []float64, ais, als int, b []float64, ldb int, c 
 // of 50 columns are 100 KB.
 const kPanel = 256
 
-func gemmPanel(m, n, k int, a []float64, ais, als int, b []float64, ldb int, c []float64, ldc int) {
+func panel(m, n, k int, a []float64, ais, als int, b []float64, ldb int, c []float64, ldc int) {
 	pa, pb, pc := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0])
 	at := func(p unsafe.Pointer, i int) *float64 { return (*float64)(unsafe.Add(p, 8*i)) }
 	full, rest := n&^7, n&7
