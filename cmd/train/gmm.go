@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"image/color"
 	"io"
@@ -76,9 +75,6 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "", "output `dir` for report.json and gmm.png")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	defer stop()

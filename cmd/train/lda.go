@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -50,9 +49,6 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "", "output `dir` for report.json")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	defer stop()

@@ -29,3 +29,19 @@ func TestCommandTable(t *testing.T) {
 	_, _, err = runCmd()
 	assert.ErrorContains(t, err, "no model given")
 }
+
+// TestHelpExitsZero: -h lists a command's flags and is not an error, for
+// every command (and trueskill's predict).
+func TestHelpExitsZero(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"trueskill", "predict", "-h"}} {
+		_, stderr, err := runCmd(args...)
+		assert.NoError(t, err, "%v", args)
+		assert.Contains(t, stderr, "-posterior", "%v", args)
+	}
+	for _, c := range commands {
+		_, stderr, err := runCmd(c.name, "-h")
+		assert.NoError(t, err, c.name)
+		assert.Contains(t, stderr, "-cpuprofile", c.name)
+	}
+}
