@@ -2,7 +2,8 @@ package blr
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/govi/govi/internal/table"
 )
 
 // AddIntercept returns a copy of the row-major N×d matrix x with a column of
@@ -33,7 +34,7 @@ func AddIntercept(x []float64, d int) ([]float64, int, error) {
 // centred to mean 0 and scaled to unit population standard deviation
 // (divisor N), with the means and standard deviations used. For a target
 // vector, pass d = 1. A constant column is an error ("column j is
-// constant"), since it cannot be scaled; drop it or use [AddIntercept]
+// constant", counted from 1), since it cannot be scaled; drop it or use [AddIntercept]
 // instead.
 func Standardize(x []float64, d int) (z, mean, std []float64, err error) {
 	if d < 1 {
@@ -48,35 +49,8 @@ func Standardize(x []float64, d int) (z, mean, std []float64, err error) {
 	if err := checkFinite("x", x, d); err != nil {
 		return nil, nil, nil, err
 	}
-	n := len(x) / d
-	mean = make([]float64, d)
-	std = make([]float64, d)
-	for j := 0; j < d; j++ {
-		var s float64
-		for i := 0; i < n; i++ {
-			s += x[i*d+j]
-		}
-		m := s / float64(n)
-		var ss float64
-		constant := true
-		for i := 0; i < n; i++ {
-			v := x[i*d+j]
-			if v != x[j] {
-				constant = false
-			}
-			ss += (v - m) * (v - m)
-		}
-		if constant || ss == 0 {
-			return nil, nil, nil, fmt.Errorf("blr: column %d is constant", j)
-		}
-		mean[j] = m
-		std[j] = math.Sqrt(ss / float64(n))
-	}
-	z = make([]float64, len(x))
-	for i := 0; i < n; i++ {
-		for j := 0; j < d; j++ {
-			z[i*d+j] = (x[i*d+j] - mean[j]) / std[j]
-		}
+	if z, mean, std, err = table.Standardize(x, d); err != nil {
+		return nil, nil, nil, fmt.Errorf("blr: %w", err)
 	}
 	return z, mean, std, nil
 }

@@ -60,8 +60,8 @@ func TestStandardize(t *testing.T) {
 		d    int
 		want string
 	}{
-		{"constant column", []float64{1, 5, 2, 5, 3, 5}, 2, "blr: column 1 is constant"},
-		{"single row", []float64{1, 2}, 2, "blr: column 0 is constant"},
+		{"constant column", []float64{1, 5, 2, 5, 3, 5}, 2, "blr: column 2 is constant"},
+		{"single row", []float64{1, 2}, 2, "blr: column 1 is constant"},
 		{"empty", nil, 2, "blr: N = 0"},
 		{"ragged", []float64{1, 2, 3}, 2, "mismatched lengths"},
 		{"NaN", []float64{1, math.NaN(), 3, 4}, 2, "blr: x row 0, column 1 = NaN"},

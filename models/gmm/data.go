@@ -3,6 +3,8 @@ package gmm
 import (
 	"fmt"
 	"math"
+
+	"github.com/govi/govi/internal/table"
 )
 
 // checkData validates row-major N×d data and returns N: the data must be
@@ -24,7 +26,7 @@ func checkData(x []float64, d int) (int, error) {
 	}
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("gmm: x row %d, column %d = %v is not a finite number", i/d, i%d, v)
+			return 0, fmt.Errorf("gmm: x row %d, column %d = %v is not a finite number", i/d+1, i%d+1, v)
 		}
 	}
 	for j := 0; j < d; j++ {
@@ -33,7 +35,7 @@ func checkData(x []float64, d int) (int, error) {
 			constant = x[i*d+j] == x[j]
 		}
 		if constant {
-			return 0, fmt.Errorf("gmm: column %d is constant", j)
+			return 0, fmt.Errorf("gmm: column %d is constant", j+1)
 		}
 	}
 	return n, nil
@@ -45,29 +47,11 @@ func checkData(x []float64, d int) (int, error) {
 // fitted mean m maps back to m·std + mean and a covariance C to
 // diag(std) C diag(std). It rejects the same data as [Fit].
 func Standardize(x []float64, d int) (z, mean, std []float64, err error) {
-	n, err := checkData(x, d)
-	if err != nil {
+	if _, err := checkData(x, d); err != nil {
 		return nil, nil, nil, err
 	}
-	mean = make([]float64, d)
-	std = make([]float64, d)
-	for j := 0; j < d; j++ {
-		var s float64
-		for i := 0; i < n; i++ {
-			s += x[i*d+j]
-		}
-		mean[j] = s / float64(n)
-		var ss float64
-		for i := 0; i < n; i++ {
-			ss += (x[i*d+j] - mean[j]) * (x[i*d+j] - mean[j])
-		}
-		std[j] = math.Sqrt(ss / float64(n))
-	}
-	z = make([]float64, len(x))
-	for i := 0; i < n; i++ {
-		for j := 0; j < d; j++ {
-			z[i*d+j] = (x[i*d+j] - mean[j]) / std[j]
-		}
+	if z, mean, std, err = table.Standardize(x, d); err != nil {
+		return nil, nil, nil, fmt.Errorf("gmm: %w", err)
 	}
 	return z, mean, std, nil
 }

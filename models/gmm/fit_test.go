@@ -316,8 +316,8 @@ func TestFitErrors(t *testing.T) {
 		{"ragged", good[:7], 2, Config{}, "not a multiple of d = 2"},
 		{"fewer points than dimensions", good, 5, Config{}, "not a multiple"},
 		{"fewer points than dimensions 2", good[:6], 3, Config{}, "gmm: N = 2 points is fewer than the D = 3 dimensions"},
-		{"NaN", nan, 2, Config{}, "gmm: x row 1, column 0 = NaN is not a finite number"},
-		{"constant column", constant, 2, Config{}, "gmm: column 1 is constant"},
+		{"NaN", nan, 2, Config{}, "gmm: x row 2, column 1 = NaN is not a finite number"},
+		{"constant column", constant, 2, Config{}, "gmm: column 2 is constant"},
 		{"alpha0 negative", good, 2, Config{Alpha0: -1}, "gmm: Config.Alpha0 = -1"},
 		{"nu0 too small", good, 2, Config{Nu0: 0.5}, "gmm: Config.Nu0 = 0.5 must exceed D − 1 = 1"},
 		{"W0 size", good, 2, Config{W0: []float64{1}}, "gmm: len(Config.W0) = 1, want D·D = 4"},
@@ -334,7 +334,7 @@ func TestFitErrors(t *testing.T) {
 		})
 	}
 	_, _, _, err := Standardize(constant, 2)
-	assert.ErrorContains(t, err, "gmm: column 1 is constant")
+	assert.ErrorContains(t, err, "gmm: column 2 is constant")
 }
 
 // BenchmarkSweep times one CAVI iteration (E-step, M-step, full bound) on
