@@ -10,7 +10,8 @@ import (
 // graph. It checks that the guide gives what the estimator needs (an
 // error then stops New, not step 10,000) and works on per-particle and
 // vectorized graphs alike, where it can. Each estimator lives in its own
-// file (elbo_*.go); adding one is a file and a line in objectives.
+// file (elbo_*.go); adding one is that file, a constant and a line in the
+// estimators table (estimator.go).
 type objective interface {
 	// loss returns the scalar reported as the step's loss (the negative
 	// ELBO estimate) and the scalar differentiated for the gradient. They
@@ -19,25 +20,16 @@ type objective interface {
 	loss(p *parts) (report, surrogate *G.Node, err error)
 }
 
-// objectives maps each Estimator to its assembler.
-var objectives = [...]objective{
-	TraceELBO:   traceELBO{},
-	EntropyELBO: entropyELBO{},
-	KLELBO:      klELBO{},
-	STLELBO:     stlELBO{},
-	IWAEBound:   iwaeBound{},
-}
-
 // objectiveFor returns the assembler of est on p: the log-joint itself when
 // every site is a point mass (MAP), whatever the estimator.
 func objectiveFor(est Estimator, p *parts) (objective, error) {
 	if p.allPoint {
 		return mapObjective{}, nil
 	}
-	if est < 0 || int(est) >= len(objectives) {
+	if !est.valid() {
 		return nil, fmt.Errorf("svi: unknown estimator %v", est)
 	}
-	return objectives[est], nil
+	return estimators[est].obj, nil
 }
 
 // negate returns −elbo as both the reported and the differentiated loss.

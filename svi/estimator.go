@@ -32,19 +32,31 @@ const (
 	IWAEBound
 )
 
-var estimatorNames = []string{"trace", "entropy", "kl", "stl", "iwae"}
+// estimators names each Estimator and gives its assembler (elbo_*.go).
+var estimators = [...]struct {
+	name string
+	obj  objective
+}{
+	TraceELBO:   {"trace", traceELBO{}},
+	EntropyELBO: {"entropy", entropyELBO{}},
+	KLELBO:      {"kl", klELBO{}},
+	STLELBO:     {"stl", stlELBO{}},
+	IWAEBound:   {"iwae", iwaeBound{}},
+}
+
+func (e Estimator) valid() bool { return e >= 0 && int(e) < len(estimators) }
 
 func (e Estimator) String() string {
-	if e >= 0 && int(e) < len(estimatorNames) {
-		return estimatorNames[e]
+	if e.valid() {
+		return estimators[e].name
 	}
 	return fmt.Sprintf("Estimator(%d)", int(e))
 }
 
 // ParseEstimator returns the estimator named s: trace, entropy, kl, stl or iwae.
 func ParseEstimator(s string) (Estimator, error) {
-	for i, n := range estimatorNames {
-		if n == s {
+	for i, est := range estimators {
+		if est.name == s {
 			return Estimator(i), nil
 		}
 	}

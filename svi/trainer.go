@@ -139,7 +139,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.ClipNorm < 0 || math.IsNaN(c.ClipNorm) {
 		return c, fmt.Errorf("svi: ClipNorm must be non-negative, got %v", c.ClipNorm)
 	}
-	if c.Estimator < 0 || int(c.Estimator) >= len(objectives) {
+	if !c.Estimator.valid() {
 		return c, fmt.Errorf("svi: unknown estimator %v", c.Estimator)
 	}
 	if c.Workers < 0 || c.Workers > c.Particles {
