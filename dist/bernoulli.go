@@ -2,13 +2,13 @@ package dist
 
 import (
 	"fmt"
-	"github.com/govi/govi/internal/special"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
 

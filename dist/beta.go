@@ -2,12 +2,12 @@ package dist
 
 import (
 	"fmt"
-	"github.com/govi/govi/internal/special"
 	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/ops"
 )
 

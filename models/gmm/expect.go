@@ -4,21 +4,9 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mathext"
-)
 
-// dirichletELog sets dst[k] = E[ln π_k] = ψ(α_k) − ψ(Σ_j α_j) for
-// π ~ Dir(α) (PRML B.21) and returns dst.
-func dirichletELog(dst, alpha []float64) []float64 {
-	var sum float64
-	for _, a := range alpha {
-		sum += a
-	}
-	psiSum := mathext.Digamma(sum)
-	for k, a := range alpha {
-		dst[k] = mathext.Digamma(a) - psiSum
-	}
-	return dst
-}
+	"github.com/govi/govi/internal/special"
+)
 
 // dirichletLogC returns ln C(α) = ln Γ(Σ_k α_k) − Σ_k ln Γ(α_k), the log
 // normaliser of Dir(α) (PRML B.23).
@@ -35,7 +23,7 @@ func dirichletLogC(alpha []float64) float64 {
 
 // dirichletEntropy returns H[Dir(α)] = −Σ_k (α_k − 1) E[ln π_k] − ln C(α).
 func dirichletEntropy(alpha []float64) float64 {
-	el := dirichletELog(make([]float64, len(alpha)), alpha)
+	el := special.DirichletELog(make([]float64, len(alpha)), alpha)
 	h := -dirichletLogC(alpha)
 	for k, a := range alpha {
 		h -= (a - 1) * el[k]

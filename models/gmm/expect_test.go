@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distmat"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/govi/govi/internal/special"
 )
 
 const (
@@ -78,7 +80,7 @@ func TestDirichletExpectations(t *testing.T) {
 				lnPi[k-1][s] = lnLeft
 				negLogP[s] = -lp
 			}
-			el := dirichletELog(make([]float64, k), alpha)
+			el := special.DirichletELog(make([]float64, k), alpha)
 			for j := range alpha {
 				m, se := mcMean(lnPi[j])
 				if math.IsInf(m, 0) || math.IsNaN(m) {

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/govi/govi/internal/special"
 )
 
 const (
@@ -267,7 +269,7 @@ func literalBound(st *state) float64 {
 		eQMu += 0.5*lnLam + 0.5*fd*math.Log(beta/(2*math.Pi)) - 0.5*fd - h
 	}
 	ePMu += float64(k) * p.logBW0
-	lnPi := dirichletELog(make([]float64, k), st.alpha)
+	lnPi := special.DirichletELog(make([]float64, k), st.alpha)
 	a0 := make([]float64, k)
 	for c := range a0 {
 		a0[c] = p.alpha0

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // state holds the data, the prior and the current factors q(Z), q(π),
@@ -118,7 +120,7 @@ func (st *state) mStep() error {
 		st.logDetW[c] = -ch.LogDet()
 		st.eLnLam[c] = wishartELogDet(st.logDetW[c], st.nu[c], d)
 	}
-	dirichletELog(st.eLnPi, st.alpha)
+	special.DirichletELog(st.eLnPi, st.alpha)
 	return nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mathext"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // chunkDocs is the number of consecutive documents in a chunk, the unit of
@@ -115,15 +117,10 @@ func forChunks(ctx context.Context, f *flat, k, workers int, fn func(w *worker, 
 // expElogTheta sets eth[k] = exp(E[ln π_k] − s) for π ~ Dir(a), with s the
 // largest E[ln π_k], and returns s.
 func expElogTheta(eth, a []float64) float64 {
-	var sum float64
-	for _, v := range a {
-		sum += v
-	}
-	psiSum := mathext.Digamma(sum)
+	special.DirichletELog(eth, a)
 	s := math.Inf(-1)
-	for i, v := range a {
-		eth[i] = mathext.Digamma(v) - psiSum
-		s = math.Max(s, eth[i])
+	for _, v := range eth {
+		s = math.Max(s, v)
 	}
 	for i := range eth {
 		eth[i] = math.Exp(eth[i] - s)

@@ -4,7 +4,7 @@ import (
 	"math"
 	"sync"
 
-	"gonum.org/v1/gonum/mathext"
+	"github.com/govi/govi/internal/special"
 )
 
 // topics holds what the document updates need from q(θ): for word w,
@@ -39,15 +39,12 @@ func newTopics(tw []float64, k, v int, eta float64, workers int) *topics {
 			for _, b := range row {
 				sum += b
 			}
-			psiSum := mathext.Digamma(sum)
 			lgSum, _ := math.Lgamma(sum)
 			term := lgVEta - float64(v)*lgEta - lgSum
-			er := elog[t*v : (t+1)*v]
+			er := special.DirichletELog(elog[t*v:(t+1)*v], row)
 			for w, b := range row {
-				e := mathext.Digamma(b) - psiSum
-				er[w] = e
 				lg, _ := math.Lgamma(b)
-				term += (eta-b)*e + lg
+				term += (eta-b)*er[w] + lg
 			}
 			terms[t] = term
 		}(t)
