@@ -38,3 +38,29 @@ func TestMisuseGivesErrors(t *testing.T) {
 	assert.ErrorContains(t, err, `the model panicked after site "mu"`)
 	assert.ErrorContains(t, err, "index out of range")
 }
+
+// TestConstantOutOfDomainIssue14: a prior or likelihood with a negative
+// constant scale is refused by New, naming the site and the distribution,
+// instead of a NaN loss blamed on the first step.
+func TestConstantOutOfDomainIssue14(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		model svi.ModelFunc
+		want  string
+	}{
+		{"prior", func(m *svi.M) error {
+			mu := m.Sample("mu", dist.Normal{Loc: m.Const(0), Scale: m.Const(-1)})
+			m.Observe("y", dist.Normal{Loc: mu, Scale: m.Const(1)}, m.Const(0))
+			return m.Err()
+		}, `svi: prior of site "mu": dist: Normal scale must be positive and finite, got -1`},
+		{"likelihood", func(m *svi.M) error {
+			mu := m.Sample("mu", dist.Normal{Loc: m.Const(0), Scale: m.Const(1)})
+			m.Observe("y", dist.Normal{Loc: mu, Scale: m.Const(-0.5)}, m.Const(0))
+			return m.Err()
+		}, `svi: Observe "y": dist: Normal scale must be positive and finite, got -0.5`},
+	} {
+		_, err := svi.New(tc.model, guides.MeanField{}, svi.Config{})
+		assert.ErrorContains(t, err, tc.want, tc.name)
+	}
+}
