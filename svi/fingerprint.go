@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -85,6 +86,27 @@ func listDiff(key, got, want string) string {
 		}
 		return "nothing"
 	}
-	return fmt.Sprintf("%s differ at item %d: %s in the checkpoint, %s in this run (%d items in the checkpoint, %d in this run)",
-		key, i+1, item(g), item(w), len(g), len(w))
+	counts := fmt.Sprintf("%d in each", len(g))
+	if len(g) != len(w) {
+		counts = fmt.Sprintf("%d in the checkpoint, %d in this run", len(g), len(w))
+	}
+	return fmt.Sprintf("%s differ at item %d: %s in the checkpoint, %s in this run (%s)", key, i+1, item(g), item(w), counts)
+}
+
+// AddFields adds an entry to f for each exported field of the struct v
+// (or of the struct v points to), keyed prefix.Field and formatted with
+// %v, so that a difference names the field: "model.PriorScale is "1" in
+// the checkpoint and "2" in this run". A v that is not a struct is one
+// entry, prefix.
+func (f Fingerprint) AddFields(prefix string, v any) {
+	r := reflect.Indirect(reflect.ValueOf(v))
+	if r.Kind() != reflect.Struct {
+		f[prefix] = fmt.Sprint(v)
+		return
+	}
+	for i := range r.NumField() {
+		if fd := r.Type().Field(i); fd.IsExported() {
+			f[prefix+"."+fd.Name] = fmt.Sprint(r.Field(i).Interface())
+		}
+	}
 }

@@ -34,6 +34,22 @@ func TestHashFloats(t *testing.T) {
 	assert.Equal(t, "2 rows, sha256 "+svi.HashFloats([]float64{1, 2}), svi.DataFingerprint(2, []float64{1, 2}))
 }
 
+// TestFingerprintAddFields: one entry per exported field, through a
+// pointer too; a non-struct is one entry.
+func TestFingerprintAddFields(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		Hidden []int
+		Scale  float64
+		hidden bool
+	}
+	f := svi.Fingerprint{}
+	f.AddFields("model", cfg{Hidden: []int{50, 20}, Scale: 0.5})
+	f.AddFields("opt", &cfg{Scale: 2})
+	f.AddFields("k", 3)
+	assert.Equal(t, svi.Fingerprint{"model.Hidden": "[50 20]", "model.Scale": "0.5", "opt.Hidden": "[]", "opt.Scale": "2", "k": "3"}, f)
+}
+
 // fpTrainer returns a trainer of the small normal–normal model with the
 // given configuration and a state after three steps.
 func fpTrainer(t *testing.T, cfg svi.Config) (*svi.Trainer, *svi.State) {
@@ -82,9 +98,9 @@ func TestCheckpointFingerprintIssue14(t *testing.T) {
 		{"other prior", svi.Config{Particles: 2, Fingerprint: with("model", "prior N(0, 1)")},
 			[]string{`model is "prior N(0.5, 1.5²)" in the checkpoint and "prior N(0, 1)" in this run`}},
 		{"new player in place of another", svi.Config{Particles: 2, Fingerprint: with("players", "A\nB\nC\nE")},
-			[]string{`players differ at item 4: "D" in the checkpoint, "E" in this run (4 items in the checkpoint, 4 in this run)`}},
+			[]string{`players differ at item 4: "D" in the checkpoint, "E" in this run (4 in each)`}},
 		{"one more player", svi.Config{Particles: 2, Fingerprint: with("players", "A\nB\nC\nD\nE")},
-			[]string{`players differ at item 5: nothing in the checkpoint, "E" in this run`}},
+			[]string{`players differ at item 5: nothing in the checkpoint, "E" in this run (4 in the checkpoint, 5 in this run)`}},
 		{"key missing here", svi.Config{Particles: 2, Fingerprint: with("players", "")},
 			[]string{`the checkpoint records players "A\nB\nC\nD", which this run does not have`}},
 		{"no fingerprint", svi.Config{Particles: 2}, []string{"records data", "records model", "records players"}},
