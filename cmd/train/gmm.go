@@ -92,10 +92,8 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case *method != "cavi" && *method != "svi":
 		return fmt.Errorf("train gmm: -method %q: want cavi or svi", *method)
 	}
-	if *method == "svi" {
-		if err := sf.validate("gmm"); err != nil {
-			return err
-		}
+	if err := sf.validate("gmm"); err != nil {
+		return err // also for cavi: a typed -steps -1 is nonsense whatever the method
 	}
 	var init gmm.Init
 	switch *initName {

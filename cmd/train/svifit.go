@@ -123,6 +123,8 @@ func (f *sviFlags) validate(cmd string) error {
 	switch {
 	case f.particles < 1:
 		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, f.particles)
+	case f.workers < 1:
+		return fmt.Errorf("train %s: -workers must be at least 1, got %d", cmd, f.workers)
 	case f.steps < minSteps:
 		return fmt.Errorf("train %s: -steps must be at least %d, got %d", cmd, minSteps, f.steps)
 	case !(f.lr > 0) || math.IsInf(f.lr, 0):

@@ -161,6 +161,12 @@ func (f *tsFlags) check() (trueskill.CSVOptions, error) {
 		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: unknown -unknown %q (want error, skip or prior)", *f.unknown)
 	case *f.initFrom != "mode" && *f.initFrom != "prior":
 		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: unknown -init %q (want mode or prior)", *f.initFrom)
+	case math.IsNaN(*f.mu0) || math.IsInf(*f.mu0, 0):
+		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: -mu0 must be finite, got %v", *f.mu0)
+	case !(*f.sigma0 > 0) || math.IsInf(*f.sigma0, 0):
+		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: -sigma0 must be positive and finite, got %v", *f.sigma0)
+	case !(*f.beta > 0) || math.IsInf(*f.beta, 0):
+		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: -beta must be positive and finite, got %v", *f.beta)
 	}
 	if err := f.svi.validate("trueskill"); err != nil {
 		return trueskill.CSVOptions{}, err
