@@ -343,28 +343,26 @@ func bnnTracePlot(dir string, split, jobs int, losses []float64) error {
 }
 
 // loadBNNData reads -data: every column but the last is an input, the last
-// is the target. The test rows come from the index files, or from a seeded
-// random hold-out of testFrac of the rows.
+// is the target. The test rows come from the index files (which must not
+// share a row: bnn.Data.SplitRows), or from a seeded random hold-out of
+// testFrac of the rows.
 func loadBNNData(path, trainIdx, testIdx string, testFrac float64, seed uint64) (bnn.Split, error) {
 	all, err := bnn.ReadData(path)
 	if err != nil {
 		return bnn.Split{}, err
 	}
 	if trainIdx != "" {
-		var sp bnn.Split
-		for _, r := range []struct {
-			file string
-			dst  **bnn.Data
-		}{{trainIdx, &sp.Train}, {testIdx, &sp.Test}} {
-			idx, err := table.ReadIndex(r.file, all.N)
-			if err != nil {
-				return bnn.Split{}, err
-			}
-			if *r.dst, err = all.Rows(idx); err != nil {
-				return bnn.Split{}, err
-			}
+		tr, err := table.ReadIndex(trainIdx, all.N)
+		if err != nil {
+			return bnn.Split{}, err
 		}
-		return sp, nil
+		te, err := table.ReadIndex(testIdx, all.N)
+		if err != nil {
+			return bnn.Split{}, err
+		}
+		var sp bnn.Split
+		sp.Train, sp.Test, err = all.SplitRows(tr, te, "-train-index "+trainIdx, "-test-index "+testIdx)
+		return sp, err
 	}
 	if !(testFrac > 0 && testFrac < 1) {
 		return bnn.Split{}, fmt.Errorf("-test-frac must lie in (0, 1), got %v", testFrac)

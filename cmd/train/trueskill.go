@@ -52,6 +52,11 @@ type tsTest struct {
 	Skipped    int    `json:"skipped"`
 	Unknown    string `json:"unknown_policy"`
 	NewPlayers int    `json:"new_players"`
+	// InTraining counts the test games that also appear among the
+	// training games (same players in the same order, same result): a
+	// test file that repeats the training file shows here. They are scored
+	// all the same (two teams can meet twice with the same result).
+	InTraining int `json:"games_also_in_training"`
 	*trueskill.HeldOut
 }
 
@@ -140,6 +145,10 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *f.test != "" {
 		if err := rep.evaluate(fitted, ds, *f.test, opts, *f.unknown); err != nil {
 			return err
+		}
+		if n := rep.Test.InTraining; n > 0 {
+			fmt.Fprintf(stderr, "trueskill: %d of the %d games of -test %s also appear in -matches %s (same players, order and result); they are scored all the same\n",
+				n, rep.Test.Games, *f.test, *f.matches)
 		}
 	}
 	rep.Wall = time.Since(start).Seconds()
@@ -251,7 +260,7 @@ func (rep *trueSkillReport) evaluate(f *trueskill.Fitted, train *trueskill.Datas
 		}
 		return fmt.Errorf("train %w", err)
 	}
-	res.Games, res.Skipped = len(test.Games), test.Skipped
+	res.Games, res.Skipped, res.InTraining = len(test.Games), test.Skipped, gamesIn(test, train)
 	if res.HeldOut, err = fe.ScoreHeldOut(train, test); err != nil {
 		if errors.Is(err, trueskill.ErrZeroProbability) {
 			err = fmt.Errorf("%w; pass -draw-margin learn or a positive margin", err)
@@ -261,6 +270,26 @@ func (rep *trueSkillReport) evaluate(f *trueskill.Fitted, train *trueskill.Datas
 	rep.Test = res
 	rep.TestLoss, rep.TestAcc, rep.TestDraws = &res.LogLoss, &res.Accuracy, &res.DrawRate
 	return nil
+}
+
+// gamesIn counts the games of test that also appear in train: the same
+// players (by name) in the same order with the same result.
+func gamesIn(test, train *trueskill.Dataset) int {
+	type game struct {
+		p1, p2 string
+		r      trueskill.Result
+	}
+	seen := map[game]bool{}
+	for _, g := range train.Games {
+		seen[game{train.Players[g.P1], train.Players[g.P2], g.Result}] = true
+	}
+	n := 0
+	for _, g := range test.Games {
+		if seen[game{test.Players[g.P1], test.Players[g.P2], g.Result}] {
+			n++
+		}
+	}
+	return n
 }
 
 // csvOptions resolves the column flags; -coding auto asks
