@@ -170,7 +170,8 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	}
 	// The means start at K distinct data points drawn with the seed.
 	init := gmm.InitMeans(x, d, k, sf.seed)
-	tr, _, cfg, err := sf.trainer("gmm", m, guides.MeanField{InitLoc: map[string][]float64{"means": init}})
+	fp := svi.Fingerprint{"data (after -standardize)": svi.DataFingerprint(tb.Rows, x), "-k": fmt.Sprint(k), "-alpha0": fmt.Sprint(alpha0)}
+	tr, _, cfg, err := sf.trainer("gmm", m, guides.MeanField{InitLoc: map[string][]float64{"means": init}}, fp)
 	if err != nil {
 		return err
 	}

@@ -109,7 +109,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("train %w", err) // "train trueskill: file:line: …"
 	}
-	m, err := f.model(ds)
+	m, fp, err := f.model(ds)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sf := f.svi
 	start := time.Now()
-	tr, guide, cfg, err := sf.trainer("trueskill", m, mf)
+	tr, guide, cfg, err := sf.trainer("trueskill", m, mf, fp)
 	if err != nil {
 		return err
 	}
@@ -188,8 +188,10 @@ func (f *tsFlags) check() (trueskill.CSVOptions, error) {
 	return opts, err
 }
 
-// model returns the model of the flags on ds.
-func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, error) {
+// model returns the model of the flags on ds and its fingerprint: the
+// players in order (a player's skill is its position), a hash of the games
+// and the model's flags, resolved.
+func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, svi.Fingerprint, error) {
 	link, _ := trueskill.ParseLink(*f.link) // checked by check
 	c := trueskill.Config{Mu0: *f.mu0, Sigma0: *f.sigma0, Beta: *f.beta, Link: link}
 	_, nDraws, _ := ds.Counts()
@@ -202,7 +204,7 @@ func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, error) {
 	default:
 		v, err := strconv.ParseFloat(*f.margin, 64)
 		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("train trueskill: -draw-margin %q is not a number ≥ 0, learn or auto", *f.margin)
+			return nil, nil, fmt.Errorf("train trueskill: -draw-margin %q is not a number ≥ 0, learn or auto", *f.margin)
 		}
 		c.Margin = v
 	}
@@ -211,13 +213,24 @@ func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, error) {
 		o.Workers = f.svi.workers
 	}
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("train trueskill: %w", err)
+		return nil, nil, fmt.Errorf("train trueskill: %w", err)
 	}
 	m, err := trueskill.NewModel(ds, c, o)
 	if err != nil {
-		return nil, fmt.Errorf("train trueskill: %w (pass -draw-margin learn or a positive margin)", err)
+		return nil, nil, fmt.Errorf("train trueskill: %w (pass -draw-margin learn or a positive margin)", err)
 	}
-	return m, nil
+	games := make([]float64, 0, 3*len(ds.Games))
+	for _, g := range ds.Games {
+		games = append(games, float64(g.P1), float64(g.P2), float64(g.Result))
+	}
+	margin := fmt.Sprint(c.Margin)
+	if o.LearnMargin {
+		margin = "learn"
+	}
+	fp := svi.Fingerprint{"players": strings.Join(ds.Players, "\n"), "games": svi.DataFingerprint(len(ds.Games), games),
+		"-mu0": fmt.Sprint(c.Mu0), "-sigma0": fmt.Sprint(c.Sigma0), "-beta": fmt.Sprint(c.Beta), "-likelihood": c.Link.String(),
+		"-draw-margin": margin, "-home": fmt.Sprint(o.HomeAdvantage)}
+	return m, fp, nil
 }
 
 // print writes the command's summary line.

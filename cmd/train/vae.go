@@ -110,6 +110,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	r := &sviRun{f: sf, stderr: stderr}
 	set := vae.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, Trainer: &tc, Seed: sf.seed, Driver: r}
 	plan := set.Plan(train.Rows)
+	r.total = plan.Steps
 	fmt.Fprintf(stderr, "vae on %s: %d training images of %d pixels, %d test; L = %d, hidden %v, %s; %d steps of B = %d (%.1f epochs)\n",
 		name, train.Rows, train.Dim, test.Rows, *f.latent, cfg.Hidden, cfg.Likelihood, plan.Steps, plan.Batch, plan.Epochs)
 	fit, err := vae.Fit(ctx, cfg, train, set)
