@@ -102,7 +102,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.Uint64Var(&f.seed, "seed", spec.seed, usage("seed", "random seed"))
 	fs.StringVar(&f.checkpoint, "checkpoint", "", usage("checkpoint", "write the fit's state to this `file` every -checkpoint-every steps and at the end (after a failure: the last good state)"))
 	fs.IntVar(&f.every, "checkpoint-every", 1000, usage("checkpoint-every", "steps between checkpoints"))
-	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same flags as the run that wrote it)"))
+	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same data and flags as the run that wrote it: other data, players or model settings are refused)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
 	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
 	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
