@@ -289,10 +289,17 @@ func (pl *checkpointPayload) checkCounts() error {
 	switch {
 	case pl.Iter < 0 || pl.OptStep < 0 || pl.AvgN < 0 || pl.AvgFrom < 0:
 		return fmt.Errorf("negative step count (step %d, optimizer step %d, %d averaged from %d)", pl.Iter, pl.OptStep, pl.AvgN, pl.AvgFrom)
-	case len(pl.Trace) != pl.Iter:
-		return fmt.Errorf("the state has taken %d steps but its loss trace holds %d", pl.Iter, len(pl.Trace))
 	case pl.AvgN > pl.Iter:
 		return fmt.Errorf("%d iterates averaged in %d steps", pl.AvgN, pl.Iter)
+	}
+	return checkTrace(pl.Iter, len(pl.Trace))
+}
+
+// checkTrace refuses a step count that disagrees with the loss trace,
+// which holds one loss per step taken.
+func checkTrace(iter, losses int) error {
+	if iter < 0 || losses != iter {
+		return fmt.Errorf("the state has taken %d steps but its loss trace holds %d", iter, losses)
 	}
 	return nil
 }

@@ -64,3 +64,17 @@ func TestConstantOutOfDomainIssue14(t *testing.T) {
 		assert.ErrorContains(t, err, tc.want, tc.name)
 	}
 }
+
+// TestTraceDisagreesIssue14: a state whose step count disagrees with its
+// loss trace is refused by Step and SaveCheckpoint.
+func TestTraceDisagreesIssue14(t *testing.T) {
+	t.Parallel()
+	tr, st, _ := newNN(t, svi.Config{}, 1)
+	st.Iter = 4
+	_, err := tr.Step(st, nil)
+	assert.ErrorContains(t, err, "svi: the state has taken 4 steps but its loss trace holds 0")
+	assert.ErrorContains(t, tr.SaveCheckpoint(t.TempDir()+"/x.ckpt", st), "has taken 4 steps but its loss trace holds 0")
+	st.Iter, st.Trace = -1, nil
+	_, err = tr.Step(st, nil)
+	assert.ErrorContains(t, err, "has taken -1 steps")
+}

@@ -331,6 +331,9 @@ func (t *Trainer) checkState(st *State) error {
 	if st == nil || st.Params == nil || st.RNG == nil || st.Opt == nil {
 		return errors.New("svi: state is not initialized (use Trainer.Init)")
 	}
+	if err := checkTrace(st.Iter, len(st.Trace)); err != nil {
+		return fmt.Errorf("svi: %w", err)
+	}
 	if err := t.layout.sameLayout(st.Params); err != nil {
 		return err
 	}
