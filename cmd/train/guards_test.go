@@ -233,3 +233,24 @@ func TestNonsenseRefusedIssue14(t *testing.T) {
 		})
 	}
 }
+
+// TestVAETestInTrainingIssue14: test images equal to training images are
+// scored, and counted on stderr and in the report. In a digits file every
+// 5th row (rows 4, 9, …) is a test row; here each repeats the row before.
+func TestVAETestInTrainingIssue14(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	lines := strings.SplitAfter(readText(t, vaeDigits), "\n")
+	out := lines[0]
+	for i, l := range lines[1:201] {
+		if i%5 == 4 {
+			l = lines[i] // the training row before it
+		}
+		out += l
+	}
+	data := writeFile(t, dir, "digits.csv", out)
+	_, stderr, err := runCmd("vae", "-data", data, "-steps", "2", "-batch", "40", "-hidden", "5", "-k", "1", "-gap-rows", "0", "-out", dir)
+	require.NoError(t, err, stderr)
+	assert.Contains(t, stderr, "vae: 40 of the 40 test images also appear among the training images; they are scored all the same")
+	assert.Equal(t, 40.0, readReport(t, dir)["test_images_also_in_training"])
+}

@@ -13,34 +13,39 @@ import (
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/models/vae"
 	"github.com/govi/govi/ops"
+	"github.com/govi/govi/svi"
 )
 
 // vaeReport is the report.json of the vae command: the settings, the
 // training figures and the test-set evaluation (vae.Assessment). Bounds
 // are in nats per test image.
 type vaeReport struct {
-	Model      string  `json:"model"`
-	Data       string  `json:"data"`
-	Dataset    string  `json:"dataset"`
-	TrainRows  int     `json:"train_rows"`
-	TestRows   int     `json:"test_rows"` // rows of the test set evaluated
-	Binarize   float64 `json:"binarize,omitempty"`
-	Latent     int     `json:"latent"`
-	Hidden     []int   `json:"hidden"`
-	Activation string  `json:"activation"`
-	Likelihood string  `json:"likelihood"`
-	Covariance string  `json:"covariance"`
-	Batch      int     `json:"batch"`
-	Epochs     float64 `json:"epochs"`
-	Steps      int     `json:"steps"`
-	LearnRate  float64 `json:"lr"`
-	Particles  int     `json:"particles"`
-	Estimator  string  `json:"estimator"`
-	Seed       uint64  `json:"seed"`
-	Params     int     `json:"params"`
-	TrainSecs  float64 `json:"train_seconds"`
-	ImagesPerS float64 `json:"images_per_second"`
-	TrainELBO  float64 `json:"train_elbo"` // mean −loss/N over the last epoch's steps
+	Model     string `json:"model"`
+	Data      string `json:"data"`
+	Dataset   string `json:"dataset"`
+	TrainRows int    `json:"train_rows"`
+	TestRows  int    `json:"test_rows"` // rows of the test set evaluated
+	// TestInTraining counts the test images (of those evaluated) equal to
+	// a training image, pixel for pixel: scored all the same, but a test
+	// set that repeats the training set shows here.
+	TestInTraining int     `json:"test_images_also_in_training"`
+	Binarize       float64 `json:"binarize,omitempty"`
+	Latent         int     `json:"latent"`
+	Hidden         []int   `json:"hidden"`
+	Activation     string  `json:"activation"`
+	Likelihood     string  `json:"likelihood"`
+	Covariance     string  `json:"covariance"`
+	Batch          int     `json:"batch"`
+	Epochs         float64 `json:"epochs"`
+	Steps          int     `json:"steps"`
+	LearnRate      float64 `json:"lr"`
+	Particles      int     `json:"particles"`
+	Estimator      string  `json:"estimator"`
+	Seed           uint64  `json:"seed"`
+	Params         int     `json:"params"`
+	TrainSecs      float64 `json:"train_seconds"`
+	ImagesPerS     float64 `json:"images_per_second"`
+	TrainELBO      float64 `json:"train_elbo"` // mean −loss/N over the last epoch's steps
 	*vae.Assessment
 	Trace []float64 `json:"elbo_trace"` // per image
 	Files []string  `json:"files"`
@@ -98,6 +103,9 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Activation: cfg.Activation.String(), Likelihood: cfg.Likelihood.String(), Covariance: *f.covariance,
 		LearnRate: sf.lr, Particles: sf.particles, Estimator: sf.estimator, Seed: sf.seed}
 	train, test = train.Head(*f.trainRows), test.Head(*f.testRows)
+	if rep.TestInTraining = sharedImages(train, test); rep.TestInTraining > 0 {
+		fmt.Fprintf(stderr, "vae: %d of the %d test images also appear among the training images; they are scored all the same\n", rep.TestInTraining, test.Rows)
+	}
 	if cfg.Likelihood == vae.Bernoulli {
 		train, test = train.Binarize(*f.binarize), test.Binarize(*f.binarize)
 		rep.Binarize = *f.binarize
@@ -153,6 +161,23 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, " nats/image; %.0f images/s; report in %s\n", rep.ImagesPerS, *f.out)
 	return nil
+}
+
+// sharedImages counts the images of test equal to an image of train,
+// pixel for pixel.
+func sharedImages(train, test *vae.Dataset) int {
+	key := func(d *vae.Dataset, i int) string { return svi.HashFloats(d.X[i*d.Dim : (i+1)*d.Dim]) }
+	seen := make(map[string]bool, train.Rows)
+	for i := range train.Rows {
+		seen[key(train, i)] = true
+	}
+	n := 0
+	for i := range test.Rows {
+		if seen[key(test, i)] {
+			n++
+		}
+	}
+	return n
 }
 
 // config checks the flags and returns the model they describe (Dim left
