@@ -20,35 +20,36 @@ import (
 // training figures and the test-set evaluation (vae.Assessment). Bounds
 // are in nats per test image.
 type vaeReport struct {
-	Model     string `json:"model"`
-	Data      string `json:"data"`
-	Dataset   string `json:"dataset"`
-	TrainRows int    `json:"train_rows"`
-	TestRows  int    `json:"test_rows"` // rows of the test set evaluated
-	// TestInTraining counts the test images (of those evaluated) equal to
-	// a training image, pixel for pixel: scored all the same, but a test
-	// set that repeats the training set shows here.
-	TestInTraining int     `json:"test_images_also_in_training"`
-	Binarize       float64 `json:"binarize,omitempty"`
-	Latent         int     `json:"latent"`
-	Hidden         []int   `json:"hidden"`
-	Activation     string  `json:"activation"`
-	Likelihood     string  `json:"likelihood"`
-	Covariance     string  `json:"covariance"`
-	Batch          int     `json:"batch"`
-	Epochs         float64 `json:"epochs"`
-	Steps          int     `json:"steps"`
-	LearnRate      float64 `json:"lr"`
-	Particles      int     `json:"particles"`
-	Estimator      string  `json:"estimator"`
-	Seed           uint64  `json:"seed"`
-	Params         int     `json:"params"`
-	TrainSecs      float64 `json:"train_seconds"`
-	ImagesPerS     float64 `json:"images_per_second"`
-	TrainELBO      float64 `json:"train_elbo"` // mean −loss/N over the last epoch's steps
+	Model      string  `json:"model"`
+	Data       string  `json:"data"`
+	Dataset    string  `json:"dataset"`
+	TrainRows  int     `json:"train_rows"`
+	TestRows   int     `json:"test_rows"` // rows of the test set evaluated
+	Binarize   float64 `json:"binarize,omitempty"`
+	Latent     int     `json:"latent"`
+	Hidden     []int   `json:"hidden"`
+	Activation string  `json:"activation"`
+	Likelihood string  `json:"likelihood"`
+	Covariance string  `json:"covariance"`
+	Batch      int     `json:"batch"`
+	Epochs     float64 `json:"epochs"`
+	Steps      int     `json:"steps"`
+	LearnRate  float64 `json:"lr"`
+	Particles  int     `json:"particles"`
+	Estimator  string  `json:"estimator"`
+	Seed       uint64  `json:"seed"`
+	Params     int     `json:"params"`
+	TrainSecs  float64 `json:"train_seconds"`
+	ImagesPerS float64 `json:"images_per_second"`
+	TrainELBO  float64 `json:"train_elbo"` // mean −loss/N over the last epoch's steps
 	*vae.Assessment
 	Trace []float64 `json:"elbo_trace"` // per image
 	Files []string  `json:"files"`
+
+	// TestInTraining counts the test images (of those evaluated) equal to
+	// a training image, pixel for pixel: scored all the same, but a test
+	// set that repeats the training set shows here.
+	TestInTraining int `json:"test_images_also_in_training"`
 }
 
 // vaeFlags are the vae command's flags.
