@@ -58,11 +58,15 @@ func (d Bernoulli) Entropy() (*G.Node, error) {
 // Params returns [Logits].
 func (d Bernoulli) Params() []*G.Node { return []*G.Node{d.Logits} }
 
+func (Bernoulli) spec() paramSpec {
+	return paramSpec{"Bernoulli", []drawParam{{"logits", finite}}}
+}
+
 // Draw fills dst with 0/1 draws with P(1) = σ(logit) given the values of
 // Logits (lengths as in [Drawer]); logits must be finite, as for
 // [NewBernoulli]. It draws with distuv.Bernoulli.
 func (d Bernoulli) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("Bernoulli", dst, params, r, []drawParam{{"logits", finite}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 {
 			return distuv.Bernoulli{P: special.Sigmoid(p[0]), Src: r}.Rand()
 		})

@@ -75,6 +75,10 @@ func (Beta) Support() Bijector { return UnitInterval }
 // Params returns [Concentration1, Concentration0].
 func (d Beta) Params() []*G.Node { return []*G.Node{d.Concentration1, d.Concentration0} }
 
+func (Beta) spec() paramSpec {
+	return paramSpec{"Beta", []drawParam{{"concentration1", positive}, {"concentration0", positive}}}
+}
+
 // Draw fills dst with draws from Beta(α, β) given the values of
 // Concentration1 (α) and Concentration0 (β) (lengths as in [Drawer]); both
 // must be positive and finite. A draw is σ(log Gα − log Gβ) with
@@ -82,7 +86,7 @@ func (d Beta) Params() []*G.Node { return []*G.Node{d.Concentration1, d.Concentr
 // Gα/(Gα + Gβ) is 0/0 when both round to 0, as 22% of the draws do
 // for α = β = 10⁻³.
 func (d Beta) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("Beta", dst, params, r, []drawParam{{"concentration1", positive}, {"concentration0", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 {
 			la := logGammaVariate(p[0], r)
 			return special.Sigmoid(la - logGammaVariate(p[1], r))

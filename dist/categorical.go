@@ -89,6 +89,10 @@ func (d Categorical) Entropy() (*G.Node, error) {
 // Params returns [Logits].
 func (d Categorical) Params() []*G.Node { return []*G.Node{d.Logits} }
 
+func (Categorical) spec() paramSpec {
+	return paramSpec{"Categorical", []drawParam{{"logits", finite}}}
+}
+
 // Draw fills dst with category indices 0, …, K−1 (as float64, one per row;
 // LogProb takes the one-hot rows instead) drawn with probabilities
 // softmax(logits), given the values of Logits: K values (one row for every
@@ -101,7 +105,7 @@ func (d Categorical) Draw(dst []float64, params [][]float64, r *rand.Rand) error
 	if err != nil {
 		return err
 	}
-	strides, err := checkDraw("Categorical", len(dst), k, params, r, []drawParam{{"logits", finite}})
+	strides, err := checkDraw(d.spec(), len(dst), k, params, r)
 	if err != nil {
 		return err
 	}

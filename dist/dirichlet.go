@@ -56,6 +56,10 @@ func (Dirichlet) Support() Bijector { return Simplex }
 // Params returns [Concentration].
 func (d Dirichlet) Params() []*G.Node { return []*G.Node{d.Concentration} }
 
+func (Dirichlet) spec() paramSpec {
+	return paramSpec{"Dirichlet", []drawParam{{"concentration", positive}}}
+}
+
 // Draw fills dst, rows of K elements with K the last axis of the
 // Concentration node, with independent points of the simplex drawn from
 // Dir(α), given the values of Concentration: K values (one row for every
@@ -72,7 +76,7 @@ func (d Dirichlet) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
 		return fmt.Errorf("dist: Dirichlet.Draw: len(dst) = %d is not a multiple of the %d categories", len(dst), k)
 	}
 	n := len(dst) / k
-	strides, err := checkDraw("Dirichlet", n, k, params, r, []drawParam{{"concentration", positive}})
+	strides, err := checkDraw(d.spec(), n, k, params, r)
 	if err != nil {
 		return err
 	}

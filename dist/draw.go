@@ -30,11 +30,19 @@ type drawParam struct {
 	check func(dist, param string, v float64) error
 }
 
+// paramSpec names a distribution and its parameters, in the order of
+// Params: what Draw and CheckConstants check.
+type paramSpec struct {
+	dist   string
+	params []drawParam
+}
+
 // checkDraw checks that r is non-nil, that params has one slice per spec,
 // each of length k or n·k, and that every value passes its spec's check;
 // it returns, for each parameter, the stride between rows (0 for a
 // broadcast row, k otherwise).
-func checkDraw(dist string, n, k int, params [][]float64, r *rand.Rand, specs []drawParam) ([]int, error) {
+func checkDraw(ps paramSpec, n, k int, params [][]float64, r *rand.Rand) ([]int, error) {
+	dist, specs := ps.dist, ps.params
 	if r == nil {
 		return nil, fmt.Errorf("dist: %s.Draw: nil *rand.Rand", dist)
 	}
@@ -75,12 +83,12 @@ func specNames(specs []drawParam) string {
 
 // drawElems checks params (K = 1) and then sets dst[i] = draw(p, r) for
 // i = 0, 1, … in order, where p[j] is the value of params[j] at element i.
-func drawElems(dist string, dst []float64, params [][]float64, r *rand.Rand, specs []drawParam, draw func(p []float64, r *rand.Rand) float64) error {
-	strides, err := checkDraw(dist, len(dst), 1, params, r, specs)
+func drawElems(ps paramSpec, dst []float64, params [][]float64, r *rand.Rand, draw func(p []float64, r *rand.Rand) float64) error {
+	strides, err := checkDraw(ps, len(dst), 1, params, r)
 	if err != nil {
 		return err
 	}
-	p := make([]float64, len(specs))
+	p := make([]float64, len(ps.params))
 	for i := range dst {
 		for j, v := range params {
 			p[j] = v[i*strides[j]]

@@ -66,10 +66,14 @@ func (Exponential) Support() Bijector { return Positive }
 // Params returns [Rate].
 func (d Exponential) Params() []*G.Node { return []*G.Node{d.Rate} }
 
+func (Exponential) spec() paramSpec {
+	return paramSpec{"Exponential", []drawParam{{"rate", positive}}}
+}
+
 // Draw fills dst with draws from the exponential distribution given the
 // values of Rate (lengths as in [Drawer]); rate must be positive and
 // finite. It draws with distuv.Exponential.
 func (d Exponential) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("Exponential", dst, params, r, []drawParam{{"rate", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 { return distuv.Exponential{Rate: p[0], Src: r}.Rand() })
 }

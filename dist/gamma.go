@@ -64,11 +64,15 @@ func (Gamma) Support() Bijector { return Positive }
 // Params returns [Concentration, Rate].
 func (d Gamma) Params() []*G.Node { return []*G.Node{d.Concentration, d.Rate} }
 
+func (Gamma) spec() paramSpec {
+	return paramSpec{"Gamma", []drawParam{{"concentration", positive}, {"rate", positive}}}
+}
+
 // Draw fills dst with draws from Gamma(concentration, rate) given the values
 // of Concentration and Rate (lengths as in [Drawer]); both must be positive
 // and finite. It draws with distuv.Gamma; for a concentration far below 1 a
 // draw may round to 0.
 func (d Gamma) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("Gamma", dst, params, r, []drawParam{{"concentration", positive}, {"rate", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 { return distuv.Gamma{Alpha: p[0], Beta: p[1], Src: r}.Rand() })
 }

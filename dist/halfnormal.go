@@ -68,11 +68,15 @@ func (HalfNormal) Support() Bijector { return Positive }
 // Params returns [Scale].
 func (d HalfNormal) Params() []*G.Node { return []*G.Node{d.Scale} }
 
+func (HalfNormal) spec() paramSpec {
+	return paramSpec{"HalfNormal", []drawParam{{"scale", positive}}}
+}
+
 // Draw fills dst with draws of |Y|, Y ~ N(0, scale²), given the values of
 // Scale (lengths as in [Drawer]); scale must be positive and finite. It
 // draws scale·|ε| with ε = r.NormFloat64(), as Rsample does (gonum's distuv
 // has no half-normal).
 func (d HalfNormal) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("HalfNormal", dst, params, r, []drawParam{{"scale", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 { return p[0] * math.Abs(r.NormFloat64()) })
 }

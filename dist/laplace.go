@@ -81,11 +81,15 @@ func (d Laplace) Entropy() (*G.Node, error) {
 // Params returns [Loc, Scale].
 func (d Laplace) Params() []*G.Node { return []*G.Node{d.Loc, d.Scale} }
 
+func (Laplace) spec() paramSpec {
+	return paramSpec{"Laplace", []drawParam{{"loc", finite}, {"scale", positive}}}
+}
+
 // Draw fills dst with draws from the Laplace distribution given the values
 // of Loc and Scale (lengths as in [Drawer]); loc must be finite and scale
 // positive and finite. It draws as Rsample does from [FillCenteredUniform]
 // noise: distuv.Laplace maps a uniform 0 to −∞.
 func (d Laplace) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("Laplace", dst, params, r, []drawParam{{"loc", finite}, {"scale", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 { return p[0] + p[1]*laplaceICDF.F(openUniform(r)-0.5) })
 }

@@ -69,10 +69,14 @@ func (LogNormal) Support() Bijector { return Positive }
 // Params returns [Loc, Scale].
 func (d LogNormal) Params() []*G.Node { return []*G.Node{d.Loc, d.Scale} }
 
+func (LogNormal) spec() paramSpec {
+	return paramSpec{"LogNormal", []drawParam{{"loc", finite}, {"scale", positive}}}
+}
+
 // Draw fills dst with draws of exp(Y), Y ~ N(loc, scale²), given the values
 // of Loc and Scale (lengths as in [Drawer]); loc must be finite and scale
 // positive and finite. It draws with distuv.LogNormal.
 func (d LogNormal) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("LogNormal", dst, params, r, []drawParam{{"loc", finite}, {"scale", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 { return distuv.LogNormal{Mu: p[0], Sigma: p[1], Src: r}.Rand() })
 }

@@ -64,11 +64,15 @@ func (d Normal) Entropy() (*G.Node, error) {
 // Params returns [Loc, Scale].
 func (d Normal) Params() []*G.Node { return []*G.Node{d.Loc, d.Scale} }
 
+func (Normal) spec() paramSpec {
+	return paramSpec{"Normal", []drawParam{{"loc", finite}, {"scale", positive}}}
+}
+
 // Draw fills dst with draws from N(loc, scale²) given the values of Loc and
 // Scale (lengths as in [Drawer]); loc must be finite and scale positive and
 // finite. It draws with distuv.Normal, as Rsample with [FillStdNormal]
 // noise from the same r would.
 func (d Normal) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("Normal", dst, params, r, []drawParam{{"loc", finite}, {"scale", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 { return distuv.Normal{Mu: p[0], Sigma: p[1], Src: r}.Rand() })
 }

@@ -99,3 +99,59 @@ func builderFor(nodes ...*G.Node) *graph.B {
 	b.Fail(fmt.Errorf("nil node"))
 	return b
 }
+
+// CheckConstants checks the parameters of d that are constant nodes (made
+// by gorgonia.NewConstant, as the New* constructors and svi's M.Const make
+// them) against the constraints of d's Draw: a Normal whose Scale is the
+// constant −1 gives a [*ParamError] naming Normal and scale, when the
+// model is built rather than as a NaN loss at the first step. Parameters
+// the graph computes, and distributions of other packages, are not
+// checked (nil is returned).
+func CheckConstants(d any) error {
+	s, ok := d.(interface {
+		Params() []*G.Node
+		spec() paramSpec
+	})
+	if !ok {
+		return nil
+	}
+	ps := s.spec()
+	for i, n := range s.Params() {
+		vals := constantValues(n)
+		if i >= len(ps.params) || vals == nil {
+			continue
+		}
+		p := ps.params[i]
+		for j, v := range vals {
+			if p.check(ps.dist, p.name, v) == nil {
+				continue
+			}
+			name := p.name
+			if len(vals) > 1 {
+				name = fmt.Sprintf("%s[%d]", p.name, j)
+			}
+			return p.check(ps.dist, name, v)
+		}
+	}
+	return nil
+}
+
+// constantValues returns the float64 values of a constant node, or nil
+// for any other node. Among gorgonia's ops only the constants have a
+// Value method.
+func constantValues(n *G.Node) []float64 {
+	if n == nil {
+		return nil
+	}
+	c, ok := n.Op().(interface{ Value() G.Value })
+	if !ok || c.Value() == nil {
+		return nil
+	}
+	switch v := c.Value().Data().(type) {
+	case float64:
+		return []float64{v}
+	case []float64:
+		return v
+	}
+	return nil
+}

@@ -76,3 +76,39 @@ func TestNilNodesGiveErrors(t *testing.T) {
 		}, name)
 	}
 }
+
+// TestCheckConstantsIssue14: a distribution built as a struct literal with
+// a constant parameter outside its domain is refused by CheckConstants,
+// naming the distribution and the parameter (and the element of a vector
+// constant); parameters the graph computes are left to the run.
+func TestCheckConstantsIssue14(t *testing.T) {
+	t.Parallel()
+	g := G.NewGraph()
+	c := func(v float64) *G.Node { return G.NewConstant(v, G.In(g)) }
+	x := vec(g, []float64{0.5, -1})
+	for _, tc := range []struct {
+		name string
+		d    any
+		msg  string // "" when accepted
+	}{
+		{"Normal scale −1", Normal{Loc: c(0), Scale: c(-1)}, "dist: Normal scale must be positive and finite, got -1"},
+		{"Normal loc NaN", Normal{Loc: c(math.NaN()), Scale: c(1)}, "dist: Normal loc must be finite, got NaN"},
+		{"Gamma rate 0", Gamma{Concentration: c(2), Rate: c(0)}, "dist: Gamma rate must be positive and finite, got 0"},
+		{"StudentT df −2", StudentT{DF: c(-2), Loc: c(0), Scale: c(1)}, "dist: StudentT df must be positive and finite, got -2"},
+		{"HalfNormal scale vector", HalfNormal{Scale: vectorConst(g, []float64{1, 0, 2})}, "dist: HalfNormal scale[1] must be positive and finite, got 0"},
+		{"Dirichlet concentration", Dirichlet{Concentration: vectorConst(g, []float64{1, -1})}, "dist: Dirichlet concentration[1] must be positive and finite, got -1"},
+		{"valid constants", Normal{Loc: c(0), Scale: c(2)}, ""},
+		{"computed scale", Normal{Loc: c(0), Scale: x}, ""},
+		{"nil scale", Normal{Loc: c(0)}, ""},
+		{"not a dist", 3, ""},
+	} {
+		err := CheckConstants(tc.d)
+		if tc.msg == "" {
+			assert.NoError(t, err, tc.name)
+			continue
+		}
+		assert.EqualError(t, err, tc.msg, tc.name)
+		var pe *ParamError
+		assert.True(t, errors.As(err, &pe), "%s: a *ParamError", tc.name)
+	}
+}

@@ -46,10 +46,14 @@ func (d Poisson) LogProb(k *G.Node) (*G.Node, error) {
 // Params returns [Rate].
 func (d Poisson) Params() []*G.Node { return []*G.Node{d.Rate} }
 
+func (Poisson) spec() paramSpec {
+	return paramSpec{"Poisson", []drawParam{{"rate", positive}}}
+}
+
 // Draw fills dst with counts drawn from the Poisson distribution given the
 // values of Rate (lengths as in [Drawer]); rate must be positive and finite.
 // It draws with distuv.Poisson.
 func (d Poisson) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("Poisson", dst, params, r, []drawParam{{"rate", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 { return distuv.Poisson{Lambda: p[0], Src: r}.Rand() })
 }

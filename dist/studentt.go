@@ -56,11 +56,15 @@ func (d StudentT) LogProb(x *G.Node) (*G.Node, error) {
 // Params returns [DF, Loc, Scale].
 func (d StudentT) Params() []*G.Node { return []*G.Node{d.DF, d.Loc, d.Scale} }
 
+func (StudentT) spec() paramSpec {
+	return paramSpec{"StudentT", []drawParam{{"df", positive}, {"loc", finite}, {"scale", positive}}}
+}
+
 // Draw fills dst with draws from Student's t given the values of DF, Loc
 // and Scale (lengths as in [Drawer]); df and scale must be positive and
 // finite and loc finite. It draws with distuv.StudentsT.
 func (d StudentT) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
-	return drawElems("StudentT", dst, params, r, []drawParam{{"df", positive}, {"loc", finite}, {"scale", positive}},
+	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 {
 			return distuv.StudentsT{Nu: p[0], Mu: p[1], Sigma: p[2], Src: r}.Rand()
 		})

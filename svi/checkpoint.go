@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -14,8 +15,9 @@ import (
 )
 
 // CheckpointVersion is the version of the checkpoint format written by
-// SaveCheckpoint.
-const CheckpointVersion = 1
+// SaveCheckpoint. Version 2 added the Fingerprint of the data and settings
+// (Description.Fingerprint); LoadCheckpoint refuses every other version.
+const CheckpointVersion = 2
 
 const checkpointFormat = "govi-checkpoint"
 
@@ -65,13 +67,15 @@ type namedArray struct {
 }
 
 // Description identifies what a checkpoint belongs to: the model's sites,
-// the guide and the estimator, and the parameters' layout.
+// the guide, the estimator and its particles, the parameters' layout, and
+// the caller's Fingerprint of the data and settings (Config.Fingerprint).
 type Description struct {
-	Sites     []SiteDescription `json:"sites"`
-	Guide     string            `json:"guide"`
-	Estimator string            `json:"estimator"`
-	Particles int               `json:"particles"`
-	Params    []SiteDescription `json:"params"` // parameter names and shapes
+	Sites       []SiteDescription `json:"sites"`
+	Guide       string            `json:"guide"`
+	Estimator   string            `json:"estimator"`
+	Particles   int               `json:"particles"`
+	Params      []SiteDescription `json:"params"` // parameter names and shapes
+	Fingerprint Fingerprint       `json:"fingerprint,omitempty"`
 }
 
 // SiteDescription is a named shape with a support.
@@ -83,7 +87,8 @@ type SiteDescription struct {
 
 // Description returns the trainer's description, as stored in checkpoints.
 func (t *Trainer) Description() Description {
-	d := Description{Guide: fmt.Sprintf("%T", t.guide), Estimator: t.cfg.Estimator.String(), Particles: t.cfg.Particles}
+	d := Description{Guide: fmt.Sprintf("%T", t.guide), Estimator: t.cfg.Estimator.String(), Particles: t.cfg.Particles,
+		Fingerprint: maps.Clone(t.cfg.Fingerprint)}
 	for _, s := range t.sites {
 		d.Sites = append(d.Sites, SiteDescription{Name: s.Name, Shape: nonNil(s.Shape), Support: s.Support.String()})
 	}
@@ -179,8 +184,10 @@ func (t *Trainer) SaveCheckpoint(path string, st *State) error {
 }
 
 // LoadCheckpoint reads a state written by SaveCheckpoint. It refuses a file
-// that is not a govi checkpoint, has another version, fails its checksum, or
-// was written for a different model, guide or parameter layout, naming the
+// that is not a govi checkpoint, has another version, fails its checksum,
+// holds step counts that disagree with its loss trace, or was written for a
+// different model, guide, estimator, number of particles, parameter layout
+// or Fingerprint (Config.Fingerprint: other data or settings), naming the
 // difference. Resuming from it gives the same trajectory, bit for bit, as
 // the run that wrote it would have taken (for the same data batches).
 func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
@@ -196,7 +203,10 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	if c.Format != checkpointFormat {
 		return nil, fmt.Errorf("svi: %s is not a govi checkpoint", path)
 	}
-	if c.Version != CheckpointVersion {
+	switch {
+	case c.Version < CheckpointVersion:
+		return nil, fmt.Errorf("svi: %s has checkpoint version %d, which does not record the data and settings of its fit; this govi reads version %d only: start the fit again", path, c.Version, CheckpointVersion)
+	case c.Version != CheckpointVersion:
 		return nil, fmt.Errorf("svi: %s has checkpoint version %d; this govi reads version %d", path, c.Version, CheckpointVersion)
 	}
 	sum := sha256.Sum256(c.Payload)
@@ -205,6 +215,9 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	}
 	var pl checkpointPayload
 	if err := json.Unmarshal(c.Payload, &pl); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
+	}
+	if err := pl.checkCounts(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
 	}
 	if err := sameDescription(pl.Description, t.Description()); err != nil {
@@ -270,9 +283,36 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	return st, nil
 }
 
+// checkCounts refuses step counts that are negative or disagree with the
+// loss trace, which holds one loss per step taken.
+func (pl *checkpointPayload) checkCounts() error {
+	switch {
+	case pl.Iter < 0 || pl.OptStep < 0 || pl.AvgN < 0 || pl.AvgFrom < 0:
+		return fmt.Errorf("negative step count (step %d, optimizer step %d, %d averaged from %d)", pl.Iter, pl.OptStep, pl.AvgN, pl.AvgFrom)
+	case pl.AvgN > pl.Iter:
+		return fmt.Errorf("%d iterates averaged in %d steps", pl.AvgN, pl.Iter)
+	}
+	return checkTrace(pl.Iter, len(pl.Trace))
+}
+
+// checkTrace refuses a step count that disagrees with the loss trace,
+// which holds one loss per step taken.
+func checkTrace(iter, losses int) error {
+	if iter < 0 || losses != iter {
+		return fmt.Errorf("the state has taken %d steps but its loss trace holds %d", iter, losses)
+	}
+	return nil
+}
+
 func sameDescription(got, want Description) error {
 	if got.Guide != want.Guide {
 		return fmt.Errorf("it was written for guide %s, this trainer uses %s", got.Guide, want.Guide)
+	}
+	if got.Estimator != want.Estimator || got.Particles != want.Particles {
+		return fmt.Errorf("it was written for the %s estimator with %d particles, this trainer uses %s with %d", got.Estimator, got.Particles, want.Estimator, want.Particles)
+	}
+	if d := got.Fingerprint.diff(want.Fingerprint); d != "" {
+		return fmt.Errorf("it was written for other data or settings: %s", d)
 	}
 	if len(got.Sites) != len(want.Sites) {
 		return fmt.Errorf("it has %d latent sites, the model has %d", len(got.Sites), len(want.Sites))

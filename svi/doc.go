@@ -36,6 +36,11 @@
 // optimizer moments, step count, the PCG source of the noise ε, the loss
 // trace, the running average, the minibatch position), so a State can be
 // checkpointed (SaveCheckpoint) and resumed bit for bit (LoadCheckpoint).
+// A checkpoint also records what it was fitted to: the model's sites, the
+// guide, the estimator and its particles, and the caller's [Fingerprint]
+// of the data and settings (Config.Fingerprint, hashed with
+// [DataFingerprint]); LoadCheckpoint refuses a trainer that differs in any
+// of them, naming the difference.
 // The evaluation methods (ELBO, LogWeights, Diagnose) run a program of
 // their own on the data they are given: they never change what the next
 // Step trains on.

@@ -175,7 +175,9 @@ func declareData(g *G.ExprGraph, data map[string]*G.Node, decl *[]dataDecl, name
 
 // Sample declares a latent site with the given prior and shape and returns
 // its value for the current particle, in the prior's support. The prior's
-// log-density is added to the log-joint.
+// log-density is added to the log-joint. A constant parameter of the prior
+// outside its domain (a Normal's Scale of −1) is an error naming the site
+// (dist.CheckConstants), as it is for Observe.
 func (m *M) Sample(name string, prior dist.LogProber, shape ...int) *G.Node {
 	return m.SampleIn(name, prior, nil, shape...)
 }
@@ -195,6 +197,10 @@ func (m *M) SampleIn(name string, prior dist.LogProber, support dist.Bijector, s
 	}
 	if prior == nil {
 		m.Fail(fmt.Errorf("svi: latent site %q has no prior", name))
+		return nil
+	}
+	if err := dist.CheckConstants(prior); err != nil {
+		m.Fail(fmt.Errorf("svi: prior of site %q: %w", name, err))
 		return nil
 	}
 	if m.declared(name) {
@@ -271,6 +277,10 @@ func (m *M) Observe(name string, d dist.LogProber, x *G.Node) {
 	}
 	if x == nil || d == nil {
 		m.Fail(fmt.Errorf("svi: Observe %q: nil distribution or value", name))
+		return
+	}
+	if err := dist.CheckConstants(d); err != nil {
+		m.Fail(fmt.Errorf("svi: Observe %q: %w", name, err))
 		return
 	}
 	if m.declared(name) {

@@ -3,6 +3,7 @@ package svi
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"sync"
 
@@ -39,6 +40,11 @@ type Config struct {
 	// programs (ELBO, LogWeights, Diagnose) still build one copy per
 	// particle, so the model must also work with M.Particles() == 0.
 	Vectorize bool
+	// Fingerprint names the data and settings the fit depends on beyond
+	// the model's sites and the guide (see Fingerprint): SaveCheckpoint
+	// records it and LoadCheckpoint refuses a checkpoint with another. Nil
+	// means nothing beyond them. New keeps a copy.
+	Fingerprint Fingerprint
 }
 
 // Batch maps the names declared by [M.Data] to their values for one step,
@@ -148,6 +154,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Workers == 0 {
 		c.Workers = 1
 	}
+	c.Fingerprint = maps.Clone(c.Fingerprint)
 	if c.Workers > 1 && c.Estimator == IWAEBound {
 		return c, fmt.Errorf("svi: the %s estimator cannot be split over workers", c.Estimator)
 	}
@@ -323,6 +330,9 @@ func (t *Trainer) Feed(b Batch) error {
 func (t *Trainer) checkState(st *State) error {
 	if st == nil || st.Params == nil || st.RNG == nil || st.Opt == nil {
 		return errors.New("svi: state is not initialized (use Trainer.Init)")
+	}
+	if err := checkTrace(st.Iter, len(st.Trace)); err != nil {
+		return fmt.Errorf("svi: %w", err)
 	}
 	if err := t.layout.sameLayout(st.Params); err != nil {
 		return err

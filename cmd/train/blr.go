@@ -164,7 +164,9 @@ func loadBLRData(path, trainIdx string, standardize, intercept bool) (*blrData, 
 
 func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Posterior, sf *sviFlags, out string, stderr io.Writer) error {
 	model := blr.Model{Alpha: exact.Alpha, Beta: exact.Beta, N: len(pb.y), D: pb.d}
-	tr, guide, cfg, err := sf.trainer("blr", model, guides.MeanField{})
+	fp := svi.Fingerprint{"data (after -train-index, -standardize and the intercept)": svi.DataFingerprint(pb.rows, pb.x, pb.y),
+		"-alpha": fmt.Sprint(exact.Alpha), "-beta": fmt.Sprint(exact.Beta)}
+	tr, guide, cfg, err := sf.trainer("blr", model, guides.MeanField{}, fp)
 	if err != nil {
 		return err
 	}

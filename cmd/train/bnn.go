@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -193,7 +194,9 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	case *f.batch < 1:
 		return fail(fmt.Errorf("-batch must be at least 1, got %d", *f.batch))
 	case *f.epochs < 0:
-		return fail(errors.New("-epochs must not be negative"))
+		return fail(fmt.Errorf("-epochs must not be negative, got %d", *f.epochs))
+	case *f.checks < 0:
+		return fail(fmt.Errorf("-checks must not be negative, got %d", *f.checks))
 	case *f.draws < 1:
 		return fail(fmt.Errorf("-draws must be at least 1, got %d", *f.draws))
 	case err != nil:
@@ -204,6 +207,9 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		return fail(errors.New("-toy is a regression problem"))
 	case (sf.checkpoint != "" || sf.resume != "") && sel != bnn.SelectNone:
 		return fail(errors.New("-checkpoint and -resume cannot be combined with -select"))
+	}
+	if err := f.checkPriors(); err != nil {
+		return fail(err)
 	}
 	gd, err := bnn.ParseGuide(sf.guide)
 	if err != nil {
@@ -236,6 +242,29 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		rep.NoiseShape, rep.NoiseRate = *f.noiseShape, *f.rate
 	}
 	return p, rep, nil
+}
+
+// checkPriors refuses prior and fraction flags outside their range. A 0
+// is refused too: the library would read it as "the default".
+func (f *bnnFlags) checkPriors() error {
+	for _, p := range []struct {
+		flag string
+		v    float64
+	}{{"-prior-scale", *f.priorScale}, {"-noise-shape", *f.noiseShape}, {"-noise-rate", *f.rate}} {
+		if !(p.v > 0) || math.IsInf(p.v, 0) {
+			return fmt.Errorf("%s must be positive and finite, got %v", p.flag, p.v)
+		}
+	}
+	hyper := *f.priorShape != 0 || *f.priorRate != 0
+	switch {
+	case hyper && !(*f.priorShape > 0 && *f.priorRate > 0 && !math.IsInf(*f.priorShape+*f.priorRate, 0)):
+		return fmt.Errorf("-prior-shape and -prior-rate go together, both positive and finite, got %v and %v", *f.priorShape, *f.priorRate)
+	case !(*f.valFrac > 0 && *f.valFrac < 1):
+		return fmt.Errorf("-val-frac must lie in (0, 1), got %v", *f.valFrac)
+	case !(*f.anneal >= 0 && *f.anneal < 1):
+		return fmt.Errorf("-anneal must lie in [0, 1), got %v", *f.anneal)
+	}
+	return nil
 }
 
 // splits returns the train/test splits of -toy, -split-dir or -data, and
@@ -314,28 +343,26 @@ func bnnTracePlot(dir string, split, jobs int, losses []float64) error {
 }
 
 // loadBNNData reads -data: every column but the last is an input, the last
-// is the target. The test rows come from the index files, or from a seeded
-// random hold-out of testFrac of the rows.
+// is the target. The test rows come from the index files (which must not
+// share a row: bnn.Data.SplitRows), or from a seeded random hold-out of
+// testFrac of the rows.
 func loadBNNData(path, trainIdx, testIdx string, testFrac float64, seed uint64) (bnn.Split, error) {
 	all, err := bnn.ReadData(path)
 	if err != nil {
 		return bnn.Split{}, err
 	}
 	if trainIdx != "" {
-		var sp bnn.Split
-		for _, r := range []struct {
-			file string
-			dst  **bnn.Data
-		}{{trainIdx, &sp.Train}, {testIdx, &sp.Test}} {
-			idx, err := table.ReadIndex(r.file, all.N)
-			if err != nil {
-				return bnn.Split{}, err
-			}
-			if *r.dst, err = all.Rows(idx); err != nil {
-				return bnn.Split{}, err
-			}
+		tr, err := table.ReadIndex(trainIdx, all.N)
+		if err != nil {
+			return bnn.Split{}, err
 		}
-		return sp, nil
+		te, err := table.ReadIndex(testIdx, all.N)
+		if err != nil {
+			return bnn.Split{}, err
+		}
+		var sp bnn.Split
+		sp.Train, sp.Test, err = all.SplitRows(tr, te, "-train-index "+trainIdx, "-test-index "+testIdx)
+		return sp, err
 	}
 	if !(testFrac > 0 && testFrac < 1) {
 		return bnn.Split{}, fmt.Errorf("-test-frac must lie in (0, 1), got %v", testFrac)

@@ -92,10 +92,8 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case *method != "cavi" && *method != "svi":
 		return fmt.Errorf("train gmm: -method %q: want cavi or svi", *method)
 	}
-	if *method == "svi" {
-		if err := sf.validate("gmm"); err != nil {
-			return err
-		}
+	if err := sf.validate("gmm"); err != nil {
+		return err // also for cavi: a typed -steps -1 is nonsense whatever the method
 	}
 	var init gmm.Init
 	switch *initName {
@@ -172,7 +170,8 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	}
 	// The means start at K distinct data points drawn with the seed.
 	init := gmm.InitMeans(x, d, k, sf.seed)
-	tr, _, cfg, err := sf.trainer("gmm", m, guides.MeanField{InitLoc: map[string][]float64{"means": init}})
+	fp := svi.Fingerprint{"data (after -standardize)": svi.DataFingerprint(tb.Rows, x), "-k": fmt.Sprint(k), "-alpha0": fmt.Sprint(alpha0)}
+	tr, _, cfg, err := sf.trainer("gmm", m, guides.MeanField{InitLoc: map[string][]float64{"means": init}}, fp)
 	if err != nil {
 		return err
 	}

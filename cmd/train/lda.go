@@ -65,6 +65,10 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train lda: -iters %d: need at least one iteration", *iters)
 	case *alpha < 0 || *eta < 0:
 		return errors.New("train lda: -alpha and -eta must be positive (0 selects 1/K)")
+	case *workers < 0:
+		return fmt.Errorf("train lda: -workers must not be negative (0: GOMAXPROCS), got %d", *workers)
+	case !(*heldout >= 0 && *heldout < 1):
+		return fmt.Errorf("train lda: -heldout must lie in [0, 1), got %v", *heldout)
 	}
 	li, err := lda.ParseLocalInit(*localInit)
 	if err != nil {

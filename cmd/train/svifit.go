@@ -102,7 +102,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.Uint64Var(&f.seed, "seed", spec.seed, usage("seed", "random seed"))
 	fs.StringVar(&f.checkpoint, "checkpoint", "", usage("checkpoint", "write the fit's state to this `file` every -checkpoint-every steps and at the end (after a failure: the last good state)"))
 	fs.IntVar(&f.every, "checkpoint-every", 1000, usage("checkpoint-every", "steps between checkpoints"))
-	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same flags as the run that wrote it)"))
+	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same data and flags as the run that wrote it: other data, players or model settings are refused)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
 	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
 	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
@@ -123,6 +123,8 @@ func (f *sviFlags) validate(cmd string) error {
 	switch {
 	case f.particles < 1:
 		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, f.particles)
+	case f.workers < 1:
+		return fmt.Errorf("train %s: -workers must be at least 1, got %d", cmd, f.workers)
 	case f.steps < minSteps:
 		return fmt.Errorf("train %s: -steps must be at least %d, got %d", cmd, minSteps, f.steps)
 	case !(f.lr > 0) || math.IsInf(f.lr, 0):
@@ -176,9 +178,10 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 }
 
 // trainer builds the trainer of model with the guide -guide names (mf
-// itself for meanfield; the others start from its InitLoc and InitScale)
-// and the configuration of the flags.
-func (f *sviFlags) trainer(cmd string, model svi.Model, mf guides.MeanField) (*svi.Trainer, svi.Guide, svi.Config, error) {
+// itself for meanfield; the others start from its InitLoc and InitScale),
+// the configuration of the flags and the fingerprint fp of the data and
+// settings, which -resume checks.
+func (f *sviFlags) trainer(cmd string, model svi.Model, mf guides.MeanField, fp svi.Fingerprint) (*svi.Trainer, svi.Guide, svi.Config, error) {
 	guide, err := f.guideFor(cmd, mf)
 	if err != nil {
 		return nil, nil, svi.Config{}, err
@@ -187,6 +190,7 @@ func (f *sviFlags) trainer(cmd string, model svi.Model, mf guides.MeanField) (*s
 	if err != nil {
 		return nil, nil, svi.Config{}, err
 	}
+	cfg.Fingerprint = fp
 	tr, err := svi.New(model, guide, cfg)
 	if err != nil {
 		return nil, nil, svi.Config{}, fmt.Errorf("train %s: %w", cmd, err)
@@ -214,6 +218,7 @@ type sviRun struct {
 	stderr io.Writer
 	out    fitOutcome
 	data   svi.Batch // the whole data, for the fit report
+	total  int       // the steps planned in all, which a resumed state must not exceed
 }
 
 var _ vae.Driver = (*sviRun)(nil)
@@ -226,6 +231,13 @@ func (r *sviRun) Start(t *svi.Trainer) (*svi.State, error) {
 	st, err := t.LoadCheckpoint(r.f.resume)
 	if err != nil {
 		return nil, err
+	}
+	if st.Iter > r.total {
+		plan := "-steps"
+		if r.f.spec.epochs {
+			plan = "-steps or -epochs"
+		}
+		return nil, fmt.Errorf("-resume %s has taken %d steps, more than the %d this run plans (%s)", r.f.resume, st.Iter, r.total, plan)
 	}
 	fmt.Fprintf(r.stderr, "resumed from %s at step %d\n", r.f.resume, st.Iter)
 	return st, nil
@@ -324,7 +336,7 @@ func (r *sviRun) report(t *svi.Trainer, st *svi.State) error {
 // same data. On failure it returns the state (the last good one, also
 // saved to -checkpoint) with the error.
 func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data svi.Batch, outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
-	r := &sviRun{f: f, stderr: stderr, data: data}
+	r := &sviRun{f: f, stderr: stderr, data: data, total: f.steps}
 	st, err := r.Start(t)
 	if err == nil && data != nil {
 		err = t.Feed(data)

@@ -86,6 +86,7 @@ func TestSVIFlagsValidate(t *testing.T) {
 		{"steps 0 from epochs", epochs, func(f *sviFlags) { f.steps = 0 }, ""},
 		{"negative steps", epochs, func(f *sviFlags) { f.steps = -1 }, "-steps must be at least 0"},
 		{"particles", base, func(f *sviFlags) { f.particles = 0 }, "-particles must be at least 1"},
+		{"workers", base, func(f *sviFlags) { f.workers = 0 }, "-workers must be at least 1, got 0"},
 		{"lr", base, func(f *sviFlags) { f.lr = 0 }, "-lr must be positive"},
 		{"rank", base, func(f *sviFlags) { f.rank = 0 }, "-rank and -checkpoint-every must be at least 1, got 0 and 1000"},
 		{"every", base, func(f *sviFlags) { f.every = 0 }, "-rank and -checkpoint-every must be at least 1, got 2 and 0"},
@@ -97,7 +98,7 @@ func TestSVIFlagsValidate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &sviFlags{spec: tc.spec, steps: tc.spec.steps, lr: tc.spec.lr, particles: tc.spec.particles, rank: 2,
-				every: 1000, draws: tc.spec.draws, schedule: tc.spec.schedule}
+				every: 1000, draws: tc.spec.draws, schedule: tc.spec.schedule, workers: 1}
 			tc.edit(f)
 			err := f.validate("x")
 			if tc.want == "" {

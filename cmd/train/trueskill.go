@@ -52,6 +52,11 @@ type tsTest struct {
 	Skipped    int    `json:"skipped"`
 	Unknown    string `json:"unknown_policy"`
 	NewPlayers int    `json:"new_players"`
+	// InTraining counts the test games that also appear among the
+	// training games (same players in the same order, same result): a
+	// test file that repeats the training file shows here. They are scored
+	// all the same (two teams can meet twice with the same result).
+	InTraining int `json:"games_also_in_training"`
 	*trueskill.HeldOut
 }
 
@@ -104,7 +109,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("train %w", err) // "train trueskill: file:line: …"
 	}
-	m, err := f.model(ds)
+	m, fp, err := f.model(ds)
 	if err != nil {
 		return err
 	}
@@ -116,7 +121,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sf := f.svi
 	start := time.Now()
-	tr, guide, cfg, err := sf.trainer("trueskill", m, mf)
+	tr, guide, cfg, err := sf.trainer("trueskill", m, mf, fp)
 	if err != nil {
 		return err
 	}
@@ -141,6 +146,10 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err := rep.evaluate(fitted, ds, *f.test, opts, *f.unknown); err != nil {
 			return err
 		}
+		if n := rep.Test.InTraining; n > 0 {
+			fmt.Fprintf(stderr, "trueskill: %d of the %d games of -test %s also appear in -matches %s (same players, order and result); they are scored all the same\n",
+				n, rep.Test.Games, *f.test, *f.matches)
+		}
 	}
 	rep.Wall = time.Since(start).Seconds()
 	if err := writeReport(*f.out, rep); err != nil {
@@ -161,6 +170,12 @@ func (f *tsFlags) check() (trueskill.CSVOptions, error) {
 		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: unknown -unknown %q (want error, skip or prior)", *f.unknown)
 	case *f.initFrom != "mode" && *f.initFrom != "prior":
 		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: unknown -init %q (want mode or prior)", *f.initFrom)
+	case math.IsNaN(*f.mu0) || math.IsInf(*f.mu0, 0):
+		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: -mu0 must be finite, got %v", *f.mu0)
+	case !(*f.sigma0 > 0) || math.IsInf(*f.sigma0, 0):
+		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: -sigma0 must be positive and finite, got %v", *f.sigma0)
+	case !(*f.beta > 0) || math.IsInf(*f.beta, 0):
+		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: -beta must be positive and finite, got %v", *f.beta)
 	}
 	if err := f.svi.validate("trueskill"); err != nil {
 		return trueskill.CSVOptions{}, err
@@ -173,8 +188,10 @@ func (f *tsFlags) check() (trueskill.CSVOptions, error) {
 	return opts, err
 }
 
-// model returns the model of the flags on ds.
-func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, error) {
+// model returns the model of the flags on ds and its fingerprint: the
+// players in order (a player's skill is its position), a hash of the games
+// and the model's flags, resolved.
+func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, svi.Fingerprint, error) {
 	link, _ := trueskill.ParseLink(*f.link) // checked by check
 	c := trueskill.Config{Mu0: *f.mu0, Sigma0: *f.sigma0, Beta: *f.beta, Link: link}
 	_, nDraws, _ := ds.Counts()
@@ -187,7 +204,7 @@ func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, error) {
 	default:
 		v, err := strconv.ParseFloat(*f.margin, 64)
 		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("train trueskill: -draw-margin %q is not a number ≥ 0, learn or auto", *f.margin)
+			return nil, nil, fmt.Errorf("train trueskill: -draw-margin %q is not a number ≥ 0, learn or auto", *f.margin)
 		}
 		c.Margin = v
 	}
@@ -196,13 +213,24 @@ func (f *tsFlags) model(ds *trueskill.Dataset) (*trueskill.Model, error) {
 		o.Workers = f.svi.workers
 	}
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("train trueskill: %w", err)
+		return nil, nil, fmt.Errorf("train trueskill: %w", err)
 	}
 	m, err := trueskill.NewModel(ds, c, o)
 	if err != nil {
-		return nil, fmt.Errorf("train trueskill: %w (pass -draw-margin learn or a positive margin)", err)
+		return nil, nil, fmt.Errorf("train trueskill: %w (pass -draw-margin learn or a positive margin)", err)
 	}
-	return m, nil
+	games := make([]float64, 0, 3*len(ds.Games))
+	for _, g := range ds.Games {
+		games = append(games, float64(g.P1), float64(g.P2), float64(g.Result))
+	}
+	margin := fmt.Sprint(c.Margin)
+	if o.LearnMargin {
+		margin = "learn"
+	}
+	fp := svi.Fingerprint{"players": strings.Join(ds.Players, "\n"), "games": svi.DataFingerprint(len(ds.Games), games),
+		"-mu0": fmt.Sprint(c.Mu0), "-sigma0": fmt.Sprint(c.Sigma0), "-beta": fmt.Sprint(c.Beta), "-likelihood": c.Link.String(),
+		"-draw-margin": margin, "-home": fmt.Sprint(o.HomeAdvantage)}
+	return m, fp, nil
 }
 
 // print writes the command's summary line.
@@ -245,7 +273,7 @@ func (rep *trueSkillReport) evaluate(f *trueskill.Fitted, train *trueskill.Datas
 		}
 		return fmt.Errorf("train %w", err)
 	}
-	res.Games, res.Skipped = len(test.Games), test.Skipped
+	res.Games, res.Skipped, res.InTraining = len(test.Games), test.Skipped, gamesIn(test, train)
 	if res.HeldOut, err = fe.ScoreHeldOut(train, test); err != nil {
 		if errors.Is(err, trueskill.ErrZeroProbability) {
 			err = fmt.Errorf("%w; pass -draw-margin learn or a positive margin", err)
@@ -255,6 +283,26 @@ func (rep *trueSkillReport) evaluate(f *trueskill.Fitted, train *trueskill.Datas
 	rep.Test = res
 	rep.TestLoss, rep.TestAcc, rep.TestDraws = &res.LogLoss, &res.Accuracy, &res.DrawRate
 	return nil
+}
+
+// gamesIn counts the games of test that also appear in train: the same
+// players (by name) in the same order with the same result.
+func gamesIn(test, train *trueskill.Dataset) int {
+	type game struct {
+		p1, p2 string
+		r      trueskill.Result
+	}
+	seen := map[game]bool{}
+	for _, g := range train.Games {
+		seen[game{train.Players[g.P1], train.Players[g.P2], g.Result}] = true
+	}
+	n := 0
+	for _, g := range test.Games {
+		if seen[game{test.Players[g.P1], test.Players[g.P2], g.Result}] {
+			n++
+		}
+	}
+	return n
 }
 
 // csvOptions resolves the column flags; -coding auto asks

@@ -13,6 +13,7 @@ import (
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/models/vae"
 	"github.com/govi/govi/ops"
+	"github.com/govi/govi/svi"
 )
 
 // vaeReport is the report.json of the vae command: the settings, the
@@ -44,6 +45,11 @@ type vaeReport struct {
 	*vae.Assessment
 	Trace []float64 `json:"elbo_trace"` // per image
 	Files []string  `json:"files"`
+
+	// TestInTraining counts the test images (of those evaluated) equal to
+	// a training image, pixel for pixel: scored all the same, but a test
+	// set that repeats the training set shows here.
+	TestInTraining int `json:"test_images_also_in_training"`
 }
 
 // vaeFlags are the vae command's flags.
@@ -98,6 +104,9 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Activation: cfg.Activation.String(), Likelihood: cfg.Likelihood.String(), Covariance: *f.covariance,
 		LearnRate: sf.lr, Particles: sf.particles, Estimator: sf.estimator, Seed: sf.seed}
 	train, test = train.Head(*f.trainRows), test.Head(*f.testRows)
+	if rep.TestInTraining = sharedImages(train, test); rep.TestInTraining > 0 {
+		fmt.Fprintf(stderr, "vae: %d of the %d test images also appear among the training images; they are scored all the same\n", rep.TestInTraining, test.Rows)
+	}
 	if cfg.Likelihood == vae.Bernoulli {
 		train, test = train.Binarize(*f.binarize), test.Binarize(*f.binarize)
 		rep.Binarize = *f.binarize
@@ -110,6 +119,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	r := &sviRun{f: sf, stderr: stderr}
 	set := vae.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, Trainer: &tc, Seed: sf.seed, Driver: r}
 	plan := set.Plan(train.Rows)
+	r.total = plan.Steps
 	fmt.Fprintf(stderr, "vae on %s: %d training images of %d pixels, %d test; L = %d, hidden %v, %s; %d steps of B = %d (%.1f epochs)\n",
 		name, train.Rows, train.Dim, test.Rows, *f.latent, cfg.Hidden, cfg.Likelihood, plan.Steps, plan.Batch, plan.Epochs)
 	fit, err := vae.Fit(ctx, cfg, train, set)
@@ -152,6 +162,23 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, " nats/image; %.0f images/s; report in %s\n", rep.ImagesPerS, *f.out)
 	return nil
+}
+
+// sharedImages counts the images of test equal to an image of train,
+// pixel for pixel.
+func sharedImages(train, test *vae.Dataset) int {
+	key := func(d *vae.Dataset, i int) string { return svi.HashFloats(d.X[i*d.Dim : (i+1)*d.Dim]) }
+	seen := make(map[string]bool, train.Rows)
+	for i := range train.Rows {
+		seen[key(train, i)] = true
+	}
+	n := 0
+	for i := range test.Rows {
+		if seen[key(test, i)] {
+			n++
+		}
+	}
+	return n
 }
 
 // config checks the flags and returns the model they describe (Dim left

@@ -3,6 +3,7 @@ package bnn
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Data is a table of N examples with D inputs each and one target.
@@ -54,6 +55,44 @@ func (d *Data) Rows(idx []int) (*Data, error) {
 		return nil, fmt.Errorf("bnn: no rows selected")
 	}
 	return out, nil
+}
+
+// SplitRows returns the training and the test rows of d given by their
+// indices (0-based, as the index files of the UCI benchmark list them),
+// named train and test in errors. A row in both lists is refused with an
+// [*OverlapError] naming the first one in training order.
+func (d *Data) SplitRows(train, test []int, trainName, testName string) (tr, te *Data, err error) {
+	at := make(map[int]int, len(test)) // row → first position in test
+	for j := len(test) - 1; j >= 0; j-- {
+		at[test[j]] = j
+	}
+	var oe *OverlapError
+	for i, r := range train {
+		j, ok := at[r]
+		if !ok {
+			continue
+		}
+		delete(at, r) // count each shared row once
+		if oe == nil {
+			oe = &OverlapError{Train: trainName, Test: testName, Row: r, TrainEntry: i + 1, TestEntry: j + 1}
+		}
+		oe.Shared++
+	}
+	if oe != nil {
+		return nil, nil, oe
+	}
+	if tr, err = d.Rows(train); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", trainName, err)
+	}
+	if te, err = d.Rows(test); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", testName, err)
+	}
+	return tr, te, nil
+}
+
+// sameRows reports whether a and b hold the same rows in the same order.
+func sameRows(a, b *Data) bool {
+	return a == b || a.N == b.N && a.D == b.D && slices.Equal(a.X, b.X) && slices.Equal(a.Y, b.Y)
 }
 
 // checkLabels reports a target that is not a class label in 0…k−1.

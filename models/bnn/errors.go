@@ -1,6 +1,9 @@
 package bnn
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors returned for invalid configurations and data.
 var (
@@ -10,3 +13,24 @@ var (
 	// example PredictClass on a regression network).
 	ErrTask = errors.New("bnn: wrong task for this method")
 )
+
+// OverlapError reports training and test row lists that share a row: a
+// network scored on rows it was fitted to reports a contaminated test
+// score, so [Data.SplitRows] refuses them.
+type OverlapError struct {
+	Train, Test string // the sources of the two lists, as the caller names them (file names)
+	Row         int    // the first shared row, in training order (0-based, as in the lists)
+	// TrainEntry and TestEntry are the positions of Row in the two lists,
+	// counted from 1.
+	TrainEntry, TestEntry int
+	Shared                int // rows in both lists
+}
+
+func (e *OverlapError) Error() string {
+	more := ""
+	if e.Shared > 1 {
+		more = fmt.Sprintf(" (and %d more shared rows)", e.Shared-1)
+	}
+	return fmt.Sprintf("bnn: row %d is both a training row (%s, entry %d) and a test row (%s, entry %d)%s: a test row must not be trained on",
+		e.Row, e.Train, e.TrainEntry, e.Test, e.TestEntry, more)
+}

@@ -50,9 +50,12 @@ type Settings struct {
 	Checkpoint      string
 	CheckpointEvery int // steps between checkpoints; 0 means 1000
 	// Resume names a checkpoint written by a fit with the same Config,
-	// Guide, Estimator, Particles and data size; the fit continues from its
-	// step to the planned total, seeing the minibatches and noise an
-	// uninterrupted run would, so the result is the same to the last bit.
+	// training data, Guide, Estimator, Particles and Batch; the fit
+	// continues from its step to the planned total, seeing the minibatches
+	// and noise an uninterrupted run would, so the result is the same to
+	// the last bit. A checkpoint of other data (its row count and values'
+	// hash, svi.DataFingerprint), another Config or settings, or with more
+	// steps than planned, is refused, naming the difference.
 	Resume string
 	// Workers splits the particles over this many graphs run in parallel
 	// (svi.Config.Workers); 0 means 1. Results depend on it, not on the
@@ -230,7 +233,7 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	if cfg.Task == Regression {
 		y = sc.Y(train.Y)
 	}
-	tr, guide, err := newTrainer(cfg, s, train.D, train.N)
+	tr, guide, err := newTrainer(cfg, s, train)
 	if err != nil {
 		return nil, err
 	}
@@ -244,16 +247,20 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	if f.steps == 0 {
 		f.steps = s.Epochs * f.spe
 	}
+	if st.Iter > f.steps {
+		return nil, fmt.Errorf("bnn: %s has taken %d steps, more than the %d this fit plans", s.Resume, st.Iter, f.steps)
+	}
 	if s.Checkpoint != "" {
 		f.ck = &svi.Checkpointer{Trainer: tr, State: st, Path: s.Checkpoint, Every: s.CheckpointEvery}
 	}
 	return f, nil
 }
 
-// newTrainer builds the model for minibatches of s.Batch rows out of n,
-// its guide and the trainer.
-func newTrainer(cfg Config, s Settings, d, n int) (*svi.Trainer, svi.Guide, error) {
-	model, err := NewModel(cfg, d, s.Batch, n)
+// newTrainer builds the model for minibatches of s.Batch rows of train,
+// its guide and the trainer, whose fingerprint (svi.Config.Fingerprint)
+// names the training data and the configuration.
+func newTrainer(cfg Config, s Settings, train *Data) (*svi.Trainer, svi.Guide, error) {
+	model, err := NewModel(cfg, train.D, s.Batch, train.N)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -273,8 +280,10 @@ func newTrainer(cfg Config, s Settings, d, n int) (*svi.Trainer, svi.Guide, erro
 	if err != nil {
 		return nil, nil, err
 	}
+	fp := svi.Fingerprint{"data": svi.DataFingerprint(train.N, train.X, train.Y)}
+	fp.AddFields("model", cfg)
 	tr, err := svi.New(model, guide, svi.Config{Particles: s.Particles, Estimator: est,
-		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers, Vectorize: s.Vectorize})
+		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers, Vectorize: s.Vectorize, Fingerprint: fp})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bnn: %w", err)
 	}

@@ -87,7 +87,9 @@ type Protocol struct {
 }
 
 // RunSplits runs the protocol p on each split in turn and returns the
-// per-split results, their summary and the fitted networks. When a fit
+// per-split results, their summary and the fitted networks. A split whose
+// test rows are its training rows is refused (build splits from row
+// indices with [Data.SplitRows], which refuses any shared row). When a fit
 // fails it returns the splits done so far with the error.
 func RunSplits(ctx context.Context, splits []Split, p Protocol) (*SplitsResult, error) {
 	if err := p.resolve(splits); err != nil {
@@ -119,6 +121,9 @@ func (p *Protocol) resolve(splits []Split) error {
 	for _, sp := range splits {
 		if sp.Train == nil || sp.Train.N == 0 {
 			return fmt.Errorf("bnn: split %d has no training rows", sp.Index)
+		}
+		if sp.Test != nil && sameRows(sp.Train, sp.Test) {
+			return fmt.Errorf("bnn: split %d: the test rows are the training rows (%d rows): a test row must not be trained on", sp.Index, sp.Test.N)
 		}
 	}
 	if p.Config.Task == Classification && p.Config.Classes == 0 {

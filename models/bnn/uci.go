@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,7 +22,8 @@ type UCI struct {
 	Splits int   // number of train/test splits found
 }
 
-// OpenUCI reads the data set in dir (or in its data/ subfolder).
+// OpenUCI reads the data set in dir (or in its data/ subfolder). A target
+// column listed among the features is refused, naming both files.
 func OpenUCI(dir string) (*UCI, error) {
 	if _, err := os.Stat(filepath.Join(dir, "data.txt")); err != nil {
 		if _, err2 := os.Stat(filepath.Join(dir, "data", "data.txt")); err2 == nil {
@@ -34,16 +36,20 @@ func OpenUCI(dir string) (*UCI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bnn: %w", err)
 	}
-	feat, err := table.ReadIndex(filepath.Join(dir, "index_features.txt"), t.Cols)
+	featFile, targFile := filepath.Join(dir, "index_features.txt"), filepath.Join(dir, "index_target.txt")
+	feat, err := table.ReadIndex(featFile, t.Cols)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: %w", err)
 	}
-	targ, err := table.ReadIndex(filepath.Join(dir, "index_target.txt"), t.Cols)
+	targ, err := table.ReadIndex(targFile, t.Cols)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: %w", err)
 	}
 	if len(targ) != 1 {
-		return nil, fmt.Errorf("bnn: %s: want one target column, got %d", filepath.Join(dir, "index_target.txt"), len(targ))
+		return nil, fmt.Errorf("bnn: %s: want one target column, got %d", targFile, len(targ))
+	}
+	if i := slices.Index(feat, targ[0]); i >= 0 {
+		return nil, fmt.Errorf("bnn: %s: entry %d is column %d, the target (%s): the target must not be an input", featFile, i+1, targ[0], targFile)
 	}
 	d, err := selectColumns(t, feat, targ[0])
 	if err != nil {
@@ -71,26 +77,22 @@ func (u *UCI) splitFile(kind string, k int) string {
 	return filepath.Join(u.Dir, fmt.Sprintf("index_%s_%d.txt", kind, k))
 }
 
-// Split returns the training and test rows of split k.
+// Split returns the training and test rows of split k. Index files that
+// share a row are refused (an [*OverlapError] naming both files).
 func (u *UCI) Split(k int) (train, test *Data, err error) {
 	if k < 0 || k >= u.Splits {
 		return nil, nil, fmt.Errorf("bnn: split %d outside [0, %d)", k, u.Splits)
 	}
-	tr, err := table.ReadIndex(u.splitFile("train", k), u.All.N)
+	trFile, teFile := u.splitFile("train", k), u.splitFile("test", k)
+	tr, err := table.ReadIndex(trFile, u.All.N)
 	if err != nil {
 		return nil, nil, fmt.Errorf("bnn: %w", err)
 	}
-	te, err := table.ReadIndex(u.splitFile("test", k), u.All.N)
+	te, err := table.ReadIndex(teFile, u.All.N)
 	if err != nil {
 		return nil, nil, fmt.Errorf("bnn: %w", err)
 	}
-	if train, err = u.All.Rows(tr); err != nil {
-		return nil, nil, err
-	}
-	if test, err = u.All.Rows(te); err != nil {
-		return nil, nil, err
-	}
-	return train, test, nil
+	return u.All.SplitRows(tr, te, trFile, teFile)
 }
 
 // ReadData reads a numeric table (comma- or white-space-separated, with or

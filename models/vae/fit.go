@@ -3,6 +3,7 @@ package vae
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"time"
 
@@ -137,7 +138,9 @@ func (f *Fitted) ImagesPerSecond() float64 {
 
 // Fit trains the VAE of cfg on train by minibatch SVI with Adam. When the
 // optimization fails after it started, Fit returns the fit as it stands
-// with the error.
+// with the error. The trainer's fingerprint (svi.Config.Fingerprint, kept
+// in its checkpoints) names the training images and cfg, so that a Driver
+// resuming from a checkpoint of other data or another network is refused.
 func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, error) {
 	if err := train.check(); err != nil {
 		return nil, err
@@ -163,6 +166,7 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 	if s.Trainer != nil {
 		tc = *s.Trainer
 	}
+	tc.Fingerprint = fingerprint(tc.Fingerprint, cfg, train)
 	tr, err := svi.New(v.Model(), v.Guide(), tc)
 	if err != nil {
 		return nil, fmt.Errorf("vae: %w", err)
@@ -191,4 +195,19 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 		return f, fmt.Errorf("vae: %w", err)
 	}
 	return f, nil
+}
+
+// fingerprint returns base (not modified) with the entries of the training
+// data and of the network: cfg's fields but the initial scales, which do
+// not change the objective.
+func fingerprint(base svi.Fingerprint, cfg Config, train *Dataset) svi.Fingerprint {
+	fp := maps.Clone(base)
+	if fp == nil {
+		fp = svi.Fingerprint{}
+	}
+	fp["data"] = svi.DataFingerprint(train.Rows, train.X)
+	c := cfg.withDefaults()
+	c.InitScale, c.InitNoise = 0, 0
+	fp.AddFields("model", c)
+	return fp
 }
