@@ -75,6 +75,11 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := sf.validate("blr"); err != nil {
 		return err
 	}
+	od, err := begin(fs, *out, sviOnly(sf, *method == "svi"), stderr)
+	if err != nil {
+		return err
+	}
+	defer od.Abort()
 	pb, err := loadBLRData(*data, *trainIdx, *standardize, !*noIntercept)
 	if err != nil {
 		return err
@@ -100,7 +105,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		rep.Guide, rep.Steps, rep.ELBO, rep.Trace = "meanfield", mf.Iterations, mf.ELBO[len(mf.ELBO)-1], mf.ELBO
 		rep.Posterior = mf.Summary()
 	case "svi":
-		if err := fitBLRSVI(ctx, &rep, pb, exact, sf, *out, stderr); err != nil {
+		if err := fitBLRSVI(ctx, &rep, pb, exact, sf, od, stderr); err != nil {
 			return err
 		}
 	default:
@@ -110,7 +115,10 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if rep.Exact, err = exact.Compare(rep.Posterior); err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
-	if err := writeReport(*out, rep); err != nil {
+	if err := od.WriteJSON(reportName, rep); err != nil {
+		return err
+	}
+	if err := od.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "blr %s: ELBO %.4f (log evidence %.4f, mean-field optimum %.4f), max |mean error| %.2g; report in %s\n",
@@ -162,7 +170,7 @@ func loadBLRData(path, trainIdx string, standardize, intercept bool) (*blrData, 
 	return pb, nil
 }
 
-func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Posterior, sf *sviFlags, out string, stderr io.Writer) error {
+func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Posterior, sf *sviFlags, od *outDir, stderr io.Writer) error {
 	model := blr.Model{Alpha: exact.Alpha, Beta: exact.Beta, N: len(pb.y), D: pb.d}
 	tr, guide, cfg, err := sf.trainer("blr", model, guides.MeanField{})
 	if err != nil {
@@ -170,7 +178,7 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Post
 	}
 	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr
 	data := svi.Batch{"phi": pb.x, "y": pb.y}
-	st, fit, err := fitSVI(ctx, "blr", sf, tr, data, out, stderr)
+	st, fit, err := fitSVI(ctx, "blr", sf, tr, data, od, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostics, rep.GuardRetries = fit.Trace, fit.Diagnostics, fit.Retries
 	}

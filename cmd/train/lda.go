@@ -70,6 +70,11 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("train lda: -local-init %q: want guarded, best, warm or fresh", *localInit)
 	}
+	od, err := begin(fs, *out, nil, stderr)
+	if err != nil {
+		return err
+	}
+	defer od.Abort()
 
 	words, err := lda.ReadVocabFile(*vocab)
 	if err != nil {
@@ -115,7 +120,10 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		rep.TopWords = append(rep.TopWords, ws)
 	}
-	if err := writeReport(*out, rep); err != nil {
+	if err := od.WriteJSON(reportName, rep); err != nil {
+		return err
+	}
+	if err := od.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "lda: wrote %s/report.json\n", *out)

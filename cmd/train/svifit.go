@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -32,6 +29,7 @@ type sviFlags struct {
 	rank       int
 	seed       uint64
 	checkpoint string
+	ckWrite    string // where the checkpoints go (see planCheckpoint); "" means checkpoint
 	every      int
 	resume     string
 	draws      int
@@ -239,7 +237,7 @@ func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total i
 	var ck *svi.Checkpointer
 	rec := svi.Recorder(prog)
 	if f.checkpoint != "" {
-		ck = &svi.Checkpointer{Trainer: t, State: st, Path: f.checkpoint, Every: f.every}
+		ck = &svi.Checkpointer{Trainer: t, State: st, Path: f.ckPath(), Every: f.every}
 		rec = svi.Recorders(prog, ck)
 	}
 	save := func() error {
@@ -272,26 +270,23 @@ func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total i
 	if err := save(); err != nil {
 		return err
 	}
-	var de *svi.DivergenceError
-	if errors.As(runErr, &de) && f.checkpoint != "" {
-		runErr = fmt.Errorf("%w (the last good state is saved in %s)", runErr, f.checkpoint)
+	if runErr != nil && f.checkpoint != "" {
+		runErr = fmt.Errorf("%w (%s)", runErr, f.savedNote())
 	}
 	return runErr
 }
 
-// plot keeps the ELBO trace of st and draws it to outDir/elbo.png.
-func (r *sviRun) plot(st *svi.State, outDir string) error {
+// keepTrace keeps the ELBO trace of st.
+func (r *sviRun) keepTrace(st *svi.State) {
 	r.out.Trace = r.out.Trace[:0]
 	for _, l := range st.Trace {
 		r.out.Trace = append(r.out.Trace, -l)
 	}
-	if outDir == "" {
-		return nil
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return err
-	}
-	if err := plotTrace(filepath.Join(outDir, "elbo.png"), r.out.Trace); err != nil {
+}
+
+// plot stages the ELBO trace's plot, elbo.png, in od.
+func (r *sviRun) plot(od *outDir) error {
+	if err := od.WriteFile("elbo.png", func(w io.Writer) error { return plotTrace(w, r.out.Trace) }); err != nil {
 		return fmt.Errorf("ELBO plot: %w", err)
 	}
 	return nil
@@ -320,10 +315,10 @@ func (r *sviRun) report(t *svi.Trainer, st *svi.State) error {
 
 // fitSVI runs the full-batch fit of t on data (nil for a model without
 // data) with the shared flags (see sviRun), from a new or resumed state,
-// and then draws the ELBO trace in outDir and makes the fit report on the
-// same data. On failure it returns the state (the last good one, also
-// saved to -checkpoint) with the error.
-func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data svi.Batch, outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
+// and then stages the plot of the ELBO trace in od and makes the fit
+// report on the same data. On failure it returns the state (the last good
+// one, also saved to -checkpoint) with the error.
+func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data svi.Batch, od *outDir, stderr io.Writer) (*svi.State, *fitOutcome, error) {
 	r := &sviRun{f: f, stderr: stderr, data: data}
 	st, err := r.Start(t)
 	if err == nil && data != nil {
@@ -332,21 +327,23 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data s
 	if err != nil {
 		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
 	}
-	runErr := r.Run(ctx, t, st, f.steps, nil)
-	if err := r.plot(st, outDir); err != nil {
-		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)
+	err = r.Run(ctx, t, st, f.steps, nil)
+	r.keepTrace(st)
+	if err == nil {
+		err = r.plot(od)
 	}
-	if runErr != nil {
-		return st, &r.out, fmt.Errorf("train %s: %w", cmd, runErr)
+	if err == nil {
+		err = r.report(t, st)
 	}
-	if err := r.report(t, st); err != nil {
+	if err != nil {
 		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)
 	}
 	return st, &r.out, nil
 }
 
-// plotTrace draws the ELBO of every step and its moving average.
-func plotTrace(path string, elbo []float64) error {
+// plotTrace draws the ELBO of every step and its moving average, as a
+// PNG written to w.
+func plotTrace(w io.Writer, elbo []float64) error {
 	p := plot.New()
 	p.Title.Text = "ELBO during the fit"
 	p.X.Label.Text = "step"
@@ -355,16 +352,16 @@ func plotTrace(path string, elbo []float64) error {
 	for i, v := range elbo {
 		raw[i] = plotter.XY{X: float64(i + 1), Y: v}
 	}
-	w := max(1, len(elbo)/50)
+	win := max(1, len(elbo)/50)
 	var smooth plotter.XYs
 	sum := 0.0
 	for i, v := range elbo {
 		sum += v
-		if i >= w {
-			sum -= elbo[i-w]
+		if i >= win {
+			sum -= elbo[i-win]
 		}
-		if i >= w-1 {
-			smooth = append(smooth, plotter.XY{X: float64(i + 1), Y: sum / float64(w)})
+		if i >= win-1 {
+			smooth = append(smooth, plotter.XY{X: float64(i + 1), Y: sum / float64(win)})
 		}
 	}
 	if len(raw) > 0 {
@@ -389,10 +386,20 @@ func plotTrace(path string, elbo []float64) error {
 		l.LineStyle.Width = vg.Points(1.5)
 		p.Add(s, l)
 		p.Legend.Add("per step", s)
-		p.Legend.Add(fmt.Sprintf("mean of %d steps", w), l)
+		p.Legend.Add(fmt.Sprintf("mean of %d steps", win), l)
 		p.Legend.Top = false
 	}
-	return p.Save(7*vg.Inch, 4*vg.Inch, path)
+	return writePNG(w, p, 7*vg.Inch, 4*vg.Inch)
+}
+
+// writePNG writes the plot p of the given size to w as a PNG.
+func writePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
+	wt, err := p.WriterTo(width, height, "png")
+	if err != nil {
+		return err
+	}
+	_, err = wt.WriteTo(w)
+	return err
 }
 
 // stepAt multiplies the learning rate by 0.1 at half and again at three
