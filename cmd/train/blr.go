@@ -41,6 +41,8 @@ type blrReport struct {
 	Predictive   *blr.PredictiveCheck `json:"predictive,omitempty"`
 	Diagnostics  *svi.Diagnostics     `json:"diagnostics,omitempty"`
 	GuardRetries int                  `json:"guard_retries,omitempty"`
+	// LearnRateUsed is the learning rate the fit ended with (svi only).
+	LearnRateUsed *lrUsed `json:"learning_rate,omitempty"`
 }
 
 // blrData is the regression problem of the blr command.
@@ -180,7 +182,7 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Post
 	data := svi.Batch{"phi": pb.x, "y": pb.y}
 	st, fit, err := fitSVI(ctx, "blr", sf, tr, data, od, stderr)
 	if fit != nil {
-		rep.Trace, rep.Diagnostics, rep.GuardRetries = fit.Trace, fit.Diagnostics, fit.Retries
+		rep.Trace, rep.Diagnostics, rep.GuardRetries, rep.LearnRateUsed = fit.Trace, fit.Diagnostics, fit.Retries, fit.LR
 	}
 	if err != nil {
 		return err

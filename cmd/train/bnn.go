@@ -51,6 +51,8 @@ type bnnReport struct {
 	Splits     int     `json:"splits"`
 	*bnn.SplitsResult
 	Toy *toyReport `json:"toy,omitempty"`
+	// LearnRates are the learning rates the fits ended with, one a split.
+	LearnRates []*lrUsed `json:"learning_rates,omitempty"`
 }
 
 // toyReport is the toy problem's plot and the check of its predictive band.
@@ -146,6 +148,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err := bnnTracePlot(od, res.PerSplit[i].Split, len(splits), net.Losses()); err != nil {
 			return fmt.Errorf("train bnn: %w", err)
 		}
+		rep.LearnRates = append(rep.LearnRates, bnnLR(stderr, f.svi.lr, res.PerSplit[i].Split, net))
 	}
 	if *f.toy {
 		if rep.Toy, err = plotToy(res.Nets[0], od, *f.draws, f.svi.seed); err != nil {
@@ -318,6 +321,18 @@ func bnnTracePlot(od *outDir, split, jobs int, losses []float64) error {
 		return fmt.Errorf("ELBO plot: %w", err)
 	}
 	return nil
+}
+
+// bnnLR returns the learning rate the fit of a split ended with, and says
+// on w when the divergence guard cut it (the progress lines of a bnn fit
+// do not see the guard's retries).
+func bnnLR(w io.Writer, lr float64, split int, net *bnn.Net) *lrUsed {
+	u := newLRUsed(lr, net.State())
+	if u.Backoff < 1 {
+		fmt.Fprintf(w, "split %d: the divergence guard retried non-finite steps, halving the learning rate each time: the last step used %.3g (-lr %g × %.3g)\n",
+			split, u.Final, u.Asked, u.Scale)
+	}
+	return u
 }
 
 // loadBNNData reads -data: every column but the last is an input, the last

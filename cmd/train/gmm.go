@@ -55,6 +55,8 @@ type gmmReport struct {
 	Diagnostics *svi.Diagnostics `json:"diagnostics,omitempty"`
 	Draws       int              `json:"posterior_draws,omitempty"`
 	Seconds     float64          `json:"train_seconds,omitempty"`
+	// LearnRateUsed is the learning rate the fit ended with.
+	LearnRateUsed *lrUsed `json:"learning_rate,omitempty"`
 }
 
 func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -194,7 +196,7 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: fit.Trace, Iterations: st.Iter,
 		Converged: fit.Diagnostics != nil && fit.Diagnostics.StopReason == "converged",
 		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
-		Draws: gmmSVIDraws, Seconds: fit.Seconds}
+		Draws: gmmSVIDraws, Seconds: fit.Seconds, LearnRateUsed: fit.LR}
 	rep.summary(m.Summary(draws, mean, std))
 	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", tb.Rows, d, k, st.Iter, rep.EffectiveComponents)
 	return finishGMM(tb, &rep, od, stdout, stderr)

@@ -113,13 +113,10 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		rep.HeldoutPerplexity = &p
 		fmt.Fprintf(stderr, "lda: held-out perplexity %.2f on %d documents, %d tokens\n", p, len(held.Docs), held.Tokens())
 	}
-	for _, ids := range m.TopWords(10) {
-		ws := make([]string, len(ids))
-		for i, id := range ids {
-			ws[i] = words[id]
-		}
-		rep.TopWords = append(rep.TopWords, ws)
+	if m.Retried > 0 {
+		fmt.Fprintf(stderr, "lda: %d iterations lowered the ELBO and were redone (-local-init guarded)\n", m.Retried)
 	}
+	rep.TopWords = topWords(m, words)
 	if err := od.WriteJSON(reportName, rep); err != nil {
 		return err
 	}
@@ -128,4 +125,17 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "lda: wrote %s/report.json\n", *out)
 	return nil
+}
+
+// topWords returns the ten most probable words of each topic.
+func topWords(m *lda.Model, words []string) [][]string {
+	var out [][]string
+	for _, ids := range m.TopWords(10) {
+		ws := make([]string, len(ids))
+		for i, id := range ids {
+			ws[i] = words[id]
+		}
+		out = append(out, ws)
+	}
+	return out
 }

@@ -198,6 +198,7 @@ type fitOutcome struct {
 	Trace       []float64        `json:"elbo_trace"`
 	Seconds     float64          `json:"train_seconds"`
 	Retries     int              `json:"guard_retries"`
+	LR          *lrUsed          `json:"learning_rate"`
 	Reason      string           `json:"-"` // why the run stopped
 }
 
@@ -234,6 +235,7 @@ func (r *sviRun) Start(t *svi.Trainer) (*svi.State, error) {
 func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total int, next func() (svi.Batch, error)) error {
 	f := r.f
 	prog := newProgress(r.stderr, total-st.Iter, st.Iter)
+	prog.watch(st)
 	var ck *svi.Checkpointer
 	rec := svi.Recorder(prog)
 	if f.checkpoint != "" {
@@ -246,7 +248,7 @@ func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total i
 		}
 		return ck.Save()
 	}
-	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: f.average}
+	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{Factor: guardFactor}, Average: f.average}
 	if f.stop {
 		settings.Stop = &svi.Convergence{}
 	}
@@ -265,6 +267,8 @@ func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total i
 			r.out.Retries, r.out.Seconds, r.out.Reason = res.Retries, res.Runtime.Seconds(), res.Reason
 		}
 	}
+	r.out.LR = newLRUsed(f.lr, st)
+	prog.retried(r.out.Retries, r.out.LR)
 	// The final state (or, after a failure, the last good one) is saved
 	// whatever happened, so nothing fitted is lost.
 	if err := save(); err != nil {

@@ -44,6 +44,7 @@ type trueSkillReport struct {
 	Trace      []float64        `json:"elbo_trace,omitempty"`
 	Diagnostic *svi.Diagnostics `json:"diagnostics,omitempty"`
 	Retries    int              `json:"guard_retries,omitempty"`
+	LR         *lrUsed          `json:"learning_rate,omitempty"` // the learning rate the fit ended with
 }
 
 // tsTest is the evaluation on -test.
@@ -137,7 +138,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Guide: sf.guide, Estimator: cfg.Estimator.String(), Particles: cfg.Particles, LearnRate: sf.lr, Init: *f.initFrom, Seed: sf.seed}
 	st, fit, err := fitSVI(ctx, "trueskill", sf, tr, nil, od, stderr)
 	if fit != nil {
-		rep.Trace, rep.Diagnostic, rep.Retries = fit.Trace, fit.Diagnostics, fit.Retries
+		rep.Trace, rep.Diagnostic, rep.Retries, rep.LR = fit.Trace, fit.Diagnostics, fit.Retries, fit.LR
 	}
 	if err != nil {
 		return err

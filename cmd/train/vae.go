@@ -44,6 +44,7 @@ type vaeReport struct {
 	*vae.Assessment
 	Trace []float64 `json:"elbo_trace"` // per image
 	Files []string  `json:"files"`
+	LR    *lrUsed   `json:"learning_rate,omitempty"` // the learning rate the fit ended with
 }
 
 // vaeFlags are the vae command's flags.
@@ -133,7 +134,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	rep.TrainRows, rep.TestRows, rep.Batch, rep.Steps, rep.Epochs = train.Rows, test.Rows, plan.Batch, plan.Steps, plan.Epochs
 	rep.Params, rep.Trace, rep.TrainELBO = fit.Params(), fit.Trace(), fit.TrainELBO()
-	rep.TrainSecs, rep.ImagesPerS = fit.Elapsed.Seconds(), fit.ImagesPerSecond()
+	rep.TrainSecs, rep.ImagesPerS, rep.LR = fit.Elapsed.Seconds(), fit.ImagesPerSecond(), r.out.LR
 	if rep.Assessment, err = fit.Assess(ctx, test, vae.AssessSettings{K: ks, GapRows: *f.gapRows, GapSteps: *f.gapSteps, Seed: sf.seed + 3}); err != nil {
 		return fmt.Errorf("train %w", err)
 	}
