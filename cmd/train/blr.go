@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -73,6 +74,14 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if *out == "" {
 		return fmt.Errorf("train blr: -out is required")
+	}
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"alpha", *alpha}, {"beta", *beta}} {
+		if !(p.v > 0) || math.IsInf(p.v, 0) {
+			return fmt.Errorf("train blr: -%s must be a finite positive number, got %v", p.name, p.v)
+		}
 	}
 	if err := sf.validate("blr"); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/govi/govi/models/lda"
@@ -63,8 +64,12 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train lda: -topics %d: need at least one topic", *topics)
 	case *iters < 1:
 		return fmt.Errorf("train lda: -iters %d: need at least one iteration", *iters)
-	case *alpha < 0 || *eta < 0:
-		return errors.New("train lda: -alpha and -eta must be positive (0 selects 1/K)")
+	case !(*alpha >= 0) || !(*eta >= 0) || math.IsInf(*alpha+*eta, 0):
+		return fmt.Errorf("train lda: -alpha and -eta must be finite and positive (0 selects 1/K), got %v and %v", *alpha, *eta)
+	case !(*heldout >= 0 && *heldout < 1):
+		return fmt.Errorf("train lda: -heldout must be a fraction in [0, 1), got %v", *heldout)
+	case *workers < 0:
+		return fmt.Errorf("train lda: -workers must not be negative (0: GOMAXPROCS), got %d", *workers)
 	}
 	li, err := lda.ParseLocalInit(*localInit)
 	if err != nil {

@@ -131,10 +131,16 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -diagnostic-draws must be 0 (no fit report) or at least 25, got %d", cmd, f.draws)
 	case !f.spec.noReport && f.draws < 25:
 		return fmt.Errorf("train %s: -diagnostic-draws must be at least 25 (PSIS fits the largest 20%% of the weights, at least 5 of them)", cmd)
-	case f.clip < 0:
-		return fmt.Errorf("train %s: -clip must be non-negative", cmd)
+	case !(f.clip >= 0):
+		return fmt.Errorf("train %s: -clip must be non-negative, got %v", cmd, f.clip)
 	case f.schedule != "plateau" && f.schedule != "step" && f.schedule != "none":
 		return fmt.Errorf("train %s: unknown -schedule %q (want plateau, step or none)", cmd, f.schedule)
+	case f.workers < 0 || !f.vectorize && f.workers > f.particles:
+		return fmt.Errorf("train %s: -workers must lie between 1 and -particles (%d), got %d", cmd, f.particles, f.workers)
+	case f.vectorize && f.guide != "meanfield":
+		return fmt.Errorf("train %s: -vectorize needs -guide meanfield, got %q", cmd, f.guide)
+	case f.vectorize && f.estimator != "entropy" && f.estimator != "kl":
+		return fmt.Errorf("train %s: -vectorize works with -estimator entropy or kl, got %q", cmd, f.estimator)
 	}
 	return nil
 }
@@ -164,6 +170,9 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 	}
 	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize}
 	if f.vectorize {
+		if cmd != "blr" && cmd != "trueskill" {
+			return svi.Config{}, fmt.Errorf("train %s: -vectorize needs a model written for all particles at once (blr, trueskill, bnn regression)", cmd)
+		}
 		// One graph: the model's own kernel takes -workers, if it has one.
 		if f.workers > 1 && cmd != "trueskill" {
 			return svi.Config{}, fmt.Errorf("train %s: -vectorize evaluates the particles in one graph; -workers > 1 goes with it only for trueskill, whose kernel shares the particles out", cmd)

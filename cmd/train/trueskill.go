@@ -177,6 +177,10 @@ func (f *tsFlags) check() (trueskill.CSVOptions, error) {
 		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: unknown -unknown %q (want error, skip or prior)", *f.unknown)
 	case *f.initFrom != "mode" && *f.initFrom != "prior":
 		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: unknown -init %q (want mode or prior)", *f.initFrom)
+	case math.IsNaN(*f.mu0) || math.IsInf(*f.mu0, 0):
+		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: -mu0 must be a finite number, got %v", *f.mu0)
+	case !(*f.sigma0 > 0) || math.IsInf(*f.sigma0, 0) || !(*f.beta > 0) || math.IsInf(*f.beta, 0):
+		return trueskill.CSVOptions{}, fmt.Errorf("train trueskill: -sigma0 and -beta must be finite and positive, got %v and %v", *f.sigma0, *f.beta)
 	}
 	if err := f.svi.validate("trueskill"); err != nil {
 		return trueskill.CSVOptions{}, err
