@@ -126,10 +126,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if rep.Exact, err = exact.Compare(rep.Posterior); err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
-	if err := od.WriteJSON(reportName, rep); err != nil {
-		return err
-	}
-	if err := od.Commit(); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "blr %s: ELBO %.4f (log evidence %.4f, mean-field optimum %.4f), max |mean error| %.2g; report in %s\n",

@@ -155,10 +155,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("train bnn: %w", err)
 		}
 	}
-	if err := od.WriteJSON(reportName, rep); err != nil {
-		return err
-	}
-	if err := od.Commit(); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	printBNN(stdout, rep, *f.out)

@@ -153,10 +153,7 @@ func finishGMM(tb *table.Table, rep *gmmReport, od *outDir, stdout, stderr io.Wr
 	} else {
 		fmt.Fprintln(stderr, "gmm: one-dimensional data: no plot")
 	}
-	if err := od.WriteJSON(reportName, rep); err != nil {
-		return err
-	}
-	if err := od.Commit(); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "gmm: wrote %s\n", od.Path(reportName))

@@ -122,10 +122,7 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stderr, "lda: %d iterations lowered the ELBO and were redone (-local-init guarded)\n", m.Retried)
 	}
 	rep.TopWords = topWords(m, words)
-	if err := od.WriteJSON(reportName, rep); err != nil {
-		return err
-	}
-	if err := od.Commit(); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "lda: wrote %s/report.json\n", *out)

@@ -222,6 +222,15 @@ func (o *outDir) WriteJSON(name string, v any) error {
 	})
 }
 
+// CommitReport stages report.json with rep (see WriteJSON) and commits
+// the run's outputs, the end of every command.
+func (o *outDir) CommitReport(rep any) error {
+	if err := o.WriteJSON(reportName, rep); err != nil {
+		return err
+	}
+	return o.Commit()
+}
+
 // MoveAtCommit has Commit rename the file tmp, written outside the folder
 // by the run, to name (a path) with the run's outputs.
 func (o *outDir) MoveAtCommit(tmp, name string) {

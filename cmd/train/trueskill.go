@@ -156,10 +156,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	rep.Wall = time.Since(start).Seconds()
-	if err := od.WriteJSON(reportName, rep); err != nil {
-		return err
-	}
-	if err := od.Commit(); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	rep.print(stdout, sf.guide, len(ds.Players), *f.out)

@@ -147,10 +147,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if rep.Files, err = vaeFigures(fit, test, od, sf.seed+5); err != nil {
 		return err
 	}
-	if err := od.WriteJSON(reportName, rep); err != nil {
-		return err
-	}
-	if err := od.Commit(); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "vae %s: test ELBO %.3f ± %.3f", name, rep.TestELBO, rep.TestELBOSE)
