@@ -98,7 +98,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.StringVar(&f.guide, "guide", "meanfield", usage("guide", "guide: meanfield, fullrank (D² parameters: small models only), lowrank or map"))
 	fs.IntVar(&f.rank, "rank", 2, usage("rank", "rank of the lowrank guide's covariance factor"))
 	fs.Uint64Var(&f.seed, "seed", spec.seed, usage("seed", "random seed"))
-	fs.StringVar(&f.checkpoint, "checkpoint", "", usage("checkpoint", "write the fit's state to this `file` every -checkpoint-every steps and at the end (after a failure: the last good state)"))
+	fs.StringVar(&f.checkpoint, "checkpoint", "", usage("checkpoint", "write the fit's state to this `file` every -checkpoint-every steps and at the end (after a failure: the last good state); a file holding another fit than -resume's is replaced only when the run succeeds, its states go to file.pending until then"))
 	fs.IntVar(&f.every, "checkpoint-every", 1000, usage("checkpoint-every", "steps between checkpoints"))
 	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same flags as the run that wrote it)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
