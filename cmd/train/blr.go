@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -41,6 +42,8 @@ type blrReport struct {
 	Predictive   *blr.PredictiveCheck `json:"predictive,omitempty"`
 	Diagnostics  *svi.Diagnostics     `json:"diagnostics,omitempty"`
 	GuardRetries int                  `json:"guard_retries,omitempty"`
+	// LearnRateUsed is the learning rate the fit ended with (svi only).
+	LearnRateUsed *lrUsed `json:"learning_rate,omitempty"`
 }
 
 // blrData is the regression problem of the blr command.
@@ -72,9 +75,22 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *out == "" {
 		return fmt.Errorf("train blr: -out is required")
 	}
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"alpha", *alpha}, {"beta", *beta}} {
+		if !(p.v > 0) || math.IsInf(p.v, 0) {
+			return fmt.Errorf("train blr: -%s must be a finite positive number, got %v", p.name, p.v)
+		}
+	}
 	if err := sf.validate("blr"); err != nil {
 		return err
 	}
+	od, err := begin(fs, *out, sviOnly(sf, *method == "svi"), stderr)
+	if err != nil {
+		return err
+	}
+	defer od.Abort()
 	pb, err := loadBLRData(*data, *trainIdx, *standardize, !*noIntercept)
 	if err != nil {
 		return err
@@ -100,7 +116,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		rep.Guide, rep.Steps, rep.ELBO, rep.Trace = "meanfield", mf.Iterations, mf.ELBO[len(mf.ELBO)-1], mf.ELBO
 		rep.Posterior = mf.Summary()
 	case "svi":
-		if err := fitBLRSVI(ctx, &rep, pb, exact, sf, *out, stderr); err != nil {
+		if err := fitBLRSVI(ctx, &rep, pb, exact, sf, od, stderr); err != nil {
 			return err
 		}
 	default:
@@ -110,7 +126,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if rep.Exact, err = exact.Compare(rep.Posterior); err != nil {
 		return fmt.Errorf("train blr: %w", err)
 	}
-	if err := writeReport(*out, rep); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "blr %s: ELBO %.4f (log evidence %.4f, mean-field optimum %.4f), max |mean error| %.2g; report in %s\n",
@@ -162,7 +178,7 @@ func loadBLRData(path, trainIdx string, standardize, intercept bool) (*blrData, 
 	return pb, nil
 }
 
-func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Posterior, sf *sviFlags, out string, stderr io.Writer) error {
+func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Posterior, sf *sviFlags, od *outDir, stderr io.Writer) error {
 	model := blr.Model{Alpha: exact.Alpha, Beta: exact.Beta, N: len(pb.y), D: pb.d}
 	fp := svi.Fingerprint{"data (after -train-index, -standardize and the intercept)": svi.DataFingerprint(pb.rows, pb.x, pb.y),
 		"-alpha": fmt.Sprint(exact.Alpha), "-beta": fmt.Sprint(exact.Beta)}
@@ -172,9 +188,9 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Post
 	}
 	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr
 	data := svi.Batch{"phi": pb.x, "y": pb.y}
-	st, fit, err := fitSVI(ctx, "blr", sf, tr, data, out, stderr)
+	st, fit, err := fitSVI(ctx, "blr", sf, tr, data, od, stderr)
 	if fit != nil {
-		rep.Trace, rep.Diagnostics, rep.GuardRetries = fit.Trace, fit.Diagnostics, fit.Retries
+		rep.Trace, rep.Diagnostics, rep.GuardRetries, rep.LearnRateUsed = fit.Trace, fit.Diagnostics, fit.Retries, fit.LR
 	}
 	if err != nil {
 		return err

@@ -8,8 +8,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -54,6 +52,8 @@ type bnnReport struct {
 	Splits     int     `json:"splits"`
 	*bnn.SplitsResult
 	Toy *toyReport `json:"toy,omitempty"`
+	// LearnRates are the learning rates the fits ended with, one a split.
+	LearnRates []*lrUsed `json:"learning_rates,omitempty"`
 }
 
 // toyReport is the toy problem's plot and the check of its predictive band.
@@ -122,6 +122,12 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	od, err := begin(fs, *f.out, f.svi, stderr)
+	if err != nil {
+		return err
+	}
+	defer od.Abort()
+	p.Settings.Checkpoint = f.svi.ckPath()
 	splits, err := f.splits(rep)
 	if err != nil {
 		return fmt.Errorf("train bnn: %w", err)
@@ -133,20 +139,24 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	p.Log = stderr
 	res, err := bnn.RunSplits(ctx, splits, p)
 	if err != nil {
+		if f.svi.ckPath() != f.svi.checkpoint {
+			err = fmt.Errorf("%w (%s is kept)", err, f.svi.checkpoint)
+		}
 		return fmt.Errorf("train %w", err)
 	}
 	rep.SplitsResult = res
 	for i, net := range res.Nets {
-		if err := bnnTracePlot(*f.out, res.PerSplit[i].Split, len(splits), net.Losses()); err != nil {
+		if err := bnnTracePlot(od, res.PerSplit[i].Split, len(splits), net.Losses()); err != nil {
 			return fmt.Errorf("train bnn: %w", err)
 		}
+		rep.LearnRates = append(rep.LearnRates, bnnLR(stderr, f.svi.lr, res.PerSplit[i].Split, net))
 	}
 	if *f.toy {
-		if rep.Toy, err = plotToy(res.Nets[0], filepath.Join(*f.out, "toy.png"), *f.draws, f.svi.seed); err != nil {
+		if rep.Toy, err = plotToy(res.Nets[0], od, *f.draws, f.svi.seed); err != nil {
 			return fmt.Errorf("train bnn: %w", err)
 		}
 	}
-	if err := writeReport(*f.out, rep); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	printBNN(stdout, rep, *f.out)
@@ -322,12 +332,9 @@ func printBNN(w io.Writer, rep *bnnReport, out string) {
 	}
 }
 
-// bnnTracePlot writes the ELBO trace of a fit to DIR/elbo.png, or to
-// DIR/elbo_split<k>.png when several splits run.
-func bnnTracePlot(dir string, split, jobs int, losses []float64) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+// bnnTracePlot stages the ELBO trace of a fit as elbo.png, or as
+// elbo_split<k>.png when several splits run.
+func bnnTracePlot(od *outDir, split, jobs int, losses []float64) error {
 	name := "elbo.png"
 	if jobs > 1 {
 		name = fmt.Sprintf("elbo_split%d.png", split)
@@ -336,10 +343,22 @@ func bnnTracePlot(dir string, split, jobs int, losses []float64) error {
 	for i, l := range losses {
 		elbo[i] = -l
 	}
-	if err := plotTrace(filepath.Join(dir, name), elbo); err != nil {
+	if err := od.WriteFile(name, func(w io.Writer) error { return plotTrace(w, elbo) }); err != nil {
 		return fmt.Errorf("ELBO plot: %w", err)
 	}
 	return nil
+}
+
+// bnnLR returns the learning rate the fit of a split ended with, and says
+// on w when the divergence guard cut it (the progress lines of a bnn fit
+// do not see the guard's retries).
+func bnnLR(w io.Writer, lr float64, split int, net *bnn.Net) *lrUsed {
+	u := newLRUsed(lr, net.State())
+	if u.Backoff < 1 {
+		fmt.Fprintf(w, "split %d: the divergence guard retried non-finite steps, halving the learning rate each time: the last step used %.3g (-lr %g × %.3g)\n",
+			split, u.Final, u.Asked, u.Scale)
+	}
+	return u
 }
 
 // loadBNNData reads -data: every column but the last is an input, the last
@@ -415,13 +434,10 @@ func parseSplits(s string, n int) ([]int, error) {
 	return out, nil
 }
 
-// plotToy draws the toy problem: data, truth, and the network's predictive
-// mean and mean ± 2 sd band on [−6, 6] (bnn.Net.ToyBand from draws draws,
-// seeded by seed + 2000); seed is the toy data's.
-func plotToy(net *bnn.Net, path string, draws int, seed uint64) (*toyReport, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
+// plotToy stages toy.png, the toy problem: data, truth, and the network's
+// predictive mean and mean ± 2 sd band on [−6, 6] (bnn.Net.ToyBand from
+// draws draws, seeded by seed + 2000); seed is the toy data's.
+func plotToy(net *bnn.Net, od *outDir, draws int, seed uint64) (*toyReport, error) {
 	tb, err := net.ToyBand(draws, seed+2000)
 	if err != nil {
 		return nil, err
@@ -475,8 +491,9 @@ func plotToy(net *bnn.Net, path string, draws int, seed uint64) (*toyReport, err
 	pl.Legend.Add("data", sc)
 	pl.Legend.Top, pl.Legend.Left = true, true
 	pl.Y.Min, pl.Y.Max = -250, 250
-	if err := pl.Save(6*vg.Inch, 4*vg.Inch, path); err != nil {
-		return nil, fmt.Errorf("saving %s: %w", path, err)
+	const name = "toy.png"
+	if err := od.WriteFile(name, func(w io.Writer) error { return writePNG(w, pl, 6*vg.Inch, 4*vg.Inch) }); err != nil {
+		return nil, fmt.Errorf("saving %s: %w", name, err)
 	}
-	return &toyReport{Plot: path, ToyBand: tb}, nil
+	return &toyReport{Plot: od.Path(name), ToyBand: tb}, nil
 }

@@ -8,8 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -57,6 +55,8 @@ type gmmReport struct {
 	Diagnostics *svi.Diagnostics `json:"diagnostics,omitempty"`
 	Draws       int              `json:"posterior_draws,omitempty"`
 	Seconds     float64          `json:"train_seconds,omitempty"`
+	// LearnRateUsed is the learning rate the fit ended with.
+	LearnRateUsed *lrUsed `json:"learning_rate,omitempty"`
 }
 
 func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -107,6 +107,11 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	od, err := begin(fs, *out, sviOnly(sf, *method == "svi"), stderr)
+	if err != nil {
+		return err
+	}
+	defer od.Abort()
 	tb, err := table.ReadFile(*data)
 	if err != nil {
 		return fmt.Errorf("train gmm: %w", err)
@@ -119,7 +124,7 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	if *method == "svi" {
-		return runGMMSVI(ctx, sf, *data, tb, x, mean, std, *k, *alpha0, *standardize, *out, stdout, stderr)
+		return runGMMSVI(ctx, sf, *data, tb, x, mean, std, *k, *alpha0, *standardize, od, stdout, stderr)
 	}
 	res, err := gmm.Fit(x, d, gmm.Config{K: *k, Alpha0: *alpha0, Seed: *seed, MaxIter: *maxIter, Init: init})
 	if err != nil {
@@ -132,26 +137,24 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rep.summary(res.Summary(mean, std))
 	fmt.Fprintf(stderr, "gmm: N = %d, D = %d, K = %d: %d iterations, bound %.6f, %d effective components\n",
 		tb.Rows, d, *k, res.Iterations, res.Bound[len(res.Bound)-1], len(res.Effective))
-	return finishGMM(tb, &rep, *out, stdout, stderr)
+	return finishGMM(tb, &rep, od, stdout, stderr)
 }
 
-// finishGMM draws the fit (two or more columns) and writes the report.
-func finishGMM(tb *table.Table, rep *gmmReport, out string, stdout, stderr io.Writer) error {
+// finishGMM draws the fit (two or more columns), writes the report and
+// commits the outputs.
+func finishGMM(tb *table.Table, rep *gmmReport, od *outDir, stdout, stderr io.Writer) error {
 	if rep.D >= 2 {
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return fmt.Errorf("train gmm: %w", err)
-		}
-		rep.Plot = filepath.Join(out, "gmm.png")
-		if err := plotGMM(rep.Plot, tb, rep); err != nil {
+		rep.Plot = od.Path("gmm.png")
+		if err := od.WriteFile("gmm.png", func(w io.Writer) error { return plotGMM(w, tb, rep) }); err != nil {
 			return fmt.Errorf("train gmm: plot: %w", err)
 		}
 	} else {
 		fmt.Fprintln(stderr, "gmm: one-dimensional data: no plot")
 	}
-	if err := writeReport(out, rep); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "gmm: wrote %s\n", filepath.Join(out, "report.json"))
+	fmt.Fprintf(stdout, "gmm: wrote %s\n", od.Path(reportName))
 	return nil
 }
 
@@ -162,7 +165,7 @@ const gmmSVIDraws = 2000
 // runGMMSVI fits gmm.SVIModel with the shared SVI flags and reports the
 // posterior means of the weights, means and covariances Σ_k = Λ_k⁻¹ over
 // draws of q, in the file's units.
-func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, x, mean, std []float64, k int, alpha0 float64, standardized bool, out string, stdout, stderr io.Writer) error {
+func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, x, mean, std []float64, k int, alpha0 float64, standardized bool, od *outDir, stdout, stderr io.Writer) error {
 	d := tb.Cols
 	m, err := gmm.NewSVIModel(x, d, gmm.Config{K: k, Alpha0: alpha0})
 	if err != nil {
@@ -175,7 +178,7 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	if err != nil {
 		return err
 	}
-	st, fit, err := fitSVI(ctx, "gmm", sf, tr, svi.Batch{"x": x}, out, stderr)
+	st, fit, err := fitSVI(ctx, "gmm", sf, tr, svi.Batch{"x": x}, od, stderr)
 	if err != nil {
 		return err
 	}
@@ -189,10 +192,10 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: fit.Trace, Iterations: st.Iter,
 		Converged: fit.Diagnostics != nil && fit.Diagnostics.StopReason == "converged",
 		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
-		Draws: gmmSVIDraws, Seconds: fit.Seconds}
+		Draws: gmmSVIDraws, Seconds: fit.Seconds, LearnRateUsed: fit.LR}
 	rep.summary(m.Summary(draws, mean, std))
 	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", tb.Rows, d, k, st.Iter, rep.EffectiveComponents)
-	return finishGMM(tb, &rep, out, stdout, stderr)
+	return finishGMM(tb, &rep, od, stdout, stderr)
 }
 
 // summary stores the fitted mixture.
@@ -203,7 +206,7 @@ func (rep *gmmReport) summary(s *gmm.Summary) {
 
 // plotGMM draws the data's first two columns with the 2-σ ellipse of each
 // effective component (in the same two dimensions).
-func plotGMM(path string, tb *table.Table, rep *gmmReport) error {
+func plotGMM(w io.Writer, tb *table.Table, rep *gmmReport) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("VB Gaussian mixture: %d effective of %d components", rep.EffectiveComponents, rep.K)
 	p.X.Label.Text, p.Y.Label.Text = "column 1", "column 2"
@@ -254,5 +257,5 @@ func plotGMM(path string, tb *table.Table, rep *gmmReport) error {
 	}
 	p.Legend.Top = true
 	p.Y.Max += 0.2 * (p.Y.Max - p.Y.Min) // room for the legend
-	return p.Save(6*vg.Inch, 5*vg.Inch, path)
+	return writePNG(w, p, 6*vg.Inch, 5*vg.Inch)
 }

@@ -108,6 +108,7 @@ func TestGMMErrors(t *testing.T) {
 		{"K < 1", []string{"gmm", "-data", faithful, "-k", "0", "-out", out}, "train gmm: -k 0: need at least one component"},
 		{"alpha0", []string{"gmm", "-data", faithful, "-alpha0", "-1", "-out", out}, "train gmm: -alpha0 -1 must be positive"},
 		{"init", []string{"gmm", "-data", faithful, "-init", "spectral", "-out", out}, `train gmm: -init "spectral"`},
+		{"vectorize", []string{"gmm", "-method", "svi", "-data", faithful, "-vectorize", "-out", out}, "train gmm: -vectorize needs a model written for all particles at once"},
 		{"constant column", []string{"gmm", "-data", constant, "-standardize", "-out", out}, "gmm: column 2 is constant"},
 		{"missing -out", []string{"gmm", "-data", faithful}, "train gmm: -out is required"},
 		{"positional", []string{"gmm", "-data", faithful, "-out", out, "extra"}, `unexpected argument "extra"`},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/govi/govi/models/lda"
@@ -63,17 +64,22 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train lda: -topics %d: need at least one topic", *topics)
 	case *iters < 1:
 		return fmt.Errorf("train lda: -iters %d: need at least one iteration", *iters)
-	case *alpha < 0 || *eta < 0:
-		return errors.New("train lda: -alpha and -eta must be positive (0 selects 1/K)")
+	case !(*alpha >= 0) || !(*eta >= 0) || math.IsInf(*alpha+*eta, 0):
+		return fmt.Errorf("train lda: -alpha and -eta must be finite and positive (0 selects 1/K), got %v and %v", *alpha, *eta)
+	case !(*heldout >= 0 && *heldout < 1):
+		return fmt.Errorf("train lda: -heldout must be a fraction in [0, 1), got %v", *heldout)
 	case *workers < 0:
 		return fmt.Errorf("train lda: -workers must not be negative (0: GOMAXPROCS), got %d", *workers)
-	case !(*heldout >= 0 && *heldout < 1):
-		return fmt.Errorf("train lda: -heldout must lie in [0, 1), got %v", *heldout)
 	}
 	li, err := lda.ParseLocalInit(*localInit)
 	if err != nil {
 		return fmt.Errorf("train lda: -local-init %q: want guarded, best, warm or fresh", *localInit)
 	}
+	od, err := begin(fs, *out, nil, stderr)
+	if err != nil {
+		return err
+	}
+	defer od.Abort()
 
 	words, err := lda.ReadVocabFile(*vocab)
 	if err != nil {
@@ -112,16 +118,26 @@ func runLDA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		rep.HeldoutPerplexity = &p
 		fmt.Fprintf(stderr, "lda: held-out perplexity %.2f on %d documents, %d tokens\n", p, len(held.Docs), held.Tokens())
 	}
+	if m.Retried > 0 {
+		fmt.Fprintf(stderr, "lda: %d iterations lowered the ELBO and were redone (-local-init guarded)\n", m.Retried)
+	}
+	rep.TopWords = topWords(m, words)
+	if err := od.CommitReport(rep); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "lda: wrote %s/report.json\n", *out)
+	return nil
+}
+
+// topWords returns the ten most probable words of each topic.
+func topWords(m *lda.Model, words []string) [][]string {
+	var out [][]string
 	for _, ids := range m.TopWords(10) {
 		ws := make([]string, len(ids))
 		for i, id := range ids {
 			ws[i] = words[id]
 		}
-		rep.TopWords = append(rep.TopWords, ws)
+		out = append(out, ws)
 	}
-	if err := writeReport(*out, rep); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "lda: wrote %s/report.json\n", *out)
-	return nil
+	return out
 }

@@ -104,8 +104,11 @@ func TestLDAErrors(t *testing.T) {
 		{"word beyond vocabulary", []string{"lda", "-corpus", beyond, "-vocab", vocab, "-out", out}, "beyond.dat:2: word id 6 beyond the vocabulary of 6 words"},
 		{"malformed pair", []string{"lda", "-corpus", malformed, "-vocab", vocab, "-out", out}, `malformed.dat:2: malformed pair "3=1"`},
 		{"empty corpus", []string{"lda", "-corpus", empty, "-vocab", vocab, "-out", out}, "empty.dat: empty file"},
-		{"held-out fraction", []string{"lda", "-corpus", corpus, "-vocab", vocab, "-heldout", "1", "-out", out}, "-heldout must lie in [0, 1), got 1"},
+		{"held-out fraction", []string{"lda", "-corpus", corpus, "-vocab", vocab, "-heldout", "1", "-out", out}, "-heldout must be a fraction in [0, 1), got 1"},
 		{"local init", []string{"lda", "-corpus", corpus, "-vocab", vocab, "-local-init", "hot", "-out", out}, `train lda: -local-init "hot"`},
+		{"alpha NaN", []string{"lda", "-corpus", corpus, "-vocab", vocab, "-alpha", "NaN", "-out", out}, "train lda: -alpha and -eta must be finite and positive (0 selects 1/K), got NaN and 0"},
+		{"eta Inf", []string{"lda", "-corpus", corpus, "-vocab", vocab, "-eta", "Inf", "-out", out}, "-alpha and -eta must be finite and positive"},
+		{"workers", []string{"lda", "-corpus", corpus, "-vocab", vocab, "-workers", "-1", "-out", out}, "train lda: -workers must not be negative (0: GOMAXPROCS), got -1"},
 		{"missing -out", []string{"lda", "-corpus", corpus, "-vocab", vocab}, "train lda: -out is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,30 @@
 // (bnn), -test games repeated from the training file are counted
 // (trueskill), and -resume refuses a checkpoint written for other data,
 // players or model settings, naming what differs (svi.Fingerprint).
+//
+// # Outputs
+//
+// Every file a run writes into its -out folder (report.json, the plots,
+// the figures) is written under a temporary name and renamed into place
+// only when the run succeeds, all together, report.json last; a run that
+// fails or is interrupted leaves the folder as it was. The files of the
+// previous run that this run does not write are removed then (the folder's
+// .train-outputs lists them), so a folder never mixes two runs.
+//
+// While a run uses a folder, its lock file .train.lock names the process
+// (pid, host, start, command line), and a second run into the folder is
+// refused unless -force; a lock left by a process that has ended on this
+// host is taken over with a message, and the temporary files such a run
+// left are removed.
+//
+// The checkpoint is the exception: it is written during the run, so a
+// crash loses nothing. After a failure -checkpoint holds the last good
+// state when the file was new or the run resumed from it; when it holds
+// another fit, that file is kept and the run's states go to
+// <file>.pending, renamed onto the file when the run succeeds.
+//
+// -out, -checkpoint, -resume and trueskill's -test are checked before the
+// first step.
 package main
 
 import (

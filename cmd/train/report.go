@@ -1,32 +1,23 @@
 package main
 
-import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-)
+import "github.com/govi/govi/svi"
 
-// writeReport writes v as indented JSON to dir/report.json, creating dir.
-// It writes to a temporary file first and renames it, so an interrupted
-// write never leaves a truncated report behind.
-func writeReport(dir string, v any) error {
-	if dir == "" {
-		return fmt.Errorf("train: -out is required")
+// lrUsed is the learning rate of an SVI fit in its report: the one asked
+// for with -lr and the one its last step used, after the schedule and the
+// divergence guard's cuts (svi.OptState's LRScale and Backoff).
+type lrUsed struct {
+	Asked   float64 `json:"asked"`         // -lr
+	Final   float64 `json:"final"`         // Asked × Scale
+	Scale   float64 `json:"scale"`         // the last step's factor: schedule × guard
+	Backoff float64 `json:"guard_backoff"` // the guard's part of Scale (1: it never acted)
+}
+
+// newLRUsed returns the learning rate of the fit at st that asked for lr.
+func newLRUsed(lr float64, st *svi.State) *lrUsed {
+	u := &lrUsed{Asked: lr, Scale: 1, Backoff: backoffOf(st)}
+	if st.Opt != nil {
+		u.Scale = st.Opt.LRScale
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("train: encoding report: %w", err)
-	}
-	tmp := filepath.Join(dir, ".report.json.tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, "report.json")); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	return nil
+	u.Final = lr * u.Scale
+	return u
 }

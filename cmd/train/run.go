@@ -58,11 +58,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // newFlags returns a flag set for a model command that reports errors instead
-// of exiting, and adds the -cpuprofile flag every command has.
+// of exiting, and adds the flags every command has: -cpuprofile, and
+// -force, which openOutDir reads.
 func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("train "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	prof := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
+	fs.Bool("force", false, "write to the -out folder even while another run holds its lock (that run then writes no outputs)")
 	return fs, prof
 }
 

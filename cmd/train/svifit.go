@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -32,6 +29,7 @@ type sviFlags struct {
 	rank       int
 	seed       uint64
 	checkpoint string
+	ckWrite    string // where the checkpoints go (see planCheckpoint); "" means checkpoint
 	every      int
 	resume     string
 	draws      int
@@ -100,7 +98,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.StringVar(&f.guide, "guide", "meanfield", usage("guide", "guide: meanfield, fullrank (D² parameters: small models only), lowrank or map"))
 	fs.IntVar(&f.rank, "rank", 2, usage("rank", "rank of the lowrank guide's covariance factor"))
 	fs.Uint64Var(&f.seed, "seed", spec.seed, usage("seed", "random seed"))
-	fs.StringVar(&f.checkpoint, "checkpoint", "", usage("checkpoint", "write the fit's state to this `file` every -checkpoint-every steps and at the end (after a failure: the last good state)"))
+	fs.StringVar(&f.checkpoint, "checkpoint", "", usage("checkpoint", "write the fit's state to this `file` every -checkpoint-every steps and at the end (after a failure: the last good state); a file holding another fit than -resume's is replaced only when the run succeeds, its states go to file.pending until then"))
 	fs.IntVar(&f.every, "checkpoint-every", 1000, usage("checkpoint-every", "steps between checkpoints"))
 	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same data and flags as the run that wrote it: other data, players or model settings are refused)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
@@ -135,10 +133,16 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -diagnostic-draws must be 0 (no fit report) or at least 25, got %d", cmd, f.draws)
 	case !f.spec.noReport && f.draws < 25:
 		return fmt.Errorf("train %s: -diagnostic-draws must be at least 25 (PSIS fits the largest 20%% of the weights, at least 5 of them)", cmd)
-	case f.clip < 0:
-		return fmt.Errorf("train %s: -clip must be non-negative", cmd)
+	case !(f.clip >= 0):
+		return fmt.Errorf("train %s: -clip must be non-negative, got %v", cmd, f.clip)
 	case f.schedule != "plateau" && f.schedule != "step" && f.schedule != "none":
 		return fmt.Errorf("train %s: unknown -schedule %q (want plateau, step or none)", cmd, f.schedule)
+	case f.workers < 0 || !f.vectorize && f.workers > f.particles:
+		return fmt.Errorf("train %s: -workers must lie between 1 and -particles (%d), got %d", cmd, f.particles, f.workers)
+	case f.vectorize && f.guide != "meanfield":
+		return fmt.Errorf("train %s: -vectorize needs -guide meanfield, got %q", cmd, f.guide)
+	case f.vectorize && f.estimator != "entropy" && f.estimator != "kl":
+		return fmt.Errorf("train %s: -vectorize works with -estimator entropy or kl, got %q", cmd, f.estimator)
 	}
 	return nil
 }
@@ -168,6 +172,9 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 	}
 	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize}
 	if f.vectorize {
+		if cmd != "blr" && cmd != "trueskill" {
+			return svi.Config{}, fmt.Errorf("train %s: -vectorize needs a model written for all particles at once (blr, trueskill, bnn regression)", cmd)
+		}
 		// One graph: the model's own kernel takes -workers, if it has one.
 		if f.workers > 1 && cmd != "trueskill" {
 			return svi.Config{}, fmt.Errorf("train %s: -vectorize evaluates the particles in one graph; -workers > 1 goes with it only for trueskill, whose kernel shares the particles out", cmd)
@@ -204,6 +211,7 @@ type fitOutcome struct {
 	Trace       []float64        `json:"elbo_trace"`
 	Seconds     float64          `json:"train_seconds"`
 	Retries     int              `json:"guard_retries"`
+	LR          *lrUsed          `json:"learning_rate"`
 	Reason      string           `json:"-"` // why the run stopped
 }
 
@@ -248,10 +256,11 @@ func (r *sviRun) Start(t *svi.Trainer) (*svi.State, error) {
 func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total int, next func() (svi.Batch, error)) error {
 	f := r.f
 	prog := newProgress(r.stderr, total-st.Iter, st.Iter)
+	prog.watch(st)
 	var ck *svi.Checkpointer
 	rec := svi.Recorder(prog)
 	if f.checkpoint != "" {
-		ck = &svi.Checkpointer{Trainer: t, State: st, Path: f.checkpoint, Every: f.every}
+		ck = &svi.Checkpointer{Trainer: t, State: st, Path: f.ckPath(), Every: f.every}
 		rec = svi.Recorders(prog, ck)
 	}
 	save := func() error {
@@ -260,7 +269,7 @@ func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total i
 		}
 		return ck.Save()
 	}
-	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{}, Average: f.average}
+	settings := &svi.Settings{Steps: total - st.Iter, Recorder: rec, Guard: &svi.Guard{Factor: guardFactor}, Average: f.average}
 	if f.stop {
 		settings.Stop = &svi.Convergence{}
 	}
@@ -279,31 +288,30 @@ func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total i
 			r.out.Retries, r.out.Seconds, r.out.Reason = res.Retries, res.Runtime.Seconds(), res.Reason
 		}
 	}
+	r.out.LR = newLRUsed(f.lr, st)
+	prog.retried(r.out.Retries, r.out.LR)
 	// The final state (or, after a failure, the last good one) is saved
 	// whatever happened, so nothing fitted is lost.
 	if err := save(); err != nil {
 		return err
 	}
-	var de *svi.DivergenceError
-	if errors.As(runErr, &de) && f.checkpoint != "" {
-		runErr = fmt.Errorf("%w (the last good state is saved in %s)", runErr, f.checkpoint)
+	if runErr != nil && f.checkpoint != "" {
+		runErr = fmt.Errorf("%w (%s)", runErr, f.savedNote())
 	}
 	return runErr
 }
 
-// plot keeps the ELBO trace of st and draws it to outDir/elbo.png.
-func (r *sviRun) plot(st *svi.State, outDir string) error {
+// keepTrace keeps the ELBO trace of st.
+func (r *sviRun) keepTrace(st *svi.State) {
 	r.out.Trace = r.out.Trace[:0]
 	for _, l := range st.Trace {
 		r.out.Trace = append(r.out.Trace, -l)
 	}
-	if outDir == "" {
-		return nil
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return err
-	}
-	if err := plotTrace(filepath.Join(outDir, "elbo.png"), r.out.Trace); err != nil {
+}
+
+// plot stages the ELBO trace's plot, elbo.png, in od.
+func (r *sviRun) plot(od *outDir) error {
+	if err := od.WriteFile("elbo.png", func(w io.Writer) error { return plotTrace(w, r.out.Trace) }); err != nil {
 		return fmt.Errorf("ELBO plot: %w", err)
 	}
 	return nil
@@ -332,10 +340,10 @@ func (r *sviRun) report(t *svi.Trainer, st *svi.State) error {
 
 // fitSVI runs the full-batch fit of t on data (nil for a model without
 // data) with the shared flags (see sviRun), from a new or resumed state,
-// and then draws the ELBO trace in outDir and makes the fit report on the
-// same data. On failure it returns the state (the last good one, also
-// saved to -checkpoint) with the error.
-func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data svi.Batch, outDir string, stderr io.Writer) (*svi.State, *fitOutcome, error) {
+// and then stages the plot of the ELBO trace in od and makes the fit
+// report on the same data. On failure it returns the state (the last good
+// one, also saved to -checkpoint) with the error.
+func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data svi.Batch, od *outDir, stderr io.Writer) (*svi.State, *fitOutcome, error) {
 	r := &sviRun{f: f, stderr: stderr, data: data, total: f.steps}
 	st, err := r.Start(t)
 	if err == nil && data != nil {
@@ -344,21 +352,23 @@ func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data s
 	if err != nil {
 		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
 	}
-	runErr := r.Run(ctx, t, st, f.steps, nil)
-	if err := r.plot(st, outDir); err != nil {
-		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)
+	err = r.Run(ctx, t, st, f.steps, nil)
+	r.keepTrace(st)
+	if err == nil {
+		err = r.plot(od)
 	}
-	if runErr != nil {
-		return st, &r.out, fmt.Errorf("train %s: %w", cmd, runErr)
+	if err == nil {
+		err = r.report(t, st)
 	}
-	if err := r.report(t, st); err != nil {
+	if err != nil {
 		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)
 	}
 	return st, &r.out, nil
 }
 
-// plotTrace draws the ELBO of every step and its moving average.
-func plotTrace(path string, elbo []float64) error {
+// plotTrace draws the ELBO of every step and its moving average, as a
+// PNG written to w.
+func plotTrace(w io.Writer, elbo []float64) error {
 	p := plot.New()
 	p.Title.Text = "ELBO during the fit"
 	p.X.Label.Text = "step"
@@ -367,16 +377,16 @@ func plotTrace(path string, elbo []float64) error {
 	for i, v := range elbo {
 		raw[i] = plotter.XY{X: float64(i + 1), Y: v}
 	}
-	w := max(1, len(elbo)/50)
+	win := max(1, len(elbo)/50)
 	var smooth plotter.XYs
 	sum := 0.0
 	for i, v := range elbo {
 		sum += v
-		if i >= w {
-			sum -= elbo[i-w]
+		if i >= win {
+			sum -= elbo[i-win]
 		}
-		if i >= w-1 {
-			smooth = append(smooth, plotter.XY{X: float64(i + 1), Y: sum / float64(w)})
+		if i >= win-1 {
+			smooth = append(smooth, plotter.XY{X: float64(i + 1), Y: sum / float64(win)})
 		}
 	}
 	if len(raw) > 0 {
@@ -401,10 +411,20 @@ func plotTrace(path string, elbo []float64) error {
 		l.LineStyle.Width = vg.Points(1.5)
 		p.Add(s, l)
 		p.Legend.Add("per step", s)
-		p.Legend.Add(fmt.Sprintf("mean of %d steps", w), l)
+		p.Legend.Add(fmt.Sprintf("mean of %d steps", win), l)
 		p.Legend.Top = false
 	}
-	return p.Save(7*vg.Inch, 4*vg.Inch, path)
+	return writePNG(w, p, 7*vg.Inch, 4*vg.Inch)
+}
+
+// writePNG writes the plot p of the given size to w as a PNG.
+func writePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
+	wt, err := p.WriterTo(width, height, "png")
+	if err != nil {
+		return err
+	}
+	_, err = wt.WriteTo(w)
+	return err
 }
 
 // stepAt multiplies the learning rate by 0.1 at half and again at three

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,6 +95,11 @@ func TestSVIFlagsValidate(t *testing.T) {
 		{"no report allowed", epochs, func(f *sviFlags) { f.draws = 0 }, ""},
 		{"too few draws", epochs, func(f *sviFlags) { f.draws = 24 }, "-diagnostic-draws must be 0 (no fit report) or at least 25, got 24"},
 		{"clip", base, func(f *sviFlags) { f.clip = -1 }, "-clip must be non-negative"},
+		{"clip nan", base, func(f *sviFlags) { f.clip = math.NaN() }, "-clip must be non-negative, got NaN"},
+		{"workers", base, func(f *sviFlags) { f.workers = 3 }, "-workers must lie between 1 and -particles (2), got 3"},
+		{"negative workers", base, func(f *sviFlags) { f.workers = -1 }, "-workers must lie between 1 and -particles (2), got -1"},
+		{"vectorize guide", base, func(f *sviFlags) { f.vectorize, f.guide, f.estimator = true, "fullrank", "entropy" }, `-vectorize needs -guide meanfield, got "fullrank"`},
+		{"vectorize estimator", base, func(f *sviFlags) { f.vectorize, f.guide, f.estimator = true, "meanfield", "trace" }, `-vectorize works with -estimator entropy or kl, got "trace"`},
 		{"schedule", base, func(f *sviFlags) { f.schedule = "cosine" }, `unknown -schedule "cosine"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

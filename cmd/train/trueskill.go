@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ type trueSkillReport struct {
 	Trace      []float64        `json:"elbo_trace,omitempty"`
 	Diagnostic *svi.Diagnostics `json:"diagnostics,omitempty"`
 	Retries    int              `json:"guard_retries,omitempty"`
+	LR         *lrUsed          `json:"learning_rate,omitempty"` // the learning rate the fit ended with
 }
 
 // tsTest is the evaluation on -test.
@@ -96,7 +98,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(args) > 0 && args[0] == "predict" {
 		return runTrueSkillPredict(args[1:], stdout, stderr)
 	}
-	f, _, stop, err := parseCommand("trueskill", args, stderr, addTrueSkillFlags)
+	f, fs, stop, err := parseCommand("trueskill", args, stderr, addTrueSkillFlags)
 	if err != nil {
 		return err
 	}
@@ -105,9 +107,20 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	od, err := begin(fs, *f.out, f.svi, stderr)
+	if err != nil {
+		return err
+	}
+	defer od.Abort()
 	ds, err := trueskill.ReadFile(*f.matches, opts)
 	if err != nil {
 		return fmt.Errorf("train %w", err) // "train trueskill: file:line: …"
+	}
+	var held *tsHeldOut
+	if *f.test != "" {
+		if held, err = readTest(ds, *f.test, opts, *f.unknown); err != nil {
+			return err
+		}
 	}
 	m, fp, err := f.model(ds)
 	if err != nil {
@@ -128,9 +141,9 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	_, nDraws, _ := ds.Counts()
 	rep := trueSkillReport{Matches: *f.matches, Games: len(ds.Games), Draws: nDraws,
 		Guide: sf.guide, Estimator: cfg.Estimator.String(), Particles: cfg.Particles, LearnRate: sf.lr, Init: *f.initFrom, Seed: sf.seed}
-	st, fit, err := fitSVI(ctx, "trueskill", sf, tr, nil, *f.out, stderr)
+	st, fit, err := fitSVI(ctx, "trueskill", sf, tr, nil, od, stderr)
 	if fit != nil {
-		rep.Trace, rep.Diagnostic, rep.Retries = fit.Trace, fit.Diagnostics, fit.Retries
+		rep.Trace, rep.Diagnostic, rep.Retries, rep.LR = fit.Trace, fit.Diagnostics, fit.Retries, fit.LR
 	}
 	if err != nil {
 		return err
@@ -142,8 +155,8 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("train trueskill: %w", err)
 	}
 	rep.FittedJSON = fitted.JSON()
-	if *f.test != "" {
-		if err := rep.evaluate(fitted, ds, *f.test, opts, *f.unknown); err != nil {
+	if held != nil {
+		if err := rep.evaluate(fitted, ds, held); err != nil {
 			return err
 		}
 		if n := rep.Test.InTraining; n > 0 {
@@ -152,7 +165,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	rep.Wall = time.Since(start).Seconds()
-	if err := writeReport(*f.out, rep); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	rep.print(stdout, sf.guide, len(ds.Players), *f.out)
@@ -248,33 +261,59 @@ func (rep *trueSkillReport) print(w io.Writer, guide string, players int, out st
 	fmt.Fprintf(w, "; report in %s\n", out)
 }
 
-// evaluate reads the test file under the -unknown policy and scores the
-// posterior-predictive, plug-in and constant-rate forecasts on it.
-func (rep *trueSkillReport) evaluate(f *trueskill.Fitted, train *trueskill.Dataset, path string, opts trueskill.CSVOptions, unknown string) error {
-	res := &tsTest{File: path, Unknown: unknown}
-	fe := f
-	switch unknown {
-	case "error", "skip":
-		opts.Players, opts.SkipUnknown = f.Players, unknown == "skip"
-	case "prior":
+// tsHeldOut is the -test file, read before the fit.
+type tsHeldOut struct {
+	res  *tsTest
+	test *trueskill.Dataset
+	all  []string // with -unknown prior: the file's players, who join the fit's
+}
+
+// readTest reads the -test file under the -unknown policy against the
+// players of the training file, before the fit (the fit's players are
+// the training file's).
+func readTest(train *trueskill.Dataset, path string, opts trueskill.CSVOptions, unknown string) (*tsHeldOut, error) {
+	h := &tsHeldOut{res: &tsTest{File: path, Unknown: unknown}}
+	if unknown == "prior" {
 		all, err := trueskill.ReadFile(path, opts)
 		if err != nil {
-			return fmt.Errorf("train %w", err)
+			return nil, fmt.Errorf("train %w (-test file)", err)
 		}
-		fe = f.Extend(all.Players)
-		res.NewPlayers = len(fe.Players) - len(f.Players)
-		opts.Players = fe.Players
+		h.all = all.Players
+		opts.Players = slices.Clone(train.Players)
+		for _, p := range all.Players {
+			if !slices.Contains(opts.Players, p) {
+				opts.Players = append(opts.Players, p)
+			}
+		}
+		h.res.NewPlayers = len(opts.Players) - len(train.Players)
+	} else {
+		opts.Players, opts.SkipUnknown = train.Players, unknown == "skip"
 	}
-	test, err := trueskill.ReadFile(path, opts)
-	if err != nil {
+	var err error
+	if h.test, err = trueskill.ReadFile(path, opts); err != nil {
 		var le *trueskill.LineError
 		if unknown == "error" && errors.As(err, &le) && strings.Contains(le.Msg, "unknown player") {
-			return fmt.Errorf("train %w (use -unknown skip or -unknown prior)", err)
+			return nil, fmt.Errorf("train %w (-test file; use -unknown skip or -unknown prior)", err)
 		}
-		return fmt.Errorf("train %w", err)
+		return nil, fmt.Errorf("train %w (-test file)", err)
 	}
-	res.Games, res.Skipped, res.InTraining = len(test.Games), test.Skipped, gamesIn(test, train)
-	if res.HeldOut, err = fe.ScoreHeldOut(train, test); err != nil {
+	h.res.Games, h.res.Skipped, h.res.InTraining = len(h.test.Games), h.test.Skipped, gamesIn(h.test, train)
+	return h, nil
+}
+
+// evaluate scores the posterior-predictive, plug-in and constant-rate
+// forecasts on the -test file read before the fit.
+func (rep *trueSkillReport) evaluate(f *trueskill.Fitted, train *trueskill.Dataset, h *tsHeldOut) error {
+	fe := f
+	if h.all != nil {
+		fe = f.Extend(h.all)
+	}
+	if !slices.Equal(fe.Players, h.test.Players) {
+		return errors.New("train trueskill: -test: the fit's players are not those the file was read against")
+	}
+	res := h.res
+	var err error
+	if res.HeldOut, err = fe.ScoreHeldOut(train, h.test); err != nil {
 		if errors.Is(err, trueskill.ErrZeroProbability) {
 			err = fmt.Errorf("%w; pass -draw-margin learn or a positive margin", err)
 		}

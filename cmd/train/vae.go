@@ -50,6 +50,7 @@ type vaeReport struct {
 	// a training image, pixel for pixel: scored all the same, but a test
 	// set that repeats the training set shows here.
 	TestInTraining int `json:"test_images_also_in_training"`
+	LR    *lrUsed   `json:"learning_rate,omitempty"` // the learning rate the fit ended with
 }
 
 // vaeFlags are the vae command's flags.
@@ -95,6 +96,11 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	od, err := begin(fs, *f.out, f.svi, stderr)
+	if err != nil {
+		return err
+	}
+	defer od.Abort()
 	train, test, name, err := loadVAEData(*f.data)
 	if err != nil {
 		return fmt.Errorf("train vae: %w", err)
@@ -123,9 +129,10 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stderr, "vae on %s: %d training images of %d pixels, %d test; L = %d, hidden %v, %s; %d steps of B = %d (%.1f epochs)\n",
 		name, train.Rows, train.Dim, test.Rows, *f.latent, cfg.Hidden, cfg.Likelihood, plan.Steps, plan.Batch, plan.Epochs)
 	fit, err := vae.Fit(ctx, cfg, train, set)
-	if fit != nil {
-		if perr := r.plot(fit.State, *f.out); perr != nil && err == nil {
-			err = fmt.Errorf("vae: %w", perr)
+	if err == nil {
+		r.keepTrace(fit.State)
+		if err = r.plot(od); err != nil {
+			err = fmt.Errorf("vae: %w", err)
 		}
 	}
 	if err == nil {
@@ -137,7 +144,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	rep.TrainRows, rep.TestRows, rep.Batch, rep.Steps, rep.Epochs = train.Rows, test.Rows, plan.Batch, plan.Steps, plan.Epochs
 	rep.Params, rep.Trace, rep.TrainELBO = fit.Params(), fit.Trace(), fit.TrainELBO()
-	rep.TrainSecs, rep.ImagesPerS = fit.Elapsed.Seconds(), fit.ImagesPerSecond()
+	rep.TrainSecs, rep.ImagesPerS, rep.LR = fit.Elapsed.Seconds(), fit.ImagesPerSecond(), r.out.LR
 	if rep.Assessment, err = fit.Assess(ctx, test, vae.AssessSettings{K: ks, GapRows: *f.gapRows, GapSteps: *f.gapSteps, Seed: sf.seed + 3}); err != nil {
 		return fmt.Errorf("train %w", err)
 	}
@@ -147,10 +154,10 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else {
 		fmt.Fprintf(stderr, "vae: no PSIS report: it needs at least 25 draws per image (-k), got %d\n", rep.EvalDraws)
 	}
-	if rep.Files, err = vaeFigures(fit, test, *f.out, sf.seed+5); err != nil {
+	if rep.Files, err = vaeFigures(fit, test, od, sf.seed+5); err != nil {
 		return err
 	}
-	if err := writeReport(*f.out, rep); err != nil {
+	if err := od.CommitReport(rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "vae %s: test ELBO %.3f ± %.3f", name, rep.TestELBO, rep.TestELBOSE)
@@ -239,10 +246,10 @@ func (f *vaeFlags) config(fs *flag.FlagSet) (vae.Config, []int, error) {
 	return cfg, ks, err
 }
 
-// vaeFigures saves the reconstructions, prior samples and (for a 2-D
-// latent space and labelled data) the latent scatter of the fit in dir,
+// vaeFigures stages the reconstructions, prior samples and (for a 2-D
+// latent space and labelled data) the latent scatter of the fit in od,
 // and returns the files of the report.
-func vaeFigures(fit *vae.Fitted, test *vae.Dataset, dir string, seed uint64) ([]string, error) {
+func vaeFigures(fit *vae.Fitted, test *vae.Dataset, od *outDir, seed uint64) ([]string, error) {
 	net, err := fit.Net()
 	if err != nil {
 		return nil, fmt.Errorf("train %w", err)
@@ -258,9 +265,9 @@ func vaeFigures(fit *vae.Fitted, test *vae.Dataset, dir string, seed uint64) ([]
 	if net.Config().Latent != 2 || test.Labels == nil {
 		figs = figs[:2]
 	}
-	files := []string{"report.json", "elbo.png"}
+	files := []string{reportName, "elbo.png"}
 	for _, f := range figs {
-		if err := f.save(filepath.Join(dir, f.name)); err != nil {
+		if err := od.SaveAs(f.name, f.save); err != nil {
 			return nil, fmt.Errorf("train vae: %s: %w", f.name, err)
 		}
 		files = append(files, f.name)
