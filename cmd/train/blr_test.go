@@ -129,7 +129,7 @@ func TestBLRCommandErrors(t *testing.T) {
 		{"vectorize estimator", []string{"blr", "-data", boston, "-vectorize", "-estimator", "trace", "-out", dir}, `train blr: -vectorize works with -estimator entropy or kl, got "trace"`},
 		{"method", []string{"blr", "-data", boston, "-method", "nuts", "-out", dir}, `unknown -method "nuts"`},
 		{"guide", []string{"blr", "-data", boston, "-guide", "flow", "-out", dir}, `unknown -guide "flow"`},
-		{"estimator", []string{"blr", "-data", boston, "-estimator", "rws", "-out", dir}, `unknown estimator "rws"`},
+		{"estimator", []string{"blr", "-data", boston, "-estimator", "rws", "-out", dir}, `-estimator: unknown "rws"`},
 		{"schedule", []string{"blr", "-data", boston, "-schedule", "cosine", "-out", dir}, `unknown -schedule "cosine"`},
 		{"kl with map", []string{"blr", "-data", boston, "-guide", "fullrank", "-estimator", "kl", "-out", dir}, "factorizes over sites"},
 		{"missing checkpoint", []string{"blr", "-data", boston, "-resume", filepath.Join(dir, "none.ckpt"), "-out", dir}, "no such file"},

@@ -186,15 +186,23 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	}
 	act, err := ops.ParseActivation(*f.activation)
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("-activation: %w", err))
 	}
 	tk, err := bnn.ParseTask(*f.task)
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("-task: %w", err))
 	}
 	units, err := parseInts(*f.hidden)
 	if err != nil {
 		return fail(fmt.Errorf("-hidden: %w", err))
+	}
+	for _, u := range units {
+		if u < 1 {
+			return fail(fmt.Errorf("-hidden: a layer of %d units; each needs at least 1", u))
+		}
+	}
+	if *f.splitList != "" && *f.splitDir == "" {
+		return fail(errors.New("-splits chooses among the splits of -split-dir; give -split-dir"))
 	}
 	if err := sf.validate("bnn"); err != nil {
 		return bnn.Protocol{}, nil, err
@@ -223,7 +231,7 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	}
 	gd, err := bnn.ParseGuide(sf.guide)
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("-guide: %w", err))
 	}
 	if *f.toy {
 		// The toy's noise sd is 0.12 of the target's: Gamma(6, 6), which

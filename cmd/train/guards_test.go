@@ -222,7 +222,7 @@ func TestNonsenseRefusedIssue14(t *testing.T) {
 		{"trueskill -mu0 NaN", []string{"trueskill", "-matches", games, "-mu0", "NaN", "-out", dir}, "train trueskill: -mu0 must be finite, got NaN"},
 		{"lda -iters -1", []string{"lda", "-corpus", "c", "-vocab", "v", "-iters", "-1", "-out", dir}, "train lda: -iters -1: need at least one iteration"},
 		{"lda -workers -1", []string{"lda", "-corpus", "c", "-vocab", "v", "-workers", "-1", "-out", dir}, "train lda: -workers must not be negative (0: GOMAXPROCS), got -1"},
-		{"lda -heldout 1", []string{"lda", "-corpus", "c", "-vocab", "v", "-heldout", "1", "-out", dir}, "train lda: -heldout must lie in [0, 1), got 1"},
+		{"lda -heldout 1", []string{"lda", "-corpus", "c", "-vocab", "v", "-heldout", "1", "-out", dir}, "train lda: -heldout must be a fraction in [0, 1), got 1"},
 		{"vae -epochs -1", []string{"vae", "-data", vaeDigits, "-epochs", "-1", "-out", dir}, "train vae: -epochs must be positive, got -1"},
 		{"vae -workers -1", []string{"vae", "-data", vaeDigits, "-workers", "-1", "-out", dir}, "train vae: -workers must be at least 1, got -1"},
 	} {

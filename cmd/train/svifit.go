@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -118,6 +119,12 @@ func (f *sviFlags) validate(cmd string) error {
 	if f.spec.epochs {
 		minSteps = 0
 	}
+	if _, err := svi.ParseEstimator(f.estimator); err != nil {
+		return fmt.Errorf("train %s: -estimator: unknown %q (want trace, entropy, kl, stl or iwae)", cmd, f.estimator)
+	}
+	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) {
+		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
+	}
 	switch {
 	case f.particles < 1:
 		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, f.particles)
@@ -137,7 +144,7 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -clip must be non-negative, got %v", cmd, f.clip)
 	case f.schedule != "plateau" && f.schedule != "step" && f.schedule != "none":
 		return fmt.Errorf("train %s: unknown -schedule %q (want plateau, step or none)", cmd, f.schedule)
-	case f.workers < 0 || !f.vectorize && f.workers > f.particles:
+	case !f.vectorize && f.workers > f.particles:
 		return fmt.Errorf("train %s: -workers must lie between 1 and -particles (%d), got %d", cmd, f.particles, f.workers)
 	case f.vectorize && f.guide != "meanfield":
 		return fmt.Errorf("train %s: -vectorize needs -guide meanfield, got %q", cmd, f.guide)

@@ -97,14 +97,16 @@ func TestSVIFlagsValidate(t *testing.T) {
 		{"clip", base, func(f *sviFlags) { f.clip = -1 }, "-clip must be non-negative"},
 		{"clip nan", base, func(f *sviFlags) { f.clip = math.NaN() }, "-clip must be non-negative, got NaN"},
 		{"workers", base, func(f *sviFlags) { f.workers = 3 }, "-workers must lie between 1 and -particles (2), got 3"},
-		{"negative workers", base, func(f *sviFlags) { f.workers = -1 }, "-workers must lie between 1 and -particles (2), got -1"},
+		{"negative workers", base, func(f *sviFlags) { f.workers = -1 }, "-workers must be at least 1, got -1"},
 		{"vectorize guide", base, func(f *sviFlags) { f.vectorize, f.guide, f.estimator = true, "fullrank", "entropy" }, `-vectorize needs -guide meanfield, got "fullrank"`},
 		{"vectorize estimator", base, func(f *sviFlags) { f.vectorize, f.guide, f.estimator = true, "meanfield", "trace" }, `-vectorize works with -estimator entropy or kl, got "trace"`},
 		{"schedule", base, func(f *sviFlags) { f.schedule = "cosine" }, `unknown -schedule "cosine"`},
+		{"estimator", base, func(f *sviFlags) { f.estimator = "elbo" }, `-estimator: unknown "elbo"`},
+		{"guide", base, func(f *sviFlags) { f.guide = "gaussian" }, `unknown -guide "gaussian"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &sviFlags{spec: tc.spec, steps: tc.spec.steps, lr: tc.spec.lr, particles: tc.spec.particles, rank: 2,
-				every: 1000, draws: tc.spec.draws, schedule: tc.spec.schedule, workers: 1}
+				every: 1000, draws: tc.spec.draws, schedule: tc.spec.schedule, workers: 1, estimator: tc.spec.estimator, guide: "meanfield"}
 			tc.edit(f)
 			err := f.validate("x")
 			if tc.want == "" {

@@ -185,9 +185,9 @@ func TestTrueSkillErrors(t *testing.T) {
 		{name: "draws without margin", file: "winner,loser,draw\nAnn,Bob,1\n", extra: []string{"-draw-margin", "0"}, want: "draw but Margin is 0"},
 		{name: "bad margin", file: "winner,loser\nAnn,Bob\n", extra: []string{"-draw-margin", "-1"}, want: `-draw-margin "-1"`},
 		{name: "test draws, margin 0", file: "winner,loser\nAnn,Bob\n", test: "winner,loser,draw\nAnn,Bob,1\n", want: "forecast probability 0"},
-		{name: "sigma0", file: "winner,loser\nAnn,Bob\n", extra: []string{"-sigma0", "0"}, want: "train trueskill: -sigma0 and -beta must be finite and positive, got 0 and 1"},
-		{name: "beta", file: "winner,loser\nAnn,Bob\n", extra: []string{"-beta", "Inf"}, want: "-sigma0 and -beta must be finite and positive, got 1 and +Inf"},
-		{name: "mu0", file: "winner,loser\nAnn,Bob\n", extra: []string{"-mu0", "NaN"}, want: "train trueskill: -mu0 must be a finite number, got NaN"},
+		{name: "sigma0", file: "winner,loser\nAnn,Bob\n", extra: []string{"-sigma0", "0"}, want: "train trueskill: -sigma0 must be positive and finite, got 0"},
+		{name: "beta", file: "winner,loser\nAnn,Bob\n", extra: []string{"-beta", "Inf"}, want: "train trueskill: -beta must be positive and finite, got +Inf"},
+		{name: "mu0", file: "winner,loser\nAnn,Bob\n", extra: []string{"-mu0", "NaN"}, want: "train trueskill: -mu0 must be finite, got NaN"},
 		{name: "vectorize guide", file: "winner,loser\nAnn,Bob\n", extra: []string{"-vectorize", "-guide", "lowrank"}, want: `train trueskill: -vectorize needs -guide meanfield, got "lowrank"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

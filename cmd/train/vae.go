@@ -49,8 +49,8 @@ type vaeReport struct {
 	// TestInTraining counts the test images (of those evaluated) equal to
 	// a training image, pixel for pixel: scored all the same, but a test
 	// set that repeats the training set shows here.
-	TestInTraining int `json:"test_images_also_in_training"`
-	LR    *lrUsed   `json:"learning_rate,omitempty"` // the learning rate the fit ended with
+	TestInTraining int     `json:"test_images_also_in_training"`
+	LR             *lrUsed `json:"learning_rate,omitempty"` // the learning rate the fit ended with
 }
 
 // vaeFlags are the vae command's flags.
@@ -224,10 +224,10 @@ func (f *vaeFlags) config(fs *flag.FlagSet) (vae.Config, []int, error) {
 	}
 	cfg.Linear = len(cfg.Hidden) == 0
 	if cfg.Activation, err = ops.ParseActivation(*f.activation); err != nil {
-		return fail("%w", err)
+		return fail("-activation: %w", err)
 	}
 	if cfg.Likelihood, err = vae.ParseLikelihood(*f.likelihood); err != nil {
-		return fail("%w", err)
+		return fail("-likelihood: %w", err)
 	}
 	switch *f.covariance {
 	case "diagonal":
