@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -179,9 +180,10 @@ func (t *Trainer) SaveCheckpoint(path string, st *State) error {
 }
 
 // LoadCheckpoint reads a state written by SaveCheckpoint. It refuses a file
-// that is not a govi checkpoint, has another version, fails its checksum, or
-// was written for a different model, guide or parameter layout, naming the
-// difference. Resuming from it gives the same trajectory, bit for bit, as
+// that is not a govi checkpoint, has another version, fails its checksum,
+// was written for a different model, guide or parameter layout (naming the
+// difference), or holds counters no run produces (a negative iteration
+// count, a trace of another length, a non-positive learning-rate scale). Resuming from it gives the same trajectory, bit for bit, as
 // the run that wrote it would have taken (for the same data batches).
 func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	b, err := os.ReadFile(path)
@@ -209,6 +211,9 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	}
 	if err := sameDescription(pl.Description, t.Description()); err != nil {
 		return nil, fmt.Errorf("svi: %s does not fit this trainer: %w", path, err)
+	}
+	if err := pl.checkCounters(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptCheckpoint, path, err)
 	}
 	st := &State{Iter: pl.Iter, Trace: pl.Trace, AvgN: pl.AvgN, AvgFrom: pl.AvgFrom, RNG: new(rand.PCG)}
 	if st.Params, err = fromArrays(pl.Params); err != nil {
@@ -268,6 +273,34 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 		return nil, fmt.Errorf("%w: %s: non-finite parameters", ErrCorruptCheckpoint, path)
 	}
 	return st, nil
+}
+
+// checkCounters returns what is inconsistent in the payload's counters
+// and scales, which a state written by SaveCheckpoint never is: found by
+// FuzzLoadCheckpoint's crafted seeds, which loaded and then averaged with
+// a negative count, stepped with a negative learning rate or divided by a
+// zero bias correction.
+func (pl *checkpointPayload) checkCounters() error {
+	positive := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+	switch {
+	case pl.Iter < 0:
+		return fmt.Errorf("iteration count %d is negative", pl.Iter)
+	case len(pl.Trace) != pl.Iter:
+		return fmt.Errorf("the loss trace has %d entries for %d iterations", len(pl.Trace), pl.Iter)
+	case pl.OptStep < 0:
+		return fmt.Errorf("optimizer step count %d is negative", pl.OptStep)
+	case !positive(pl.LRScale):
+		return fmt.Errorf("learning-rate scale %v is not positive", pl.LRScale)
+	case pl.Backoff != 0 && !positive(pl.Backoff):
+		return fmt.Errorf("guard back-off %v is not positive", pl.Backoff)
+	case pl.AvgN < 0 || pl.AvgN > pl.Iter:
+		return fmt.Errorf("running average over %d iterates, outside [0, %d]", pl.AvgN, pl.Iter)
+	case pl.AvgN > 0 && pl.Avg == nil:
+		return fmt.Errorf("running average over %d iterates without the average", pl.AvgN)
+	case pl.AvgFrom < 0:
+		return fmt.Errorf("averaging start %d is negative", pl.AvgFrom)
+	}
+	return nil
 }
 
 func sameDescription(got, want Description) error {
