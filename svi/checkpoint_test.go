@@ -179,6 +179,19 @@ func fuzzTrainer(tb testing.TB) *svi.Trainer {
 	return tr
 }
 
+// savedCheckpoint runs tr 30 steps with averaging from seed 3 and saves
+// the state to dir/plain.ckpt.
+func savedCheckpoint(tb testing.TB, tr *svi.Trainer, dir string) (*svi.State, string) {
+	tb.Helper()
+	st, err := tr.Init(3)
+	require.NoError(tb, err)
+	_, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 30, Average: true})
+	require.NoError(tb, err)
+	path := filepath.Join(dir, "plain.ckpt")
+	require.NoError(tb, tr.SaveCheckpoint(path, st))
+	return st, path
+}
+
 // fuzzSettings are the loop pieces a resumed run uses (averaging, a
 // schedule and the stopping rule read the state's counters and trace).
 func fuzzSettings() *svi.Settings {
@@ -267,12 +280,7 @@ func checkLoaded(t *testing.T, st *svi.State) {
 func FuzzLoadCheckpoint(f *testing.F) {
 	tr := fuzzTrainer(f)
 	dir := f.TempDir()
-	st, err := tr.Init(3)
-	require.NoError(f, err)
-	_, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 30, Average: true})
-	require.NoError(f, err)
-	plain := filepath.Join(dir, "plain.ckpt")
-	require.NoError(f, tr.SaveCheckpoint(plain, st))
+	st, plain := savedCheckpoint(f, tr, dir)
 	mb, err := svi.NewMinibatches(5, 2, svi.NewRNG(4))
 	require.NoError(f, err)
 	st.Batches = mb
@@ -336,12 +344,7 @@ func TestLoadCheckpointCountersIssue14(t *testing.T) {
 	t.Parallel()
 	tr := fuzzTrainer(t)
 	dir := t.TempDir()
-	st, err := tr.Init(3)
-	require.NoError(t, err)
-	_, err = svi.Run(context.Background(), tr, st, nil, &svi.Settings{Steps: 30, Average: true})
-	require.NoError(t, err)
-	plain := filepath.Join(dir, "plain.ckpt")
-	require.NoError(t, tr.SaveCheckpoint(plain, st))
+	_, plain := savedCheckpoint(t, tr, dir)
 	b, err := os.ReadFile(plain)
 	require.NoError(t, err)
 	good := checkpointPayload(t, b)

@@ -1,13 +1,15 @@
 package table
 
 import (
-	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/govi/govi/internal/lines"
 )
 
 // ReadIndex reads a file of 0-based row indices, one per line, and checks each
@@ -24,30 +26,27 @@ func ReadIndex(path string, n int) ([]int, error) {
 
 // readIndex is ReadIndex on r; name labels errors.
 func readIndex(r io.Reader, name string, n int) ([]int, error) {
-	sc := bufio.NewScanner(r)
 	var idx []int
-	lineNo := 0
-	for sc.Scan() {
-		lineNo++
-		s := sc.Text()
-		if lineNo == 1 {
-			s = strings.TrimPrefix(s, bom)
-		}
+	err := lines.Each(r, func(line int, s string) error {
 		s = strings.TrimSpace(s)
 		if s == "" {
-			continue
+			return nil
 		}
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || v != math.Trunc(v) {
-			return nil, errorAt(name, lineNo, 0, "%q is not a row index", s)
+			return errorAt(name, line, 0, "%q is not a row index", s)
 		}
 		if v < 0 || v >= float64(n) {
-			return nil, errorAt(name, lineNo, 0, "row index %s outside [0, %d)", s, n)
+			return errorAt(name, line, 0, "row index %s outside [0, %d)", s, n)
 		}
 		idx = append(idx, int(v))
+		return nil
+	})
+	if re := (*lines.ReadError)(nil); errors.As(err, &re) {
+		return nil, errorAt(name, re.Line, 0, "%w", re.Err)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, errorAt(name, lineNo+1, 0, "%w", err)
+	if err != nil {
+		return nil, err
 	}
 	if len(idx) == 0 {
 		return nil, errorAt(name, 0, 0, "%w (no row indices)", ErrEmpty)

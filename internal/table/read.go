@@ -1,7 +1,6 @@
 package table
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -9,10 +8,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-)
 
-// bom is the UTF-8 byte-order mark some editors put at the start of a file.
-const bom = "\ufeff"
+	"github.com/govi/govi/internal/lines"
+)
 
 // Options are the choices of a table read. The zero value detects the
 // header (Auto).
@@ -48,20 +46,15 @@ func (o Options) Read(r io.Reader, name string) (*Table, error) {
 		return nil, fmt.Errorf("table: unknown %v", o.Header)
 	}
 	p := parser{name: name, header: o.Header, t: &Table{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() {
-		p.line++
-		text := sc.Text()
-		if p.line == 1 {
-			text = strings.TrimPrefix(text, bom)
-		}
-		if err := p.parse(text); err != nil {
-			return nil, err
-		}
+	err := lines.Each(r, func(n int, text string) error {
+		p.line = n
+		return p.parse(text)
+	})
+	if re := (*lines.ReadError)(nil); errors.As(err, &re) {
+		return nil, errorAt(name, re.Line, 0, "%w", re.Err)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, errorAt(name, p.line+1, 0, "%w", err)
+	if err != nil {
+		return nil, err
 	}
 	if p.t.Rows == 0 {
 		if p.t.Header != nil {

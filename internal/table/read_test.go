@@ -12,6 +12,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+func TestReadFormats(t *testing.T) {
+	for _, tc := range []struct {
+		name, in   string
+		rows, cols int
+		header     bool
+		last       float64
+	}{
+		{"csv header", "\"a\",\"b\"\n1,2\n3,4\n", 2, 2, true, 4},
+		{"whitespace", "1 2 3\n4\t5   6\n", 2, 3, false, 6},
+		{"blank and comment lines", "# c\n\n1,2\n\n3,4.5\n", 2, 2, false, 4.5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tb, err := Read(strings.NewReader(tc.in))
+			require.NoError(t, err)
+			assert.Equal(t, tc.rows, tb.Rows)
+			assert.Equal(t, tc.cols, tb.Cols)
+			assert.Equal(t, tc.header, tb.Header != nil)
+			assert.Equal(t, tc.last, tb.At(tb.Rows-1, tb.Cols-1))
+		})
+	}
+}
+
 // TestReadHeaderIssue14: the header is detected, not guessed. A first row
 // is a header only when none of its fields is a number; a byte-order mark
 // is removed (it used to turn a headerless file's first row into a header).

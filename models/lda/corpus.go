@@ -1,7 +1,7 @@
 package lda
 
 import (
-	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/govi/govi/internal/lines"
 )
 
 // Doc is one document as (word, count) pairs.
@@ -67,21 +69,13 @@ func ReadCorpus(r io.Reader, name string, vocabSize int) (*Corpus, error) {
 	if vocabSize < 0 {
 		return nil, fmt.Errorf("lda: vocabulary size %d is negative", vocabSize)
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<28)
 	p := corpusParser{name: name, vocab: vocabSize, maxID: -1}
-	for sc.Scan() {
-		p.line++
-		text := sc.Text()
-		if p.line == 1 {
-			text = strings.TrimPrefix(text, bom)
-		}
-		if err := p.parse(text); err != nil {
-			return nil, err
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("lda: %s:%d: %w", name, p.line+1, err)
+	err := lines.Each(r, func(n int, text string) error {
+		p.line = n
+		return p.parse(text)
+	})
+	if err != nil {
+		return nil, readError(name, err)
 	}
 	if len(p.c.Docs) == 0 {
 		return nil, fmt.Errorf("lda: %s: %w (no documents)", name, ErrEmpty)
@@ -96,8 +90,14 @@ func ReadCorpus(r io.Reader, name string, vocabSize int) (*Corpus, error) {
 	return &p.c, nil
 }
 
-// bom is the UTF-8 byte-order mark some editors put at the start of a file.
-const bom = "\ufeff"
+// readError returns err, an error of a line reader, naming the file and
+// line of a read failure.
+func readError(name string, err error) error {
+	if re := (*lines.ReadError)(nil); errors.As(err, &re) {
+		return fmt.Errorf("lda: %s:%d: %w", name, re.Line, re.Err)
+	}
+	return err
+}
 
 // corpusParser is the state of one ReadCorpus.
 type corpusParser struct {
@@ -194,21 +194,16 @@ func ReadVocabFile(path string) ([]string, error) {
 
 // ReadVocab reads a vocabulary from r; name labels errors.
 func ReadVocab(r io.Reader, name string) ([]string, error) {
-	sc := bufio.NewScanner(r)
 	var words []string
-	for sc.Scan() {
-		w := sc.Text()
-		if len(words) == 0 {
-			w = strings.TrimPrefix(w, bom)
-		}
-		w = strings.TrimSpace(w)
-		if w == "" {
-			return nil, fmt.Errorf("lda: %s:%d: empty line (each line must hold one word)", name, len(words)+1)
+	err := lines.Each(r, func(n int, w string) error {
+		if w = strings.TrimSpace(w); w == "" {
+			return fmt.Errorf("lda: %s:%d: empty line (each line must hold one word)", name, n)
 		}
 		words = append(words, w)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("lda: %s:%d: %w", name, len(words)+1, err)
+		return nil
+	})
+	if err != nil {
+		return nil, readError(name, err)
 	}
 	if len(words) == 0 {
 		return nil, fmt.Errorf("lda: %s: %w (no words)", name, ErrEmpty)
