@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -185,10 +186,11 @@ func (t *Trainer) SaveCheckpoint(path string, st *State) error {
 
 // LoadCheckpoint reads a state written by SaveCheckpoint. It refuses a file
 // that is not a govi checkpoint, has another version, fails its checksum,
-// holds step counts that disagree with its loss trace, or was written for a
-// different model, guide, estimator, number of particles, parameter layout
-// or Fingerprint (Config.Fingerprint: other data or settings), naming the
-// difference. Resuming from it gives the same trajectory, bit for bit, as
+// holds step counts that disagree with its loss trace or counters no run
+// produces (a negative count, a non-positive learning-rate scale), or was
+// written for a different model, guide, estimator, number of particles,
+// parameter layout or Fingerprint (Config.Fingerprint: other data or
+// settings), naming the difference. Resuming from it gives the same trajectory, bit for bit, as
 // the run that wrote it would have taken (for the same data batches).
 func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	b, err := os.ReadFile(path)
@@ -283,14 +285,26 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	return st, nil
 }
 
-// checkCounts refuses step counts that are negative or disagree with the
-// loss trace, which holds one loss per step taken.
+// checkCounts returns what is inconsistent in the payload's counters and
+// scales, which a state written by SaveCheckpoint never is (negative
+// counts, a loss trace of another length than the steps, a non-positive
+// learning-rate scale or back-off, an average without its values): found by
+// FuzzLoadCheckpoint's crafted seeds, which loaded and then averaged with a
+// negative count, stepped with a negative learning rate or divided by a
+// zero bias correction.
 func (pl *checkpointPayload) checkCounts() error {
+	positive := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
 	switch {
 	case pl.Iter < 0 || pl.OptStep < 0 || pl.AvgN < 0 || pl.AvgFrom < 0:
 		return fmt.Errorf("negative step count (step %d, optimizer step %d, %d averaged from %d)", pl.Iter, pl.OptStep, pl.AvgN, pl.AvgFrom)
 	case pl.AvgN > pl.Iter:
 		return fmt.Errorf("%d iterates averaged in %d steps", pl.AvgN, pl.Iter)
+	case pl.AvgN > 0 && pl.Avg == nil:
+		return fmt.Errorf("running average over %d iterates without the average", pl.AvgN)
+	case !positive(pl.LRScale):
+		return fmt.Errorf("learning-rate scale %v is not positive", pl.LRScale)
+	case pl.Backoff != 0 && !positive(pl.Backoff):
+		return fmt.Errorf("guard back-off %v is not positive", pl.Backoff)
 	}
 	return checkTrace(pl.Iter, len(pl.Trace))
 }

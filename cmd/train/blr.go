@@ -63,6 +63,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	standardize := fs.Bool("standardize", false, "standardize inputs and target (population standard deviation)")
 	noIntercept := fs.Bool("no-intercept", false, "do not add an intercept column")
 	sf := addSVIFlags(fs, sviDefaults(5000, 0.01, 8, "entropy"))
+	tf := addTableFlags(fs)
 	out := fs.String("out", "", "output `dir` for report.json and elbo.png")
 	stop, err := parseFlags(fs, prof, args)
 	if err != nil {
@@ -91,7 +92,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer od.Abort()
-	pb, err := loadBLRData(*data, *trainIdx, *standardize, !*noIntercept)
+	pb, err := loadBLRData(tf, *data, *trainIdx, *standardize, !*noIntercept)
 	if err != nil {
 		return err
 	}
@@ -136,13 +137,10 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // loadBLRData reads the table (the rows of the index file, if given),
 // standardizes it and adds the intercept column when asked.
-func loadBLRData(path, trainIdx string, standardize, intercept bool) (*blrData, error) {
-	tb, err := table.ReadFile(path)
+func loadBLRData(tf *tableFlags, path, trainIdx string, standardize, intercept bool) (*blrData, error) {
+	tb, err := tf.readXY(path)
 	if err != nil {
 		return nil, fmt.Errorf("train blr: %w", err)
-	}
-	if tb.Cols < 2 {
-		return nil, fmt.Errorf("train blr: %s has %d column(s); need inputs and a target", path, tb.Cols)
 	}
 	if trainIdx != "" {
 		idx, err := table.ReadIndex(trainIdx, tb.Rows)

@@ -76,6 +76,7 @@ type bnnFlags struct {
 	epochs, batch, checks, draws                        *int
 	toy, local                                          *bool
 	svi                                                 *sviFlags
+	table                                               *tableFlags
 }
 
 func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
@@ -108,6 +109,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		checks:     fs.Int("checks", 0, "validation checkpoints per selection run; 0 means 1 (at the end) for -select noise, 10 for -select epochs"),
 		draws:      fs.Int("draws", 1000, "posterior draws for the test metrics"),
 		svi:        addSVIFlags(fs, spec),
+		table:      addTableFlags(fs),
 		out:        fs.String("out", "", "output `dir` for report.json (and toy.png)"),
 	}
 }
@@ -312,7 +314,7 @@ func (f *bnnFlags) splits(rep *bnnReport) ([]bnn.Split, error) {
 		}
 	default:
 		rep.Data = *f.data
-		sp, err := loadBNNData(*f.data, *f.trainIdx, *f.testIdx, *f.testFrac, f.svi.seed)
+		sp, err := loadBNNData(f.table, *f.data, *f.trainIdx, *f.testIdx, *f.testFrac, f.svi.seed)
 		if err != nil {
 			return nil, err
 		}
@@ -373,8 +375,12 @@ func bnnLR(w io.Writer, lr float64, split int, net *bnn.Net) *lrUsed {
 // is the target. The test rows come from the index files (which must not
 // share a row: bnn.Data.SplitRows), or from a seeded random hold-out of
 // testFrac of the rows.
-func loadBNNData(path, trainIdx, testIdx string, testFrac float64, seed uint64) (bnn.Split, error) {
-	all, err := bnn.ReadData(path)
+func loadBNNData(tf *tableFlags, path, trainIdx, testIdx string, testFrac float64, seed uint64) (bnn.Split, error) {
+	tb, err := tf.readXY(path)
+	if err != nil {
+		return bnn.Split{}, err
+	}
+	all, err := bnn.NewData(tb.Split())
 	if err != nil {
 		return bnn.Split{}, err
 	}

@@ -69,6 +69,7 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	spec := sviDefaults(4000, 0.02, 4, "entropy")
 	spec.seed = 0 // the CAVI fits' initialisation has always been seeded with 0 by default
 	sf := addSVIFlags(fs, spec)
+	tf := addTableFlags(fs)
 	seed := &sf.seed
 	maxIter := fs.Int("max-iter", 1000, "maximum number of CAVI iterations")
 	initName := fs.String("init", "kmeans", "initialisation: kmeans (k-means++) or random")
@@ -112,7 +113,7 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer od.Abort()
-	tb, err := table.ReadFile(*data)
+	tb, err := tf.read(*data)
 	if err != nil {
 		return fmt.Errorf("train gmm: %w", err)
 	}

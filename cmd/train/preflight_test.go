@@ -39,12 +39,13 @@ func TestPreflightErrors(t *testing.T) {
 		{"bnn checkpoint", []string{"bnn", "-toy", "-steps", "1000000000", "-checkpoint", filepath.Join(dir, "no", "c"), "-out", out}, "train bnn: -checkpoint "},
 		{"trueskill test missing", append(ts, "-test", filepath.Join(dir, "none.csv"), "-out", out), "(-test file)"},
 		{"trueskill test unknown player", append(ts, "-test", writeFile(t, dir, "t.csv", "home,away,result\nArs,Nobody,1\n"), "-out", out),
-			`t.csv:2: unknown player "Nobody" (not in the fixed player list) (-test file; use -unknown skip or -unknown prior)`},
+			`t.csv:2: unknown player "Nobody", not in the fixed player list (column 2) (-test file; use -unknown skip or -unknown prior)`},
 		{"trueskill test bad row", append(ts, "-test", writeFile(t, dir, "bad.csv", "home,away,result\nArs,Che,7\n"), "-unknown", "prior", "-out", out),
 			"bad.csv:2: "},
 	} {
+		// One at a time: the cases share the -out folder, whose lock a
+		// concurrent case would hold.
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
 			_, stderr, err := runCmd(tc.args...)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)

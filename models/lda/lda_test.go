@@ -275,6 +275,7 @@ func TestFitErrors(t *testing.T) {
 		{"nil corpus", nil, Config{}, "lda: empty corpus"},
 		{"word beyond vocabulary", &Corpus{V: 2, Docs: []Doc{{Words: []int{0, 2}, Counts: []int{1, 1}}}}, Config{}, "lda: document 0: word id 2 beyond the vocabulary of 2 words"},
 		{"ragged doc", &Corpus{V: 2, Docs: []Doc{{Words: []int{0, 1}, Counts: []int{1}}}}, Config{}, "lda: document 0 has 2 words but 1 counts"},
+		{"no tokens (issue 14)", &Corpus{V: 2, Docs: []Doc{{}, {Words: []int{1}, Counts: []int{0}}}}, Config{}, "lda: no tokens to fit: every one of the 2 documents is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Fit(context.Background(), tc.c, tc.cfg)

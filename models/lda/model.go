@@ -37,8 +37,8 @@ type Model struct {
 // Fit fits LDA to the documents of c by CAVI. The initial β̃_kv are drawn
 // from Gamma(100, 1/100) (scikit-learn's initialisation) with a PCG seeded
 // by cfg.Seed; in the first iteration α̃_d starts at α + N_d/K, later ones
-// as cfg.LocalInit says. It returns ctx's error if ctx is done before the
-// iterations end.
+// as cfg.LocalInit says. A corpus without any token is an error. It
+// returns ctx's error if ctx is done before the iterations end.
 func Fit(ctx context.Context, c *Corpus, cfg Config) (*Model, error) {
 	start := time.Now()
 	cfg, err := cfg.withDefaults()
@@ -47,6 +47,9 @@ func Fit(ctx context.Context, c *Corpus, cfg Config) (*Model, error) {
 	}
 	if err := checkCorpus(c); err != nil {
 		return nil, err
+	}
+	if c.Tokens() == 0 {
+		return nil, fmt.Errorf("lda: no tokens to fit: every one of the %d documents is empty", len(c.Docs))
 	}
 	k, v := cfg.Topics, c.V
 	m := &Model{K: k, V: v, Alpha: cfg.Alpha, Eta: cfg.Eta, cfg: cfg,

@@ -166,30 +166,19 @@ func ReadFile(path string, opts CSVOptions) (*Dataset, error) {
 
 // ReadCSV reads comma-separated results with a header line (RFC 4180: fields
 // may be quoted). Players are indexed in order of first appearance, unless
-// opts.Players fixes the list. Every problem is a *LineError naming the line:
-// an empty file, a missing column, a row with the wrong number of fields, an
-// empty player name, a player meeting itself, a malformed result, an unknown
-// player (with opts.Players), no games.
+// opts.Players fixes the list. Every problem is a *LineError naming the line
+// (and, for a field, its column): an empty file, a missing column, a row
+// with the wrong number of fields, an empty player name, a player meeting
+// itself, a malformed result, an unknown player (with opts.Players), no
+// games.
 func ReadCSV(r io.Reader, opts CSVOptions) (*Dataset, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, lineErrorf(1, "empty file, want a header line")
-	}
+	header, cols, headerLine, err := readHeader(cr)
 	if err != nil {
-		return nil, csvError(err)
-	}
-	headerLine, _ := cr.FieldPos(0)
-	cols := make(map[string]int, len(header))
-	for j, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if _, dup := cols[h]; dup {
-			return nil, lineErrorf(headerLine, "column %q appears twice", h)
-		}
-		cols[h] = j
+		return nil, err
 	}
 	lay, err := opts.layout(cols, headerLine)
 	if err != nil {
@@ -205,7 +194,7 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Dataset, error) {
 		ds.index[name] = i
 		ds.Players = append(ds.Players, name)
 	}
-	player := func(name string, line int) (int, bool, error) {
+	player := func(name string, line, col int) (int, bool, error) {
 		if i, ok := ds.index[name]; ok {
 			return i, true, nil
 		}
@@ -213,7 +202,7 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Dataset, error) {
 			if opts.SkipUnknown {
 				return 0, false, nil
 			}
-			return 0, false, lineErrorf(line, "unknown player %q (not in the fixed player list)", name)
+			return 0, false, fieldErrorf(line, col, "unknown player %q, not in the fixed player list", name)
 		}
 		ds.index[name] = len(ds.Players)
 		ds.Players = append(ds.Players, name)
@@ -238,21 +227,24 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Dataset, error) {
 			continue
 		}
 		n1, n2 := strings.TrimSpace(rec[lay.p1]), strings.TrimSpace(rec[lay.p2])
-		if n1 == "" || n2 == "" {
-			return nil, lineErrorf(line, "empty player name")
+		if n1 == "" {
+			return nil, fieldErrorf(line, lay.p1, "empty player name")
+		}
+		if n2 == "" {
+			return nil, fieldErrorf(line, lay.p2, "empty player name")
 		}
 		if n1 == n2 {
 			return nil, lineErrorf(line, "player %q plays itself", n1)
 		}
 		res, err := lay.result(rec)
 		if err != nil {
-			return nil, lineErrorf(line, "%v", err)
+			return nil, fieldErrorf(line, lay.res, "%v", err)
 		}
-		i1, ok1, err := player(n1, line)
+		i1, ok1, err := player(n1, line, lay.p1)
 		if err != nil {
 			return nil, err
 		}
-		i2, ok2, err := player(n2, line)
+		i2, ok2, err := player(n2, line, lay.p2)
 		if err != nil {
 			return nil, err
 		}
@@ -268,11 +260,34 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Dataset, error) {
 	return ds, nil
 }
 
+// readHeader reads the header line of a results file and returns its
+// fields, the column of each name (without a byte-order mark and
+// surrounding space) and its line.
+func readHeader(cr *csv.Reader) (header []string, cols map[string]int, line int, err error) {
+	header, err = cr.Read()
+	if err == io.EOF {
+		return nil, nil, 0, lineErrorf(1, "empty file, want a header line")
+	}
+	if err != nil {
+		return nil, nil, 0, csvError(err)
+	}
+	line, _ = cr.FieldPos(0)
+	cols = make(map[string]int, len(header))
+	for j, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if _, dup := cols[h]; dup {
+			return nil, nil, 0, fieldErrorf(line, j, "column %q appears twice", h)
+		}
+		cols[h] = j
+	}
+	return header, cols, line, nil
+}
+
 // csvError turns an encoding/csv error into a *LineError.
 func csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return lineErrorf(pe.StartLine, "%v", pe.Err)
+		return lineErrorf(pe.Line, "%v at byte %d of the line", pe.Err, pe.Column)
 	}
 	return fmt.Errorf("trueskill: %w", err)
 }
@@ -362,9 +377,9 @@ func (l layout) result(rec []string) (Result, error) {
 		}
 	}
 	if l.score {
-		return 0, fmt.Errorf("result %q is not 1, 0.5 or 0 (win, draw, loss)", s)
+		return 0, fmt.Errorf("result %q is not 1, 0.5 or 0 for a win, draw or loss", s)
 	}
-	return 0, fmt.Errorf("result %q is not 1, 0 or -1 (win, draw, loss)", s)
+	return 0, fmt.Errorf("result %q is not 1, 0 or -1 for a win, draw or loss", s)
 }
 
 func or(s, def string) string {

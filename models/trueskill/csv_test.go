@@ -194,3 +194,77 @@ func TestNewDataset(t *testing.T) {
 		assert.Error(t, err, tc.name)
 	}
 }
+
+// TestReadFileErrorsIssue14: a results file's errors name the file, the
+// line and, for a field, its column (from 1).
+func TestReadFileErrorsIssue14(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	signed := CSVOptions{P1: "home", P2: "away", Result: "result"}
+	for _, tc := range []struct {
+		name, in string
+		opts     CSVOptions
+		want     string // after "trueskill: PATH:"
+	}{
+		{"empty", "", CSVOptions{}, "1: empty file, want a header line"},
+		{"empty winner", "winner,loser\n ,b\n", CSVOptions{}, "2: empty player name (column 1)"},
+		{"empty loser", "\ufeffwinner,loser\na,\n", CSVOptions{}, "2: empty player name (column 2)"},
+		{"result", "season,home,away,result\ns,a,b,1\ns,b,c,2\n", signed, `3: result "2" is not 1, 0 or -1 for a win, draw or loss (column 4)`},
+		{"draw flag", "winner,loser,draw\na,b,maybe\n", CSVOptions{}, `2: draw field "maybe" is not 1/true or 0/false (column 3)`},
+		{"unknown player", "winner,loser\na,b\nb,z\n", CSVOptions{Players: []string{"a", "b"}}, `3: unknown player "z", not in the fixed player list (column 2)`},
+		{"bare quote", "winner,loser\na,b\nb,c\"d\n", CSVOptions{}, `3: bare " in non-quoted-field at byte 4 of the line`},
+		{"quote over two lines", "winner,loser\n\"a\nb\"x,c\n", CSVOptions{}, `3: extraneous or missing " in quoted-field at byte 2 of the line`},
+		{"ragged", "winner,loser\na,b,c\n", CSVOptions{}, "2: 3 fields, want 2 as in the header"},
+		{"plays itself", "winner,loser\na,a\n", CSVOptions{}, `2: player "a" plays itself`},
+		{"no games", "winner,loser\n", CSVOptions{}, "2: no games (after the rows kept)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".csv")
+			require.NoError(t, os.WriteFile(path, []byte(tc.in), 0o644))
+			_, err := ReadFile(path, tc.opts)
+			assert.EqualError(t, err, "trueskill: "+path+":"+tc.want)
+		})
+	}
+}
+
+// FuzzReadCSV: a results file read without error has games between two
+// distinct known players with valid results, which NewDataset accepts;
+// every error is a *LineError or names the package.
+func FuzzReadCSV(f *testing.F) {
+	for _, s := range []string{
+		"winner,loser\nann,bob\nbob,cat\n", "winner,loser,draw\na,b,1\nb,c,0\nc,a,\n", "\ufeffwinner,loser\na,b\n",
+		"season,home,away,result\ns1,a,b,1\ns1,b,a,-1\ns2,a,b,0\n", "p,q,s\nx,y,0.5\ny,x,1\n", "", "winner,loser\n",
+		"winner,loser\na,a\n", "winner,loser\na,b\nb,c\"d\n", "winner,loser\n\"a\nb\",c\n", "home,away,result\na,b,NaN\n",
+		"winner,loser,winner\na,b,c\n", "winner,loser\n,b\n", "winner,loser\na,b,c\n",
+	} {
+		for layout := range 4 {
+			f.Add([]byte(s), uint8(layout))
+		}
+	}
+	layouts := []CSVOptions{
+		{},
+		{P1: "home", P2: "away", Result: "result"},
+		{P1: "p", P2: "q", Result: "s", Coding: Score},
+		{Players: []string{"a", "b", "c"}, SkipUnknown: true},
+	}
+	f.Fuzz(func(t *testing.T, in []byte, layout uint8) {
+		ds, err := ReadCSV(strings.NewReader(string(in)), layouts[int(layout)%len(layouts)])
+		if err != nil {
+			var le *LineError
+			require.True(t, errors.As(err, &le) || strings.HasPrefix(err.Error(), "trueskill: "), "error %q", err)
+			if le != nil {
+				require.Positive(t, le.Line)
+			}
+			return
+		}
+		require.NotEmpty(t, ds.Games)
+		_, err = NewDataset(ds.Players, ds.Games)
+		require.NoError(t, err)
+		for i, p := range ds.Players {
+			j, err := ds.Index(p)
+			require.NoError(t, err)
+			require.Equal(t, i, j)
+		}
+	})
+}

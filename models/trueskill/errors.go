@@ -8,22 +8,37 @@ import (
 // ErrNoGames is returned when a data set holds no games.
 var ErrNoGames = errors.New("trueskill: no games")
 
-// LineError reports a problem at one line of a results file.
+// LineError reports a problem at one line of a results file, and at one
+// column when the problem is a field's.
 type LineError struct {
-	Path string // file name, empty when reading from an io.Reader
-	Line int    // 1-based line number
-	Msg  string // what is wrong
+	Path   string // file name, empty when reading from an io.Reader
+	Line   int    // 1-based line number
+	Column int    // 1-based column (field) number, 0 when the line as a whole is at fault
+	Msg    string // what is wrong
 }
 
+// Error returns "trueskill: PATH:LINE: MSG (column C)", without the path
+// when it is empty ("trueskill: line LINE: …") and without the column when
+// it is 0.
 func (e *LineError) Error() string {
-	if e.Path == "" {
-		return fmt.Sprintf("trueskill: line %d: %s", e.Line, e.Msg)
+	where := fmt.Sprintf("line %d", e.Line)
+	if e.Path != "" {
+		where = fmt.Sprintf("%s:%d", e.Path, e.Line)
 	}
-	return fmt.Sprintf("trueskill: %s:%d: %s", e.Path, e.Line, e.Msg)
+	col := ""
+	if e.Column > 0 {
+		col = fmt.Sprintf(" (column %d)", e.Column)
+	}
+	return fmt.Sprintf("trueskill: %s: %s%s", where, e.Msg, col)
 }
 
 func lineErrorf(line int, format string, args ...any) *LineError {
 	return &LineError{Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// fieldErrorf is lineErrorf for the field in column j (from 0).
+func fieldErrorf(line, j int, format string, args ...any) *LineError {
+	return &LineError{Line: line, Column: j + 1, Msg: fmt.Sprintf(format, args...)}
 }
 
 // CodingError reports a result column whose coding [DetectCoding] cannot

@@ -121,18 +121,21 @@ func TestFittedJSONRoundTrip(t *testing.T) {
 	}
 }
 
+// editFitted returns the JSON form of testFitted after edit.
+func editFitted(t *testing.T, edit func(j *FittedJSON)) string {
+	t.Helper()
+	j := testFitted().JSON()
+	edit(j)
+	b, err := json.Marshal(j)
+	require.NoError(t, err)
+	return string(b)
+}
+
 func TestReadFittedErrors(t *testing.T) {
 	t.Parallel()
 	good, err := json.Marshal(testFitted().JSON())
 	require.NoError(t, err)
-	edit := func(f func(j *FittedJSON)) string {
-		var j FittedJSON
-		require.NoError(t, json.Unmarshal(good, &j))
-		f(&j)
-		b, err := json.Marshal(j)
-		require.NoError(t, err)
-		return string(b)
-	}
+	edit := func(f func(j *FittedJSON)) string { return editFitted(t, f) }
 	for _, tc := range []struct{ name, in, want string }{
 		{"not JSON", "winner,loser\nann,bob\n", "invalid character"},
 		{"another model", `{"model": "bnn", "players": [{"name": "a"}]}`, `not a fitted trueskill posterior (model "bnn"`},
@@ -200,4 +203,90 @@ func TestScoreHeldOut(t *testing.T) {
 	f.Config.Margin = 0
 	_, err = f.ScoreHeldOut(wl, test)
 	assert.ErrorIs(t, err, ErrZeroProbability)
+}
+
+// TestReadFittedValuesIssue14: negative or non-finite standard deviations
+// and variances are refused, naming the field and the player; JSON errors
+// give the file, line and column.
+func TestReadFittedValuesIssue14(t *testing.T) {
+	t.Parallel()
+	edit := func(f func(j *FittedJSON)) string { return editFitted(t, f) }
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, in, want string }{
+		{"negative std", edit(func(j *FittedJSON) { j.Players[1].Std = -0.3 }), `players[1].std (player "ann") is -0.3, want a finite number ≥ 0`},
+		{"negative variance", edit(func(j *FittedJSON) { j.Covariance[2][2] = -0.16 }), `covariance[2][2] (the variance of player "cid") is -0.16, want ≥ 0`},
+		{"asymmetric", edit(func(j *FittedJSON) { j.Covariance[0][2] = 0.5 }), `covariance[0][2] = 0.5 but covariance[2][0] = 0.03 (players "bob", "cid"): not symmetric`},
+		{"margin std", edit(func(j *FittedJSON) { j.Margin.Std = -1 }), "draw_margin.std is -1, want a finite number ≥ 0"},
+		{"home std", edit(func(j *FittedJSON) { j.Home.Std = -0.1 }), "home_advantage.std is -0.1, want a finite number ≥ 0"},
+		{"config", edit(func(j *FittedJSON) { j.Config.Sigma0 = -1 }), "config: Sigma0 = -1, want a finite positive value"},
+		{"syntax", "{\n  \"model\": \"trueskill\",\n  \"players\": [}\n", "3:15: invalid character '}' looking for beginning of value"},
+		{"type", "{\"model\": \"trueskill\",\n\"players\": [{\"name\": \"a\", \"std\": \"big\"}]}", `2:38: json: cannot unmarshal string into Go struct field Rating.players.std of type float64`},
+		{"overflow", "{\"players\": [{\"std\": 1e999}]}", `1:26: json: cannot unmarshal number 1e999 into Go struct field Rating.players.std of type float64`},
+		{"empty", "", "1:1: unexpected end of JSON input"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".json")
+			require.NoError(t, os.WriteFile(path, []byte(tc.in), 0o644))
+			_, err := ReadFittedFile(path)
+			sep := ": "
+			if tc.want[0] >= '0' && tc.want[0] <= '9' {
+				sep = ":"
+			}
+			assert.EqualError(t, err, "trueskill: "+path+sep+tc.want)
+		})
+	}
+	// Values JSON cannot hold, set in Go.
+	j := testFitted().JSON()
+	j.Players[0].Mean = math.NaN()
+	_, err := j.Fitted()
+	assert.EqualError(t, err, `trueskill: players[0].mean (player "bob") is NaN, want a finite number`)
+	j.Players[0].Mean, j.Covariance[0][1] = 1, math.Inf(1)
+	_, err = j.Fitted()
+	assert.EqualError(t, err, `trueskill: covariance[0][1] (players "bob", "ann") is +Inf, want a finite number`)
+}
+
+// FuzzReadFitted: a posterior read without error has finite means,
+// finite non-negative standard deviations, a finite symmetric covariance
+// with non-negative variances over the players, and forecasts whose
+// probabilities are finite and sum to 1; errors name the package.
+func FuzzReadFitted(f *testing.F) {
+	good, err := json.Marshal(testFitted().JSON())
+	require.NoError(f, err)
+	f.Add(good)
+	f.Add([]byte(`{"model": "trueskill", "config": {"sigma0": 1, "beta": 1, "likelihood": "probit"}, "players": [{"name": "a", "std": 1}, {"name": "b"}]}`))
+	f.Add([]byte(`{"model": "trueskill", "config": {"sigma0": 1, "beta": 1, "likelihood": "probit"}, "players": [{"name": "a", "std": -1}]}`))
+	f.Add([]byte(`{"model": "trueskill", "players": [{"name": "a"}], "covariance": [[-1]]}`))
+	f.Add([]byte(`{"model": "bnn"}`))
+	f.Add([]byte(""))
+	f.Add([]byte("{\n\"players\": [}"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fit, err := readFitted(strings.NewReader(string(in)), "fuzz.json")
+		if err != nil {
+			require.True(t, strings.HasPrefix(err.Error(), "trueskill: fuzz.json"), "error %q does not name the file", err)
+			return
+		}
+		n := len(fit.Players)
+		require.Positive(t, n)
+		require.Len(t, fit.Mean, n)
+		require.Len(t, fit.Std, n)
+		for i := range n {
+			require.False(t, math.IsNaN(fit.Mean[i]) || math.IsInf(fit.Mean[i], 0))
+			require.True(t, fit.Std[i] >= 0 && !math.IsInf(fit.Std[i], 0), "std %v", fit.Std[i])
+			if fit.Cov != nil {
+				require.GreaterOrEqual(t, fit.Cov.At(i, i), 0.0)
+			}
+		}
+		if n < 2 {
+			return
+		}
+		fc, err := fit.Predict(0, 1)
+		if err != nil {
+			return
+		}
+		for _, p := range []float64{fc.Win, fc.Draw, fc.Loss} {
+			require.True(t, p >= 0 && p <= 1, "forecast %+v", fc)
+		}
+		require.InDelta(t, 1, fc.Win+fc.Draw+fc.Loss, 1e-9, "forecast %+v", fc)
+	})
 }

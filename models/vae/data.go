@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +41,7 @@ func (d *Dataset) check() error {
 
 // ReadDigits reads the 8×8 digits CSV shipped in data/digits_8x8 (a header,
 // then 64 pixel columns with values 0…16 and a label column) and scales the
-// pixels to [0, 1] by 1/16.
+// pixels to [0, 1] by 1/16. Errors name the file, line and column.
 func ReadDigits(path string) (*Dataset, error) {
 	t, err := table.ReadFile(path)
 	if err != nil {
@@ -55,13 +56,13 @@ func ReadDigits(path string) (*Dataset, error) {
 		for j := 0; j < 64; j++ {
 			v := row[j]
 			if !(v >= 0 && v <= 16) {
-				return nil, fmt.Errorf("vae: %s row %d pixel %d is %v, outside 0…16", path, i+1, j, v)
+				return nil, fmt.Errorf("vae: %s: line %d, column %d: pixel %v outside 0…16", path, t.Line(i), j+1, v)
 			}
 			d.X[i*64+j] = v / 16
 		}
 		lab := row[64]
-		if lab != float64(int(lab)) || lab < 0 {
-			return nil, fmt.Errorf("vae: %s row %d has label %v", path, i+1, lab)
+		if lab != math.Trunc(lab) || lab < 0 || lab > math.MaxInt32 {
+			return nil, fmt.Errorf("vae: %s: line %d, column 65: label %v is not a class number 0, 1, …", path, t.Line(i), lab)
 		}
 		d.Labels[i] = int(lab)
 	}
@@ -70,14 +71,15 @@ func ReadDigits(path string) (*Dataset, error) {
 
 // ReadIDX reads images (and labels, unless labels is "") in the IDX format
 // of MNIST and Fashion-MNIST, gzipped or not, and scales the pixels to
-// [0, 1] by 1/255.
+// [0, 1] by 1/255. Errors name the file and, for a bad header or data, the
+// byte offset (from 0) where the problem lies.
 func ReadIDX(images, labels string) (*Dataset, error) {
-	dims, pix, err := readIDX(images, 2051)
+	dims, pix, err := readIDX(images, idxImages)
 	if err != nil {
 		return nil, err
 	}
-	if len(dims) != 3 || dims[1] != dims[2] {
-		return nil, fmt.Errorf("vae: %s holds %v, not square images", images, dims)
+	if dims[1] != dims[2] {
+		return nil, fmt.Errorf("vae: %s holds %d×%d images, not square ones", images, dims[1], dims[2])
 	}
 	n, w := dims[0], dims[1]
 	d := &Dataset{Rows: n, Dim: w * w, Width: w, X: make([]float64, len(pix))}
@@ -85,21 +87,37 @@ func ReadIDX(images, labels string) (*Dataset, error) {
 		d.X[i] = float64(p) / 255
 	}
 	if labels != "" {
-		ld, lab, err := readIDX(labels, 2049)
+		ld, lab, err := readIDX(labels, idxLabels)
 		if err != nil {
 			return nil, err
 		}
-		if len(ld) != 1 || ld[0] != n {
-			return nil, fmt.Errorf("vae: %s holds %v labels for %d images", labels, ld, n)
+		if ld[0] != n {
+			return nil, fmt.Errorf("vae: %s holds %d labels for %d images (in %s)", labels, ld[0], n, images)
 		}
 		d.Labels = make([]int, n)
 		for i, v := range lab {
 			d.Labels[i] = int(v)
 		}
 	}
-	return d, d.check()
+	if err := d.check(); err != nil {
+		return nil, fmt.Errorf("%w (%s)", err, images)
+	}
+	return d, nil
 }
 
+// The IDX magic numbers read here: unsigned bytes (0x08) in 3 dimensions
+// (images) and in 1 (labels).
+const (
+	idxImages = 0x0803
+	idxLabels = 0x0801
+)
+
+// maxIDXValues bounds the values an IDX file may declare (Fashion-MNIST's
+// training images are 47,040,000).
+const maxIDXValues = 1 << 30
+
+// readIDX reads the IDX file at path, gunzipping it when the name ends in
+// .gz; see decodeIDX.
 func readIDX(path string, magic uint32) ([]int, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -115,30 +133,50 @@ func readIDX(path string, magic uint32) ([]int, []byte, error) {
 		defer gz.Close()
 		r = gz
 	}
+	return decodeIDX(r, path, magic)
+}
+
+// decodeIDX reads one IDX array of unsigned bytes with the given magic
+// number from r: the magic, one big-endian uint32 per dimension, every
+// dimension positive and at most maxIDXValues values in all, then exactly
+// that many bytes. name labels errors, which give the byte offset of the
+// problem (in the uncompressed stream). Memory grows with the bytes
+// actually read, not with the dimensions the header claims.
+func decodeIDX(r io.Reader, name string, magic uint32) ([]int, []byte, error) {
+	fail := func(off int64, format string, args ...any) ([]int, []byte, error) {
+		return nil, nil, fmt.Errorf("vae: %s: byte %d: %s", name, off, fmt.Sprintf(format, args...))
+	}
 	var m uint32
 	if err := binary.Read(r, binary.BigEndian, &m); err != nil {
-		return nil, nil, fmt.Errorf("vae: %s: %w", path, err)
+		return fail(0, "no IDX magic number: %v", err)
 	}
 	if m != magic {
-		return nil, nil, fmt.Errorf("vae: %s: IDX magic %d, want %d", path, m, magic)
+		return fail(0, "IDX magic %d, want %d", m, magic)
 	}
-	nd := int(m & 0xff)
-	dims := make([]int, nd)
-	size := 1
+	dims := make([]int, m&0xff)
+	size := int64(1)
 	for i := range dims {
 		var v uint32
 		if err := binary.Read(r, binary.BigEndian, &v); err != nil {
-			return nil, nil, fmt.Errorf("vae: %s: %w", path, err)
+			return fail(int64(4+4*i), "IDX header ends before dimension %d of %d: %v", i+1, len(dims), err)
 		}
 		dims[i] = int(v)
-		size *= int(v)
+		if v == 0 {
+			return fail(int64(4+4*i), "IDX dimension %d is 0", i+1)
+		}
+		if size *= int64(v); size > maxIDXValues {
+			return fail(int64(4+4*i), "implausible IDX dimensions: more than %d values", maxIDXValues)
+		}
 	}
-	if size < 1 || size > 1<<30 {
-		return nil, nil, fmt.Errorf("vae: %s: implausible IDX dimensions %v", path, dims)
-	}
-	buf := make([]byte, size)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, nil, fmt.Errorf("vae: %s: %w", path, err)
+	head := int64(4 + 4*len(dims))
+	buf, err := io.ReadAll(io.LimitReader(r, size+1))
+	switch {
+	case err != nil:
+		return fail(head+int64(len(buf)), "%v", err)
+	case int64(len(buf)) < size:
+		return fail(head+int64(len(buf)), "the data ends after %d of the %d bytes the dimensions %v give", len(buf), size, dims)
+	case int64(len(buf)) > size:
+		return fail(head+size, "the data goes on after the %d bytes the dimensions %v give", size, dims)
 	}
 	return dims, buf, nil
 }

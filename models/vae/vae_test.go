@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -352,13 +351,7 @@ func TestReadDigitsAndSplit(t *testing.T) {
 // writeIDX writes an IDX file (gzipped when the name ends in .gz).
 func writeIDX(t *testing.T, path string, magic uint32, dims []uint32, data []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, binary.Write(&buf, binary.BigEndian, magic))
-	for _, d := range dims {
-		require.NoError(t, binary.Write(&buf, binary.BigEndian, d))
-	}
-	buf.Write(data)
-	out := buf.Bytes()
+	out := idxBytes(magic, dims, data)
 	if filepath.Ext(path) == ".gz" {
 		var z bytes.Buffer
 		w := gzip.NewWriter(&z)
