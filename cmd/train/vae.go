@@ -135,10 +135,8 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			err = fmt.Errorf("vae: %w", err)
 		}
 	}
-	if err == nil {
-		// The fit report of the amortized model comes from the test bounds.
-		err = r.report(fit.Trainer, fit.State)
-	}
+	// The fit report of the amortized model comes from the test bounds
+	// (Assess below), not from importance weights of one minibatch's joint.
 	if err != nil {
 		return fmt.Errorf("train %w", err)
 	}

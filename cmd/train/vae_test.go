@@ -120,3 +120,15 @@ func TestVAECheckpointResume(t *testing.T) {
 	full, resumed := readReport(t, filepath.Join(dir, "full")), readReport(t, filepath.Join(dir, "resumed"))
 	assert.Equal(t, full["test_elbo"], resumed["test_elbo"], "bit-exact resume")
 }
+
+// TestVAEFullBatch: a run whose batch holds every training row (the model's
+// sites then carry no minibatch scale) ends with its report; it used to ask
+// the minibatch fit report for data it was not given.
+func TestVAEFullBatch(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, _, err := runCmd("vae", "-data", vaeDigits, "-train-rows", "100", "-batch", "128", "-epochs", "2", "-test-rows", "20", "-out", dir)
+	require.NoError(t, err)
+	rep := readReport(t, dir)
+	assert.Equal(t, 100.0, rep["batch"])
+}
