@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -212,7 +211,7 @@ func (o *outDir) SaveAs(name string, save func(path string) error) error {
 
 // WriteJSON stages name with v as indented JSON.
 func (o *outDir) WriteJSON(name string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := marshalReport(v)
 	if err != nil {
 		return fmt.Errorf("%s: encoding %s: %w", o.cmd, name, err)
 	}
