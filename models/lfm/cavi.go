@@ -2,6 +2,8 @@ package lfm
 
 import (
 	"math"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // monotoneRelTol is the fall of an ELBO between sweeps, relative to
@@ -125,7 +127,7 @@ func (c *caviState) sweep(x, lambda []float64) {
 	inv := 1 / (c.p.Sigma * c.p.Sigma)
 	for j, w := range c.p.W {
 		u := dot(w, c.res) + lambda[j]*c.norms[j]
-		l := sigmoid(c.logit[j] + inv*(u-0.5*c.norms[j]))
+		l := special.Sigmoid(c.logit[j] + inv*(u-0.5*c.norms[j]))
 		if d := l - lambda[j]; d != 0 {
 			for i, v := range w {
 				c.res[i] -= d * v

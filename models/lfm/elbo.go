@@ -45,12 +45,3 @@ func xlogx(x float64) float64 {
 	}
 	return x * math.Log(x)
 }
-
-// sigmoid is the logistic function, written to avoid overflow of exp.
-func sigmoid(eta float64) float64 {
-	if eta >= 0 {
-		return 1 / (1 + math.Exp(-eta))
-	}
-	e := math.Exp(eta)
-	return e / (1 + e)
-}
