@@ -9,7 +9,7 @@ import (
 // or columns.
 const (
 	BarsSide  = 6   // image side; D = BarsSide² = 36
-	BarsSigma = 0.5 // output noise σ, as in Griffiths & Ghahramani (2005)
+	BarsSigma = 0.5 // output noise σ (our choice for the tests, not taken from the paper)
 	BarsPi    = 0.5 // prior probability of each feature
 )
 

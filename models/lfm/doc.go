@@ -59,7 +59,7 @@
 //     latent factor model and its mean-field approximation q(z) = Π_j
 //     λ_j^{z_j}(1−λ_j)^{1−z_j}.
 //   - T. L. Griffiths, Z. Ghahramani (2005), Infinite latent feature models
-//     and the Indian buffet process, NIPS 18 (6×6 synthetic images, σ = 0.5);
+//     and the Indian buffet process, NIPS 18 (6×6 synthetic images);
 //     and (2011), The Indian buffet process: an introduction and review,
 //     JMLR 12, 1185–1224.
 //   - P. Földiák (1990), Forming sparse representations by local
