@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/govi/govi/ops"
 )
 
 // evalParticles is the number of particles of the evaluation program.
@@ -55,9 +57,9 @@ func (t *Trainer) LogWeights(st *State, b Batch, n int, seed uint64) ([]float64,
 			return nil, err
 		}
 		for _, v := range p.logw {
-			x, err := valueOf(v)
+			x, err := ops.Scalar(v)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("svi: a log weight: %w", err)
 			}
 			out = append(out, x)
 		}

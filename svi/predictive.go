@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govi/govi/dist"
+	"github.com/govi/govi/ops"
 )
 
 // predictive is the compiled graph of the model run on given latent values:
@@ -139,34 +140,24 @@ func (pr *predictive) draw(i int, z, out map[string][]float64, r *rand.Rand) err
 	for _, o := range pr.observed {
 		params := make([][]float64, len(o.params))
 		for j, v := range o.params {
-			params[j] = floats(v)
+			var err error
+			if params[j], err = ops.Floats(v); err != nil {
+				return fmt.Errorf("svi: Predictive: observed site %q, parameter %d: %w", o.name, j, err)
+			}
 		}
 		if err := o.d.Draw(out[o.name][i*o.size:(i+1)*o.size], params, r); err != nil {
 			return fmt.Errorf("svi: Predictive: observed site %q: %w", o.name, err)
 		}
 	}
 	for _, d := range pr.named {
-		v := floats(d.value)
+		v, err := ops.Floats(d.value)
+		if err != nil {
+			return fmt.Errorf("svi: Predictive: node %q: %w", d.name, err)
+		}
 		if len(v) != d.size {
 			return fmt.Errorf("svi: Predictive: node %q has %d values, want %d", d.name, len(v), d.size)
 		}
 		copy(out[d.name][i*d.size:(i+1)*d.size], v)
-	}
-	return nil
-}
-
-// floats returns the float64 values of a graph value.
-func floats(v G.Value) []float64 {
-	switch v := v.(type) {
-	case *G.F64:
-		return []float64{float64(*v)}
-	case interface{ Data() any }:
-		switch d := v.Data().(type) {
-		case []float64:
-			return d
-		case float64:
-			return []float64{d}
-		}
 	}
 	return nil
 }

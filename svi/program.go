@@ -9,6 +9,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/ops"
 )
 
 // program is one compiled graph of the model and guide: the training
@@ -153,9 +155,12 @@ func (p *program) run(ps *Params) (float64, error) {
 	if err := p.tape.run(); err != nil {
 		return math.NaN(), fmt.Errorf("svi: running the graph: %w", err)
 	}
-	loss, err := valueOf(p.loss.Value())
-	if err != nil || p.grads == nil {
-		return loss, err
+	loss, err := ops.Scalar(p.loss.Value())
+	if err != nil {
+		return math.NaN(), fmt.Errorf("svi: the loss: %w", err)
+	}
+	if p.grads == nil {
+		return loss, nil
 	}
 	for i, d := range p.params {
 		gv, err := d.node.Grad()
@@ -169,21 +174,6 @@ func (p *program) run(ps *Params) (float64, error) {
 		copy(p.grads.values[i], gt.Data().([]float64))
 	}
 	return loss, nil
-}
-
-func valueOf(v G.Value) (float64, error) {
-	switch v := v.(type) {
-	case *G.F64:
-		return float64(*v), nil
-	case *tensor.Dense:
-		if d, ok := v.Data().([]float64); ok && len(d) == 1 {
-			return d[0], nil
-		}
-		if f, ok := v.Data().(float64); ok {
-			return f, nil
-		}
-	}
-	return math.NaN(), fmt.Errorf("svi: expected a scalar value, got %v", v)
 }
 
 // feed copies b's arrays into the program's data inputs. Names left out

@@ -141,7 +141,7 @@ func (s *Settings) validate() (steps int, err error) {
 			return 0, err
 		}
 	}
-	if v, ok := s.Stop.(interface{ validate() error }); ok && s.Stop != nil {
+	if v, ok := s.Stop.(interface{ validate() error }); ok {
 		if err := v.validate(); err != nil {
 			return 0, err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -16,7 +17,7 @@ import (
 func marshalReport(v any) ([]byte, error) {
 	b, err := json.MarshalIndent(v, "", "  ")
 	var uv *json.UnsupportedValueError
-	if err == nil || !asUnsupported(err, &uv) {
+	if err == nil || !errors.As(err, &uv) {
 		return b, err
 	}
 	var warnings []string
@@ -28,14 +29,6 @@ func marshalReport(v any) ([]byte, error) {
 		m["warnings"] = append(anyStrings(m["warnings"]), warnings...)
 	}
 	return json.MarshalIndent(safe, "", "  ")
-}
-
-func asUnsupported(err error, target **json.UnsupportedValueError) bool {
-	u, ok := err.(*json.UnsupportedValueError)
-	if ok {
-		*target = u
-	}
-	return ok
 }
 
 func anyStrings(v any) []string {

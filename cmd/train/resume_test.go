@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -35,10 +33,7 @@ func (w *cancelOnProgress) Write(p []byte) (int, error) {
 // paths: the figures a resumed run must reproduce to the last bit.
 func fitResult(t *testing.T, dir string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m))
+	m := readReport(t, dir)
 	var strip func(v any)
 	strip = func(v any) {
 		switch x := v.(type) {

@@ -69,8 +69,8 @@ func (d *countingDriver) Run(ctx context.Context, t *svi.Trainer, st *svi.State,
 }
 
 // TestFitDriver: a fit stopped after 6 of its 12 steps and resumed through
-// a Driver from its state ends where an uninterrupted fit ends (Fit deals
-// the minibatches from the state's step on), and a Driver's error comes
+// a Driver from its state ends where an uninterrupted fit ends (the state
+// carries its minibatches, svi.State.Batches), and a Driver's error comes
 // back with the fit.
 func TestFitDriver(t *testing.T) {
 	t.Parallel()
