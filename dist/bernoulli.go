@@ -71,3 +71,6 @@ func (d Bernoulli) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
 			return distuv.Bernoulli{P: special.Sigmoid(p[0]), Src: r}.Rand()
 		})
 }
+
+// States returns 2 values per element.
+func (Bernoulli) States() (int, int, error) { return 2, 0, nil }

@@ -133,3 +133,13 @@ func inverseCDF(p []float64, u float64) int {
 	}
 	return last
 }
+
+// States returns K, the length of the logits' last axis, and one event
+// axis: a draw is one-hot along the last axis.
+func (d Categorical) States() (int, int, error) {
+	if d.Logits == nil || d.Logits.IsScalar() || d.Logits.Shape().Dims() == 0 {
+		return 0, 0, fmt.Errorf("dist: Categorical: the logits need a category axis")
+	}
+	s := d.Logits.Shape()
+	return s[s.Dims()-1], 1, nil
+}

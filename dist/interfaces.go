@@ -60,3 +60,15 @@ type Drawer interface {
 	// lengths are an error.
 	Draw(dst []float64, params [][]float64, r *rand.Rand) error
 }
+
+// Discrete is implemented by distributions over a countable set of values.
+// A latent site with a Discrete prior has no bijector: it is drawn by a
+// discrete guide (guides.Discrete) and trained with an estimator for
+// discrete sites (svi's score, vimco, enum or concrete).
+type Discrete interface {
+	// States returns the number of values one draw takes (0 when there
+	// are infinitely many, as for Poisson) and the number of trailing axes
+	// that make one draw: 0 when every element is a draw (Bernoulli's 0 or
+	// 1), 1 for a one-hot vector along the last axis (Categorical).
+	States() (states, eventDims int, err error)
+}

@@ -57,3 +57,7 @@ func (d Poisson) Draw(dst []float64, params [][]float64, r *rand.Rand) error {
 	return drawElems(d.spec(), dst, params, r,
 		func(p []float64, r *rand.Rand) float64 { return distuv.Poisson{Lambda: p[0], Src: r}.Rand() })
 }
+
+// States returns 0: a Poisson variable takes infinitely many values, so it
+// cannot be enumerated or drawn by a discrete guide.
+func (Poisson) States() (int, int, error) { return 0, 0, nil }

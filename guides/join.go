@@ -152,6 +152,7 @@ var _ interface {
 	svi.Marginaler
 	svi.DetachedLogQer
 	svi.PointMasser
+	svi.Discreter
 } = (*joinedBuilt)(nil)
 
 // PointMass names the sites of the parts that are point masses.
@@ -257,4 +258,17 @@ func (j Joined) Moments(p *svi.Params, sites []svi.Site, i int) (mean, std []flo
 		}
 	}
 	return nil, nil, fmt.Errorf("guides: no part holds site %q", sites[i].Name)
+}
+
+// Discrete merges the discrete parts' distributions of their sites.
+func (j *joinedBuilt) Discrete() map[string]dist.LogProber {
+	out := map[string]dist.LogProber{}
+	for _, p := range j.parts {
+		if d, ok := p.built.(svi.Discreter); ok {
+			for name, q := range d.Discrete() {
+				out[name] = q
+			}
+		}
+	}
+	return out
 }

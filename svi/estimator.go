@@ -30,18 +30,50 @@ const (
 	// Salakhutdinov (2016) with K = S particles:
 	// log (1/K) Σₖ p(x, z_k)/q(z_k), which is tighter than the ELBO.
 	IWAEBound
+	// ScoreELBO is the score-function (REINFORCE) estimator for models
+	// with discrete sites: continuous sites keep their reparameterized
+	// gradient, and each discrete draw's score ∇log q(z) is weighted by
+	// its cost minus a baseline (Config.Baseline), the surrogate loss of
+	// Schulman et al. (2015) as in Pyro's TraceGraph_ELBO. Inside a plate
+	// each row's score is weighted by that row's cost alone.
+	ScoreELBO
+	// VIMCOBound trains the importance-weighted bound with K = S ≥ 2
+	// particles by VIMCO (Mnih & Rezende 2016): each particle's score is
+	// weighted by the bound minus the bound with that particle replaced by
+	// the geometric mean of the others.
+	VIMCOBound
+	// EnumELBO sums the discrete sites out exactly: the model is built once
+	// per joint state of the global discrete sites and of one row of the
+	// plate's discrete sites, weighted by q's probability of the state
+	// (Pyro's TraceEnum_ELBO). No variance from the discrete sites; the
+	// cost grows with the number of states (MaxEnumerated).
+	EnumELBO
+	// ConcreteELBO replaces each discrete draw by its Concrete (Gumbel-
+	// softmax) relaxation at temperature Config.Temperature (Maddison, Mnih
+	// & Teh 2017; Jang, Gu & Poole 2017) and differentiates through it.
+	// The model and q's log-mass are evaluated at the relaxed values as
+	// written (both are linear in a Bernoulli or one-hot value), so the
+	// objective is biased: it tends to the discrete ELBO as the
+	// temperature falls, while the gradient's variance grows.
+	ConcreteELBO
 )
 
 // estimators names each Estimator and gives its assembler (elbo_*.go).
+// discrete marks the estimators that train discrete sites.
 var estimators = [...]struct {
-	name string
-	obj  objective
+	name     string
+	obj      objective
+	discrete bool
 }{
-	TraceELBO:   {"trace", traceELBO{}},
-	EntropyELBO: {"entropy", entropyELBO{}},
-	KLELBO:      {"kl", klELBO{}},
-	STLELBO:     {"stl", stlELBO{}},
-	IWAEBound:   {"iwae", iwaeBound{}},
+	TraceELBO:    {"trace", traceELBO{}, false},
+	EntropyELBO:  {"entropy", entropyELBO{}, false},
+	KLELBO:       {"kl", klELBO{}, false},
+	STLELBO:      {"stl", stlELBO{}, false},
+	IWAEBound:    {"iwae", iwaeBound{}, false},
+	ScoreELBO:    {"score", scoreELBO{}, true},
+	VIMCOBound:   {"vimco", vimcoBound{}, true},
+	EnumELBO:     {"enum", enumELBO{}, true},
+	ConcreteELBO: {"concrete", traceELBO{}, true},
 }
 
 func (e Estimator) valid() bool { return e >= 0 && int(e) < len(estimators) }
@@ -53,12 +85,13 @@ func (e Estimator) String() string {
 	return fmt.Sprintf("Estimator(%d)", int(e))
 }
 
-// ParseEstimator returns the estimator named s: trace, entropy, kl, stl or iwae.
+// ParseEstimator returns the estimator named s: trace, entropy, kl, stl,
+// iwae, score, vimco, enum or concrete.
 func ParseEstimator(s string) (Estimator, error) {
 	for i, est := range estimators {
 		if est.name == s {
 			return Estimator(i), nil
 		}
 	}
-	return 0, fmt.Errorf("svi: unknown estimator %q (want trace, entropy, kl, stl or iwae)", s)
+	return 0, fmt.Errorf("svi: unknown estimator %q (want trace, entropy, kl, stl, iwae, score, vimco, enum or concrete)", s)
 }

@@ -21,7 +21,7 @@ func (t *Trainer) evaluation(st *State, b Batch) (*program, error) {
 		return nil, err
 	}
 	if t.eval == nil {
-		p, pt, err := newProgram(t.model, t.guide, t.sites, t.cfg, evalParticles, false)
+		p, pt, err := newProgram(t.model, t.guide, t.sites, t.cfg, evalParticles, false, false)
 		if err != nil {
 			return nil, err
 		}

@@ -21,6 +21,12 @@ type GuideContext struct {
 	data      map[string]*G.Node
 	dataDecl  *[]dataDecl
 	err       error
+	// temperature is the Concrete relaxation's temperature while the
+	// concrete estimator's training graph is built, 0 otherwise.
+	temperature float64
+	// avgBaseline is the running-average baseline the score estimator
+	// reads, set by the trainer before every step (see baseline.go).
+	avgBaseline float64
 }
 
 type paramDecl struct {
@@ -52,6 +58,13 @@ func (c *GuideContext) Graph() *G.ExprGraph { return c.g }
 
 // Particles returns the number of particles S the guide must draw.
 func (c *GuideContext) Particles() int { return c.particles }
+
+// Temperature returns the temperature τ > 0 of the Concrete relaxation
+// when the graph being built trains with the concrete estimator, and 0
+// otherwise. A discrete guide then draws relaxed values (a Bernoulli
+// element as σ((l + L)/τ), L logistic noise; a Categorical row as
+// softmax((l + g)/τ), g Gumbel noise) in place of 0/1 and one-hot ones.
+func (c *GuideContext) Temperature() float64 { return c.temperature }
 
 // Err returns the first error recorded by Param or Noise.
 func (c *GuideContext) Err() error { return c.err }

@@ -125,3 +125,14 @@ type Converger interface {
 type Schedule interface {
 	Scale(st *State) float64
 }
+
+// Discreter is a [Built] that draws discrete sites (guides.Discrete): the
+// estimators for discrete sites read q's distribution of each from it. A
+// model with discrete sites needs a guide whose Built is a Discreter
+// covering all of them; New refuses any other.
+type Discreter interface {
+	// Discrete returns q's distribution of each discrete site's value, a
+	// dist.Bernoulli or dist.Categorical with the guide's logits (shaped
+	// as the site's value), the same for every particle.
+	Discrete() map[string]dist.LogProber
+}

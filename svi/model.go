@@ -47,6 +47,10 @@ type M struct {
 	priorTerms map[string]*G.Node
 	scale      float64
 	err        error
+	// plate is the row count set by Plate (0 before), and rowTerms the
+	// per-row log-density terms ([plate] vectors, scaled) declared since.
+	plate    int
+	rowTerms []*G.Node
 
 	// guide is the context of the guide being trained and particle the
 	// index of the particle this model instance belongs to; nil while
@@ -213,15 +217,12 @@ func (m *M) SampleIn(name string, prior dist.LogProber, support dist.Bijector, s
 			return nil
 		}
 	}
-	sup := support
-	if sup == nil {
-		sup = dist.SupportOf(prior)
+	site, err := m.newSite(name, prior, support, shape)
+	if err != nil {
+		m.Fail(err)
+		return nil
 	}
-	ushape := slices.Clone(shape)
-	if us, ok := sup.(unconstrainedShaper); ok {
-		ushape = us.UnconstrainedShape(shape)
-	}
-	m.sites = append(m.sites, Site{Name: name, Shape: slices.Clone(shape), Unconstrained: ushape, Support: sup, Prior: prior, Scale: m.scale})
+	m.sites = append(m.sites, site)
 	var z *G.Node
 	if m.tracing {
 		z, _ = input(m.g, "trace/"+name, shape)
@@ -241,12 +242,10 @@ func (m *M) SampleIn(name string, prior dist.LogProber, support dist.Bijector, s
 		m.priors = map[string]dist.LogProber{}
 	}
 	m.priors[name] = prior
-	b := graph.New(m.g)
-	t := b.Sum(lp)
-	if m.scale != 1 {
-		t = b.Mul(t, b.Const(m.scale))
+	t := m.term("prior of site "+name, lp)
+	if t == nil {
+		return nil
 	}
-	m.addTerm(t, b)
 	if m.priorTerms == nil {
 		m.priorTerms = map[string]*G.Node{}
 	}
@@ -345,25 +344,40 @@ func (m *M) Factor(name string, logp *G.Node) {
 		m.Fail(fmt.Errorf("svi: Factor %q: nil node", name))
 		return
 	}
-	b := graph.New(m.g)
-	t := b.Sum(logp)
-	if m.scale != 1 {
-		t = b.Mul(t, b.Const(m.scale))
+	if t := m.term(fmt.Sprintf("Factor %q", name), logp); t != nil {
+		m.likTerms = append(m.likTerms, t)
 	}
-	if err := b.Err(); err != nil {
-		m.Fail(fmt.Errorf("svi: Factor %q: %w", name, err))
-		return
-	}
-	m.addTerm(t, b)
-	m.likTerms = append(m.likTerms, t)
 }
 
-func (m *M) addTerm(t *G.Node, b *graph.B) {
+// term adds the log-density lp, summed and multiplied by the current
+// Scale, to the log-joint and returns that scalar. Inside a plate lp must
+// have the plate's rows on its first axis: its row sums are recorded too.
+func (m *M) term(what string, lp *G.Node) *G.Node {
+	b := graph.New(m.g)
+	var t *G.Node
+	if m.plate > 0 {
+		row, err := rowSums(b, lp, m.plate)
+		if err != nil {
+			m.Fail(fmt.Errorf("svi: %s: %w", what, err))
+			return nil
+		}
+		if m.scale != 1 {
+			row = b.Mul(row, b.Const(m.scale))
+		}
+		m.rowTerms = append(m.rowTerms, row)
+		t = b.Sum(row)
+	} else {
+		t = b.Sum(lp)
+		if m.scale != 1 {
+			t = b.Mul(t, b.Const(m.scale))
+		}
+	}
 	if err := b.Err(); err != nil {
-		m.Fail(fmt.Errorf("svi: %w", err))
-		return
+		m.Fail(fmt.Errorf("svi: %s: %w", what, err))
+		return nil
 	}
 	m.terms = append(m.terms, t)
+	return t
 }
 
 // logJoint returns the sum of the recorded terms.

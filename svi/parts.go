@@ -34,11 +34,22 @@ type parts struct {
 	siteLogDet []map[string]*G.Node
 	priorTerms []map[string]*G.Node
 	priors     map[string]dist.LogProber // the first instance's priors
+	rows       []*G.Node                 // Σ of the plate's row terms ([plate] vector); nil entries without a plate
+	values     []map[string]*G.Node      // the unconstrained values the instance was built on
+
+	plate int                       // the model's plate rows (0: none)
+	disc  map[string]dist.LogProber // q of each discrete site (Discreter)
+	enum  *enumeration              // set when the instances enumerate discrete states
+	gc    *GuideContext
 }
 
 // buildParts builds the guide on gc and the model on each particle's
 // draws (or once on all of them when vector is set).
-func buildParts(model Model, guide Guide, sites []Site, gc *GuideContext, cfg Config, vector bool) (*parts, error) {
+//
+// A training graph of the concrete estimator is built with gc's
+// temperature set, and one of the enum estimator with one model instance
+// per particle and per joint state of the discrete sites (see enum.go).
+func buildParts(model Model, guide Guide, sites []Site, gc *GuideContext, cfg Config, vector, train bool) (*parts, error) {
 	S := gc.particles
 	var q Built
 	var err error
@@ -53,7 +64,7 @@ func buildParts(model Model, guide Guide, sites []Site, gc *GuideContext, cfg Co
 	if err != nil {
 		return nil, fmt.Errorf("svi: guide: %w", err)
 	}
-	p := &parts{b: graph.New(gc.g), S: S, vector: vector, sites: sites, q: q, cfg: cfg, point: map[string]bool{}}
+	p := &parts{gc: gc, b: graph.New(gc.g), S: S, vector: vector, sites: sites, q: q, cfg: cfg, point: map[string]bool{}}
 	if pm, ok := q.(PointMasser); ok {
 		p.point = pm.PointMass()
 	}
@@ -64,6 +75,14 @@ func buildParts(model Model, guide Guide, sites []Site, gc *GuideContext, cfg Co
 	draws := q.Draws()
 	if err := checkDraws(draws, sites, S, vector); err != nil {
 		return nil, err
+	}
+	if err := p.checkDiscrete(); err != nil {
+		return nil, err
+	}
+	if train && cfg.Estimator == EnumELBO {
+		if draws, err = p.enumerate(gc.g, draws); err != nil {
+			return nil, err
+		}
 	}
 	for s, d := range draws {
 		if err := p.addInstance(model, gc, s, d); err != nil {
@@ -134,6 +153,13 @@ func (p *parts) addInstance(model Model, gc *GuideContext, s int, draws map[stri
 	p.logDet = append(p.logDet, logDet)
 	p.siteLogDet = append(p.siteLogDet, siteLD)
 	p.priorTerms = append(p.priorTerms, m.priorTerms)
+	p.values = append(p.values, draws)
+	var rows *G.Node
+	if len(m.rowTerms) > 0 {
+		p.plate = m.plate
+		rows = sumVectors(b, m.rowTerms)
+	}
+	p.rows = append(p.rows, rows)
 	return b.Err()
 }
 
@@ -258,6 +284,14 @@ func sameSites(want, got []Site) error {
 		}
 	}
 	return nil
+}
+
+func sumVectors(b *graph.B, xs []*G.Node) *G.Node {
+	var s *G.Node
+	for _, x := range xs {
+		s = add(b, s, x)
+	}
+	return s
 }
 
 func isZeroConst(n *G.Node) bool {

@@ -35,10 +35,13 @@ type program struct {
 // newProgram builds the guide and S instances of the model (one when
 // vector) on a new graph and returns the program with its parts, not yet
 // compiled.
-func newProgram(model Model, guide Guide, sites []Site, cfg Config, S int, vector bool) (*program, *parts, error) {
+func newProgram(model Model, guide Guide, sites []Site, cfg Config, S int, vector, train bool) (*program, *parts, error) {
 	p := &program{g: G.NewGraph()}
 	gc := &GuideContext{g: p.g, particles: S, data: map[string]*G.Node{}, dataDecl: &p.data}
-	pt, err := buildParts(model, guide, sites, gc, cfg, vector)
+	if train && cfg.Estimator == ConcreteELBO {
+		gc.temperature = cfg.Temperature
+	}
+	pt, err := buildParts(model, guide, sites, gc, cfg, vector, train)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,6 +71,9 @@ func (p *program) seal(roots G.Nodes, opts ...G.VMOpt) error {
 // compileTrain compiles the loss of est and its gradient with respect to
 // the guide's parameters.
 func (p *program) compileTrain(pt *parts, est Estimator) error {
+	if err := needsDiscreteEstimator(pt, est); err != nil {
+		return err
+	}
 	obj, err := objectiveFor(est, pt)
 	if err != nil {
 		return err

@@ -18,7 +18,22 @@ type Site struct {
 	// (see M.Scale): 1 for global latents, N/B for local ones. The site's
 	// prior term, log-Jacobian and log q are multiplied by it.
 	Scale float64
+	// States is the number of values each element of a discrete site takes
+	// (2 for a Bernoulli prior; K for a Categorical one, whose draws are
+	// one-hot rows), and 0 for a continuous site. A discrete site's Support
+	// is the identity: guides.Discrete draws its values.
+	States int
+	// Event is 1 when one draw of a discrete site is a one-hot vector along
+	// its last axis (Categorical), 0 otherwise.
+	Event int
+	// Plate is the length of the first axis of a site declared after
+	// M.Plate (its rows, conditionally independent given the global
+	// sites); 0 for a global site.
+	Plate int
 }
+
+// Discrete reports whether the site takes finitely many values.
+func (s Site) Discrete() bool { return s.States > 0 }
 
 // Size returns the number of unconstrained elements of the site.
 func (s Site) Size() int { return size(s.Unconstrained) }

@@ -45,7 +45,18 @@ type Config struct {
 	// records it and LoadCheckpoint refuses a checkpoint with another. Nil
 	// means nothing beyond them. New keeps a copy.
 	Fingerprint Fingerprint
+	// Baseline is the score estimator's control variate (see Baseline);
+	// the zero value chooses leave-one-out with two or more particles and
+	// the running average with one.
+	Baseline Baseline
+	// Temperature is the concrete estimator's relaxation temperature τ;
+	// 0 means DefaultTemperature. Other estimators ignore it.
+	Temperature float64
 }
+
+// DefaultTemperature is the concrete estimator's default temperature, the
+// value Jang, Gu & Poole (2017) anneal down to.
+const DefaultTemperature = 0.5
 
 // Batch maps the names declared by [M.Data] to their values for one step,
 // row-major, each with exactly the declared number of elements. Names left
@@ -107,7 +118,7 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 		if w < cfg.Particles%cfg.Workers {
 			n++
 		}
-		p, pt, err := newProgram(model, guide, sites, cfg, n, cfg.Vectorize)
+		p, pt, err := newProgram(model, guide, sites, cfg, n, cfg.Vectorize, true)
 		if err != nil {
 			return nil, err
 		}
@@ -155,10 +166,10 @@ func (c Config) withDefaults() (Config, error) {
 		c.Workers = 1
 	}
 	c.Fingerprint = maps.Clone(c.Fingerprint)
-	if c.Workers > 1 && c.Estimator == IWAEBound {
-		return c, fmt.Errorf("svi: the %s estimator cannot be split over workers", c.Estimator)
+	if c.Workers > 1 && (c.Estimator == IWAEBound || c.Estimator == VIMCOBound || c.Estimator == ScoreELBO) {
+		return c, fmt.Errorf("svi: the %s estimator cannot be split over workers (its particles share one bound or baseline)", c.Estimator)
 	}
-	return c, nil
+	return c.discreteDefaults()
 }
 
 // Trace runs the model once on a scratch graph and returns its latent sites.
@@ -251,8 +262,10 @@ func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
 		return math.NaN(), err
 	}
 	r := st.rand()
+	b0 := avgBaseline(st.Trace)
 	for _, p := range t.progs {
 		p.fillNoise(r)
+		p.gc.avgBaseline = b0
 	}
 	loss, err := t.runAll(st.Params)
 	if err != nil {

@@ -1,0 +1,211 @@
+package svi_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/guides"
+	"github.com/govi/govi/internal/special"
+	"github.com/govi/govi/svi"
+)
+
+// plateModel has a global mean μ ~ N(0, 1) and, in a plate of 3 rows
+// scaled by 2 (as 3 rows of 6), two bits per row with a Bernoulli(σ(0.2))
+// prior and x_n ~ N(μ + z_n W, σ²I):
+//
+//	μ ~ N(0, 1);  z_nj ~ Bernoulli(σ(0.2));  x_nd ~ N(μ + (z_n W)_d, σ²).
+type plateModel struct{}
+
+const (
+	plRows, plScale, plSigma, plPrior = 3, 2.0, 0.7, 0.2
+)
+
+var (
+	plW = []float64{1.0, -0.6, 0.4, 0.9}
+	plX = []float64{1.2, -0.3, 0.1, 0.8, 1.9, 0.2}
+)
+
+func (plateModel) Build(m *svi.M) error {
+	g := m.Graph()
+	mu := m.Sample("mu", dist.Normal{Loc: m.Const(0), Scale: m.Const(1)})
+	m.Scale(plScale)
+	m.Plate(plRows)
+	prior := make([]float64, plRows*2)
+	for i := range prior {
+		prior[i] = plPrior
+	}
+	z := m.Sample("z", dist.Bernoulli{Logits: constOf(g, prior, plRows, 2)}, plRows, 2)
+	mean := m.Add(m.MatMul(z, constOf(g, plW, 2, 2)), mu)
+	m.Observe("x", dist.Normal{Loc: mean, Scale: m.Const(plSigma)}, m.Data("x", plRows, 2))
+	return m.Err()
+}
+
+// plateELBO is the exact ELBO at p = (loc, ρ, logits…) by enumerating each
+// row's four states and integrating μ in closed form.
+func plateELBO(p []float64) float64 {
+	m, s := p[0], special.Softplus(p[1])
+	e := -0.5*math.Log(2*math.Pi) - (m*m+s*s)/2 + 0.5*math.Log(2*math.Pi*math.E*s*s)
+	for n := range plRows {
+		l := p[2+2*n : 4+2*n]
+		zs, lq := states(l)
+		for i, z := range zs {
+			t := -lq[i]
+			for j := range 2 {
+				t += z[j]*plPrior - special.Softplus(plPrior)
+			}
+			for d := range 2 {
+				mean := m + z[0]*plW[d] + z[1]*plW[2+d]
+				r := plX[2*n+d] - mean
+				t += -0.5*math.Log(2*math.Pi*plSigma*plSigma) - (r*r+s*s)/(2*plSigma*plSigma)
+			}
+			e += plScale * math.Exp(lq[i]) * t
+		}
+	}
+	return e
+}
+
+var plParams = []float64{0.3, special.InverseSoftplus(0.5), 0.4, -0.2, 1.1, 0.0, -0.8, 0.6}
+
+func plateStats(t *testing.T, cfg svi.Config, n int) *svi.GradientStats {
+	t.Helper()
+	g, err := guides.Join(
+		guides.Part{Guide: guides.MeanField{InitLoc: map[string][]float64{"mu": plParams[:1]}, InitScale: 0.5}, Sites: []string{"mu"}},
+		guides.Part{Guide: guides.Discrete{InitLogits: map[string][]float64{"z": plParams[2:]}}, Sites: []string{"z"}},
+	)
+	require.NoError(t, err)
+	tr, err := svi.New(plateModel{}, g, cfg)
+	require.NoError(t, err)
+	st, err := tr.Init(1)
+	require.NoError(t, err)
+	gs, err := tr.GradientVariance(st, svi.Batch{"x": plX}, n, 11)
+	require.NoError(t, err)
+	return gs
+}
+
+// Inside a plate with a continuous global site and a minibatch scale, the
+// enum and score estimators are unbiased for the exact ELBO's gradient,
+// continuous parameters included, and enumeration removes the variance of
+// the discrete part.
+func TestPlateEstimatorsAreUnbiased(t *testing.T) {
+	const n = 3000
+	want := negated(fdGrad(plateELBO, plParams))
+	for _, cfg := range []svi.Config{
+		{Estimator: svi.EnumELBO},
+		{Estimator: svi.ScoreELBO, Particles: 4},
+		{Estimator: svi.ScoreELBO, Particles: 1, Baseline: svi.BaselineNone},
+		{Estimator: svi.VIMCOBound, Particles: 1 + 1},
+	} {
+		gs := plateStats(t, cfg, n)
+		if cfg.Estimator == svi.VIMCOBound {
+			// VIMCO's bound is not the ELBO: it must lie above it.
+			assert.Less(t, gs.Loss, -plateELBO(plParams)+4*math.Sqrt(gs.LossVar/n))
+			continue
+		}
+		within4SE(t, gs.Block("guides/mu/loc"), n, want[:1], 1e-8)
+		within4SE(t, gs.Block("guides/mu/rho"), n, want[1:2], 1e-8)
+		within4SE(t, gs.Block("guides/z/logits"), n, want[2:], 1e-8)
+		assert.InDelta(t, -plateELBO(plParams), gs.Loss, 4*math.Sqrt(gs.LossVar/n)+1e-9)
+		t.Logf("%v S=%d baseline %v: gradient variance of the logits %.4g", cfg.Estimator, cfg.Particles, cfg.Baseline, gs.Block("guides/z/logits").TotalVar)
+	}
+}
+
+// catModel has a one-hot site c of 3 categories and x ~ N(Σ c_k μ_k, 1).
+type catModel struct{}
+
+var (
+	catPrior  = []float64{0.1, -0.3, 0.5}
+	catMeans  = []float64{-1, 0.5, 2}
+	catLogits = []float64{0.2, 0.4, -0.1}
+	catX      = 1.3
+)
+
+func (catModel) Build(m *svi.M) error {
+	g := m.Graph()
+	c := m.Sample("c", dist.Categorical{Logits: constOf(g, catPrior, 3)}, 3)
+	mean := m.Sum(m.Mul(c, constOf(g, catMeans, 3)))
+	m.Observe("x", dist.Normal{Loc: mean, Scale: m.Const(1)}, m.Sum(m.Data("x", 1)))
+	return m.Err()
+}
+
+func catELBO(l []float64) float64 {
+	lseQ, lseP := special.LogSumExp(l), special.LogSumExp(catPrior)
+	e := 0.0
+	for k := range 3 {
+		lq := l[k] - lseQ
+		r := catX - catMeans[k]
+		e += math.Exp(lq) * (catPrior[k] - lseP - 0.5*r*r - 0.5*math.Log(2*math.Pi) - lq)
+	}
+	return e
+}
+
+func TestCategoricalSite(t *testing.T) {
+	const n = 4000
+	want := negated(fdGrad(catELBO, catLogits))
+	for _, cfg := range []svi.Config{{Estimator: svi.EnumELBO}, {Estimator: svi.ScoreELBO, Particles: 3}} {
+		tr, err := svi.New(catModel{}, guides.Discrete{InitLogits: map[string][]float64{"c": catLogits}}, cfg)
+		require.NoError(t, err)
+		st, err := tr.Init(1)
+		require.NoError(t, err)
+		gs, err := tr.GradientVariance(st, svi.Batch{"x": {catX}}, n, 3)
+		require.NoError(t, err)
+		within4SE(t, gs.Block("guides/c/logits"), n, want, 1e-8)
+		assert.InDelta(t, -catELBO(catLogits), gs.Loss, 4*math.Sqrt(gs.LossVar/n)+1e-9)
+	}
+}
+
+// The host draws of guides.Discrete follow q: Bernoulli frequencies and
+// one-hot category frequencies within 4 standard errors.
+func TestDiscreteHostDraws(t *testing.T) {
+	tr, err := svi.New(catModel{}, guides.Discrete{InitLogits: map[string][]float64{"c": catLogits}}, svi.Config{Estimator: svi.EnumELBO})
+	require.NoError(t, err)
+	st, err := tr.Init(1)
+	require.NoError(t, err)
+	const n = 20000
+	d, err := guides.Discrete{}.Draw(st.Params, tr.Sites(), rand.New(rand.NewPCG(5, 5)), n)
+	require.NoError(t, err)
+	lse := special.LogSumExp(catLogits)
+	for k := range 3 {
+		p := math.Exp(catLogits[k] - lse)
+		cnt := 0.0
+		for i := range n {
+			cnt += d["c"][3*i+k]
+		}
+		assert.InDelta(t, p, cnt/n, 4*math.Sqrt(p*(1-p)/n))
+	}
+}
+
+func TestDiscreteRefusals(t *testing.T) {
+	_, err := svi.New(bits, guides.MeanField{}, svi.Config{Estimator: svi.ScoreELBO, Particles: 2})
+	assert.ErrorContains(t, err, `site "z" is discrete`)
+	_, err = svi.New(bits, guides.Discrete{}, svi.Config{Estimator: svi.TraceELBO})
+	assert.ErrorContains(t, err, "no gradient through discrete draws")
+	_, err = svi.New(bits, guides.Discrete{}, svi.Config{Estimator: svi.VIMCOBound})
+	assert.ErrorContains(t, err, "at least 2 particles")
+	_, err = svi.New(bits, guides.Discrete{}, svi.Config{Estimator: svi.ScoreELBO, Baseline: svi.BaselineLOO})
+	assert.ErrorContains(t, err, "leave-one-out baseline needs at least 2")
+	_, err = svi.New(bits, guides.Discrete{}, svi.Config{Estimator: svi.ConcreteELBO, Temperature: -1})
+	assert.ErrorContains(t, err, "Temperature")
+	big := bitsModel{a: make([]float64, 11), w: make([]float64, 11), c: []float64{0}, x: []float64{0}, sigma: 1}
+	_, err = svi.New(big, guides.Discrete{}, svi.Config{Estimator: svi.EnumELBO})
+	assert.ErrorContains(t, err, "more than 1024 model instances")
+	pois := svi.ModelFunc(func(m *svi.M) error {
+		m.Sample("n", dist.Poisson{Rate: m.Const(2)})
+		return m.Err()
+	})
+	_, err = svi.New(pois, guides.Discrete{}, svi.Config{Estimator: svi.ScoreELBO})
+	assert.ErrorContains(t, err, "infinitely many values")
+	outside := svi.ModelFunc(func(m *svi.M) error {
+		m.Plate(3)
+		m.Sample("z", dist.Bernoulli{Logits: m.Const(0)}, 2)
+		return m.Err()
+	})
+	_, err = svi.New(outside, guides.Discrete{}, svi.Config{Estimator: svi.ScoreELBO})
+	assert.ErrorContains(t, err, "its first axis must be the 3 rows")
+	_, err = svi.New(catModel{}, guides.Discrete{InitLogits: map[string][]float64{"c": {1}}}, svi.Config{Estimator: svi.EnumELBO})
+	assert.ErrorContains(t, err, "InitLogits")
+}

@@ -1,0 +1,129 @@
+package svi
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/ops"
+)
+
+// scoreELBO is [ScoreELBO]. For particle s with log weight
+// f_s = log p(x, z_s) + log|J_s| − log q(z_s), global discrete log-mass
+// ℓ_s and, inside the plate, row costs c_s (the row's model terms minus
+// its discrete sites' log q) and row log-masses ℓ_sn, the surrogate is
+//
+//	f_s + stop(f_s − b_s)·ℓ_s + Σₙ stop(c_sn − b_sn)·ℓ_sn
+//
+// averaged over the particles: its value is the ELBO estimate and its
+// gradient is the reparameterized gradient of the continuous sites plus
+// the score-function gradient of the discrete ones.
+type scoreELBO struct{}
+
+func (scoreELBO) loss(p *parts) (report, surrogate *G.Node, err error) {
+	if p.enum != nil || p.vector {
+		return nil, nil, fmt.Errorf("svi: the score estimator needs one model instance per particle")
+	}
+	lw, err := p.logWeightsFor(ScoreELBO)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := p.b
+	S := len(lw)
+	glob := make([]*G.Node, S) // unscaled log q of the global discrete draws
+	lqRows := make([]*G.Node, S)
+	cost := make([]*G.Node, S) // row costs
+	for s := range lw {
+		g, r, _, rScaled, err := p.discreteLogQ(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		glob[s], lqRows[s] = g, r
+		if r != nil {
+			cost[s] = b.Sub(p.rows[s], rScaled)
+		}
+	}
+	base, err := newBaselines(p, lw, cost)
+	if err != nil {
+		return nil, nil, err
+	}
+	terms := make([]*G.Node, S)
+	for s := range lw {
+		t := lw[s]
+		if glob[s] != nil {
+			t = b.Add(t, b.Mul(stop(b, b.Sub(lw[s], base.global(s))), glob[s]))
+		}
+		if lqRows[s] != nil {
+			t = b.Add(t, b.Sum(b.Mul(stop(b, b.Sub(cost[s], base.rows(s))), lqRows[s])))
+		}
+		terms[s] = t
+	}
+	report = b.Neg(p.mean(lw))
+	surrogate = b.Neg(p.mean(terms))
+	if err := b.Err(); err != nil {
+		return nil, nil, fmt.Errorf("svi: building the score estimator: %w", err)
+	}
+	return report, surrogate, nil
+}
+
+// stop returns x with its gradient stopped.
+func stop(b interface {
+	Apply(string, func(*G.Node) (*G.Node, error), *G.Node) *G.Node
+}, x *G.Node) *G.Node {
+	return b.Apply("StopGradient", ops.StopGradient, x)
+}
+
+// baselines gives each particle's baseline for its global cost f_s and
+// its row costs c_s.
+type baselines struct {
+	p        *parts
+	kind     Baseline
+	lw, cost []*G.Node
+	sumLW    *G.Node
+	sumCost  *G.Node
+	avg      *G.Node // the running average, an input
+}
+
+func newBaselines(p *parts, lw, cost []*G.Node) (*baselines, error) {
+	bl := &baselines{p: p, kind: p.cfg.Baseline, lw: lw, cost: cost}
+	b := p.b
+	switch bl.kind {
+	case BaselineLOO:
+		if len(lw) < 2 {
+			return nil, fmt.Errorf("svi: the leave-one-out baseline needs at least 2 particles in a graph, got %d", len(lw))
+		}
+		bl.sumLW = sumVectors(b, lw)
+		if cost[0] != nil {
+			bl.sumCost = sumVectors(b, cost)
+		}
+	case BaselineAvg:
+		gc := p.gc
+		bl.avg = gc.Derived("svi/baseline/avg", []int{1}, func(_ *Params, dst []float64) { dst[0] = gc.avgBaseline })
+		bl.avg = b.Sum(bl.avg)
+	}
+	return bl, b.Err()
+}
+
+// global returns particle s's baseline for f_s.
+func (bl *baselines) global(s int) *G.Node {
+	b := bl.p.b
+	switch bl.kind {
+	case BaselineLOO:
+		return b.Mul(b.Sub(bl.sumLW, bl.lw[s]), b.Const(1/float64(len(bl.lw)-1)))
+	case BaselineAvg:
+		return bl.avg
+	}
+	return b.Const(0)
+}
+
+// rows returns particle s's baselines for its row costs.
+func (bl *baselines) rows(s int) *G.Node {
+	b := bl.p.b
+	switch bl.kind {
+	case BaselineLOO:
+		return b.Mul(b.Sub(bl.sumCost, bl.cost[s]), b.Const(1/float64(len(bl.cost)-1)))
+	case BaselineAvg:
+		return b.Mul(bl.avg, b.Const(1/float64(bl.p.plate)))
+	}
+	return b.Const(0)
+}
