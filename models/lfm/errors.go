@@ -9,6 +9,11 @@ import (
 // when K exceeds [MaxExactFactors].
 var ErrTooManyFactors = errors.New("lfm: too many factors for exact enumeration")
 
+// ErrNoClosedForm is returned (wrapped) by [CAVI] and [Learn] for
+// Bernoulli outputs: E_q[log(1 + e^{η_d})] has no closed form under a
+// mean-field q, so neither the coordinate update nor the M-step does.
+var ErrNoClosedForm = errors.New("lfm: no closed-form mean-field update for Bernoulli outputs")
+
 // ErrNoData is returned when a data set has no rows.
 var ErrNoData = errors.New("lfm: no data rows")
 
