@@ -54,6 +54,17 @@
 // K = 1; overlapping factors couple the posterior ("explaining away") and
 // open a gap.
 //
+// # Learning the parameters
+//
+// [Learn] fits W, b, σ and π of the Gaussian model by variational EM:
+// the E-step is CAVI, the M-step closed form with λ fixed (least squares
+// on E[z] = λ and E[zzᵀ] = λλᵀ + diag(λ(1−λ)) with a constant column for
+// b, σ² the mean expected squared residual, π_j the mean λ_j clipped into
+// [1e−6, 1 − 1e−6]). Both steps maximise the ELBO in their block, so it
+// never decreases; Learn runs several seeded starts and keeps the best.
+// The factors are identified up to permutation and complement (z_j ↦ 1 −
+// z_j); Learn orients each so that its weights sum to 0 or more.
+//
 // # Synthetic data
 //
 // [Generate] draws rows from the model with a caller's *rand.Rand and
@@ -77,4 +88,8 @@
 //     §10.1 (eq 10.9, the mean-field coordinate update).
 //   - D. M. Blei, A. Kucukelbir, J. D. McAuliffe (2017), Variational
 //     inference: a review for statisticians, JASA 112(518), 859–877 (CAVI).
+//   - R. M. Neal, G. E. Hinton (1998), A view of the EM algorithm that
+//     justifies incremental, sparse, and other variants, in Learning in
+//     Graphical Models, 355–368 (EM as coordinate ascent on one bound,
+//     the basis of variational EM).
 package lfm

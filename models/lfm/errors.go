@@ -48,3 +48,18 @@ func (e *NegativeGapError) Error() string {
 	return fmt.Sprintf("lfm: row %d: ELBO %.17g exceeds the log evidence %.17g (a bug: the ELBO is a lower bound)",
 		e.Datum, e.ELBO, e.LogEvidence)
 }
+
+// LearnDecreaseError reports that an M-step of [Learn] lowered the ELBO by
+// more than rounding allows. Each M-step maximises the ELBO over the
+// parameters exactly, so this signals a bug, not a property of the data.
+type LearnDecreaseError struct {
+	Start  int     // the start, from 0
+	Iter   int     // the EM iteration, from 1
+	Before float64 // summed ELBO before the M-step
+	After  float64 // summed ELBO after it
+}
+
+func (e *LearnDecreaseError) Error() string {
+	return fmt.Sprintf("lfm: Learn start %d, iteration %d: the M-step lowered the summed ELBO from %.17g to %.17g (a bug: it maximises the ELBO)",
+		e.Start, e.Iter, e.Before, e.After)
+}
