@@ -11,6 +11,12 @@ const (
 	BarsSide  = 6   // image side; D = BarsSide² = 36
 	BarsSigma = 0.5 // output noise σ (our choice for the tests, not taken from the paper)
 	BarsPi    = 0.5 // prior probability of each feature
+
+	// The logits of the Bernoulli bars problem (our choice): a pixel is on
+	// with probability sigmoid(−3) ≈ 0.047 off every bar and sigmoid(3) ≈
+	// 0.953 on one bar.
+	BarsLogitBias   = -3.0
+	BarsLogitWeight = 6.0
 )
 
 // Bars returns the parameters of a bars problem with k features (1 ≤ k ≤
@@ -49,5 +55,26 @@ func Bars(k int, r *rand.Rand) (Params, error) {
 		}
 		p.Pi[j] = BarsPi
 	}
+	return p, nil
+}
+
+// BernoulliBars returns the parameters of a bars problem with k features
+// and Bernoulli outputs: the bars of [Bars] (drawn from r the same way),
+// with weight [BarsLogitWeight] on a bar's pixels, bias [BarsLogitBias] on
+// every pixel and π_j = [BarsPi]; Sigma is 0 (unused).
+func BernoulliBars(k int, r *rand.Rand) (Params, error) {
+	p, err := Bars(k, r)
+	if err != nil {
+		return Params{}, fmt.Errorf("%w (BernoulliBars)", err)
+	}
+	for _, w := range p.W {
+		for i := range w {
+			w[i] *= BarsLogitWeight
+		}
+	}
+	for i := range p.B {
+		p.B[i] = BarsLogitBias
+	}
+	p.Sigma, p.Likelihood = 0, Bernoulli
 	return p, nil
 }

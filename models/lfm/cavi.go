@@ -1,6 +1,7 @@
 package lfm
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/govi/govi/internal/special"
@@ -38,12 +39,16 @@ type MeanField struct {
 // the exact maximiser of the ELBO in λ_nj, so the ELBO never decreases; a
 // fall beyond rounding is returned as a [*DecreaseError]. Sweeps stop when
 // the summed ELBO rises by less than Settings.Tol·|ELBO| or after
-// Settings.MaxSweeps.
+// Settings.MaxSweeps. CAVI needs Gaussian outputs: for Bernoulli ones it
+// returns an error wrapping [ErrNoClosedForm].
 func CAVI(p Params, x [][]float64, set Settings) (*MeanField, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkData(x, p.D()); err != nil {
+	if p.Likelihood != Gaussian {
+		return nil, fmt.Errorf("%w: CAVI needs Gaussian outputs (use Exact, K ≤ %d, or SVI)", ErrNoClosedForm, MaxExactFactors)
+	}
+	if err := checkData(x, p.D(), p.Likelihood); err != nil {
 		return nil, err
 	}
 	set, err := set.withDefaults(len(x), p.K())

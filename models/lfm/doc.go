@@ -1,27 +1,31 @@
 // Package lfm provides exact and coordinate-ascent (CAVI) reference
-// inference for the binary latent factor model with Gaussian outputs, for
-// checking approximate inference on discrete latent variables against exact
-// answers.
+// inference for the binary latent factor model with Gaussian or Bernoulli
+// outputs, for checking approximate inference on discrete latent variables
+// against exact answers.
 //
 // # Model
 //
 // Each row x_n ∈ ℝᴰ is produced by K binary factors that are on or off:
 //
 //	z_nj ~ Bernoulli(π_j),          j = 1, …, K,  π_j ∈ (0, 1)
-//	x_n | z_n ~ N(Wᵀz_n + b, σ² I),  σ > 0
+//	x_n | z_n ~ N(Wᵀz_n + b, σ² I),  σ > 0           (Gaussian outputs)
+//	x_nd | z_n ~ Bernoulli(sigmoid((Wᵀz_n + b)_d))  (Bernoulli outputs, x_nd ∈ {0, 1})
 //
 // W is K×D (row w_j is factor j's weights over the D outputs) and b ∈ ℝᴰ;
-// [Params] holds W, b, σ and π, and [Params.Validate] checks them.
+// for Bernoulli outputs they are logits and σ is unused. [Params] holds W,
+// b, σ, π and the [Likelihood] (Gaussian is the zero value), and
+// [Params.Validate] checks them.
 //
 // # Exact inference
 //
 // With 2^K states the posterior and the evidence are finite sums:
 //
-//	p(x_n) = Σ_z Π_j π_j^{z_j} (1−π_j)^{1−z_j} N(x_n; Wᵀz + b, σ² I)
+//	p(x_n) = Σ_z Π_j π_j^{z_j} (1−π_j)^{1−z_j} p(x_n | z)
 //	p(z_nj = 1 | x_n) = Σ_{z : z_j = 1} p(x_n, z) / p(x_n)
 //
 // [Exact] evaluates them by a log-sum-exp over all states in O(KD + 2^K)
-// per row after an O(K·2^K) table, for K ≤ [MaxExactFactors] = 20.
+// per row after an O(K·2^K) (Gaussian) or O(D·2^K) (Bernoulli) table, for
+// K ≤ [MaxExactFactors] = 20.
 //
 // # Mean field
 //
@@ -38,7 +42,10 @@
 //	λ_nj = sigmoid(log π_j/(1−π_j) + (w_jᵀ(x_n − b − Σ_{k≠j} λ_nk w_k) − ½‖w_j‖²)/σ²)
 //
 // with sigmoid(t) = 1/(1 + e⁻ᵗ). Each update maximises the ELBO in λ_nj,
-// so the ELBO never decreases; CAVI checks this after every sweep.
+// so the ELBO never decreases; CAVI checks this after every sweep. With
+// Bernoulli outputs E_q[log(1 + e^{η_d})] has no closed form, so CAVI
+// refuses them ([ErrNoClosedForm]); their approximate inference is for the
+// SVI estimators.
 //
 // [Gap] returns the approximation gap log p(x_n) − ELBO_n = KL(q(z_n) ‖
 // p(z_n | x_n)) ≥ 0. Mean field is exact when the weight rows are pairwise
@@ -47,11 +54,23 @@
 // K = 1; overlapping factors couple the posterior ("explaining away") and
 // open a gap.
 //
+// # Learning the parameters
+//
+// [Learn] fits W, b, σ and π of the Gaussian model by variational EM:
+// the E-step is CAVI, the M-step closed form with λ fixed (least squares
+// on E[z] = λ and E[zzᵀ] = λλᵀ + diag(λ(1−λ)) with a constant column for
+// b, σ² the mean expected squared residual, π_j the mean λ_j clipped into
+// [1e−6, 1 − 1e−6]). Both steps maximise the ELBO in their block, so it
+// never decreases; Learn runs several seeded starts and keeps the best.
+// The factors are identified up to permutation and complement (z_j ↦ 1 −
+// z_j); Learn orients each so that its weights sum to 0 or more.
+//
 // # Synthetic data
 //
 // [Generate] draws rows from the model with a caller's *rand.Rand and
 // [Bars] builds a seeded bars problem on 6×6 images (D = 36) in the style
-// of the Griffiths–Ghahramani synthetic images.
+// of the Griffiths–Ghahramani synthetic images; [BernoulliBars] is the
+// same problem with Bernoulli outputs.
 //
 // References:
 //
@@ -69,4 +88,8 @@
 //     §10.1 (eq 10.9, the mean-field coordinate update).
 //   - D. M. Blei, A. Kucukelbir, J. D. McAuliffe (2017), Variational
 //     inference: a review for statisticians, JASA 112(518), 859–877 (CAVI).
+//   - R. M. Neal, G. E. Hinton (1998), A view of the EM algorithm that
+//     justifies incremental, sparse, and other variants, in Learning in
+//     Graphical Models, 355–368 (EM as coordinate ascent on one bound,
+//     the basis of variational EM).
 package lfm

@@ -9,6 +9,11 @@ import (
 // when K exceeds [MaxExactFactors].
 var ErrTooManyFactors = errors.New("lfm: too many factors for exact enumeration")
 
+// ErrNoClosedForm is returned (wrapped) by [CAVI] and [Learn] for
+// Bernoulli outputs: E_q[log(1 + e^{η_d})] has no closed form under a
+// mean-field q, so neither the coordinate update nor the M-step does.
+var ErrNoClosedForm = errors.New("lfm: no closed-form mean-field update for Bernoulli outputs")
+
 // ErrNoData is returned when a data set has no rows.
 var ErrNoData = errors.New("lfm: no data rows")
 
@@ -42,4 +47,19 @@ type NegativeGapError struct {
 func (e *NegativeGapError) Error() string {
 	return fmt.Sprintf("lfm: row %d: ELBO %.17g exceeds the log evidence %.17g (a bug: the ELBO is a lower bound)",
 		e.Datum, e.ELBO, e.LogEvidence)
+}
+
+// LearnDecreaseError reports that an M-step of [Learn] lowered the ELBO by
+// more than rounding allows. Each M-step maximises the ELBO over the
+// parameters exactly, so this signals a bug, not a property of the data.
+type LearnDecreaseError struct {
+	Start  int     // the start, from 0
+	Iter   int     // the EM iteration, from 1
+	Before float64 // summed ELBO before the M-step
+	After  float64 // summed ELBO after it
+}
+
+func (e *LearnDecreaseError) Error() string {
+	return fmt.Sprintf("lfm: Learn start %d, iteration %d: the M-step lowered the summed ELBO from %.17g to %.17g (a bug: it maximises the ELBO)",
+		e.Start, e.Iter, e.Before, e.After)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // MaxExactFactors is the largest K that [Exact] enumerates (2^20 states,
@@ -22,17 +24,26 @@ type Posterior struct {
 }
 
 // Exact computes log p(x_n) and the posterior marginals p(z_nj = 1 | x_n)
-// of every row of x (N rows of D) by summing over all 2^K states z. It
-// refuses K > [MaxExactFactors] with an error wrapping [ErrTooManyFactors].
+// of every row of x (N rows of D) by summing over all 2^K states z, for
+// either likelihood. It refuses K > [MaxExactFactors] with an error
+// wrapping [ErrTooManyFactors].
 //
-// Expanding the square, log p(x_n, z) = c(z) + zᵀa_n/σ² + const_n with
-// c(z) = Σ_j log π_j^{z_j}(1−π_j)^{1−z_j} − zᵀGz/(2σ²), G = WWᵀ, a_n =
-// W(x_n − b) and const_n = −D/2 log 2πσ² − ‖x_n − b‖²/(2σ²). The table c is
-// built once; per row, zᵀa_n is filled in O(1) per state from the state
+// Both likelihoods split the log joint into a table over states, a term
+// linear in z and a per-row constant:
+//
+//	log p(x_n, z) = c(z) + zᵀa_n + const_n.
+//
+// Gaussian outputs (expanding the square): c(z) = log p(z) − zᵀGz/(2σ²),
+// G = WWᵀ, a_n = W(x_n − b)/σ², const_n = −D/2 log 2πσ² − ‖x_n − b‖²/(2σ²).
+// Bernoulli outputs (log p(x | η) = xᵀη − Σ_d log(1 + e^{η_d}) with η =
+// Wᵀz + b): c(z) = log p(z) − Σ_d log(1 + e^{(Wᵀz + b)_d}), a_n = Wx_n,
+// const_n = x_nᵀb. The table c is built once (O(K·2^K) Gaussian, O(D·2^K)
+// Bernoulli); per row, zᵀa_n is filled in O(1) per state from the state
 // without its lowest bit, the sum over states is a log-sum-exp, and the K
-// marginals come from halving the table K times (2^K additions in all), so a
-// row costs O(KD + 2^K). The expansion costs about ε·‖x_n − b‖²/σ² of
-// absolute accuracy, negligible unless the data lie far from every mean.
+// marginals come from halving the table K times (2^K additions in all), so
+// a row costs O(KD + 2^K). For Gaussian outputs the expansion costs about
+// ε·‖x_n − b‖²/σ² of absolute accuracy, negligible unless the data lie far
+// from every mean.
 func Exact(p Params, x [][]float64) (*Posterior, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -40,7 +51,7 @@ func Exact(p Params, x [][]float64) (*Posterior, error) {
 	if k := p.K(); k > MaxExactFactors {
 		return nil, fmt.Errorf("%w: K = %d > MaxExactFactors = %d (2^K states)", ErrTooManyFactors, k, MaxExactFactors)
 	}
-	if err := checkData(x, p.D()); err != nil {
+	if err := checkData(x, p.D(), p.Likelihood); err != nil {
 		return nil, err
 	}
 	e := newEnumerator(p)
@@ -53,37 +64,48 @@ func Exact(p Params, x [][]float64) (*Posterior, error) {
 	return post, nil
 }
 
-// enumerator holds the per-state table c(z) and a work buffer.
+// enumerator holds the per-state table c(z) and work buffers.
 type enumerator struct {
 	p      Params
-	inv    float64   // 1/σ²
-	logC   float64   // −D/2 log 2πσ²
 	c      []float64 // c(z) for every state z (bit j of the index is z_j)
 	buf    []float64 // per-row work table of 2^K entries
-	a, res []float64 // a_n (K) and x_n − b (D)
+	a, res []float64 // a_n (K) and a D-vector
 }
 
 func newEnumerator(p Params) *enumerator {
 	k, d := p.K(), p.D()
-	s2 := p.Sigma * p.Sigma
 	e := &enumerator{
-		p: p, inv: 1 / s2,
-		logC: -0.5 * float64(d) * math.Log(2*math.Pi*s2),
-		c:    make([]float64, 1<<k), buf: make([]float64, 1<<k),
+		p: p, c: make([]float64, 1<<k), buf: make([]float64, 1<<k),
 		a: make([]float64, k), res: make([]float64, d),
 	}
-	g := gram(p.W)
-	// quad[s] = zᵀGz and the log prior, each built from s without its
-	// lowest bit j: zᵀGz gains G_jj + 2 Σ_{i ∈ rest} G_ji.
-	quad := e.buf
-	var logOff float64
+	// The log prior of each state, built from the state without its
+	// lowest bit j: it gains logit π_j.
 	logit := make([]float64, k)
+	var logOff float64
 	for j, pi := range p.Pi {
 		logOff += math.Log1p(-pi)
 		logit[j] = math.Log(pi) - math.Log1p(-pi)
 	}
-	quad[0], e.c[0] = 0, logOff
+	e.c[0] = logOff
 	for s := 1; s < 1<<k; s++ {
+		j := bits.TrailingZeros(uint(s))
+		e.c[s] = e.c[s&^(1<<j)] + logit[j]
+	}
+	if p.Likelihood == Bernoulli {
+		e.subLogPartition()
+	} else {
+		e.subQuadratic()
+	}
+	return e
+}
+
+// subQuadratic subtracts zᵀGz/(2σ²) from every c(z). quad[s] = zᵀGz is
+// built from s without its lowest bit j: it gains G_jj + 2 Σ_{i ∈ rest} G_ji.
+func (e *enumerator) subQuadratic() {
+	g := gram(e.p.W)
+	quad := e.buf
+	quad[0] = 0
+	for s := 1; s < len(quad); s++ {
 		j := bits.TrailingZeros(uint(s))
 		rest := s &^ (1 << j)
 		q := quad[rest] + g[j][j]
@@ -91,31 +113,84 @@ func newEnumerator(p Params) *enumerator {
 			q += 2 * g[j][bits.TrailingZeros(r)]
 		}
 		quad[s] = q
-		e.c[s] = e.c[rest] + logit[j] // log prior so far
 	}
+	inv := 1 / (e.p.Sigma * e.p.Sigma)
 	for s := range e.c {
-		e.c[s] -= 0.5 * e.inv * quad[s]
+		e.c[s] -= 0.5 * inv * quad[s]
 	}
-	return e
 }
 
-// datum returns log p(x) and writes p(z_j = 1 | x) into marg.
-func (e *enumerator) datum(x, marg []float64) float64 {
+// etaRefresh is how many Gray-code steps [enumerator.subLogPartition]
+// takes between recomputations of η from scratch, which bounds the
+// rounding its running sums accumulate.
+const etaRefresh = 256
+
+// subLogPartition subtracts Σ_d log(1 + e^{η_d}), η = Wᵀz + b, from every
+// c(z). The states are visited in Gray-code order, g(i) = i ⊕ (i >> 1), so
+// that each differs from the last in one bit j and η changes by ±w_j: O(D)
+// per state.
+func (e *enumerator) subLogPartition() {
+	eta := e.res
+	for i := 0; i < len(e.c); i++ {
+		s := i ^ (i >> 1)
+		if i%etaRefresh == 0 {
+			copy(eta, e.p.B)
+			for r := uint(s); r != 0; r &= r - 1 {
+				floatsAdd(eta, e.p.W[bits.TrailingZeros(r)], 1)
+			}
+		} else {
+			j := bits.TrailingZeros(uint(i))
+			sign := -1.0
+			if s>>j&1 == 1 {
+				sign = 1
+			}
+			floatsAdd(eta, e.p.W[j], sign)
+		}
+		var a float64
+		for _, v := range eta {
+			a += special.Softplus(v)
+		}
+		e.c[s] -= a
+	}
+}
+
+// floatsAdd sets dst += f·v.
+func floatsAdd(dst, v []float64, f float64) {
+	for i, x := range v {
+		dst[i] += f * x
+	}
+}
+
+// rowTerms sets e.a = a_n and returns const_n (see [Exact]).
+func (e *enumerator) rowTerms(x []float64) float64 {
+	if e.p.Likelihood == Bernoulli {
+		for j, w := range e.p.W {
+			e.a[j] = dot(w, x)
+		}
+		return dot(x, e.p.B)
+	}
+	inv := 1 / (e.p.Sigma * e.p.Sigma)
 	var rr float64
 	for i, v := range x {
 		e.res[i] = v - e.p.B[i]
 		rr += e.res[i] * e.res[i]
 	}
 	for j, w := range e.p.W {
-		e.a[j] = dot(w, e.res)
+		e.a[j] = inv * dot(w, e.res)
 	}
-	// t holds zᵀa/σ² while it is built from smaller states; c is added
-	// once every state is filled.
+	return -0.5*float64(len(x))*math.Log(2*math.Pi*e.p.Sigma*e.p.Sigma) - 0.5*inv*rr
+}
+
+// datum returns log p(x) and writes p(z_j = 1 | x) into marg.
+func (e *enumerator) datum(x, marg []float64) float64 {
+	base := e.rowTerms(x)
+	// t holds zᵀa while it is built from smaller states; c is added once
+	// every state is filled.
 	t := e.buf
 	t[0] = 0
 	for s := 1; s < len(t); s++ {
 		j := bits.TrailingZeros(uint(s))
-		t[s] = t[s&^(1<<j)] + e.a[j]*e.inv
+		t[s] = t[s&^(1<<j)] + e.a[j]
 	}
 	top := math.Inf(-1)
 	for s := range t {
@@ -143,7 +218,7 @@ func (e *enumerator) datum(x, marg []float64) float64 {
 	for j := range marg {
 		marg[j] /= total
 	}
-	return e.logC - 0.5*e.inv*rr + top + math.Log(total)
+	return base + top + math.Log(total)
 }
 
 // gram returns G = WWᵀ (K×K).

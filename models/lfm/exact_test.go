@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/govi/govi/models/lfm"
@@ -43,6 +44,18 @@ func TestExactMatchesBruteForce(t *testing.T) {
 	for _, k := range []int{4, 6} {
 		p, x := barsProblem(t, k, 12, uint64(k))
 		cases = append(cases, problem{fmt.Sprintf("bars K=%d", k), p, x})
+	}
+	for _, c := range []struct{ k, d int }{{1, 3}, {3, 5}, {5, 6}, {8, 4}} {
+		p, x := bernoulliProblem(t, c.k, c.d, 12, uint64(10*c.k+c.d))
+		cases = append(cases, problem{fmt.Sprintf("bernoulli K=%d D=%d", c.k, c.d), p, x})
+	}
+	for _, k := range []int{4, 6} {
+		r := rand.New(rand.NewPCG(uint64(k), 17))
+		p, err := lfm.BernoulliBars(k, r)
+		require.NoError(t, err)
+		_, x, err := lfm.Generate(p, 12, r)
+		require.NoError(t, err)
+		cases = append(cases, problem{fmt.Sprintf("bernoulli bars K=%d", k), p, x})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,19 +138,30 @@ func TestExactLargestK(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2^20 states in the brute force")
 	}
-	p, x := randomProblem(t, lfm.MaxExactFactors, 2, 1, 20)
-	post, err := lfm.Exact(p, x)
-	require.NoError(t, err)
-	le, marg := bruteExact(t, p, x[0])
-	// 2^20 terms summed in different orders: ~1e-13 observed.
-	const bigKTol = 1e-10
-	assert.InDelta(t, le, post.LogEvidence[0], bigKTol)
-	assert.InDeltaSlice(t, marg, post.Marginals[0], bigKTol)
-	worst := math.Abs(le - post.LogEvidence[0])
-	for j := range marg {
-		worst = math.Max(worst, math.Abs(marg[j]-post.Marginals[0][j]))
+	gauss, xg := randomProblem(t, lfm.MaxExactFactors, 2, 1, 20)
+	// Bernoulli: the log-partition table is built along a Gray code of
+	// 2^20 states, whose running sums this checks for drift.
+	bern, xb := bernoulliProblem(t, lfm.MaxExactFactors, 3, 1, 20)
+	for _, tc := range []struct {
+		name string
+		p    lfm.Params
+		x    [][]float64
+	}{{"gaussian", gauss, xg}, {"bernoulli", bern, xb}} {
+		t.Run(tc.name, func(t *testing.T) {
+			post, err := lfm.Exact(tc.p, tc.x)
+			require.NoError(t, err)
+			le, marg := bruteExact(t, tc.p, tc.x[0])
+			// 2^20 terms summed in different orders: ~1e-13 observed.
+			const bigKTol = 1e-10
+			assert.InDelta(t, le, post.LogEvidence[0], bigKTol)
+			assert.InDeltaSlice(t, marg, post.Marginals[0], bigKTol)
+			worst := math.Abs(le - post.LogEvidence[0])
+			for j := range marg {
+				worst = math.Max(worst, math.Abs(marg[j]-post.Marginals[0][j]))
+			}
+			t.Logf("K = 20: largest difference from brute force: %.2g", worst)
+		})
 	}
-	t.Logf("K = 20: largest difference from brute force: %.2g", worst)
 }
 
 func TestExactTooManyFactors(t *testing.T) {

@@ -124,3 +124,60 @@ func TestDecreaseErrorMessage(t *testing.T) {
 	err = &lfm.DecreaseError{Sweep: 2, Datum: -1, Before: -1, After: -2}
 	assert.ErrorContains(t, err, "lowered the summed ELBO")
 }
+
+// TestGenerateBernoulli: with Bernoulli outputs every x_i is 0 or 1, and
+// is 1 with frequency sigmoid((Wᵀz + b)_i) given the drawn z.
+func TestGenerateBernoulli(t *testing.T) {
+	p, _ := bernoulliProblem(t, 2, 3, 1, 8)
+	const n = 20000
+	z, x, err := lfm.Generate(p, n, rand.New(rand.NewPCG(4, 4)))
+	require.NoError(t, err)
+	// For each of the 2^K states and each output: draws and ones.
+	var count, ones [4][3]float64
+	for i := range x {
+		s := 0
+		for j, on := range z[i] {
+			if on {
+				s |= 1 << j
+			}
+		}
+		for d, v := range x[i] {
+			require.True(t, v == 0 || v == 1, "x[%d][%d] = %v", i, d, v)
+			count[s][d]++
+			ones[s][d] += v
+		}
+	}
+	for s := range count {
+		for d := range count[s] {
+			eta := p.B[d]
+			for j := range p.W {
+				if s>>j&1 == 1 {
+					eta += p.W[j][d]
+				}
+			}
+			want := 1 / (1 + math.Exp(-eta))
+			// Four binomial standard errors of the state's frequency.
+			se := math.Sqrt(want * (1 - want) / count[s][d])
+			assert.InDelta(t, want, ones[s][d]/count[s][d], 4*se, "state %b, output %d", s, d)
+		}
+	}
+}
+
+func TestBernoulliBars(t *testing.T) {
+	g, err := lfm.Bars(5, rand.New(rand.NewPCG(2, 2)))
+	require.NoError(t, err)
+	b, err := lfm.BernoulliBars(5, rand.New(rand.NewPCG(2, 2)))
+	require.NoError(t, err)
+	require.NoError(t, b.Validate())
+	assert.Equal(t, lfm.Bernoulli, b.Likelihood)
+	for j := range g.W {
+		for i, v := range g.W[j] {
+			assert.Equal(t, lfm.BarsLogitWeight*v, b.W[j][i], "same bars, scaled")
+		}
+	}
+	for _, v := range b.B {
+		assert.Equal(t, lfm.BarsLogitBias, v)
+	}
+	_, err = lfm.BernoulliBars(13, rand.New(rand.NewPCG(1, 1)))
+	assert.ErrorContains(t, err, "lfm: Bars: k = 13")
+}

@@ -31,6 +31,28 @@ func randomProblem(t testing.TB, k, d, n int, seed uint64) (lfm.Params, [][]floa
 	return p, x
 }
 
+// bernoulliProblem returns parameters with K factors and D Bernoulli
+// outputs (weights N(0, 1.5²), bias N(0, 1), π_j uniform on (0.1, 0.9))
+// and N rows drawn from them, all from one seeded PCG.
+func bernoulliProblem(t testing.TB, k, d, n int, seed uint64) (lfm.Params, [][]float64) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, 13))
+	p := lfm.Params{W: make([][]float64, k), B: make([]float64, d), Pi: make([]float64, k), Likelihood: lfm.Bernoulli}
+	for j := range p.W {
+		p.W[j] = make([]float64, d)
+		for i := range p.W[j] {
+			p.W[j][i] = 1.5 * r.NormFloat64()
+		}
+		p.Pi[j] = 0.1 + 0.8*r.Float64()
+	}
+	for i := range p.B {
+		p.B[i] = r.NormFloat64()
+	}
+	_, x, err := lfm.Generate(p, n, r)
+	require.NoError(t, err)
+	return p, x
+}
+
 // barsProblem returns a seeded bars problem with k features and n rows.
 func barsProblem(t testing.TB, k, n int, seed uint64) (lfm.Params, [][]float64) {
 	t.Helper()
@@ -52,8 +74,10 @@ func state(s, k int) []float64 {
 }
 
 // bruteLogJoint returns log p(x, z) by direct evaluation: the Bernoulli
-// prior and the Gaussian density of x around Σ_j z_j w_j + b, written out
-// term by term (no expansion of the square, no shared code with lfm).
+// prior and the density of x around η = Σ_j z_j w_j + b, written out term
+// by term (no expansion of the square, no shared code with lfm). Bernoulli
+// outputs use the probabilities 1/(1 + e^{−η}) and 1/(1 + e^{η}) of 1 and
+// 0, each without cancellation.
 func bruteLogJoint(p lfm.Params, x, z []float64) float64 {
 	var lp float64
 	for j, zj := range z {
@@ -63,6 +87,14 @@ func bruteLogJoint(p lfm.Params, x, z []float64) float64 {
 		mean := p.B[i]
 		for j, zj := range z {
 			mean += zj * p.W[j][i]
+		}
+		if p.Likelihood == lfm.Bernoulli {
+			if xi == 1 {
+				lp += math.Log(1 / (1 + math.Exp(-mean)))
+			} else {
+				lp += math.Log(1 / (1 + math.Exp(mean)))
+			}
+			continue
 		}
 		r := (xi - mean) / p.Sigma
 		lp += -0.5*math.Log(2*math.Pi) - math.Log(p.Sigma) - 0.5*r*r

@@ -3,6 +3,7 @@ package lfm_test
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,4 +98,41 @@ func TestBadSettings(t *testing.T) {
 			assert.ErrorContains(t, err, "lfm: "+tc.want)
 		})
 	}
+}
+
+// TestBernoulliInput: Bernoulli outputs ignore σ, need 0/1 data (the error
+// names the row and column), and have no closed-form CAVI.
+func TestBernoulliInput(t *testing.T) {
+	p, x := bernoulliProblem(t, 2, 3, 4, 1)
+	for _, sigma := range []float64{0, -1, math.NaN()} {
+		p.Sigma = sigma
+		require.NoError(t, p.Validate(), "σ = %v is unused by Bernoulli outputs", sigma)
+	}
+	_, err := lfm.Exact(p, x)
+	require.NoError(t, err)
+	for _, v := range []float64{0.5, 2, -1} {
+		bad := make([][]float64, len(x))
+		for n := range x {
+			bad[n] = append([]float64(nil), x[n]...)
+		}
+		bad[2][1] = v
+		_, err := lfm.Exact(p, bad)
+		assert.ErrorContains(t, err, "lfm: x row 2, column 1 = "+strconv.FormatFloat(v, 'g', -1, 64)+" is not 0 or 1 (Bernoulli outputs)")
+	}
+	_, err = lfm.CAVI(p, x, lfm.Settings{})
+	require.ErrorIs(t, err, lfm.ErrNoClosedForm)
+	assert.ErrorContains(t, err, "CAVI needs Gaussian outputs")
+	p.Likelihood = 7
+	assert.ErrorContains(t, p.Validate(), "lfm: Params.Likelihood = Likelihood(7): want Gaussian or Bernoulli")
+}
+
+func TestParseLikelihood(t *testing.T) {
+	for _, l := range []lfm.Likelihood{lfm.Gaussian, lfm.Bernoulli} {
+		got, err := lfm.ParseLikelihood(l.String())
+		require.NoError(t, err)
+		assert.Equal(t, l, got)
+	}
+	assert.Equal(t, lfm.Gaussian, lfm.Likelihood(0), "the zero value is Gaussian")
+	_, err := lfm.ParseLikelihood("poisson")
+	assert.ErrorContains(t, err, `lfm: likelihood "poisson": want gaussian or bernoulli`)
 }

@@ -49,3 +49,55 @@ func (s Settings) withDefaults(n, k int) (Settings, error) {
 	}
 	return s, nil
 }
+
+// LearnSettings controls [Learn]. The zero value is valid and selects the
+// documented defaults.
+type LearnSettings struct {
+	// Seed seeds the starting points: start s draws from a PCG seeded
+	// with (Seed, s). Every value, 0 included, is valid.
+	Seed uint64
+	// Starts is the number of starting points; the best final ELBO wins.
+	// 0 means 5.
+	Starts int
+	// MaxIters bounds the EM iterations of each start; 0 means 500.
+	MaxIters int
+	// Tol stops a start once an iteration raises the ELBO by less than
+	// Tol·|ELBO|; 0 means 1e-9.
+	Tol float64
+	// Sweeps bounds the CAVI sweeps of each E-step, which also stops once
+	// a sweep raises the ELBO by less than Tol·|ELBO|; 0 means 20.
+	Sweeps int
+	// MinSigma is the floor of the learned σ, which keeps the ELBO finite
+	// when the factors can reproduce the data exactly; 0 means 1e-6 times
+	// the standard deviation of all entries of x about their column means
+	// (1e-6 when that is 0).
+	MinSigma float64
+}
+
+func (s LearnSettings) withDefaults() (LearnSettings, error) {
+	switch {
+	case s.Starts < 0:
+		return s, fmt.Errorf("lfm: LearnSettings.Starts = %d is negative", s.Starts)
+	case s.MaxIters < 0:
+		return s, fmt.Errorf("lfm: LearnSettings.MaxIters = %d is negative", s.MaxIters)
+	case s.Sweeps < 0:
+		return s, fmt.Errorf("lfm: LearnSettings.Sweeps = %d is negative", s.Sweeps)
+	case !(s.Tol >= 0) || math.IsInf(s.Tol, 1):
+		return s, fmt.Errorf("lfm: LearnSettings.Tol = %v, must be a finite non-negative number", s.Tol)
+	case !(s.MinSigma >= 0) || math.IsInf(s.MinSigma, 1):
+		return s, fmt.Errorf("lfm: LearnSettings.MinSigma = %v, must be a finite non-negative number", s.MinSigma)
+	}
+	if s.Starts == 0 {
+		s.Starts = 5
+	}
+	if s.MaxIters == 0 {
+		s.MaxIters = 500
+	}
+	if s.Tol == 0 {
+		s.Tol = 1e-9
+	}
+	if s.Sweeps == 0 {
+		s.Sweeps = 20
+	}
+	return s, nil
+}
