@@ -125,6 +125,22 @@ func (m *M) Fail(err error) error {
 // Const returns a scalar constant node.
 func (m *M) Const(v float64) *G.Node { return graph.Scalar(m.g, v) }
 
+// Array returns a constant node of the given shape holding a copy of v
+// (row-major), for a model's fixed weights or prior parameters. Each call
+// makes its own node: gorgonia would merge unnamed inputs of equal shape.
+func (m *M) Array(v []float64, shape ...int) *G.Node {
+	if m.err != nil {
+		return nil
+	}
+	if len(shape) == 0 || size(shape) != len(v) {
+		m.Fail(fmt.Errorf("svi: Array: %d values for shape %v", len(v), shape))
+		return nil
+	}
+	n, t := input(m.g, "const", shape)
+	copy(t.Float64s(), v)
+	return n
+}
+
 // Scale sets the factor applied to every later Observe and Factor term and
 // to the prior terms of later Sample sites. For minibatches of B rows out of
 // N, Scale(N/B) keeps the ELBO unbiased: declare global latents before

@@ -50,3 +50,6 @@ func SoftplusGorgonia(x float64) float64 {
 	}
 	return math.Log1p(math.Exp(x))
 }
+
+// Logit returns log(p/(1 − p)), the inverse of Sigmoid, for p in [0, 1].
+func Logit(p float64) float64 { return math.Log(p) - math.Log1p(-p) }
