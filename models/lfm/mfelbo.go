@@ -86,4 +86,3 @@ func qWithout(l []float64, s, j int) float64 {
 	}
 	return w
 }
-
