@@ -3,6 +3,7 @@ package lfm
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -33,6 +34,11 @@ type SVISettings struct {
 	// GradDraws is the number of gradient estimates at the final
 	// parameters behind SVIFit.GradVar; 0 means 100.
 	GradDraws int
+	// Starts is the number of seeded starts of LearnSVI (seeds Seed,
+	// Seed+1, …), the one with the best ELBO kept; 0 means 1. The
+	// likelihood of the factor model has many local optima (on Bernoulli
+	// bars, K = 4, one start in two finds the bars).
+	Starts int
 }
 
 // SVIFit is the result of [FitSVI].
@@ -56,8 +62,8 @@ func (s SVISettings) withDefaults(n int) (SVISettings, error) {
 	default:
 		return s, fmt.Errorf("lfm: estimator %v does not train discrete sites (want score, vimco, enum or concrete)", s.Estimator)
 	}
-	if s.Particles < 0 || s.Steps < 0 || s.Batch < 0 || s.GradDraws < 0 || s.LearnRate < 0 {
-		return s, fmt.Errorf("lfm: SVISettings: Particles, Steps, Batch, GradDraws and LearnRate must not be negative")
+	if s.Particles < 0 || s.Steps < 0 || s.Batch < 0 || s.GradDraws < 0 || s.LearnRate < 0 || s.Starts < 0 {
+		return s, fmt.Errorf("lfm: SVISettings: Particles, Steps, Batch, GradDraws, LearnRate and Starts must not be negative")
 	}
 	if s.Particles == 0 {
 		s.Particles = 1
@@ -89,32 +95,99 @@ func FitSVI(ctx context.Context, p Params, x [][]float64, set SVISettings) (*SVI
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkData(x, p.D(), p.Likelihood); err != nil {
-		return nil, err
+	_, fit, err := fitSVI(ctx, SVIModel{P: p}, x, set, nil)
+	return fit, err
+}
+
+// LearnSVI learns W, b and π of a model with K factors and the given
+// likelihood (σ fixed at sigma for Gaussian outputs) from the rows of x by
+// variational EM through SVI: W, b and the prior logits are point masses
+// (MAP under SVIModel's priors) fitted jointly with q(z) by the estimator
+// of set. W starts at N(0, 0.1²) draws from set.Seed, b at the columns'
+// means (their logits, for Bernoulli outputs) and π at ½. It returns the
+// learned parameters and the fit of q under them.
+func LearnSVI(ctx context.Context, x [][]float64, k int, lik Likelihood, sigma float64, set SVISettings) (Params, *SVIFit, error) {
+	if len(x) == 0 || len(x[0]) == 0 {
+		return Params{}, nil, fmt.Errorf("lfm: LearnSVI: no data")
 	}
-	n, k, d := len(x), p.K(), p.D()
+	d := len(x[0])
+	shape := Params{W: make([][]float64, k), B: make([]float64, d), Pi: make([]float64, k), Sigma: sigma, Likelihood: lik}
+	for j := range shape.W {
+		shape.W[j] = make([]float64, d)
+		shape.Pi[j] = 0.5
+	}
+	if lik == Bernoulli {
+		shape.Sigma = 0
+	}
+	if err := shape.Validate(); err != nil {
+		return Params{}, nil, err
+	}
+	var best Params
+	var bestFit *SVIFit
+	for i := range max(set.Starts, 1) {
+		s := set
+		s.Seed = set.Seed + uint64(i)
+		p, fit, err := fitSVI(ctx, SVIModel{P: shape, Learn: true}, x, s, startDelta(x, k, lik, s.Seed))
+		if err != nil {
+			return Params{}, nil, err
+		}
+		if bestFit == nil || fit.ELBO > bestFit.ELBO {
+			best, bestFit = p, fit
+		}
+	}
+	return best, bestFit, nil
+}
+
+// startDelta returns the initial values of LearnSVI's point masses.
+func startDelta(x [][]float64, k int, lik Likelihood, seed uint64) map[string][]float64 {
+	d := len(x[0])
+	r := rand.New(rand.NewPCG(seed, 0x77))
+	w := make([]float64, k*d)
+	for i := range w {
+		w[i] = 0.1 * r.NormFloat64()
+	}
+	b := make([]float64, d)
+	for _, row := range x {
+		for i, v := range row {
+			b[i] += v / float64(len(x))
+		}
+	}
+	if lik == Bernoulli {
+		for i, v := range b {
+			b[i] = special.Logit(math.Min(math.Max(v, 0.01), 0.99))
+		}
+	}
+	return map[string][]float64{"w": w, "b": b, "a": make([]float64, k)}
+}
+
+// fitSVI runs the fit of model (its Rows and N are set here) on x; with
+// learn set the model learns its parameters and learn holds the point
+// masses' initial values. It returns the parameters q was scored under.
+func fitSVI(ctx context.Context, model SVIModel, x [][]float64, set SVISettings, learn map[string][]float64) (Params, *SVIFit, error) {
+	p := model.P
+	if err := checkData(x, p.D(), p.Likelihood); err != nil {
+		return p, nil, err
+	}
+	n, d := len(x), p.D()
 	set, err := set.withDefaults(n)
 	if err != nil {
-		return nil, err
+		return p, nil, err
 	}
-	var guide svi.Guide = guides.Discrete{InitLogitsFn: func(_ svi.Site, dst []float64, r *rand.Rand) {
-		for i := range dst {
-			dst[i] = 0.01 * r.NormFloat64()
-		}
-	}}
+	model.Rows, model.N = set.Batch, n
 	amort := guides.AmortizedDiscrete{Input: "x", Dim: d, Hidden: set.Hidden, Activation: ops.ReLU}
-	if set.Amortized {
-		guide = amort
+	guide, err := guideOf(set, amort, learn)
+	if err != nil {
+		return p, nil, err
 	}
 	cfg := svi.Config{Estimator: set.Estimator, Baseline: set.Baseline, Particles: set.Particles,
 		Temperature: set.Temperature, Optimizer: svi.Adam{LearnRate: set.LearnRate}}
-	tr, err := svi.New(SVIModel{P: p, Rows: set.Batch, N: n}, guide, cfg)
+	tr, err := svi.New(model, guide, cfg)
 	if err != nil {
-		return nil, err
+		return p, nil, err
 	}
 	st, err := tr.Init(set.Seed)
 	if err != nil {
-		return nil, err
+		return p, nil, err
 	}
 	flat := make([]float64, 0, n*d)
 	for _, row := range x {
@@ -122,13 +195,96 @@ func FitSVI(ctx context.Context, p Params, x [][]float64, set SVISettings) (*SVI
 	}
 	next, err := batchesOf(st, flat, n, d, set)
 	if err != nil {
-		return nil, err
+		return p, nil, err
 	}
 	res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: set.Steps})
 	if err != nil {
-		return nil, err
+		return p, nil, err
 	}
-	fit := &SVIFit{Runtime: res.Runtime}
+	if learn != nil {
+		p = learned(st.Params, p)
+	}
+	fit, err := score(p, x, flat, st, amort, set)
+	if err != nil {
+		return p, nil, err
+	}
+	if learn != nil {
+		orientFit(p, fit.Lambda)
+	}
+	fit.Runtime = res.Runtime
+	if set.Batch == n {
+		fit.GradVar, err = tr.GradientVariance(st, svi.Batch{"x": flat}, set.GradDraws, set.Seed+1)
+	}
+	return p, fit, err
+}
+
+// guideOf returns q(z)'s guide, joined with point masses for the learned
+// parameters when learn is set.
+func guideOf(set SVISettings, amort guides.AmortizedDiscrete, learn map[string][]float64) (svi.Guide, error) {
+	var guide svi.Guide = guides.Discrete{InitLogitsFn: func(_ svi.Site, dst []float64, r *rand.Rand) {
+		for i := range dst {
+			dst[i] = 0.01 * r.NormFloat64()
+		}
+	}}
+	if set.Amortized {
+		guide = amort
+	}
+	if learn == nil {
+		return guide, nil
+	}
+	return guides.Join(
+		guides.Part{Guide: guides.Delta{InitLoc: learn}, Sites: []string{"w", "b", "a"}},
+		guides.Part{Guide: guide, Sites: []string{"z"}},
+	)
+}
+
+// learned reads W, b and π from the point masses.
+func learned(ps *svi.Params, shape Params) Params {
+	k, d := shape.K(), shape.D()
+	w, _ := ps.Get("guides/w/loc")
+	b, _ := ps.Get("guides/b/loc")
+	a, _ := ps.Get("guides/a/loc")
+	p := shape
+	p.W = make([][]float64, k)
+	for j := range p.W {
+		p.W[j] = append([]float64(nil), w[j*d:(j+1)*d]...)
+	}
+	p.B = append([]float64(nil), b...)
+	p.Pi = make([]float64, k)
+	for j, v := range a {
+		p.Pi[j] = special.Sigmoid(v)
+	}
+	return p
+}
+
+// orientFit turns every learned factor whose weights sum below zero
+// around: z_j ↔ 1 − z_j with w_j → −w_j, b → b + w_j, π_j → 1 − π_j and
+// λ_nj → 1 − λ_nj describe the same model and q (the ELBO is unchanged),
+// and a non-negative weight sum makes "on" mean "adds ink", as Learn does.
+func orientFit(p Params, lambda [][]float64) {
+	for j, w := range p.W {
+		var sum float64
+		for _, v := range w {
+			sum += v
+		}
+		if sum >= 0 {
+			continue
+		}
+		floatsAdd(p.B, w, 1)
+		for i := range w {
+			w[i] = -w[i]
+		}
+		p.Pi[j] = 1 - p.Pi[j]
+		for _, lam := range lambda {
+			lam[j] = 1 - lam[j]
+		}
+	}
+}
+
+// score fills the fit's λ, trace and exact ELBO.
+func score(p Params, x [][]float64, flat []float64, st *svi.State, amort guides.AmortizedDiscrete, set SVISettings) (*SVIFit, error) {
+	n, k := len(x), p.K()
+	fit := &SVIFit{}
 	for _, l := range st.Trace {
 		fit.Trace = append(fit.Trace, -l)
 	}
@@ -149,10 +305,7 @@ func FitSVI(ctx context.Context, p Params, x [][]float64, set SVISettings) (*SVI
 	for _, v := range fit.RowELBO {
 		fit.ELBO += v
 	}
-	if set.Batch == n {
-		fit.GradVar, err = tr.GradientVariance(st, svi.Batch{"x": flat}, set.GradDraws, set.Seed+1)
-	}
-	return fit, err
+	return fit, nil
 }
 
 // batchesOf returns the batch source of the run: all rows every step, or
