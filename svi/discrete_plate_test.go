@@ -19,7 +19,10 @@ import (
 // prior and x_n ~ N(μ + z_n W, σ²I):
 //
 //	μ ~ N(0, 1);  z_nj ~ Bernoulli(σ(0.2));  x_nd ~ N(μ + (z_n W)_d, σ²).
-type plateModel struct{}
+//
+// With local set each row also has a continuous u_n ~ N(0, 1) added to its
+// mean: x_nd ~ N(μ + u_n + (z_n W)_d, σ²).
+type plateModel struct{ local bool }
 
 const (
 	plRows, plScale, plSigma, plPrior = 3, 2.0, 0.7, 0.2
@@ -30,38 +33,48 @@ var (
 	plX = []float64{1.2, -0.3, 0.1, 0.8, 1.9, 0.2}
 )
 
-func (plateModel) Build(m *svi.M) error {
+func (pm plateModel) Build(m *svi.M) error {
 	g := m.Graph()
 	mu := m.Sample("mu", dist.Normal{Loc: m.Const(0), Scale: m.Const(1)})
 	m.Scale(plScale)
-	m.Plate(plRows)
-	prior := make([]float64, plRows*2)
+	rows := m.Plate(plRows) // plRows, or more under enumeration
+	prior := make([]float64, rows*2)
 	for i := range prior {
 		prior[i] = plPrior
 	}
-	z := m.Sample("z", dist.Bernoulli{Logits: constOf(g, prior, plRows, 2)}, plRows, 2)
+	z := m.Sample("z", dist.Bernoulli{Logits: constOf(g, prior, rows, 2)}, rows, 2)
 	mean := m.Add(m.MatMul(z, constOf(g, plW, 2, 2)), mu)
-	m.Observe("x", dist.Normal{Loc: mean, Scale: m.Const(plSigma)}, m.Data("x", plRows, 2))
+	if pm.local {
+		u := m.Sample("u", dist.Normal{Loc: m.Const(0), Scale: m.Const(1)}, rows, 1)
+		mean = m.Add(mean, m.MatMul(u, constOf(g, []float64{1, 1}, 1, 2)))
+	}
+	m.Observe("x", dist.Normal{Loc: mean, Scale: m.Const(plSigma)}, m.Data("x", rows, 2))
 	return m.Err()
 }
 
-// plateELBO is the exact ELBO at p = (loc, ρ, logits…) by enumerating each
-// row's four states and integrating μ in closed form.
+// plateELBO is the exact ELBO at p = (loc, ρ, logits…[, u's locs…,
+// u's ρ…]) by enumerating each row's four states and integrating μ (and
+// u) in closed form.
 func plateELBO(p []float64) float64 {
 	m, s := p[0], special.Softplus(p[1])
 	e := -0.5*math.Log(2*math.Pi) - (m*m+s*s)/2 + 0.5*math.Log(2*math.Pi*math.E*s*s)
 	for n := range plRows {
 		l := p[2+2*n : 4+2*n]
 		zs, lq := states(l)
+		mu, su := 0.0, 0.0 // q(u_n)
+		if len(p) > 2+2*plRows {
+			mu, su = p[2+2*plRows+n], special.Softplus(p[2+3*plRows+n])
+			e += plScale * (-0.5*math.Log(2*math.Pi) - (mu*mu+su*su)/2 + 0.5*math.Log(2*math.Pi*math.E*su*su))
+		}
 		for i, z := range zs {
 			t := -lq[i]
 			for j := range 2 {
 				t += z[j]*plPrior - special.Softplus(plPrior)
 			}
 			for d := range 2 {
-				mean := m + z[0]*plW[d] + z[1]*plW[2+d]
+				mean := m + mu + z[0]*plW[d] + z[1]*plW[2+d]
 				r := plX[2*n+d] - mean
-				t += -0.5*math.Log(2*math.Pi*plSigma*plSigma) - (r*r+s*s)/(2*plSigma*plSigma)
+				t += -0.5*math.Log(2*math.Pi*plSigma*plSigma) - (r*r+s*s+su*su)/(2*plSigma*plSigma)
 			}
 			e += plScale * math.Exp(lq[i]) * t
 		}
@@ -71,14 +84,23 @@ func plateELBO(p []float64) float64 {
 
 var plParams = []float64{0.3, special.InverseSoftplus(0.5), 0.4, -0.2, 1.1, 0.0, -0.8, 0.6}
 
-func plateStats(t *testing.T, cfg svi.Config, n int) *svi.GradientStats {
+// plLocal are the extra parameters of the local variant: u's locations
+// and ρ (σ = 0.5 for all rows, as InitScale sets them).
+var plLocal = []float64{0.2, -0.4, 0.6, special.InverseSoftplus(0.5), special.InverseSoftplus(0.5), special.InverseSoftplus(0.5)}
+
+func plateStats(t *testing.T, cfg svi.Config, n int, local bool) *svi.GradientStats {
 	t.Helper()
+	mf := guides.MeanField{InitLoc: map[string][]float64{"mu": plParams[:1], "u": plLocal[:plRows]}, InitScale: 0.5}
+	cont := []string{"mu"}
+	if local {
+		cont = append(cont, "u")
+	}
 	g, err := guides.Join(
-		guides.Part{Guide: guides.MeanField{InitLoc: map[string][]float64{"mu": plParams[:1]}, InitScale: 0.5}, Sites: []string{"mu"}},
-		guides.Part{Guide: guides.Discrete{InitLogits: map[string][]float64{"z": plParams[2:]}}, Sites: []string{"z"}},
+		guides.Part{Guide: mf, Sites: cont},
+		guides.Part{Guide: guides.Discrete{InitLogits: map[string][]float64{"z": plParams[2 : 2+2*plRows]}}, Sites: []string{"z"}},
 	)
 	require.NoError(t, err)
-	tr, err := svi.New(plateModel{}, g, cfg)
+	tr, err := svi.New(plateModel{local: local}, g, cfg)
 	require.NoError(t, err)
 	st, err := tr.Init(1)
 	require.NoError(t, err)
@@ -100,7 +122,7 @@ func TestPlateEstimatorsAreUnbiased(t *testing.T) {
 		{Estimator: svi.ScoreELBO, Particles: 1, Baseline: svi.BaselineNone},
 		{Estimator: svi.VIMCOBound, Particles: 1 + 1},
 	} {
-		gs := plateStats(t, cfg, n)
+		gs := plateStats(t, cfg, n, false)
 		if cfg.Estimator == svi.VIMCOBound {
 			// VIMCO's bound is not the ELBO: it must lie above it.
 			assert.Less(t, gs.Loss, -plateELBO(plParams)+4*math.Sqrt(gs.LossVar/n))
@@ -111,6 +133,23 @@ func TestPlateEstimatorsAreUnbiased(t *testing.T) {
 		within4SE(t, gs.Block("guides/z/logits"), n, want[2:], 1e-8)
 		assert.InDelta(t, -plateELBO(plParams), gs.Loss, 4*math.Sqrt(gs.LossVar/n)+1e-9)
 		t.Logf("%v S=%d baseline %v: gradient variance of the logits %.4g", cfg.Estimator, cfg.Particles, cfg.Baseline, gs.Block("guides/z/logits").TotalVar)
+	}
+}
+
+// A continuous local site inside the plate is repeated over the expanded
+// plate's blocks by enumeration (its log|J| and log q counted once): the
+// gradient of every parameter, u's included, is unbiased for the exact one.
+func TestEnumWithLocalContinuousSite(t *testing.T) {
+	const n = 3000
+	params := append(append([]float64(nil), plParams...), plLocal...)
+	want := negated(fdGrad(plateELBO, params))
+	for _, cfg := range []svi.Config{{Estimator: svi.EnumELBO}, {Estimator: svi.ScoreELBO, Particles: 4}} {
+		gs := plateStats(t, cfg, n, true)
+		within4SE(t, gs.Block("guides/mu/loc"), n, want[:1], 1e-8)
+		within4SE(t, gs.Block("guides/z/logits"), n, want[2:2+2*plRows], 1e-8)
+		within4SE(t, gs.Block("guides/u/loc"), n, want[2+2*plRows:2+3*plRows], 1e-8)
+		within4SE(t, gs.Block("guides/u/rho"), n, want[2+3*plRows:], 1e-8)
+		assert.InDelta(t, -plateELBO(params), gs.Loss, 4*math.Sqrt(gs.LossVar/n)+1e-9)
 	}
 }
 
@@ -192,7 +231,7 @@ func TestDiscreteRefusals(t *testing.T) {
 	assert.ErrorContains(t, err, "Temperature")
 	big := bitsModel{a: make([]float64, 11), w: make([]float64, 11), c: []float64{0}, x: []float64{0}, sigma: 1}
 	_, err = svi.New(big, guides.Discrete{}, svi.Config{Estimator: svi.EnumELBO})
-	assert.ErrorContains(t, err, "more than 1024 model instances")
+	assert.ErrorContains(t, err, "more than 256 model instances")
 	pois := svi.ModelFunc(func(m *svi.M) error {
 		m.Sample("n", dist.Poisson{Rate: m.Const(2)})
 		return m.Err()

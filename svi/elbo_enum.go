@@ -4,16 +4,19 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/ops"
 )
 
 // enumELBO is [EnumELBO]. The graph holds one model instance per particle
-// s, joint state g of the global discrete sites and joint state r of one
-// row of the plate's discrete sites (see enumerate). With q(g) and q_n(r)
-// the guide's probabilities, G_sg the instance's terms outside the plate
-// (log-joint minus its row terms, plus log|J|) and R_sgr,n its row terms,
-// particle s's ELBO is
+// s and joint state g of the global discrete sites, each with its plate
+// expanded to all R joint states of a row's discrete sites (see
+// enumerate). With q(g) and q_n(r) the guide's probabilities, G_sg the
+// instance's terms outside the plate (log-joint minus its row terms, plus
+// log|J|) and R_sg,rn its row terms, particle s's ELBO is
 //
-//	Σ_g q(g)·[G_sg − log q(g) + Σₙ Σ_r q_n(r)·(R_sgr,n − log q_n(r))] − log q(u_s)
+//	Σ_g q(g)·[G_sg − log q(g) + Σₙ Σ_r q_n(r)·(R_sg,rn − log q_n(r))] − log q(u_s)
 //
 // with u_s the continuous draws; log q terms carry their sites' scales.
 // It is differentiable in the logits through the weights: exact, with no
@@ -26,26 +29,20 @@ func (enumELBO) loss(p *parts) (report, surrogate *G.Node, err error) {
 		return nil, nil, fmt.Errorf("svi: the enum estimator's graph was built without enumeration")
 	}
 	b := p.b
-	type weighted struct{ w, lq *G.Node }
-	gs := make([]weighted, e.G)
+	gw := make([]*G.Node, e.G)  // q(g)
+	glq := make([]*G.Node, e.G) // scaled log q(g)
 	for g, vals := range e.gVals {
 		lq, _, lqScaled, _, err := p.discreteLogQOf(vals)
 		if err != nil {
 			return nil, nil, err
 		}
 		if lq != nil {
-			gs[g] = weighted{b.Exp(lq), lqScaled}
+			gw[g], glq[g] = b.Exp(lq), lqScaled
 		}
 	}
-	rs := make([]weighted, e.R)
-	for r, vals := range e.rVals {
-		_, lq, _, lqScaled, err := p.discreteLogQOf(vals)
-		if err != nil {
-			return nil, nil, err
-		}
-		if lq != nil {
-			rs[r] = weighted{b.Exp(lq), lqScaled}
-		}
+	rw, rlq, err := p.rowWeights()
+	if err != nil {
+		return nil, nil, err
 	}
 	contLogQ, err := p.continuousLogQ()
 	if err != nil {
@@ -54,30 +51,16 @@ func (enumELBO) loss(p *parts) (report, surrogate *G.Node, err error) {
 	elbos := make([]*G.Node, e.S)
 	for s := range elbos {
 		var total *G.Node
-		for g := range gs {
-			i0 := (s*e.G + g) * e.R
-			glob := p.joint(i0)
-			if p.rows[i0] != nil {
-				glob = b.Sub(glob, b.Sum(p.rows[i0]))
+		for g := range e.G {
+			i := s*e.G + g
+			t := p.joint(i)
+			if rw != nil && p.rows[i] != nil {
+				t = b.Add(b.Sub(t, b.Sum(p.rows[i])), b.Sum(b.Mul(rw, b.Sub(p.rows[i], rlq))))
 			}
-			if gs[g].lq != nil {
-				glob = b.Sub(glob, gs[g].lq)
+			if gw[g] != nil {
+				t = b.Mul(gw[g], b.Sub(t, glq[g]))
 			}
-			for r := range rs {
-				rows := p.rows[i0+r]
-				if rows == nil {
-					continue
-				}
-				if rs[r].w == nil {
-					glob = b.Add(glob, b.Sum(rows))
-					continue
-				}
-				glob = b.Add(glob, b.Sum(b.Mul(rs[r].w, b.Sub(rows, rs[r].lq))))
-			}
-			if gs[g].w != nil {
-				glob = b.Mul(gs[g].w, glob)
-			}
-			total = add(b, total, glob)
+			total = add(b, total, t)
 		}
 		if contLogQ != nil {
 			total = b.Sub(total, contLogQ[s])
@@ -85,6 +68,50 @@ func (enumELBO) loss(p *parts) (report, surrogate *G.Node, err error) {
 		elbos[s] = total
 	}
 	return negate(p, p.mean(elbos))
+}
+
+// rowWeights returns q_n(r) and its scaled log over the expanded plate
+// ([R·n] vectors, block r for state r), or nils without plate discrete
+// sites.
+func (p *parts) rowWeights() (w, lqScaled *G.Node, err error) {
+	e := p.enum
+	if len(e.rows) == 0 {
+		return nil, nil, nil
+	}
+	b := p.b
+	var lq *G.Node
+	for _, s := range e.rows {
+		q, err := tiledQ(p, p.disc[s.Name], e.R)
+		if err != nil {
+			return nil, nil, fmt.Errorf("svi: enumerating site %q: %w", s.Name, err)
+		}
+		lp, err := q.LogProb(e.rVals[s.Name])
+		if err != nil {
+			return nil, nil, fmt.Errorf("svi: enumerating site %q: %w", s.Name, err)
+		}
+		r, err := rowSums(b, lp, e.R*e.n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("svi: enumerating site %q: %w", s.Name, err)
+		}
+		lq = add(b, lq, r)
+		lqScaled = add(b, lqScaled, scaled(b, r, s.Scale))
+	}
+	return b.Exp(lq), lqScaled, b.Err()
+}
+
+// tiledQ returns q with its logits repeated over the R blocks of the
+// expanded plate.
+func tiledQ(p *parts, q dist.LogProber, R int) (dist.LogProber, error) {
+	tile := func(l *G.Node) *G.Node {
+		return p.b.Apply("TileRows", func(x *G.Node) (*G.Node, error) { return ops.TileRows(x, R) }, l)
+	}
+	switch q := q.(type) {
+	case dist.Bernoulli:
+		return dist.Bernoulli{Logits: tile(q.Logits)}, p.b.Err()
+	case dist.Categorical:
+		return dist.Categorical{Logits: tile(q.Logits)}, p.b.Err()
+	}
+	return nil, fmt.Errorf("the guide's q is a %T; enumeration knows Bernoulli and Categorical", q)
 }
 
 // continuousLogQ returns each particle's log q of its continuous draws:

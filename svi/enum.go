@@ -8,35 +8,46 @@ import (
 )
 
 // MaxEnumerated bounds the model instances the enum estimator builds per
-// graph: S particles × the joint states of the global discrete sites × the
-// joint states of one row of the plate's discrete sites. Each instance is
-// a copy of the model in the graph, so the bound keeps a step's graph to a
-// size gorgonia compiles and runs in reasonable time (K = 10 binary
-// factors per row is 1,024 instances).
-const MaxEnumerated = 1024
+// graph: S particles × the joint states of the global discrete sites.
+// Each instance is a copy of the model in the graph, so the bound keeps a
+// step's graph to a size gorgonia compiles and runs in reasonable time.
+const MaxEnumerated = 256
+
+// MaxRowStates bounds the joint states of one row of the plate's discrete
+// sites (K = 16 binary factors per row is 65,536), and MaxEnumeratedRows
+// the rows of the expanded plate, states × rows (a model's plate arrays
+// grow by the number of states).
+const (
+	MaxRowStates      = 1 << 16
+	MaxEnumeratedRows = 1 << 22
+)
 
 // enumeration describes the instances of an enum training graph: instance
-// (s·G + g)·R + r is particle s's continuous draws with the global
-// discrete sites in joint state g and every row of the plate's discrete
-// sites in joint state r.
+// s·G + g is particle s's continuous draws with the global discrete sites
+// in joint state g. The plate's discrete sites are enumerated inside each
+// instance: the plate of n rows is expanded to R·n rows, block r of which
+// holds every row in joint state r (M.Plate returns R·n), so one model
+// instance evaluates all the states of every row at once.
 type enumeration struct {
 	S, G, R int
+	n       int // the plate's rows
 	global  []Site
 	rows    []Site
 	gVals   []map[string]*G.Node // per global state, each global discrete site's value
-	rVals   []map[string]*G.Node // per row state, each plate discrete site's value
+	rVals   map[string]*G.Node   // each plate discrete site's value in the expanded plate
 }
 
 // enumerate returns the draws of every instance of the enumeration: each
-// particle's draws with the discrete sites replaced by each joint state.
+// particle's draws with the global discrete sites replaced by each joint
+// state and the plate's discrete sites by the expanded states.
 func (p *parts) enumerate(g *G.ExprGraph, draws []map[string]*G.Node) ([]map[string]*G.Node, error) {
-	e := &enumeration{S: len(draws)}
+	e := &enumeration{S: len(draws), R: 1}
 	for _, s := range p.sites {
 		if !s.Discrete() {
 			continue
 		}
 		if s.Plate > 0 {
-			e.rows = append(e.rows, s)
+			e.rows, e.n = append(e.rows, s), s.Plate
 		} else {
 			e.global = append(e.global, s)
 		}
@@ -45,19 +56,17 @@ func (p *parts) enumerate(g *G.ExprGraph, draws []map[string]*G.Node) ([]map[str
 	if e.gVals, err = jointStates(g, e.global, e.S); err != nil {
 		return nil, err
 	}
-	if e.rVals, err = jointStates(g, e.rows, e.S*len(e.gVals)); err != nil {
+	e.G = len(e.gVals)
+	if e.rVals, e.R, err = rowStates(g, e.rows, e.n); err != nil {
 		return nil, err
 	}
-	e.G, e.R = len(e.gVals), len(e.rVals)
-	out := make([]map[string]*G.Node, 0, e.S*e.G*e.R)
+	out := make([]map[string]*G.Node, 0, e.S*e.G)
 	for _, d := range draws {
 		for _, gv := range e.gVals {
-			for _, rv := range e.rVals {
-				m := maps.Clone(d)
-				maps.Copy(m, gv)
-				maps.Copy(m, rv)
-				out = append(out, m)
-			}
+			m := maps.Clone(d)
+			maps.Copy(m, gv)
+			maps.Copy(m, e.rVals)
+			out = append(out, m)
 		}
 	}
 	p.enum = e
@@ -79,19 +88,29 @@ func cells(s Site) int {
 	return n
 }
 
+// stateCount returns s.States^cells(s), or an error once it passes limit.
+func stateCount(s Site, limit int, what string) (int, error) {
+	c := 1
+	for range cells(s) {
+		c *= s.States
+		if c > limit {
+			return 0, fmt.Errorf("svi: the enum estimator would enumerate more than %d %s (site %q has %d^%d states per draw): use score, vimco or concrete", limit, what, s.Name, s.States, cells(s))
+		}
+	}
+	return c, nil
+}
+
 // jointStates returns one map of constant values per joint state of the
-// sites (one map with no entries when there are none). mult is the number
-// of instances each state will be built for, to enforce MaxEnumerated.
+// global sites (one map with no entries when there are none). mult is the
+// number of instances each state will be built for, to enforce
+// MaxEnumerated.
 func jointStates(g *G.ExprGraph, sites []Site, mult int) ([]map[string]*G.Node, error) {
 	counts := make([]int, len(sites))
 	total := 1
 	for i, s := range sites {
-		c := 1
-		for range cells(s) {
-			c *= s.States
-			if c*total*mult > MaxEnumerated {
-				return nil, fmt.Errorf("svi: the enum estimator would build more than %d model instances (site %q alone has %d^%d states per draw, with %d instances before it): use score, vimco or concrete", MaxEnumerated, s.Name, s.States, cells(s), total*mult)
-			}
+		c, err := stateCount(s, MaxEnumerated/(total*mult), fmt.Sprintf("model instances (%d before site %q)", total*mult, s.Name))
+		if err != nil {
+			return nil, err
 		}
 		counts[i] = c
 		total *= c
@@ -101,24 +120,62 @@ func jointStates(g *G.ExprGraph, sites []Site, mult int) ([]map[string]*G.Node, 
 		out[idx] = map[string]*G.Node{}
 		rest := idx
 		for i, s := range sites {
-			out[idx][s.Name] = stateValue(g, s, rest%counts[i], idx)
+			n, t := input(g, fmt.Sprintf("enum/%s/%d", s.Name, idx), s.Shape)
+			fillState(t.Float64s(), s, rest%counts[i])
+			out[idx][s.Name] = n
 			rest /= counts[i]
 		}
 	}
 	return out, nil
 }
 
-// stateValue returns a constant holding state number k of site s: its
-// cells read as the digits of k in base s.States (Bernoulli elements 0/1,
-// one-hot rows for a Categorical site), repeated on every row of a plate.
-func stateValue(g *G.ExprGraph, s Site, k, joint int) *G.Node {
-	n, t := input(g, fmt.Sprintf("enum/%s/%d", s.Name, joint), s.Shape)
-	v := t.Float64s()
-	per := len(v)
-	if s.Plate > 0 {
-		per /= s.Plate
+// rowStates returns the expanded values of the plate's discrete sites,
+// [R·n, …] with block r holding joint row state r on all n rows, and R.
+func rowStates(g *G.ExprGraph, sites []Site, n int) (map[string]*G.Node, int, error) {
+	counts := make([]int, len(sites))
+	R := 1
+	for i, s := range sites {
+		c, err := stateCount(s, MaxRowStates/R, "joint states per row")
+		if err != nil {
+			return nil, 0, err
+		}
+		counts[i] = c
+		R *= c
 	}
-	one := make([]float64, per)
+	if R*n > MaxEnumeratedRows {
+		return nil, 0, fmt.Errorf("svi: the enum estimator would expand the plate of %d rows to %d×%d > %d rows: use smaller batches, or score, vimco or concrete", n, R, n, MaxEnumeratedRows)
+	}
+	out := map[string]*G.Node{}
+	stride := 1
+	for i, s := range sites {
+		shape := append([]int{R * n}, s.Shape[1:]...)
+		node, t := input(g, "enum/"+s.Name, shape)
+		v := t.Float64s()
+		per := len(v) / (R * n)
+		for r := range R {
+			one := v[r*n*per : (r*n+1)*per]
+			fillState(one, s, r/stride%counts[i])
+			for row := 1; row < n; row++ {
+				copy(v[(r*n+row)*per:(r*n+row+1)*per], one)
+			}
+		}
+		out[s.Name] = node
+		stride *= counts[i]
+	}
+	return out, R, nil
+}
+
+// fillState writes state number k of one draw of s into dst (one row, for
+// a plate site): its cells read as the digits of k in base s.States
+// (Bernoulli elements 0/1, one-hot rows for a Categorical site), repeated
+// over dst when dst holds several rows.
+func fillState(dst []float64, s Site, k int) {
+	per := cells(s)
+	if s.Event == 1 {
+		per *= s.States
+	}
+	one := dst[:per]
+	clear(one)
 	digit := k
 	for c := range cells(s) {
 		d := digit % s.States
@@ -129,8 +186,7 @@ func stateValue(g *G.ExprGraph, s Site, k, joint int) *G.Node {
 			one[c] = float64(d)
 		}
 	}
-	for off := 0; off < len(v); off += per {
-		copy(v[off:off+per], one)
+	for off := per; off < len(dst); off += per {
+		copy(dst[off:off+per], one)
 	}
-	return n
 }

@@ -51,6 +51,9 @@ type M struct {
 	// per-row log-density terms ([plate] vectors, scaled) declared since.
 	plate    int
 	rowTerms []*G.Node
+	// expand is the number of joint states R the enum estimator evaluates
+	// every plate row in (the plate has R·plate rows then), 0 otherwise.
+	expand int
 
 	// guide is the context of the guide being trained and particle the
 	// index of the particle this model instance belongs to; nil while
@@ -105,6 +108,7 @@ type dataDecl struct {
 	shape []int
 	node  *G.Node
 	value *tensor.Dense
+	tile  int // > 1: fed with the batch's array repeated tile times (an expanded plate)
 }
 
 // Graph returns the graph the model builds on.
@@ -161,6 +165,9 @@ func (m *M) Scale(s float64) {
 func (m *M) Data(name string, shape ...int) *G.Node {
 	if m.err != nil {
 		return nil
+	}
+	if m.expand > 1 && m.plate > 0 && len(shape) > 0 && shape[0] == m.rows() {
+		return m.tiledData(name, shape)
 	}
 	n, err := declareData(m.g, m.data, m.dataDecl, name, shape)
 	if err != nil {
@@ -372,7 +379,7 @@ func (m *M) term(what string, lp *G.Node) *G.Node {
 	b := graph.New(m.g)
 	var t *G.Node
 	if m.plate > 0 {
-		row, err := rowSums(b, lp, m.plate)
+		row, err := rowSums(b, lp, m.rows())
 		if err != nil {
 			m.Fail(fmt.Errorf("svi: %s: %w", what, err))
 			return nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
+	"github.com/govi/govi/ops"
 )
 
 // parts are the pieces of one graph of a model and its guide that the
@@ -103,6 +104,9 @@ func (p *parts) addInstance(model Model, gc *GuideContext, s int, draws map[stri
 	if p.vector {
 		m.particles = p.S
 	}
+	if p.enum != nil && p.enum.R > 1 {
+		m.expand = p.enum.R
+	}
 	var logDet *G.Node
 	siteLD := map[string]*G.Node{}
 	for _, site := range p.sites {
@@ -113,6 +117,11 @@ func (p *parts) addInstance(model Model, gc *GuideContext, s int, draws map[stri
 		x, ld, err := site.Support.Forward(u)
 		if err != nil {
 			return fmt.Errorf("svi: site %q: %w", site.Name, err)
+		}
+		if m.expand > 1 && site.Plate > 0 && !site.Discrete() {
+			// A continuous local site enters every block of the expanded
+			// plate; its log|J| is counted once.
+			x = b.Apply("TileRows", func(x *G.Node) (*G.Node, error) { return ops.TileRows(x, m.expand) }, x)
 		}
 		m.latents[site.Name] = x
 		if p.point[site.Name] || isZeroConst(ld) {

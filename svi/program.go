@@ -200,15 +200,18 @@ func (p *program) feed(b Batch) error {
 			continue
 		}
 		dst := d.value.Float64s()
-		if len(v) != len(dst) {
-			return fmt.Errorf("svi: data %q has %d values, the model declares shape %v (%d values)", d.name, len(v), d.shape, len(dst))
+		tile := max(d.tile, 1)
+		if len(v)*tile != len(dst) {
+			return fmt.Errorf("svi: data %q has %d values, the model declares shape %v (%d values)", d.name, len(v), d.shape, len(dst)/tile)
 		}
 		for j, x := range v {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				return fmt.Errorf("svi: data %q element %d is %v", d.name, j, x)
 			}
 		}
-		copy(dst, v)
+		for k := range tile {
+			copy(dst[k*len(v):], v)
+		}
 		p.fed[i] = true
 	}
 	return nil

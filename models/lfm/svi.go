@@ -31,37 +31,38 @@ type SVIModel struct {
 	PriorScale float64 // of W and b when learning; 0 means 3
 }
 
-// Build declares the model on m.
+// Build declares the model on m. The plate's arrays have the rows
+// m.Plate returns (more than Rows under the enum estimator).
 func (s SVIModel) Build(m *svi.M) error {
 	p := s.P
 	k, d := p.K(), p.D()
 	if s.Rows < 1 {
 		return fmt.Errorf("lfm: SVIModel.Rows = %d, want at least 1", s.Rows)
 	}
-	ones := make([]float64, s.Rows)
-	for i := range ones {
-		ones[i] = 1
-	}
-	col := m.Array(ones, s.Rows, 1)
-	var w, bias, prior *G.Node
+	var w, b, a *G.Node
 	if s.Learn {
 		sd := s.PriorScale
 		if sd == 0 {
 			sd = 3
 		}
 		w = m.Sample("w", dist.Normal{Loc: m.Const(0), Scale: m.Const(sd)}, k, d)
-		bias = m.MatMul(col, m.Reshape(m.Sample("b", dist.Normal{Loc: m.Const(0), Scale: m.Const(sd)}, d), 1, d))
-		prior = m.MatMul(col, m.Reshape(m.Sample("a", dist.Normal{Loc: m.Const(0), Scale: m.Const(1.5)}, k), 1, k))
+		b = m.Reshape(m.Sample("b", dist.Normal{Loc: m.Const(0), Scale: m.Const(sd)}, d), 1, d)
+		a = m.Reshape(m.Sample("a", dist.Normal{Loc: m.Const(0), Scale: m.Const(1.5)}, k), 1, k)
 	} else {
-		w, bias, prior = s.constants(m, col)
+		w, b, a = s.constants(m)
 	}
 	if s.N != 0 {
 		m.Scale(float64(s.N) / float64(s.Rows))
 	}
-	m.Plate(s.Rows)
-	z := m.Sample("z", dist.Bernoulli{Logits: prior}, s.Rows, k)
-	eta := m.Add(m.MatMul(z, w), bias)
-	x := m.Data("x", s.Rows, d)
+	rows := m.Plate(s.Rows)
+	ones := make([]float64, rows)
+	for i := range ones {
+		ones[i] = 1
+	}
+	col := m.Array(ones, rows, 1)
+	z := m.Sample("z", dist.Bernoulli{Logits: m.MatMul(col, a)}, rows, k)
+	eta := m.Add(m.MatMul(z, w), m.MatMul(col, b))
+	x := m.Data("x", rows, d)
 	if p.Likelihood == Bernoulli {
 		m.Observe("x", dist.Bernoulli{Logits: eta}, x)
 	} else {
@@ -70,9 +71,9 @@ func (s SVIModel) Build(m *svi.M) error {
 	return m.Err()
 }
 
-// constants returns W, the bias rows and the prior logit rows of the given
-// parameters as constant nodes.
-func (s SVIModel) constants(m *svi.M, col *G.Node) (w, bias, prior *G.Node) {
+// constants returns W ([K, D]), b ([1, D]) and the prior logits ([1, K])
+// of the given parameters as constant nodes.
+func (s SVIModel) constants(m *svi.M) (w, b, a *G.Node) {
 	p := s.P
 	k, d := p.K(), p.D()
 	flat := make([]float64, 0, k*d)
@@ -83,8 +84,5 @@ func (s SVIModel) constants(m *svi.M, col *G.Node) (w, bias, prior *G.Node) {
 	for j, pi := range p.Pi {
 		logits[j] = special.Logit(pi)
 	}
-	w = m.Array(flat, k, d)
-	bias = m.MatMul(col, m.Array(p.B, 1, d))
-	prior = m.MatMul(col, m.Array(logits, 1, k))
-	return w, bias, prior
+	return m.Array(flat, k, d), m.Array(p.B, 1, d), m.Array(logits, 1, k)
 }
