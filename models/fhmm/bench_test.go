@@ -3,7 +3,9 @@ package fhmm
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -25,7 +27,9 @@ const (
 //   - exact: one forward–backward pass on the 3^M joint states with
 //     marginals and transition counts.
 //
-// The mean-field benchmarks also report, as gap-nats, log p(y) − ELBO at
+// Besides wall time (ns/op) each reports cpu-ns/op, the process's CPU
+// time per operation, which is steadier on a shared machine. The
+// mean-field benchmarks also report, as gap-nats, log p(y) − ELBO at
 // the fixed point reached from the default start (Settings{}) and, as
 // sweeps, the sweeps it took; see RESULTS.md.
 func BenchmarkSweep(b *testing.B) {
@@ -46,10 +50,10 @@ func BenchmarkSweep(b *testing.B) {
 			require.NoError(b, err)
 			s := newStructured(md, z)
 			require.NoError(b, s.initPotentials(nil))
-			for b.Loop() {
+			loop(b, func() {
 				require.NoError(b, s.sweep())
 				s.elbo()
-			}
+			})
 			b.ReportMetric(post.LogLik-q.ELBO[len(q.ELBO)-1], "gap-nats")
 			b.ReportMetric(float64(q.Sweeps), "sweeps")
 		})
@@ -57,10 +61,10 @@ func BenchmarkSweep(b *testing.B) {
 			q, err := Factorized(p, y, Settings{})
 			require.NoError(b, err)
 			f := newFactorized(md, z, nil)
-			for b.Loop() {
+			loop(b, func() {
 				f.sweep()
 				f.elbo()
-			}
+			})
 			b.ReportMetric(post.LogLik-q.ELBO[len(q.ELBO)-1], "gap-nats")
 			b.ReportMetric(float64(q.Sweeps), "sweeps")
 		})
@@ -68,10 +72,10 @@ func BenchmarkSweep(b *testing.B) {
 			k, err := jointStates(m, benchL)
 			require.NoError(b, err)
 			j := newJoint(md, k, benchT)
-			for b.Loop() {
+			loop(b, func() {
 				_, err := j.run(z, nil)
 				require.NoError(b, err)
-			}
+			})
 			b.ReportMetric(float64(k), "states")
 		})
 	}
@@ -88,10 +92,32 @@ func BenchmarkExactLimit(b *testing.B) {
 			require.NoError(b, err)
 			_, y, err := Generate(p, 1000, r)
 			require.NoError(b, err)
-			for b.Loop() {
+			loop(b, func() {
 				_, err := Exact(p, y)
 				require.NoError(b, err)
-			}
+			})
 		})
 	}
+}
+
+// loop runs f under b.Loop and reports the process's CPU time (user +
+// system, from getrusage) per iteration as cpu-ns/op.
+func loop(b *testing.B, f func()) {
+	start := cpuTime()
+	n := 0
+	for b.Loop() {
+		f()
+		n++
+	}
+	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(n), "cpu-ns/op")
+}
+
+// cpuTime returns the CPU time (user + system) this process has used, as
+// benchmarks/trueskill_test.go does.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -30,8 +30,8 @@
 // with a [*TooManyStatesError]. A step costs O(K·L·M·log M) (the counts
 // need, for each chain, the forward message moved by all other chains) and
 // the forward table holds 8·T·K bytes, so at the limit a pass over T = 1000
-// steps takes 1–2.5 s on the machine of RESULTS.md and 32 MiB, and each
-// further chain multiplies both by L. 4096 admits M = 12 binary chains,
+// steps takes 0.4–1.3 s of CPU time on the machine of RESULTS.md and 32
+// MiB, and each further chain multiplies both by L. 4096 admits M = 12 binary chains,
 // M = 7 chains of 3 states or M = 6 of 4.
 //
 // # Structured mean field

@@ -241,10 +241,28 @@ func (j *joint) apply(x []float64, skip int, transpose bool) []float64 {
 // applyChain sets dst[k with s_m = j] = Σ_i src[k with s_m = i]·P_ij (or
 // Σ_i P_ji·src[k with s_m = i] with transpose), where stride = L^m. The
 // states sharing all digits but s_m form runs of stride contiguous
-// entries, so the inner loop is an axpy over a run.
+// entries, so the inner loop is an axpy over a run (for chain 0, whose
+// runs have length 1, a plain L×L product per block).
 func applyChain(dst, src []float64, p [][]float64, stride int, transpose bool) {
 	l := len(p)
 	block := stride * l
+	if stride == 1 {
+		for base := 0; base < len(src); base += block {
+			s, d := src[base:base+l], dst[base:base+l]
+			for to := range d {
+				var v float64
+				for from, x := range s {
+					if transpose {
+						v += p[to][from] * x
+					} else {
+						v += x * p[from][to]
+					}
+				}
+				d[to] = v
+			}
+		}
+		return
+	}
 	for base := 0; base < len(src); base += block {
 		for to := 0; to < l; to++ {
 			d := dst[base+to*stride : base+(to+1)*stride]

@@ -175,9 +175,6 @@ func TestFactorizedZeroTransition(t *testing.T) {
 // posteriors, more local optima) it is only logged: 16 of 20 when this was
 // written.
 func TestStructuredUsuallyBeatsFactorized(t *testing.T) {
-	if testing.Short() {
-		t.Skip("40 problems")
-	}
 	const n, wantWins = 20, 19
 	for _, scale := range []float64{1, 0.25} {
 		wins := 0
