@@ -29,12 +29,25 @@ const (
 	// the row's share when the global terms are small (any value keeps the
 	// gradient unbiased; this one only makes it effective then).
 	BaselineAvg
+	// BaselineNVIL is the input-dependent baseline of Mnih & Gregor
+	// (2014) for a plate's rows: the running average of BaselineAvg plus a
+	// small network of the row's data, b_ψ(x_n) (Config.BaselineInput,
+	// one hidden layer of Config.BaselineHidden tanh units), trained with
+	// the guide by minimizing Σₙ (c_n − baseline_n)² over the particles,
+	// where c_n is row n's cost. It suits amortized guides, whose rows
+	// change from batch to batch. Global discrete sites get the running
+	// average.
+	BaselineNVIL
 )
+
+// DefaultBaselineHidden is the width of BaselineNVIL's hidden layer when
+// Config.BaselineHidden is 0 (Mnih & Gregor used 100 tanh units).
+const DefaultBaselineHidden = 100
 
 // AvgWindow is the number of past steps BaselineAvg averages.
 const AvgWindow = 50
 
-var baselineNames = [...]string{"auto", "none", "loo", "avg"}
+var baselineNames = [...]string{"auto", "none", "loo", "avg", "nvil"}
 
 func (b Baseline) String() string {
 	if b >= 0 && int(b) < len(baselineNames) {
@@ -43,14 +56,15 @@ func (b Baseline) String() string {
 	return fmt.Sprintf("Baseline(%d)", int(b))
 }
 
-// ParseBaseline returns the baseline named s: auto, none, loo or avg.
+// ParseBaseline returns the baseline named s: auto, none, loo, avg or
+// nvil.
 func ParseBaseline(s string) (Baseline, error) {
 	for i, n := range baselineNames {
 		if n == s {
 			return Baseline(i), nil
 		}
 	}
-	return 0, fmt.Errorf("svi: unknown baseline %q (want auto, none, loo or avg)", s)
+	return 0, fmt.Errorf("svi: unknown baseline %q (want auto, none, loo, avg or nvil)", s)
 }
 
 // discreteDefaults resolves the baseline and the temperature.
@@ -66,6 +80,15 @@ func (c Config) discreteDefaults() (Config, error) {
 	}
 	if c.Estimator == ScoreELBO && c.Baseline == BaselineLOO && c.Particles < 2 {
 		return c, fmt.Errorf("svi: the leave-one-out baseline needs at least 2 particles, got %d", c.Particles)
+	}
+	if c.Estimator == ScoreELBO && c.Baseline == BaselineNVIL && c.BaselineInput == "" {
+		return c, fmt.Errorf("svi: the nvil baseline needs Config.BaselineInput, the data array it reads")
+	}
+	if c.BaselineHidden < 0 {
+		return c, fmt.Errorf("svi: BaselineHidden must not be negative, got %d", c.BaselineHidden)
+	}
+	if c.BaselineHidden == 0 {
+		c.BaselineHidden = DefaultBaselineHidden
 	}
 	if c.Estimator == VIMCOBound && c.Particles < 2 {
 		return c, fmt.Errorf("svi: the vimco estimator needs at least 2 particles, got %d", c.Particles)

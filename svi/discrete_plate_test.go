@@ -120,6 +120,7 @@ func TestPlateEstimatorsAreUnbiased(t *testing.T) {
 		{Estimator: svi.EnumELBO},
 		{Estimator: svi.ScoreELBO, Particles: 4},
 		{Estimator: svi.ScoreELBO, Particles: 1, Baseline: svi.BaselineNone},
+		{Estimator: svi.ScoreELBO, Particles: 1, Baseline: svi.BaselineNVIL, BaselineInput: "x", BaselineHidden: 5},
 		{Estimator: svi.VIMCOBound, Particles: 1 + 1},
 	} {
 		gs := plateStats(t, cfg, n, false)
@@ -227,6 +228,12 @@ func TestDiscreteRefusals(t *testing.T) {
 	assert.ErrorContains(t, err, "at least 2 particles")
 	_, err = svi.New(bits, guides.Discrete{}, svi.Config{Estimator: svi.ScoreELBO, Baseline: svi.BaselineLOO})
 	assert.ErrorContains(t, err, "leave-one-out baseline needs at least 2")
+	_, err = svi.New(bits, guides.Discrete{}, svi.Config{Estimator: svi.ScoreELBO, Baseline: svi.BaselineNVIL})
+	assert.ErrorContains(t, err, "BaselineInput")
+	joined, err := guides.Join(guides.Part{Guide: guides.MeanField{}, Sites: []string{"mu"}}, guides.Part{Guide: guides.Discrete{}, Sites: []string{"z"}})
+	require.NoError(t, err)
+	_, err = svi.New(plateModel{}, joined, svi.Config{Estimator: svi.ScoreELBO, Baseline: svi.BaselineNVIL, BaselineInput: "nope"})
+	assert.ErrorContains(t, err, `input "nope" must be a data array`)
 	_, err = svi.New(bits, guides.Discrete{}, svi.Config{Estimator: svi.ConcreteELBO, Temperature: -1})
 	assert.ErrorContains(t, err, "Temperature")
 	big := bitsModel{a: make([]float64, 11), w: make([]float64, 11), c: []float64{0}, x: []float64{0}, sigma: 1}

@@ -49,6 +49,11 @@ type Config struct {
 	// the zero value chooses leave-one-out with two or more particles and
 	// the running average with one.
 	Baseline Baseline
+	// BaselineInput names the data array ([rows, D], in the plate) the
+	// nvil baseline's network reads, and BaselineHidden its hidden width
+	// (0 means DefaultBaselineHidden).
+	BaselineInput  string
+	BaselineHidden int
 	// Temperature is the concrete estimator's relaxation temperature τ;
 	// 0 means DefaultTemperature. Other estimators ignore it.
 	Temperature float64

@@ -179,7 +179,7 @@ func fitSVI(ctx context.Context, model SVIModel, x [][]float64, set SVISettings,
 	if err != nil {
 		return p, nil, err
 	}
-	cfg := svi.Config{Estimator: set.Estimator, Baseline: set.Baseline, Particles: set.Particles,
+	cfg := svi.Config{Estimator: set.Estimator, Baseline: set.Baseline, BaselineInput: "x", Particles: set.Particles,
 		Temperature: set.Temperature, Optimizer: svi.Adam{LearnRate: set.LearnRate}}
 	tr, err := svi.New(model, guide, cfg)
 	if err != nil {
