@@ -22,8 +22,11 @@ type SVISettings struct {
 	Particles   int
 	Temperature float64 // concrete's τ; 0 means svi.DefaultTemperature
 	Steps       int     // 0 means 2000
-	LearnRate   float64 // Adam's; 0 means 0.05
-	Seed        uint64
+	// Runtime, when positive, ends the run after this wall time (or
+	// Steps, whichever comes first).
+	Runtime   time.Duration
+	LearnRate float64 // Adam's; 0 means 0.05
+	Seed      uint64
 	// Amortized fits q(z_n | x_n) by an encoder (guides.AmortizedDiscrete)
 	// with hidden widths Hidden (ReLU) on minibatches of Batch rows (0
 	// means all rows); otherwise q has one logit per row and factor and
@@ -62,7 +65,7 @@ func (s SVISettings) withDefaults(n int) (SVISettings, error) {
 	default:
 		return s, fmt.Errorf("lfm: estimator %v does not train discrete sites (want score, vimco, enum or concrete)", s.Estimator)
 	}
-	if s.Particles < 0 || s.Steps < 0 || s.Batch < 0 || s.GradDraws < 0 || s.LearnRate < 0 || s.Starts < 0 {
+	if s.Particles < 0 || s.Steps < 0 || s.Batch < 0 || s.GradDraws < 0 || s.LearnRate < 0 || s.Starts < 0 || s.Runtime < 0 {
 		return s, fmt.Errorf("lfm: SVISettings: Particles, Steps, Batch, GradDraws, LearnRate and Starts must not be negative")
 	}
 	if s.Particles == 0 {
@@ -197,7 +200,7 @@ func fitSVI(ctx context.Context, model SVIModel, x [][]float64, set SVISettings,
 	if err != nil {
 		return p, nil, err
 	}
-	res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: set.Steps})
+	res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: set.Steps, Runtime: set.Runtime})
 	if err != nil {
 		return p, nil, err
 	}
