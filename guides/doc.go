@@ -22,6 +22,13 @@
 //     q(z_n | x_n) for local latents, with a diagonal or a Cholesky
 //     covariance per datum; its draws depend on the data, so it has no host
 //     draws ([Amortized.Encode] evaluates q for given rows).
+//   - [Discrete]: the mean-field guide of discrete sites (Bernoulli logits
+//     per element, Categorical logits per one-hot row); closed-form
+//     entropy and host draws. The svi estimators for discrete sites (score,
+//     vimco, enum, concrete) train it.
+//   - [AmortizedDiscrete]: an MLP encoder mapping each row of a data array
+//     to the logits of q(z_n | x_n) for local discrete sites
+//     ([AmortizedDiscrete.Logits] evaluates them for given rows).
 //   - [Join]: guides over disjoint sets of sites, q the product of the parts;
 //     it has a capability when every part that is not a point mass has it.
 //

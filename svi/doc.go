@@ -86,6 +86,33 @@
 // bound). Estimators a guide or model cannot support are refused by New,
 // not at step 10,000.
 //
+// # Discrete sites
+//
+// A site whose prior is discrete (dist.Bernoulli, dist.Categorical; see
+// dist.Discrete) has no bijector and no reparameterized draw: a discrete
+// guide (guides.Discrete, guides.AmortizedDiscrete, joined with Gaussian
+// guides for the continuous sites by guides.Join) draws it, and one of four
+// estimators trains it, while continuous sites in the same model keep
+// their reparameterized gradients:
+//
+//   - [ScoreELBO], the score function with a [Baseline]: leave-one-out
+//     over the particles (the default from S = 2), a running average, or
+//     NVIL's input-dependent network; unbiased, variance falling with the
+//     baseline's quality.
+//   - [VIMCOBound], the multi-sample bound with VIMCO's per-particle
+//     learning signals (S ≥ 2).
+//   - [EnumELBO], exact summation over the states: zero variance from the
+//     discrete sites, a cost proportional to the number of states.
+//   - [ConcreteELBO], the Concrete/Gumbel-softmax relaxation at
+//     Config.Temperature: low variance, biased (it tends to the ELBO as the
+//     temperature falls).
+//
+// [M.Plate] marks the rows of the data: inside a plate the score estimator
+// weighs each row's score by that row's cost alone, and enumeration sums
+// each row's states out in one model instance (M.Plate returns the
+// expanded row count). [Trainer.GradientVariance] measures an estimator's
+// gradient noise at given parameters.
+//
 // # Robustness
 //
 // Step refuses a non-finite loss, gradient or update with a
@@ -105,4 +132,9 @@
 //   - Burda, Grosse & Salakhutdinov (2016), Importance weighted autoencoders.
 //   - Yao, Vehtari, Simpson & Gelman (2018), Yes, but did it work?
 //   - Vehtari, Simpson, Gelman, Yao & Gabry (2024), Pareto smoothed importance sampling.
+//   - Williams (1992), Simple statistical gradient-following algorithms (REINFORCE).
+//   - Schulman, Heess, Weber & Abbeel (2015), Gradient estimation using stochastic computation graphs.
+//   - Mnih & Gregor (2014), Neural variational inference and learning in belief networks (NVIL).
+//   - Mnih & Rezende (2016), Variational inference for Monte Carlo objectives (VIMCO).
+//   - Maddison, Mnih & Teh (2017), The Concrete distribution; Jang, Gu & Poole (2017), Categorical reparameterization with Gumbel-softmax.
 package svi
