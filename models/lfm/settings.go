@@ -53,8 +53,9 @@ func (s Settings) withDefaults(n, k int) (Settings, error) {
 // LearnSettings controls [Learn]. The zero value is valid and selects the
 // documented defaults.
 type LearnSettings struct {
-	// Seed seeds the starting points: start s draws from a PCG seeded
-	// with (Seed, s). Every value, 0 included, is valid.
+	// Seed seeds the starting points: start s draws its random
+	// assignments from rand.NewPCG(Seed, s). Every value, 0 included, is
+	// valid.
 	Seed uint64
 	// Starts is the number of starting points; the best final ELBO wins.
 	// 0 means 5.
