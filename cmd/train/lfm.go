@@ -166,8 +166,10 @@ func (f *lfmFlags) check() error {
 		return fail("-likelihood %q: want gaussian or bernoulli", f.likelihood)
 	}
 	f.lik = lik
+	defaulted := ""
 	if f.method == "" {
 		f.method = map[lfm.Likelihood]string{lfm.Gaussian: "cavi", lfm.Bernoulli: "exact"}[lik]
+		defaulted = fmt.Sprintf(" (the default for %s outputs)", lik)
 	}
 	switch {
 	case f.data == "":
@@ -177,7 +179,7 @@ func (f *lfmFlags) check() error {
 	case f.factors < 1:
 		return fail("-factors %d: need at least one factor (-factors K is required)", f.factors)
 	case f.method == "exact" && f.factors > lfm.MaxExactFactors:
-		return fail("-factors %d with -method exact: exact enumeration of 2^K states needs K ≤ %d; use -method cavi", f.factors, lfm.MaxExactFactors)
+		return fail("-factors %d with -method exact%s: exact enumeration of 2^K states needs K ≤ %d; use -method cavi (gaussian outputs)", f.factors, defaulted, lfm.MaxExactFactors)
 	case f.method == "cavi" && lik == lfm.Bernoulli:
 		return fail("-method cavi with -likelihood bernoulli: there is no closed-form mean-field update for bernoulli outputs; use -method exact (K ≤ %d), or -method svi once it is available", lfm.MaxExactFactors)
 	case f.iters < 1:
