@@ -96,8 +96,8 @@ func declareLFMFlags(fs *flag.FlagSet) *lfmFlags {
 	fs.StringVar(&f.likelihood, "likelihood", "gaussian", "output distribution: gaussian or bernoulli (data 0/1; see -binarize)")
 	fs.StringVar(&f.weights, "weights", "", "`file` of the weights: K rows (row j = factor j) of D values")
 	fs.StringVar(&f.bias, "bias", "", "`file` of the bias: one row of D values (default all 0)")
-	fs.Float64Var(&f.noise, "noise", 0, "output noise σ > 0 of gaussian outputs (required with -weights; with -data bars the generating σ, default 0.5)")
-	fs.StringVar(&f.prior, "prior", "", "prior π ∈ (0, 1) of every factor, or a comma list of K (default 0.5)")
+	fs.Float64Var(&f.noise, "noise", 0, "output noise σ > 0 of gaussian outputs (required with -weights; with -data bars and no -weights, the generating σ, default 0.5)")
+	fs.StringVar(&f.prior, "prior", "", "prior π ∈ (0, 1) of every factor, or a comma list of K (default 0.5; with -data bars and no -weights, the generating π)")
 	fs.BoolVar(&f.learn, "learn", false, "learn weights, bias, σ and π by variational EM (gaussian outputs; -iters EM iterations)")
 	fs.IntVar(&f.starts, "starts", 5, "seeded starting points of -learn; the best final ELBO wins")
 	fs.StringVar(&f.method, "method", "", "exact (enumerate the 2^K states) or cavi (mean field, gaussian outputs); "+
@@ -179,7 +179,11 @@ func (f *lfmFlags) check() error {
 	case f.factors < 1:
 		return fail("-factors %d: need at least one factor (-factors K is required)", f.factors)
 	case f.method == "exact" && f.factors > lfm.MaxExactFactors:
-		return fail("-factors %d with -method exact%s: exact enumeration of 2^K states needs K ≤ %d; use -method cavi (gaussian outputs)", f.factors, defaulted, lfm.MaxExactFactors)
+		hint := "use -method cavi"
+		if lik == lfm.Bernoulli {
+			hint = "bernoulli outputs with more factors need -method svi, not available in this build yet"
+		}
+		return fail("-factors %d with -method exact%s: exact enumeration of 2^K states needs K ≤ %d; %s", f.factors, defaulted, lfm.MaxExactFactors, hint)
 	case f.method == "cavi" && lik == lfm.Bernoulli:
 		return fail("-method cavi with -likelihood bernoulli: there is no closed-form mean-field update for bernoulli outputs; use -method exact (K ≤ %d), or -method svi once it is available", lfm.MaxExactFactors)
 	case f.iters < 1:

@@ -358,3 +358,23 @@ func TestLFMRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestLFMRoundTrip: the weights.csv and bias.csv of a -learn run, given
+// back with its σ and π, reproduce the run's exact log evidence and are
+// the report's parameters to the bit.
+func TestLFMRoundTrip(t *testing.T) {
+	rep, dir := runLFMTest(t, "-data", "bars", "-factors", "3", "-rows", "80", "-learn", "-starts", "2")
+	prior := make([]string, len(rep.Prior))
+	for j, v := range rep.Prior {
+		prior[j] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	again, _ := runLFMTest(t, "-data", "bars", "-factors", "3", "-rows", "80", "-method", "exact",
+		"-weights", filepath.Join(dir, "weights.csv"), "-bias", filepath.Join(dir, "bias.csv"),
+		"-noise", strconv.FormatFloat(*rep.Noise, 'g', -1, 64), "-prior", strings.Join(prior, ","))
+	assert.Equal(t, rep.Weights, again.Weights)
+	assert.Equal(t, rep.Bias, again.Bias)
+	assert.Equal(t, rep.Prior, again.Prior)
+	require.NotNil(t, again.LogEvidence)
+	assert.Equal(t, *rep.LogEvidence, *again.LogEvidence)
+	assert.Equal(t, "given: -weights, -bias (default 0), -noise, -prior (default 0.5)", again.Params)
+}

@@ -30,7 +30,9 @@ type lfmData struct {
 // barsData draws -rows rows of a bars problem with K = -factors (at most
 // 12) and the -likelihood outputs from the stream PCG(-seed,
 // lfmBarsStream): lfm.Bars (σ = 0.5, π = 0.5) or lfm.BernoulliBars, then
-// lfm.Generate. -noise and -prior, when given, set the generating σ and π.
+// lfm.Generate. Without -weights, -noise and -prior (when given) set the
+// generating σ and π, which are then also the model's; with -weights they
+// are the model's only, and the rows are drawn with σ = 0.5, π = 0.5.
 func barsData(f *lfmFlags) (*lfmData, error) {
 	r := rand.New(rand.NewPCG(f.seed, lfmBarsStream))
 	bars := lfm.Bars
@@ -41,10 +43,10 @@ func barsData(f *lfmFlags) (*lfmData, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train lfm: -data bars -factors %d: %w", f.factors, err)
 	}
-	if f.given["noise"] {
+	if f.given["noise"] && !f.given["weights"] {
 		p.Sigma = f.noise
 	}
-	if f.pi != nil {
+	if f.pi != nil && !f.given["weights"] {
 		p.Pi = f.pi
 	}
 	_, x, err := lfm.Generate(p, f.rows, r)

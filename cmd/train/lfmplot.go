@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -13,10 +14,20 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// lfmOutputs stages the figures of an lfm run: features.png (the weights
-// of each factor as an image, when D is a perfect square) and elbo.png
-// (the ELBO trace, when it has two points or more).
+// lfmOutputs stages the files of an lfm run besides report.json:
+// weights.csv and bias.csv (the parameters, in the form -weights and
+// -bias read), features.png (the weights of each factor as an image, when
+// D is a perfect square) and elbo.png (the ELBO trace, when it has two
+// points or more).
 func lfmOutputs(rep *lfmReport, od *outDir) error {
+	for _, t := range []struct {
+		name string
+		rows [][]float64
+	}{{"weights.csv", rep.Weights}, {"bias.csv", [][]float64{rep.Bias}}} {
+		if err := od.WriteFile(t.name, func(w io.Writer) error { return writeCSV(w, t.rows) }); err != nil {
+			return fmt.Errorf("train lfm: %s: %w", t.name, err)
+		}
+	}
 	if side := perfectSquare(rep.D); side > 0 {
 		if err := od.WriteFile("features.png", func(w io.Writer) error { return plotFeatures(w, rep, side) }); err != nil {
 			return fmt.Errorf("train lfm: features.png: %w", err)
@@ -30,6 +41,22 @@ func lfmOutputs(rep *lfmReport, od *outDir) error {
 			return fmt.Errorf("train lfm: elbo.png: %w", err)
 		}
 		rep.Plots = append(rep.Plots, od.Path("elbo.png"))
+	}
+	return nil
+}
+
+// writeCSV writes rows of numbers as CSV, each to full precision.
+func writeCSV(w io.Writer, rows [][]float64) error {
+	for _, row := range rows {
+		for i, v := range row {
+			sep := ","
+			if i == len(row)-1 {
+				sep = "\n"
+			}
+			if _, err := fmt.Fprintf(w, "%s%s", strconv.FormatFloat(v, 'g', -1, 64), sep); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
