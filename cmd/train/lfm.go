@@ -132,7 +132,7 @@ func runLFM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer od.Abort()
 	start := time.Now()
-	rep, data, err := fitLFM(f, stderr)
+	rep, data, err := fitLFM(ctx, f, stderr)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (f *lfmFlags) checkData() error {
 
 // fitLFM reads or draws the data, gives or learns the parameters and runs
 // the inference.
-func fitLFM(f *lfmFlags, stderr io.Writer) (*lfmReport, *lfmData, error) {
+func fitLFM(ctx context.Context, f *lfmFlags, stderr io.Writer) (*lfmReport, *lfmData, error) {
 	var data *lfmData
 	var err error
 	if f.data == "bars" {
@@ -288,7 +288,7 @@ func fitLFM(f *lfmFlags, stderr io.Writer) (*lfmReport, *lfmData, error) {
 		t := f.binarize
 		rep.Binarize = &t
 	}
-	if err := rep.setParams(f, data); err != nil {
+	if err := rep.setParams(ctx, f, data, stderr); err != nil {
 		return nil, nil, err
 	}
 	if err := rep.infer(f, data); err != nil {
@@ -300,13 +300,23 @@ func fitLFM(f *lfmFlags, stderr io.Writer) (*lfmReport, *lfmData, error) {
 	return rep, data, nil
 }
 
-// setParams gives the parameters: learned (-learn), read (-weights), or
-// the generating ones (-data bars).
-func (rep *lfmReport) setParams(f *lfmFlags, data *lfmData) error {
+// lfmProgressEvery is how often (in EM iterations) -learn reports on
+// stderr.
+const lfmProgressEvery = 50
+
+// setParams gives the parameters: learned (-learn, stopped when ctx is
+// done), read (-weights), or the generating ones (-data bars).
+func (rep *lfmReport) setParams(ctx context.Context, f *lfmFlags, data *lfmData, stderr io.Writer) error {
 	var p lfm.Params
 	switch {
 	case f.learn:
-		l, err := lfm.Learn(data.x, f.factors, lfm.LearnSettings{Seed: f.seed, Starts: f.starts, MaxIters: f.iters})
+		l, err := lfm.Learn(data.x, f.factors, lfm.LearnSettings{Seed: f.seed, Starts: f.starts, MaxIters: f.iters,
+			Progress: func(start, iter int, elbo float64) error {
+				if iter%lfmProgressEvery == 0 {
+					fmt.Fprintf(stderr, "lfm: -learn start %d of %d, EM iteration %d: ELBO %.4f\n", start+1, f.starts, iter, elbo)
+				}
+				return ctx.Err()
+			}})
 		if err != nil {
 			return fmt.Errorf("train lfm: -learn: %w", err)
 		}

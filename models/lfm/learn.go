@@ -209,6 +209,11 @@ func learnFrom(x [][]float64, p Params, z [][]float64, s int, set LearnSettings)
 		cur := q.ELBO[len(q.ELBO)-1]
 		l.ELBO = append(l.ELBO, cur)
 		l.Iterations = it
+		if set.Progress != nil {
+			if err := set.Progress(s, it, cur); err != nil {
+				return nil, fmt.Errorf("lfm: Learn stopped at start %d, iteration %d: %w", s, it, err)
+			}
+		}
 		if cur-prev <= set.Tol*math.Abs(cur) {
 			l.Converged = true
 			break
