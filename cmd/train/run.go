@@ -23,6 +23,7 @@ var commands = []command{
 	{"bnn", "Bayesian neural network by SVI: regression (UCI protocol, toy plot) or classification", runBNN},
 	{"gmm", "variational Bayesian Gaussian mixture (CAVI, or SVI with -method svi)", runGMM},
 	{"lda", "latent Dirichlet allocation (CAVI), held-out perplexity", runLDA},
+	{"lfm", "binary latent factor model: exact posterior (K ≤ 20), CAVI, variational EM (-learn); bars or a table", runLFM},
 	{"trueskill", "TrueSkill skill ratings by SVI (train trueskill predict: forecast a game)", runTrueSkill},
 	{"vae", "variational autoencoder (amortized encoder guide) on 8×8 digits or Fashion-MNIST", runVAE},
 }

@@ -49,3 +49,41 @@ func Example() {
 	// ELBO         -3828.33 after 5 sweeps
 	// mean gap     0.0091 nats per row
 }
+
+// ExampleLearn learns a bars problem from its rows alone: each learned
+// factor lights up one bar's six pixels, and σ comes out near the 0.5
+// that generated the rows.
+func ExampleLearn() {
+	r := rand.New(rand.NewPCG(3, 4))
+	p, err := lfm.Bars(4, r)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, x, err := lfm.Generate(p, 300, r)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	l, err := lfm.Learn(x, 4, lfm.LearnSettings{Seed: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for j, w := range l.Params.W {
+		on := 0
+		for _, v := range w {
+			if v > 0.5 {
+				on++
+			}
+		}
+		fmt.Printf("factor %d: %d pixels above 0.5, π = %.2f\n", j, on, l.Params.Pi[j])
+	}
+	fmt.Printf("σ = %.2f after %d EM iterations\n", l.Params.Sigma, l.Iterations)
+	// Output:
+	// factor 0: 6 pixels above 0.5, π = 0.51
+	// factor 1: 6 pixels above 0.5, π = 0.49
+	// factor 2: 6 pixels above 0.5, π = 0.52
+	// factor 3: 6 pixels above 0.5, π = 0.50
+	// σ = 0.49 after 12 EM iterations
+}

@@ -1,6 +1,7 @@
 package lfm_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -240,4 +241,29 @@ func TestLearnBadInput(t *testing.T) {
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+// TestLearnProgress: Progress sees every iteration of every start in
+// order, and its error stops Learn.
+func TestLearnProgress(t *testing.T) {
+	_, x := randomProblem(t, 2, 3, 30, 5)
+	type call struct{ start, iter int }
+	var calls []call
+	l, err := lfm.Learn(x, 2, lfm.LearnSettings{Seed: 7, Starts: 2, Progress: func(s, it int, elbo float64) error {
+		calls = append(calls, call{s, it})
+		return nil
+	}})
+	require.NoError(t, err)
+	require.Len(t, calls, l.StartIters[0]+l.StartIters[1])
+	assert.Equal(t, call{0, 1}, calls[0])
+	assert.Equal(t, call{1, l.StartIters[1]}, calls[len(calls)-1])
+	stop := errors.New("cancelled")
+	_, err = lfm.Learn(x, 2, lfm.LearnSettings{Progress: func(s, it int, _ float64) error {
+		if it == 3 {
+			return stop
+		}
+		return nil
+	}})
+	require.ErrorIs(t, err, stop)
+	assert.ErrorContains(t, err, "lfm: Learn stopped at start 0, iteration 3: cancelled")
 }

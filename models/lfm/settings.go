@@ -53,8 +53,9 @@ func (s Settings) withDefaults(n, k int) (Settings, error) {
 // LearnSettings controls [Learn]. The zero value is valid and selects the
 // documented defaults.
 type LearnSettings struct {
-	// Seed seeds the starting points: start s draws from a PCG seeded
-	// with (Seed, s). Every value, 0 included, is valid.
+	// Seed seeds the starting points: start s draws its random
+	// assignments from rand.NewPCG(Seed, s). Every value, 0 included, is
+	// valid.
 	Seed uint64
 	// Starts is the number of starting points; the best final ELBO wins.
 	// 0 means 5.
@@ -72,6 +73,11 @@ type LearnSettings struct {
 	// the standard deviation of all entries of x about their column means
 	// (1e-6 when that is 0).
 	MinSigma float64
+	// Progress, when not nil, is called after every EM iteration with the
+	// start (from 0), the iteration (from 1) and the summed ELBO. A non-nil
+	// error stops Learn, which returns it wrapped: a caller's way to
+	// honour a cancelled context.
+	Progress func(start, iter int, elbo float64) error
 }
 
 func (s LearnSettings) withDefaults() (LearnSettings, error) {
