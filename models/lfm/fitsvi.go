@@ -46,9 +46,14 @@ type SVISettings struct {
 
 // SVIFit is the result of [FitSVI].
 type SVIFit struct {
-	Lambda  [][]float64 // q(z_nj = 1), N rows of K
-	RowELBO []float64   // each row's exact ELBO under q (MeanFieldELBO)
-	ELBO    float64     // Σ RowELBO
+	Lambda [][]float64 // q(z_nj = 1), N rows of K
+	// ELBO is q's ELBO summed over the rows, and RowELBO each row's:
+	// exact (ScoreMeanField), except for Bernoulli outputs with K >
+	// MaxExactFactors, where ELBO is a Monte Carlo estimate with standard
+	// error ELBOStdErr (1,000 draws per row) and RowELBO is nil.
+	RowELBO    []float64
+	ELBO       float64
+	ELBOStdErr float64
 	// Trace holds the ELBO estimate of every step (the bound, for vimco;
 	// the relaxed objective, for concrete), summed over the data set.
 	Trace   []float64
@@ -302,11 +307,9 @@ func score(p Params, x [][]float64, flat []float64, st *svi.State, amort guides.
 			fit.Lambda[i][j] = special.Sigmoid(logits[i*k+j])
 		}
 	}
-	if fit.RowELBO, err = MeanFieldELBO(p, x, fit.Lambda); err != nil {
+	r := rand.New(rand.NewPCG(set.Seed, 0x73636f7265))
+	if fit.ELBO, fit.ELBOStdErr, fit.RowELBO, err = ScoreMeanField(p, x, fit.Lambda, 1000, r); err != nil {
 		return nil, err
-	}
-	for _, v := range fit.RowELBO {
-		fit.ELBO += v
 	}
 	return fit, nil
 }

@@ -2,7 +2,11 @@ package lfm
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
+	"math/rand/v2"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // MeanFieldELBO returns, for every row, the exact ELBO of the mean-field
@@ -85,4 +89,100 @@ func qWithout(l []float64, s, j int) float64 {
 		}
 	}
 	return w
+}
+
+// MeanFieldELBOEstimate returns a Monte Carlo estimate of the summed ELBO
+// of the mean-field q(z_n) = Π_j Bernoulli(λ_nj) under p, for any K, with
+// its standard error: draws independent draws of every row's z, each
+// scored by log p(x_n, z) − log q_n(z). It is how an SVI fit is scored
+// when K > MaxExactFactors rules the enumeration out (for Gaussian outputs
+// MeanFieldELBO's closed form applies instead; see [ScoreMeanField]).
+func MeanFieldELBOEstimate(p Params, x, lambda [][]float64, draws int, r *rand.Rand) (total, stderr float64, err error) {
+	if err := p.Validate(); err != nil {
+		return 0, 0, err
+	}
+	if err := checkData(x, p.D(), p.Likelihood); err != nil {
+		return 0, 0, err
+	}
+	if draws < 2 || len(lambda) != len(x) {
+		return 0, 0, fmt.Errorf("lfm: MeanFieldELBOEstimate: need at least 2 draws and one λ row per data row")
+	}
+	k, d := p.K(), p.D()
+	z := make([]float64, k)
+	eta := make([]float64, d)
+	var variance float64
+	for n, row := range x {
+		var sum, sq float64
+		for range draws {
+			lq, lp := 0.0, 0.0
+			for j, l := range lambda[n] {
+				z[j] = 0
+				if r.Float64() < l {
+					z[j] = 1
+				}
+				lq += z[j]*math.Log(l) + (1-z[j])*math.Log1p(-l)
+				lp += z[j]*math.Log(p.Pi[j]) + (1-z[j])*math.Log1p(-p.Pi[j])
+			}
+			copy(eta, p.B)
+			for j, w := range p.W {
+				if z[j] == 1 {
+					floatsAdd(eta, w, 1)
+				}
+			}
+			lp += logLik(p, row, eta)
+			v := lp - lq
+			sum += v
+			sq += v * v
+		}
+		m := sum / float64(draws)
+		total += m
+		variance += (sq/float64(draws) - m*m) / float64(draws-1)
+	}
+	return total, math.Sqrt(variance), nil
+}
+
+// logLik returns log p(x | η) for the mean or logits η.
+func logLik(p Params, x, eta []float64) float64 {
+	var ll float64
+	if p.Likelihood == Bernoulli {
+		for i, v := range x {
+			ll += v*eta[i] - special.Softplus(eta[i])
+		}
+		return ll
+	}
+	for i, v := range x {
+		r := (v - eta[i]) / p.Sigma
+		ll += -0.5*r*r - math.Log(p.Sigma) - 0.5*math.Log(2*math.Pi)
+	}
+	return ll
+}
+
+// ScoreMeanField returns the summed ELBO of the mean-field q with λ under
+// p and its standard error: exact (stderr 0) by enumeration for K ≤
+// MaxExactFactors or in closed form for Gaussian outputs, with per-row
+// values; otherwise MeanFieldELBOEstimate's estimate from draws draws per
+// row (rows nil).
+func ScoreMeanField(p Params, x, lambda [][]float64, draws int, r *rand.Rand) (total, stderr float64, rows []float64, err error) {
+	switch {
+	case p.K() <= MaxExactFactors:
+		rows, err = MeanFieldELBO(p, x, lambda)
+	case p.Likelihood == Gaussian:
+		if err = p.Validate(); err == nil {
+			err = checkData(x, p.D(), p.Likelihood)
+		}
+		if err == nil {
+			c := newCAVIState(p)
+			rows = make([]float64, len(x))
+			for n, row := range x {
+				rows[n] = c.elbo(row, lambda[n])
+			}
+		}
+	default:
+		total, stderr, err = MeanFieldELBOEstimate(p, x, lambda, draws, r)
+		return total, stderr, nil, err
+	}
+	for _, v := range rows {
+		total += v
+	}
+	return total, 0, rows, err
 }
