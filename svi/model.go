@@ -51,6 +51,8 @@ type M struct {
 	// per-row log-density terms ([plate] vectors, scaled) declared since.
 	plate    int
 	rowTerms []*G.Node
+	// rowScale is the Scale of every row term, or −1 when they differ.
+	rowScale float64
 	// expand is the number of joint states R the enum estimator evaluates
 	// every plate row in (the plate has R·plate rows then), 0 otherwise.
 	expand int
@@ -386,6 +388,11 @@ func (m *M) term(what string, lp *G.Node) *G.Node {
 		}
 		if m.scale != 1 {
 			row = b.Mul(row, b.Const(m.scale))
+		}
+		if len(m.rowTerms) == 0 {
+			m.rowScale = m.scale
+		} else if m.rowScale != m.scale {
+			m.rowScale = -1
 		}
 		m.rowTerms = append(m.rowTerms, row)
 		t = b.Sum(row)

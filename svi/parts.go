@@ -38,7 +38,8 @@ type parts struct {
 	rows       []*G.Node                 // Σ of the plate's row terms ([plate] vector); nil entries without a plate
 	values     []map[string]*G.Node      // the unconstrained values the instance was built on
 
-	plate int                       // the model's plate rows (0: none)
+	plate    int                       // the model's plate rows (0: none)
+	rowScale float64                   // the Scale of every row term (−1: they differ)
 	disc  map[string]dist.LogProber // q of each discrete site (Discreter)
 	enum  *enumeration              // set when the instances enumerate discrete states
 	gc    *GuideContext
@@ -165,7 +166,7 @@ func (p *parts) addInstance(model Model, gc *GuideContext, s int, draws map[stri
 	p.values = append(p.values, draws)
 	var rows *G.Node
 	if len(m.rowTerms) > 0 {
-		p.plate = m.plate
+		p.plate, p.rowScale = m.plate, m.rowScale
 		rows = sumVectors(b, m.rowTerms)
 	}
 	p.rows = append(p.rows, rows)
