@@ -40,9 +40,9 @@ type parts struct {
 
 	plate    int                       // the model's plate rows (0: none)
 	rowScale float64                   // the Scale of every row term (−1: they differ)
-	disc  map[string]dist.LogProber // q of each discrete site (Discreter)
-	enum  *enumeration              // set when the instances enumerate discrete states
-	gc    *GuideContext
+	disc     map[string]dist.LogProber // q of each discrete site (Discreter)
+	enum     *enumeration              // set when the instances enumerate discrete states
+	gc       *GuideContext
 }
 
 // buildParts builds the guide on gc and the model on each particle's
