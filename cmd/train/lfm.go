@@ -31,23 +31,25 @@ type lfmReport struct {
 	Prior      []float64   `json:"prior"`
 	// ELBO is the summed ELBO of the method's q: mean field (cavi) or the
 	// exact posterior (exact, where it equals the log evidence).
-	ELBO        float64        `json:"elbo"`
-	ELBOOf      string         `json:"elbo_of"`
-	LogEvidence *float64       `json:"log_evidence,omitempty"` // K ≤ 20
-	Gap         *lfmGap        `json:"approximation_gap,omitempty"`
-	Marginals   [][]float64    `json:"marginals"` // q(z_nj = 1), N rows of K
-	ELBOTrace   []float64      `json:"elbo_trace"`
-	TraceOf     string         `json:"elbo_trace_of"`
-	Iterations  int            `json:"iterations"`
-	Converged   bool           `json:"converged"`
-	Learn       *lfmLearn      `json:"learn,omitempty"`
-	Truth       *lfmTruth      `json:"truth,omitempty"`
-	Plots       []string       `json:"plots,omitempty"`
-	Notes       []string       `json:"notes,omitempty"`
-	WallSeconds float64        `json:"wall_seconds"`
-	params      *lfm.Params    // the parameters used
-	post        *lfm.Posterior // the exact posterior (K ≤ 20)
-	learned     *lfm.Learned   // the -learn fit
+	ELBO        float64     `json:"elbo"`
+	ELBOOf      string      `json:"elbo_of"`
+	LogEvidence *float64    `json:"log_evidence,omitempty"` // K ≤ 20
+	Gap         *lfmGap     `json:"approximation_gap,omitempty"`
+	Marginals   [][]float64 `json:"marginals"` // q(z_nj = 1), N rows of K
+	ELBOTrace   []float64   `json:"elbo_trace"`
+	TraceOf     string      `json:"elbo_trace_of"`
+	Iterations  int         `json:"iterations"`
+	Converged   bool        `json:"converged"`
+	Learn       *lfmLearn   `json:"learn,omitempty"`
+	Truth       *lfmTruth   `json:"truth,omitempty"`
+	Plots       []string    `json:"plots,omitempty"`
+	Notes       []string    `json:"notes,omitempty"`
+	// Estimators holds each estimator's fit of -method svi|amortized.
+	Estimators  []lfmEstimatorFit `json:"estimators,omitempty"`
+	WallSeconds float64           `json:"wall_seconds"`
+	params      *lfm.Params       // the parameters used
+	post        *lfm.Posterior    // the exact posterior (K ≤ 20)
+	learned     *lfm.Learned      // the -learn fit
 }
 
 // lfmGap is log p(x) − ELBO, the KL divergence from q to the posterior.
@@ -86,6 +88,7 @@ type lfmFlags struct {
 	given                                                                    map[string]bool // flags set on the command line
 	lik                                                                      lfm.Likelihood
 	pi                                                                       []float64 // parsed -prior, nil if not given
+	svi                                                                      lfmSVIFlags
 }
 
 func declareLFMFlags(fs *flag.FlagSet) *lfmFlags {
@@ -98,11 +101,12 @@ func declareLFMFlags(fs *flag.FlagSet) *lfmFlags {
 	fs.StringVar(&f.bias, "bias", "", "`file` of the bias: one row of D values (default all 0)")
 	fs.Float64Var(&f.noise, "noise", 0, "output noise σ > 0 of gaussian outputs (required with -weights; with -data bars and no -weights, the generating σ, default 0.5)")
 	fs.StringVar(&f.prior, "prior", "", "prior π ∈ (0, 1) of every factor, or a comma list of K (default 0.5; with -data bars and no -weights, the generating π)")
-	fs.BoolVar(&f.learn, "learn", false, "learn weights, bias, σ and π by variational EM (gaussian outputs; -iters EM iterations)")
+	fs.BoolVar(&f.learn, "learn", false, "learn weights, bias, σ and π by variational EM (gaussian outputs: closed-form M-step, -iters EM iterations; "+
+		"bernoulli outputs with -method svi|amortized: through SVI, -steps steps, σ not applicable)")
 	fs.IntVar(&f.starts, "starts", 5, "seeded starting points of -learn; the best final ELBO wins")
-	fs.StringVar(&f.method, "method", "", "exact (enumerate the 2^K states) or cavi (mean field, gaussian outputs); "+
-		"default cavi for gaussian outputs, exact for bernoulli. svi and amortized are reserved: not available in this build yet")
-	fs.StringVar(&f.estimator, "estimator", "", "reserved for -method svi|amortized (not available in this build yet)")
+	fs.StringVar(&f.method, "method", "", "exact (enumerate the 2^K states), cavi (mean field, gaussian outputs), "+
+		"svi (mean field by SVI with -estimator) or amortized (an encoder q(z|x) by SVI on minibatches); default cavi for gaussian outputs, exact for bernoulli")
+	declareLFMSVIFlags(fs, f)
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of -data bars and of the -learn starts")
 	fs.IntVar(&f.iters, "iters", 500, "maximum EM iterations with -learn, CAVI sweeps with -method cavi otherwise")
 	fs.IntVar(&f.rows, "rows", 200, "rows of -data bars")
@@ -152,14 +156,12 @@ func runLFM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 func (f *lfmFlags) check() error {
 	fail := func(format string, a ...any) error { return fmt.Errorf("train lfm: "+format, a...) }
 	switch f.method {
-	case "svi", "amortized":
-		return fail("-method %s is not available in this build yet: SVI for discrete latent factors is still being added to the svi package; use -method exact or cavi", f.method)
-	case "", "exact", "cavi":
+	case "", "exact", "cavi", "svi", "amortized":
 	default:
-		return fail("-method %q: want exact or cavi (svi and amortized are not available in this build yet)", f.method)
+		return fail("-method %q: want exact, cavi, svi or amortized", f.method)
 	}
-	if f.given["estimator"] {
-		return fail("-estimator applies to -method svi|amortized, which are not available in this build yet")
+	if err := f.checkSVI(); err != nil {
+		return err
 	}
 	lik, err := lfm.ParseLikelihood(f.likelihood)
 	if err != nil {
@@ -181,11 +183,11 @@ func (f *lfmFlags) check() error {
 	case f.method == "exact" && f.factors > lfm.MaxExactFactors:
 		hint := "use -method cavi"
 		if lik == lfm.Bernoulli {
-			hint = "bernoulli outputs with more factors need -method svi, not available in this build yet"
+			hint = "bernoulli outputs with more factors need -method svi or amortized"
 		}
 		return fail("-factors %d with -method exact%s: exact enumeration of 2^K states needs K ≤ %d; %s", f.factors, defaulted, lfm.MaxExactFactors, hint)
 	case f.method == "cavi" && lik == lfm.Bernoulli:
-		return fail("-method cavi with -likelihood bernoulli: there is no closed-form mean-field update for bernoulli outputs; use -method exact (K ≤ %d), or -method svi once it is available", lfm.MaxExactFactors)
+		return fail("-method cavi with -likelihood bernoulli: there is no closed-form mean-field update for bernoulli outputs; use -method exact (K ≤ %d), svi or amortized", lfm.MaxExactFactors)
 	case f.iters < 1:
 		return fail("-iters %d: need at least one iteration", f.iters)
 	}
@@ -204,8 +206,8 @@ func (f *lfmFlags) checkParams() error {
 				return fail("-learn together with -%s: -learn learns the weights, bias, σ and π; drop -%s or -learn", name, name)
 			}
 		}
-		if f.lik != lfm.Gaussian {
-			return fail("-learn with -likelihood %s: variational EM has a closed-form M-step only for gaussian outputs", f.lik)
+		if f.lik != lfm.Gaussian && f.method != "svi" && f.method != "amortized" {
+			return fail("-learn with -likelihood %s: variational EM has a closed-form M-step only for gaussian outputs; learn through SVI with -method svi or amortized", f.lik)
 		}
 		if f.starts < 1 {
 			return fail("-starts %d: need at least one start", f.starts)
@@ -291,7 +293,7 @@ func fitLFM(ctx context.Context, f *lfmFlags, stderr io.Writer) (*lfmReport, *lf
 	if err := rep.setParams(ctx, f, data, stderr); err != nil {
 		return nil, nil, err
 	}
-	if err := rep.infer(f, data); err != nil {
+	if err := rep.infer(ctx, f, data, stderr); err != nil {
 		return nil, nil, err
 	}
 	if data.truth != nil {
@@ -309,6 +311,12 @@ const lfmProgressEvery = 50
 func (rep *lfmReport) setParams(ctx context.Context, f *lfmFlags, data *lfmData, stderr io.Writer) error {
 	var p lfm.Params
 	switch {
+	case f.learn && f.lik == lfm.Bernoulli:
+		// Learned through SVI by infer; zero weights until then.
+		p = lfm.Params{W: make([][]float64, f.factors), B: make([]float64, rep.D), Pi: make([]float64, f.factors), Likelihood: f.lik}
+		for j := range p.W {
+			p.W[j], p.Pi[j] = make([]float64, rep.D), 0.5
+		}
 	case f.learn:
 		l, err := lfm.Learn(data.x, f.factors, lfm.LearnSettings{Seed: f.seed, Starts: f.starts, MaxIters: f.iters,
 			Progress: func(start, iter int, elbo float64) error {
@@ -361,19 +369,16 @@ func (rep *lfmReport) setParams(ctx context.Context, f *lfmFlags, data *lfmData,
 }
 
 // infer computes the exact posterior (K ≤ 20) and, for -method cavi, the
-// mean-field fit, and fills the ELBO, the marginals and the gap.
-func (rep *lfmReport) infer(f *lfmFlags, data *lfmData) error {
-	p := *rep.params
-	if rep.K <= lfm.MaxExactFactors {
-		post, err := lfm.Exact(p, data.x)
-		if err != nil {
-			return fmt.Errorf("train lfm: %w", err)
-		}
-		le := post.Total
-		rep.LogEvidence, rep.post = &le, post
-	} else {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("K = %d > %d: no log evidence and no approximation gap (2^K states)", rep.K, lfm.MaxExactFactors))
+// mean-field fit (svi and amortized: the SVI fits), and fills the ELBO,
+// the marginals and the gap.
+func (rep *lfmReport) infer(ctx context.Context, f *lfmFlags, data *lfmData, stderr io.Writer) error {
+	if f.method == "svi" || f.method == "amortized" {
+		return rep.inferSVI(ctx, f, data, stderr)
 	}
+	if err := rep.exact(data); err != nil {
+		return err
+	}
+	p := *rep.params
 	if f.method == "exact" {
 		rep.ELBO, rep.Marginals = rep.post.Total, rep.post.Marginals
 		rep.ELBOOf = "the exact posterior q(z_n) = p(z_n | x_n): the ELBO equals the log evidence and the gap is 0"
@@ -406,6 +411,22 @@ func (rep *lfmReport) infer(f *lfmFlags, data *lfmData) error {
 		}
 		rep.setGap(gap)
 	}
+	return nil
+}
+
+// exact computes the exact posterior at the report's parameters when K ≤
+// 20, and notes its absence otherwise.
+func (rep *lfmReport) exact(data *lfmData) error {
+	if rep.K > lfm.MaxExactFactors {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("K = %d > %d: no log evidence and no approximation gap (2^K states)", rep.K, lfm.MaxExactFactors))
+		return nil
+	}
+	post, err := lfm.Exact(*rep.params, data.x)
+	if err != nil {
+		return fmt.Errorf("train lfm: %w", err)
+	}
+	le := post.Total
+	rep.LogEvidence, rep.post = &le, post
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -121,6 +122,9 @@ func plotFeatures(w io.Writer, rep *lfmReport, side int) error {
 // plotLFMTrace draws the ELBO against the iteration (EM iterations or
 // CAVI sweeps).
 func plotLFMTrace(w io.Writer, rep *lfmReport) error {
+	if len(rep.Estimators) > 0 {
+		return plotLFMEstimators(w, rep)
+	}
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("ELBO by CAVI sweep (%s outputs, K = %d)", rep.Likelihood, rep.K)
 	p.X.Label.Text = "CAVI sweep (0: λ = π)"
@@ -151,5 +155,45 @@ func plotLFMTrace(w io.Writer, rep *lfmReport) error {
 		p.Legend.Add("log evidence (exact)", ref)
 		p.Legend.Top, p.Legend.Left = false, false
 	}
+	return writePNG(w, p, 7*vg.Inch, 4*vg.Inch)
+}
+
+// plotLFMEstimators draws each estimator's ELBO estimate against the step
+// on one chart (a running mean over 20 steps, to see through the noise).
+func plotLFMEstimators(w io.Writer, rep *lfmReport) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("SVI (%s): ELBO estimate by step, running mean of 20 (K = %d)", rep.Method, rep.K)
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = "ELBO estimate summed over rows"
+	for i, e := range rep.Estimators {
+		pts := make(plotter.XYs, len(e.Trace))
+		var sum float64
+		for j, v := range e.Trace {
+			sum += v
+			if j >= 20 {
+				sum -= e.Trace[j-20]
+			}
+			pts[j] = plotter.XY{X: float64(j + 1), Y: sum / float64(min(j+1, 20))}
+		}
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return err
+		}
+		l.LineStyle.Color = plotutil.Color(i)
+		p.Add(l)
+		p.Legend.Add(e.Estimator, l)
+	}
+	if rep.LogEvidence != nil {
+		le := *rep.LogEvidence
+		n := float64(len(rep.Estimators[0].Trace))
+		ref, err := plotter.NewLine(plotter.XYs{{X: 1, Y: le}, {X: n, Y: le}})
+		if err != nil {
+			return err
+		}
+		ref.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(ref)
+		p.Legend.Add("log evidence (exact)", ref)
+	}
+	p.Legend.Top, p.Legend.Left = false, false
 	return writePNG(w, p, 7*vg.Inch, 4*vg.Inch)
 }
