@@ -266,10 +266,12 @@ func learned(ps *svi.Params, shape Params) Params {
 }
 
 // orientFit turns every learned factor whose weights sum below zero
-// around: z_j ↔ 1 − z_j with w_j → −w_j, b → b + w_j, π_j → 1 − π_j and
-// λ_nj → 1 − λ_nj describe the same model and q (the ELBO is unchanged),
-// and a non-negative weight sum makes "on" mean "adds ink", as Learn does.
-func orientFit(p Params, lambda [][]float64) {
+// around, in place: z_j ↔ 1 − z_j with w_j → −w_j, b → b + w_j, π_j →
+// 1 − π_j and λ_nj → 1 − λ_nj describe the same model and q (the ELBO is
+// unchanged), and a non-negative weight sum makes "on" mean "adds ink".
+// It reports whether it flipped any.
+func orientFit(p Params, lambda [][]float64) bool {
+	flipped := false
 	for j, w := range p.W {
 		var sum float64
 		for _, v := range w {
@@ -278,6 +280,7 @@ func orientFit(p Params, lambda [][]float64) {
 		if sum >= 0 {
 			continue
 		}
+		flipped = true
 		floatsAdd(p.B, w, 1)
 		for i := range w {
 			w[i] = -w[i]
@@ -287,6 +290,7 @@ func orientFit(p Params, lambda [][]float64) {
 			lam[j] = 1 - lam[j]
 		}
 	}
+	return flipped
 }
 
 // score fills the fit's λ, trace and exact ELBO.

@@ -23,13 +23,7 @@ func TestMeanFieldELBOMatchesBruteForce(t *testing.T) {
 		p lfm.Params
 		x [][]float64
 	}{"gaussian": {gp, gx}, "bernoulli": {bp, bx}} {
-		lambda := make([][]float64, len(pr.x))
-		for n := range lambda {
-			lambda[n] = make([]float64, pr.p.K())
-			for j := range lambda[n] {
-				lambda[n][j] = r.Float64()
-			}
-		}
+		lambda := randomLambda(len(pr.x), pr.p.K(), 0, 1, r)
 		lambda[0][1], lambda[1][2] = 0, 1
 		got, err := lfm.MeanFieldELBO(pr.p, pr.x, lambda)
 		require.NoError(t, err)
@@ -101,13 +95,7 @@ func TestMeanFieldELBOEstimate(t *testing.T) {
 		p lfm.Params
 		x [][]float64
 	}{"gaussian": {gp, gx}, "bernoulli": {bp, bx}} {
-		lambda := make([][]float64, len(pr.x))
-		for n := range lambda {
-			lambda[n] = make([]float64, pr.p.K())
-			for j := range lambda[n] {
-				lambda[n][j] = 0.05 + 0.9*r.Float64()
-			}
-		}
+		lambda := randomLambda(len(pr.x), pr.p.K(), 0.05, 0.95, r)
 		rows, err := lfm.MeanFieldELBO(pr.p, pr.x, lambda)
 		require.NoError(t, err)
 		var exact float64
@@ -126,4 +114,16 @@ func TestMeanFieldELBOEstimate(t *testing.T) {
 	for n := range rows {
 		assert.InDelta(t, q.RowELBO[n], rows[n], 1e-9*math.Max(1, math.Abs(rows[n])))
 	}
+}
+
+// randomLambda returns n rows of k values drawn uniformly from [lo, hi).
+func randomLambda(n, k int, lo, hi float64, r *rand.Rand) [][]float64 {
+	lambda := make([][]float64, n)
+	for i := range lambda {
+		lambda[i] = make([]float64, k)
+		for j := range lambda[i] {
+			lambda[i][j] = lo + (hi-lo)*r.Float64()
+		}
+	}
+	return lambda
 }

@@ -121,29 +121,10 @@ func Learn(x [][]float64, k int, set LearnSettings) (*Learned, error) {
 // the reported factors add to the outputs. The rows' ELBOs are recomputed
 // at the flipped parameters (equal up to rounding).
 func orient(x [][]float64, l *Learned) {
-	p, flipped := l.Params, false
-	for j, w := range p.W {
-		var sum float64
-		for _, v := range w {
-			sum += v
-		}
-		if sum >= 0 {
-			continue
-		}
-		flipped = true
-		floatsAdd(p.B, w, 1)
-		for i := range w {
-			w[i] = -w[i]
-		}
-		p.Pi[j] = 1 - p.Pi[j]
-		for _, lam := range l.Q.Lambda {
-			lam[j] = 1 - lam[j]
-		}
-	}
-	if !flipped {
+	if !orientFit(l.Params, l.Q.Lambda) {
 		return
 	}
-	c := newCAVIState(p)
+	c := newCAVIState(l.Params)
 	for n, row := range x {
 		l.Q.RowELBO[n] = c.elbo(row, l.Q.Lambda[n])
 	}
