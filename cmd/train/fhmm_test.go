@@ -330,3 +330,18 @@ func TestFHMMParamsFileRoundTrip(t *testing.T) {
 	assert.Equal(t, p, got)
 	assert.True(t, json.Valid(b.Bytes()))
 }
+
+// TestFHMMSeatbeltsExactEMIssue16: exact EM on the Seatbelts series with
+// M = 2, L = 3 and ten starts failed at start 9 when a transition count of
+// 5e-324 underflowed to a zero probability (models/fhmm
+// TestMStepUnderflowIssue16); it must now finish, every start's trace
+// being the log-likelihood.
+func TestFHMMSeatbeltsExactEMIssue16(t *testing.T) {
+	path, ok := datadir.Shipped("seatbelts/seatbelts.csv")
+	require.True(t, ok)
+	rep := runFHMMCmd(t, t.TempDir(), "-data", path, "-columns", "DriversKilled,front,rear,kms,PetrolPrice,VanKilled", "-standardize",
+		"-learn", "-method", "exact", "-chains", "2", "-states", "3", "-starts", "10", "-seed", "1")
+	assert.Len(t, rep.StartELBO, 10)
+	require.NotNil(t, rep.LogLikelihood)
+	assert.InDelta(t, rep.ELBOTrace[len(rep.ELBOTrace)-1], *rep.LogLikelihood, 1e-9*math.Abs(*rep.LogLikelihood))
+}
