@@ -342,7 +342,7 @@ func (f *fhmmFlags) fitInfer(p fhmm.Params, y [][]float64, rep *fhmmReport) erro
 		}
 		q, err := run(p, y, set)
 		if err != nil {
-			return fmt.Errorf("train fhmm: start %d: %w", i, err)
+			return fmt.Errorf("train %w (start %d)", err, i)
 		}
 		e := q.ELBO[len(q.ELBO)-1]
 		rep.StartELBO = append(rep.StartELBO, e)
@@ -457,6 +457,9 @@ func fhmmSummary(rep *fhmmReport) string {
 	if rep.Gap != nil {
 		parts = append(parts, fmt.Sprintf("gap %.4f nats", *rep.Gap))
 	}
-	parts = append(parts, fmt.Sprintf("%d iterations, %.2f s", rep.Iterations, rep.Seconds))
+	if rep.Method != "exact" || rep.Learned {
+		parts = append(parts, fmt.Sprintf("%d iterations", rep.Iterations))
+	}
+	parts = append(parts, fmt.Sprintf("%.3g s", rep.Seconds))
 	return ": " + strings.Join(parts, ", ")
 }

@@ -185,5 +185,6 @@ func plotFHMMTrace(w io.Writer, rep *fhmmReport) error {
 		p.Legend.Add(fmt.Sprintf("exact log p(y) at the final parameters (gap %.3g nats)", *rep.Gap), ref)
 	}
 	p.Legend.Top, p.Legend.Left = false, false
+	p.Y.Max += 0.05 * (p.Y.Max - p.Y.Min) // the top line clear of the title
 	return writePNG(w, p, 7*vg.Inch, 4*vg.Inch)
 }
