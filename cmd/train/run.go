@@ -21,6 +21,7 @@ type command struct {
 var commands = []command{
 	{"blr", "Bayesian linear regression: exact posterior, CAVI or SVI", runBLR},
 	{"bnn", "Bayesian neural network by SVI: regression (UCI protocol, toy plot) or classification", runBNN},
+	{"fhmm", "factorial hidden Markov model: exact, structured or fully factorised mean field; -learn by variational EM", runFHMM},
 	{"gmm", "variational Bayesian Gaussian mixture (CAVI, or SVI with -method svi)", runGMM},
 	{"lda", "latent Dirichlet allocation (CAVI), held-out perplexity", runLDA},
 	{"lfm", "binary latent factor model: exact posterior (K ≤ 20), CAVI, variational EM (-learn); bars or a table", runLFM},

@@ -92,3 +92,34 @@ func TestUnderflow(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrUnderflow), "got %v", err)
 	assert.ErrorContains(t, err, "fhmm: chain 0: forward recursion underflowed at t = 0")
 }
+
+// TestMStepUnderflowIssue16 is the regression for exact EM on the
+// Seatbelts series (M = 2, L = 3, seed 1, start 9): an exact E-step gave a
+// transition count of 5e-324, count/total underflowed to P_ij = 0, and the
+// M-step's ELBO became 5e-324·log 0 = −∞, reported as a decrease. The
+// count must keep a positive probability and the expected log-joint stay
+// finite, within 1e-300 of its value with the count set to 0.
+func TestMStepUnderflowIssue16(t *testing.T) {
+	r := rand.New(rand.NewPCG(16, 2))
+	p, err := RandomParams(1, 2, 2, r)
+	require.NoError(t, err)
+	_, y, err := Generate(p, 30, r)
+	require.NoError(t, err)
+	data, err := newEMData(y)
+	require.NoError(t, err)
+	st, _, err := data.eStep(p, LearnSettings{EStep: EStepExact}, nil, 0)
+	require.NoError(t, err)
+	require.Greater(t, st.trans[0][1][1], 1.0, "the row's total, so that 5e-324 / total underflows")
+	elj := func(tiny float64) (float64, Params) {
+		st.trans[0][1][0] = tiny
+		next, err := mStep(st, data.syy, p)
+		require.NoError(t, err)
+		e, err := expectedLogJoint(next, st, data.syy)
+		require.NoError(t, err)
+		return e, next
+	}
+	zero, _ := elj(0)
+	got, next := elj(math.SmallestNonzeroFloat64)
+	assert.Equal(t, math.SmallestNonzeroFloat64, next.P[0][1][0], "P keeps the support of q")
+	assert.InDelta(t, zero, got, 1e-300)
+}

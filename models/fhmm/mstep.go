@@ -113,7 +113,10 @@ func expectedLogJoint(p Params, st *suff, syy *mat.SymDense) (float64, error) {
 // mStep returns the parameters that maximise E_q[log p(y, s)] for the
 // statistics st (see the package documentation). A row of P whose state
 // is never left under q (zero expected count) keeps its value from old,
-// which the ELBO does not depend on.
+// which the ELBO does not depend on. A probability whose expected count is
+// positive but so small that count/total underflows to 0 (a count of
+// 5e-324 seen on real data) is set to the smallest positive float64
+// instead (see normalizeSupport).
 func mStep(st *suff, syy *mat.SymDense, old Params) (Params, error) {
 	m, l, d := old.M(), old.L(), old.D()
 	w, err := pinvSolve(st.b, st.cross)
@@ -136,7 +139,7 @@ func mStep(st *suff, syy *mat.SymDense, old Params) (Params, error) {
 			}
 		}
 		copy(p.Pi[c], st.gamma[0][c])
-		normalize(p.Pi[c])
+		normalizeSupport(p.Pi[c])
 		p.P[c] = newSquare(l)
 		for i, row := range p.P[c] {
 			copy(row, st.trans[c][i])
@@ -148,13 +151,33 @@ func mStep(st *suff, syy *mat.SymDense, old Params) (Params, error) {
 				copy(row, old.P[c][i])
 				continue
 			}
-			normalize(row)
+			normalizeSupport(row)
 		}
 	}
 	if ch, ok := cholesky(p.C); !ok || ch.Cond() > MaxCondCovariance {
 		return p, fmt.Errorf("%w: the M-step's C", ErrSingularCovariance)
 	}
 	return p, p.Validate()
+}
+
+// normalizeSupport divides the non-negative counts x by their positive
+// sum, keeping every positive count positive: an entry that underflows to
+// 0 becomes math.SmallestNonzeroFloat64, the representable probability
+// nearest to the true maximiser. A zero would make E_q[log p] = count ·
+// log 0 = −∞ for the q the M-step was computed from, although that q's
+// weight there is ~1e-324; the rounded-up entry contributes ~1e-321
+// instead and leaves the row's sum at 1 to the last bit.
+func normalizeSupport(x []float64) {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	for i, v := range x {
+		x[i] = v / s
+		if v > 0 && x[i] == 0 {
+			x[i] = math.SmallestNonzeroFloat64
+		}
+	}
 }
 
 // pinvSolve returns W = B A⁺ with A symmetric positive semi-definite,
