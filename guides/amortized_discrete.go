@@ -74,22 +74,8 @@ func (a AmortizedDiscrete) Build(c *svi.GuideContext, sites []svi.Site) (svi.Bui
 		head := encLayer{name: "guides/" + site.Name + "/logits/%s", in: in, out: widths[i]}
 		head.declare(c)
 		logits := encDense(b, h, head.w, head.b, ops.Identity)
-		if err := firstErr(c.Err(), b.Err()); err != nil {
+		if err := firstErr(b.Err(), out.add(c, site, logits)); err != nil {
 			return nil, fmt.Errorf("guides: AmortizedDiscrete: %w", err)
-		}
-		var q dist.LogProber = dist.Bernoulli{Logits: logits}
-		if site.Event == 1 {
-			q = dist.Categorical{Logits: logits}
-		}
-		out.q[site.Name] = q
-		for s := 0; s < S; s++ {
-			z := draw(c, b, site, logits, s)
-			lq, err := q.LogProb(z)
-			if err != nil {
-				return nil, fmt.Errorf("guides: AmortizedDiscrete: site %q: %w", site.Name, err)
-			}
-			out.draws[s][site.Name] = z
-			out.logQ[s] = add(b, out.logQ[s], scaled(b, b.Sum(lq), site.Scale))
 		}
 	}
 	if err := b.Err(); err != nil {

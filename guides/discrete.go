@@ -67,25 +67,37 @@ func (g Discrete) Build(c *svi.GuideContext, sites []svi.Site) (svi.Built, error
 			return nil, err
 		}
 		l := c.Param("guides/"+site.Name+"/logits", paramShape(site), g.init(site))
-		var q dist.LogProber = dist.Bernoulli{Logits: l}
-		if site.Event == 1 {
-			q = dist.Categorical{Logits: l}
-		}
-		out.q[site.Name] = q
-		for s := 0; s < S; s++ {
-			z := draw(c, b, site, l, s)
-			lq, err := q.LogProb(z)
-			if err != nil {
-				return nil, fmt.Errorf("guides: Discrete: site %q: %w", site.Name, err)
-			}
-			out.draws[s][site.Name] = z
-			out.logQ[s] = add(b, out.logQ[s], scaled(b, b.Sum(lq), site.Scale))
+		if err := out.add(c, site, l); err != nil {
+			return nil, fmt.Errorf("guides: Discrete: %w", err)
 		}
 	}
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("guides: Discrete: %w", err)
 	}
 	return out, c.Err()
+}
+
+// add draws site from the logits l for every particle and adds its log q.
+func (d *discBuilt) add(c *svi.GuideContext, site svi.Site, l *G.Node) error {
+	if err := c.Err(); err != nil {
+		return err
+	}
+	var q dist.LogProber = dist.Bernoulli{Logits: l}
+	if site.Event == 1 {
+		q = dist.Categorical{Logits: l}
+	}
+	d.q[site.Name] = q
+	b := d.b
+	for s := range d.draws {
+		z := draw(c, b, site, l, s)
+		lq, err := q.LogProb(z)
+		if err != nil {
+			return fmt.Errorf("site %q: %w", site.Name, err)
+		}
+		d.draws[s][site.Name] = z
+		d.logQ[s] = add(b, d.logQ[s], scaled(b, b.Sum(lq), site.Scale))
+	}
+	return b.Err()
 }
 
 func (g Discrete) checkInit(site svi.Site) error {
