@@ -44,6 +44,10 @@ type lfmReport struct {
 	Truth       *lfmTruth   `json:"truth,omitempty"`
 	Plots       []string    `json:"plots,omitempty"`
 	Notes       []string    `json:"notes,omitempty"`
+	// AmortizationGap (-method amortized) is the best per-row mean-field
+	// ELBO minus the encoder's.
+	AmortizationGap   *lfmGap `json:"amortization_gap,omitempty"`
+	AmortizationGapOf string  `json:"amortization_gap_of,omitempty"`
 	// Estimators holds each estimator's fit of -method svi|amortized.
 	Estimators  []lfmEstimatorFit `json:"estimators,omitempty"`
 	WallSeconds float64           `json:"wall_seconds"`

@@ -418,4 +418,7 @@ func TestLFMAmortizedLearnBernoulli(t *testing.T) {
 	assert.Less(t, rep.ELBO, *rep.LogEvidence)
 	assert.Greater(t, *rep.LogEvidence, -float64(rep.N*rep.D)*math.Log(2)+100, "better than coin flips by 100 nats")
 	assert.Contains(t, rep.Params, "through SVI")
+	require.NotNil(t, rep.AmortizationGap)
+	assert.GreaterOrEqual(t, rep.AmortizationGap.Total, 0.0)
+	t.Logf("amortization gap %.4f per row", rep.AmortizationGap.Mean)
 }

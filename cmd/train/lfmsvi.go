@@ -159,6 +159,44 @@ func (rep *lfmReport) inferSVI(ctx context.Context, f *lfmFlags, data *lfmData, 
 		}
 		rep.setGap(gap)
 	}
+	if f.method == "amortized" && first.rows != nil {
+		return rep.amortizationGap(ctx, f, data, first.rows)
+	}
+	return nil
+}
+
+// amortizationGap compares the encoder's per-row ELBO with the best
+// per-row mean-field ELBO: CAVI's (gaussian outputs, exact coordinate
+// ascent) or a mean-field SVI fit with the first estimator and the same
+// steps (bernoulli outputs).
+func (rep *lfmReport) amortizationGap(ctx context.Context, f *lfmFlags, data *lfmData, amortized []float64) error {
+	var ref []float64
+	var of string
+	if rep.params.Likelihood == lfm.Gaussian {
+		q, err := lfm.CAVI(*rep.params, data.x, lfm.Settings{MaxSweeps: f.iters})
+		if err != nil {
+			return fmt.Errorf("train lfm: the amortization gap's CAVI reference: %w", err)
+		}
+		ref, of = q.RowELBO, "CAVI's mean field (closed form) minus the encoder's ELBO, per row"
+	} else {
+		set := f.svi.settings(f, f.svi.estimators[0])
+		set.Amortized, set.Batch, set.Hidden = false, 0, nil
+		fit, err := lfm.FitSVI(ctx, *rep.params, data.x, set)
+		if err != nil {
+			return fmt.Errorf("train lfm: the amortization gap's mean-field reference: %w", err)
+		}
+		ref, of = fit.RowELBO, fmt.Sprintf("a mean-field SVI fit (%s, %d steps) minus the encoder's ELBO, per row; each row's larger of the two is the reference, so the gap is never negative", f.svi.estimators[0], f.svi.steps)
+		for n := range ref {
+			ref[n] = math.Max(ref[n], amortized[n])
+		}
+	}
+	g := &lfmGap{PerDatum: make([]float64, len(ref))}
+	for n := range ref {
+		g.PerDatum[n] = ref[n] - amortized[n]
+		g.Total += g.PerDatum[n]
+	}
+	g.Mean = g.Total / float64(len(ref))
+	rep.AmortizationGap, rep.AmortizationGapOf = g, of
 	return nil
 }
 
