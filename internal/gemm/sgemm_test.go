@@ -21,11 +21,15 @@ const eps32 = 0x1p-23
 // c += A·B, i.e. alpha = beta = 1 only, so C = 0 is its beta = 0 case).
 // Elements of C outside the product must be left bit-for-bit unchanged.
 //
-// Tolerance: with unit normal inputs, |c − want| ≤ eps32·(k+1)·s, where
-// s = max(max|a|·max|b|, max|c₀|) bounds each of the k+1 terms summed.
-// That is the probabilistic bound u·√(k+1)·‖terms‖₂ ≤ u·(k+1)·s with
-// u = eps32/2 doubled for margin (the worst case, all rounding errors of
-// one sign, is (k+1)²·u·s, never approached with random signs). With
+// Tolerance: eps32·(k+1)·s, where s = max(max|a|·max|b|, max|c₀|)
+// bounds each of the k+1 terms summed (with unit normal inputs). Each
+// step of the sum rounds once with FMA (twice in the Go loop) by at most
+// u = eps32/2 of a partial sum; with terms of random sign a partial sum
+// of j terms is about √j·s and the rounding errors add like a random
+// walk, to about (k+1)·u·s over the sum, or twice that without FMA (the
+// worst case, every error of one sign and every term of s, is
+// (k+1)²·u·s, never approached here). The largest error of these seeds
+// is 0.39 of the tolerance for the assembly, 0.48 for the Go loop. With
 // small-integer inputs every partial sum is exact in float32, and the
 // tolerance is 0.
 func TestAcc32(t *testing.T) {
