@@ -17,8 +17,5 @@ func BenchmarkPeak32(b *testing.B) {
 		b.Skip("no AVX2/FMA on this processor")
 	}
 	const steps = 1 << 16
-	for b.Loop() {
-		fmaPeak32(steps)
-	}
-	b.ReportMetric(12*16*steps*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	loopGFLOPS(b, 12*16*steps, func() { fmaPeak32(steps) })
 }
