@@ -9,8 +9,9 @@ import (
 )
 
 // HasKernel reports whether the processor and the operating system
-// support the AVX2 and FMA instructions of gemm_amd64.s (x/sys/cpu checks
-// CPUID and, through XGETBV, that the OS saves the YMM registers).
+// support the AVX2 and FMA instructions of gemm_amd64.s and sgemm_amd64.s
+// (x/sys/cpu checks CPUID and, through XGETBV, that the OS saves the YMM
+// registers), and so whether Acc and Acc32 run them.
 var HasKernel = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // The kernels add A·B into a tile of C: 4 rows (or 1) by 8 columns, or by

@@ -2,8 +2,8 @@
 
 package gemm
 
-// HasKernel reports whether Acc runs assembly kernels: never on this build
-// (another architecture, or the purego tag).
+// HasKernel reports whether Acc and Acc32 run assembly kernels: never on
+// this build (another architecture, or the purego tag).
 const HasKernel = false
 
 // kernel is the plain loop where there are no assembly kernels (Acc does
