@@ -146,7 +146,11 @@ func draw(c *svi.GuideContext, b *graph.B, site svi.Site, l *G.Node, s int) *G.N
 	var z *G.Node
 	if tau > 0 {
 		noise := c.Noise(name, []int{rows, k}, fillGumbel)
-		z = softmaxRows(b, b.Mul(b.Add(l2, noise), b.Const(1/tau)), rows)
+		// The noise comes first: gorgonia's machine may write an
+		// elementwise result into its first operand's memory, and l2 is a
+		// reshaped view of the logits, which log q reads afterwards (the
+		// machine never writes into a bound input such as the noise).
+		z = softmaxRows(b, b.Mul(b.Add(noise, l2), b.Const(1/tau)), rows)
 	} else {
 		u := c.Noise(name, []int{rows, 1}, fillUniform)
 		z = oneHot(c, b, softmaxRows(b, l2, rows), u, site.Name, rows, k)
@@ -154,10 +158,13 @@ func draw(c *svi.GuideContext, b *graph.B, site svi.Site, l *G.Node, s int) *G.N
 	return b.Reshape(z, shape...)
 }
 
-// softmaxRows returns the softmax of each row of the [rows, K] node x.
+// softmaxRows returns the softmax of each row of the [rows, K] node x, as
+// exp(−(lse − x)): x is never the first operand of an elementwise op, so
+// the machine cannot write the result into x's memory, which may be a
+// reshaped view of the logits (see draw).
 func softmaxRows(b *graph.B, x *G.Node, rows int) *G.Node {
 	lse := b.Apply("LogSumExp", func(x *G.Node) (*G.Node, error) { return ops.LogSumExp(x, -1) }, x)
-	return b.Exp(b.Sub(x, b.Reshape(lse, rows, 1)))
+	return b.Exp(b.Neg(b.Sub(b.Reshape(lse, rows, 1), x)))
 }
 
 // oneHot returns the one-hot rows of the first category whose cumulative
