@@ -95,7 +95,11 @@ func (b *B) Sum(x *G.Node, axes ...int) *G.Node {
 	return n
 }
 
-// Reshape reshapes x.
+// Reshape reshapes x. The result is a view of x's memory, and gorgonia's
+// tape machine may write an elementwise op's result into the memory of its
+// first operand: do not make a reshaped node the first operand of Add,
+// Sub, Mul, … when x is read after that op (put the other operand first).
+// guides.Discrete's relaxed draw once wrote l + g into its logits this way.
 func (b *B) Reshape(x *G.Node, shape ...int) *G.Node {
 	return b.un("Reshape", func(x *G.Node) (*G.Node, error) { return G.Reshape(x, tensor.Shape(shape)) }, x)
 }
