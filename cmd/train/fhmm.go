@@ -82,6 +82,11 @@ type fhmmNetReport struct {
 	Steps     int     `json:"steps"`
 	LearnRate float64 `json:"lr"`
 	Seed      uint64  `json:"seed"`
+	// Starts is the number of seeded initialisations, StartELBO their
+	// final ELBOs and BestStart the one reported.
+	Starts    int       `json:"starts"`
+	StartELBO []float64 `json:"start_elbo"`
+	BestStart int       `json:"best_start"`
 }
 
 // amortGap is structured mean field's ELBO minus the network's, on the
@@ -119,7 +124,7 @@ func declareFHMMFlags(fs *flag.FlagSet) *fhmmFlags {
 	fs.IntVar(&f.steps, "steps", 3000, "-method amortized: Adam steps")
 	fs.Float64Var(&f.lr, "lr", 0.01, "-method amortized: Adam learning rate")
 	fs.IntVar(&f.iters, "iters", 0, "maximum sweeps (inference) or EM iterations (-learn); 0 means 1000 sweeps or 500 iterations")
-	fs.IntVar(&f.starts, "starts", 0, "seeded starts, the best ELBO kept; 0 means 5 with -learn and 1 (the default start) for inference")
+	fs.IntVar(&f.starts, "starts", 0, "seeded starts, the best ELBO kept; 0 means 5 with -learn and 1 (the default start) for inference; -method amortized also trains the network from this many initialisations (0 means 1)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the starts")
 	fs.BoolVar(&f.standardize, "standardize", false, "standardize each column (mean 0, population sd 1) before modelling; the report and params.json are in those units")
 	fs.StringVar(&f.out, "out", "", "output `dir` for report.json, params.json (-learn) and the plots")
@@ -183,8 +188,6 @@ func (f *fhmmFlags) validateNet() error {
 		return fmt.Errorf("train fhmm: -steps %d: need at least one Adam step", f.steps)
 	case !(f.lr > 0) || math.IsInf(f.lr, 1):
 		return fmt.Errorf("train fhmm: -lr %v: want a finite positive learning rate", f.lr)
-	case !f.learn && f.starts > 1:
-		return fmt.Errorf("train fhmm: -starts %d: the network has one seeded start (-seed); -starts applies to structured, meanfield and -learn", f.starts)
 	}
 	return nil
 }

@@ -32,8 +32,8 @@ func TestFHMMAmortizedGiven(t *testing.T) {
 	dir := t.TempDir()
 	data, params := writeFHMMProblem(t, dir, p, y)
 	rep := runFHMMCmd(t, filepath.Join(dir, "out"), "-data", data, "-params", params, "-method", "amortized",
-		"-steps", "800", "-seed", "3")
-	fit, err := fhmm.TrainNet(context.Background(), p, y, fhmm.NetSettings{Window: 2, Hidden: 32, Steps: 800, LearnRate: 0.01, Seed: 3})
+		"-steps", "800", "-seed", "3", "-starts", "2")
+	fit, err := fhmm.TrainNet(context.Background(), p, y, fhmm.NetSettings{Window: 2, Hidden: 32, Steps: 800, LearnRate: 0.01, Seed: 3, Starts: 2})
 	require.NoError(t, err)
 	sq, err := fhmm.Structured(p, y, fhmm.Settings{})
 	require.NoError(t, err)
@@ -47,7 +47,8 @@ func TestFHMMAmortizedGiven(t *testing.T) {
 	assert.Less(t, *rep.ELBO, *rep.LogLikelihood, "ELBO < log p(y)")
 	assert.Len(t, rep.ELBOTrace, 800)
 	assert.Len(t, rep.Marginals, 100)
-	assert.Equal(t, &fhmmNetReport{Window: 2, Hidden: 32, Steps: 800, LearnRate: 0.01, Seed: 3}, rep.Network)
+	assert.Equal(t, &fhmmNetReport{Window: 2, Hidden: 32, Steps: 800, LearnRate: 0.01, Seed: 3, Starts: 2, StartELBO: fit.StartELBO, BestStart: fit.Start}, rep.Network)
+	assert.Equal(t, fit.StartELBO, rep.StartELBO)
 	checkPNG(t, filepath.Join(dir, "out", "marginals.png"))
 	checkPNG(t, filepath.Join(dir, "out", "elbo.png"))
 }
