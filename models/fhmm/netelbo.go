@@ -41,12 +41,21 @@ func (md *model) logitELBO(z [][]float64, a, da []float64) float64 {
 }
 
 // softmaxLogits returns θ = softmax(a) and log θ per chain and time step.
+// At t = 1 a state with π⁽ᵐ⁾_l = 0 is masked out (θ = 0, log θ = −∞, as if
+// its logit were −∞): any q giving it mass has ELBO −∞, and variational EM
+// often learns such zeros.
 func (md *model) softmaxLogits(n int, a []float64) (theta, logTheta [][][]float64) {
 	theta, logTheta = make([][][]float64, n), make([][][]float64, n)
+	row := make([]float64, md.l)
 	for t := range theta {
 		theta[t], logTheta[t] = newRect(md.m, md.l), newRect(md.m, md.l)
 		for m := range theta[t] {
-			row := a[(t*md.m+m)*md.l : (t*md.m+m+1)*md.l]
+			copy(row, a[(t*md.m+m)*md.l:(t*md.m+m+1)*md.l])
+			for l := range row {
+				if t == 0 && math.IsInf(md.logPi[m][l], -1) {
+					row[l] = math.Inf(-1)
+				}
+			}
 			lse := special.LogSumExp(row)
 			for l, v := range row {
 				logTheta[t][m][l] = v - lse
@@ -64,7 +73,8 @@ func (md *model) softmaxLogits(n int, a []float64) (theta, logTheta [][][]float6
 //	  + [t = 1] log π⁽ᵐ⁾_l + [t > 1] ((log P⁽ᵐ⁾)ᵀθ_{t−1}⁽ᵐ⁾)_l + [t < T] ((log P⁽ᵐ⁾)θ_{t+1}⁽ᵐ⁾)_l
 //	  − log θ_t⁽ᵐ⁾(l) − 1,
 //
-// with pred holding Σ_n V⁽ⁿ⁾θ_t⁽ⁿ⁾ (T×D).
+// with pred holding Σ_n V⁽ⁿ⁾θ_t⁽ⁿ⁾ (T×D), and 0 for the states
+// softmaxLogits masks.
 func (md *model) marginalGrad(z [][]float64, theta, logTheta [][][]float64, pred [][]float64, g [][][]float64) {
 	r := make([]float64, md.d)
 	for t, tt := range theta {
@@ -85,6 +95,9 @@ func (md *model) marginalGrad(z [][]float64, theta, logTheta [][][]float64, pred
 					v += dot(md.logP[m][l], theta[t+1][m])
 				}
 				g[t][m][l] = v - logTheta[t][m][l] - 1
+				if math.IsInf(logTheta[t][m][l], -1) {
+					g[t][m][l] = 0 // a masked state: θ = 0 is fixed
+				}
 			}
 		}
 	}
