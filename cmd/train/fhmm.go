@@ -520,6 +520,9 @@ func fhmmSummary(rep *fhmmReport) string {
 	if rep.Gap != nil {
 		parts = append(parts, fmt.Sprintf("gap %.4f nats", *rep.Gap))
 	}
+	if g := rep.AmortizationGap; g != nil {
+		parts = append(parts, fmt.Sprintf("amortization gap %.4f nats (%.4f per step) against structured ELBO %.4f", g.Total, g.PerStep, g.StructuredELBO))
+	}
 	if rep.Method != "exact" || rep.Learned {
 		parts = append(parts, fmt.Sprintf("%d iterations", rep.Iterations))
 	}
