@@ -70,7 +70,8 @@ func (s NetSettings) withDefaults() (NetSettings, error) {
 // where x_t = (z_{t−w}, …, z_{t+w}) stacks the whitened observations z =
 // L⁻¹y (C = LLᵀ) of a window of 2w + 1 steps, zero-padded beyond either
 // end, and a_t⁽ᵐ⁾ is chain m's block of L logits. The weights are shared
-// over t, so one Net maps any sequence to its marginals.
+// over t, so one Net maps any sequence to its marginals. At t = 1 the
+// softmax leaves out the states with π⁽ᵐ⁾_l = 0 (their q is 0).
 type Net struct {
 	Window, Hidden int
 	M, L, D        int
