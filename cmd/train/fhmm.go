@@ -22,7 +22,7 @@ import (
 // otherwise; so are the parameters of params.json.
 type fhmmReport struct {
 	Model   string   `json:"model"`
-	Method  string   `json:"method"` // exact, structured or meanfield
+	Method  string   `json:"method"` // exact, structured, meanfield or amortized
 	Data    string   `json:"data"`
 	Columns []string `json:"columns,omitempty"`
 	T       int      `json:"t"`
@@ -66,18 +66,48 @@ type fhmmReport struct {
 	Marginals       [][][]float64 `json:"marginals"`
 	ExactMarginals  [][][]float64 `json:"exact_marginals,omitempty"`
 	MaxMarginalDiff *float64      `json:"max_abs_marginal_diff,omitempty"`
-	Seconds         float64       `json:"seconds"`                 // the fit or inference
-	ExactSeconds    float64       `json:"exact_seconds,omitempty"` // the exact pass beside it
-	Plots           []string      `json:"plots"`
+	// Network describes the inference network of -method amortized and
+	// AmortizationGap compares it with structured mean field.
+	Network         *fhmmNetReport `json:"network,omitempty"`
+	AmortizationGap *amortGap      `json:"amortization_gap,omitempty"`
+	Seconds         float64        `json:"seconds"`                 // the fit or inference
+	ExactSeconds    float64        `json:"exact_seconds,omitempty"` // the exact pass beside it
+	Plots           []string       `json:"plots"`
+}
+
+// fhmmNetReport is the network of -method amortized.
+type fhmmNetReport struct {
+	Window    int     `json:"window"`
+	Hidden    int     `json:"hidden"`
+	Steps     int     `json:"steps"`
+	LearnRate float64 `json:"lr"`
+	Seed      uint64  `json:"seed"`
+	// Starts is the number of seeded initialisations, StartELBO their
+	// final ELBOs and BestStart the one reported.
+	Starts    int       `json:"starts"`
+	StartELBO []float64 `json:"start_elbo"`
+	BestStart int       `json:"best_start"`
+}
+
+// amortGap is structured mean field's ELBO minus the network's, on the
+// same parameters and data: in total and per time step.
+type amortGap struct {
+	Total            float64 `json:"total"`
+	PerStep          float64 `json:"per_step"`
+	StructuredELBO   float64 `json:"structured_elbo"`
+	StructuredSweeps int     `json:"structured_sweeps"`
 }
 
 // fhmmFlags are the flags of train fhmm.
 type fhmmFlags struct {
 	data, params, method, columns, out string
 	chains, states, iters, starts      int
+	window, hidden, steps              int
+	lr                                 float64
 	learn, standardize                 bool
 	seed                               uint64
 	table                              *tableFlags
+	set                                map[string]bool // the flags given
 }
 
 func declareFHMMFlags(fs *flag.FlagSet) *fhmmFlags {
@@ -87,10 +117,14 @@ func declareFHMMFlags(fs *flag.FlagSet) *fhmmFlags {
 	fs.IntVar(&f.chains, "chains", 0, "number of chains M (required with -learn; with -params, 0 takes the file's and any other value must match it)")
 	fs.IntVar(&f.states, "states", 0, "states per chain L (as -chains)")
 	fs.StringVar(&f.params, "params", "", "parameter `file` (JSON: chains, states, init, trans, means, cov) to infer the chains with")
-	fs.BoolVar(&f.learn, "learn", false, "learn the parameters by variational EM (fhmm.Learn) and write them to params.json")
-	fs.StringVar(&f.method, "method", "structured", "inference: exact (forward–backward on the L^M joint chain), structured (mean field over chains), meanfield (fully factorised); amortized is reserved")
-	fs.IntVar(&f.iters, "iters", 0, "maximum sweeps (inference) or EM iterations (-learn); 0 means 1000 sweeps or 500 iterations")
-	fs.IntVar(&f.starts, "starts", 0, "seeded starts, the best ELBO kept; 0 means 5 with -learn and 1 (the default start) for inference")
+	fs.BoolVar(&f.learn, "learn", false, "learn the parameters by variational EM (fhmm.Learn) and write them to params.json; with -method amortized the E-step is structured and the network is then trained on the learned parameters")
+	fs.StringVar(&f.method, "method", "structured", "inference: exact (forward–backward on the L^M joint chain), structured (mean field over chains), meanfield (fully factorised), amortized (an inference network trained on the fully factorised ELBO)")
+	fs.IntVar(&f.window, "window", 2, "-method amortized: the network sees 2w+1 observations y_{t−w..t+w}")
+	fs.IntVar(&f.hidden, "hidden", 32, "-method amortized: width of the network's tanh hidden layer")
+	fs.IntVar(&f.steps, "steps", 3000, "-method amortized: Adam steps")
+	fs.Float64Var(&f.lr, "lr", 0.01, "-method amortized: Adam learning rate")
+	fs.IntVar(&f.iters, "iters", 0, "maximum sweeps (inference; with -method amortized, of the structured mean field the network is compared with) or EM iterations (-learn); 0 means 1000 sweeps or 500 iterations")
+	fs.IntVar(&f.starts, "starts", 0, "seeded starts, the best ELBO kept; 0 means 5 with -learn and 1 (the default start) for inference; -method amortized also trains the network from this many initialisations (0 means 1)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the starts")
 	fs.BoolVar(&f.standardize, "standardize", false, "standardize each column (mean 0, population sd 1) before modelling; the report and params.json are in those units")
 	fs.StringVar(&f.out, "out", "", "output `dir` for report.json, params.json (-learn) and the plots")
@@ -101,10 +135,8 @@ func declareFHMMFlags(fs *flag.FlagSet) *fhmmFlags {
 // validate checks the flags that need no file.
 func (f *fhmmFlags) validate() error {
 	switch {
-	case f.method == "amortized":
-		return errors.New("train fhmm: -method amortized: the inference network for factorial HMMs (issue #16) is not available yet; use exact, structured or meanfield")
-	case f.method != "exact" && f.method != "structured" && f.method != "meanfield":
-		return fmt.Errorf("train fhmm: -method %q: want exact, structured or meanfield", f.method)
+	case f.method != "exact" && f.method != "structured" && f.method != "meanfield" && f.method != "amortized":
+		return fmt.Errorf("train fhmm: -method %q: want exact, structured, meanfield or amortized", f.method)
 	case f.data == "":
 		return errors.New("train fhmm: -data is required")
 	case f.out == "":
@@ -128,8 +160,34 @@ func (f *fhmmFlags) validate() error {
 	case !f.learn && f.method == "exact" && f.iters > 0:
 		return fmt.Errorf("train fhmm: -iters %d: exact inference has no iterations (it applies to structured, meanfield and -learn)", f.iters)
 	}
+	if err := f.validateNet(); err != nil {
+		return err
+	}
 	if f.learn {
 		return checkExactLimit(f.method, f.chains, f.states)
+	}
+	return nil
+}
+
+// validateNet checks the flags of -method amortized.
+func (f *fhmmFlags) validateNet() error {
+	if f.method != "amortized" {
+		for _, name := range []string{"window", "hidden", "steps", "lr"} {
+			if f.set[name] {
+				return fmt.Errorf("train fhmm: -%s applies to -method amortized only", name)
+			}
+		}
+		return nil
+	}
+	switch {
+	case f.window < 0:
+		return fmt.Errorf("train fhmm: -window %d is negative", f.window)
+	case f.hidden < 1:
+		return fmt.Errorf("train fhmm: -hidden %d: need at least one hidden unit", f.hidden)
+	case f.steps < 1:
+		return fmt.Errorf("train fhmm: -steps %d: need at least one Adam step", f.steps)
+	case !(f.lr > 0) || math.IsInf(f.lr, 1):
+		return fmt.Errorf("train fhmm: -lr %v: want a finite positive learning rate", f.lr)
 	}
 	return nil
 }
@@ -158,6 +216,8 @@ func runFHMM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer stop()
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	if err := f.validate(); err != nil {
 		return err
 	}
@@ -187,8 +247,11 @@ func runFHMM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	rep.JointStates = math.Pow(float64(f.states), float64(f.chains))
 	if f.learn {
 		p, err = f.fitLearn(y, rep)
-	} else {
+	} else if f.method != "amortized" {
 		err = f.fitInfer(p, y, rep)
+	}
+	if err == nil && f.method == "amortized" {
+		err = f.fitNet(ctx, p, y, rep)
 	}
 	if err != nil {
 		return err
@@ -308,7 +371,7 @@ func (f *fhmmFlags) fitLearn(y [][]float64, rep *fhmmReport) (fhmm.Params, error
 	rep.Starts, rep.StartELBO, rep.BestStart = len(fit.StartELBO), fit.StartELBO, fit.Start
 	rep.Iterations, rep.Converged = fit.Iters, fit.Converged
 	rep.ELBOTrace, rep.Marginals = fit.ELBO, fit.Marginals
-	if f.method != "exact" {
+	if f.method == "structured" {
 		e := fit.ELBO[len(fit.ELBO)-1]
 		rep.ELBO = &e
 	}
@@ -456,6 +519,9 @@ func fhmmSummary(rep *fhmmReport) string {
 	}
 	if rep.Gap != nil {
 		parts = append(parts, fmt.Sprintf("gap %.4f nats", *rep.Gap))
+	}
+	if g := rep.AmortizationGap; g != nil {
+		parts = append(parts, fmt.Sprintf("amortization gap %.4f nats (%.4f per step) against structured ELBO %.4f", g.Total, g.PerStep, g.StructuredELBO))
 	}
 	if rep.Method != "exact" || rep.Learned {
 		parts = append(parts, fmt.Sprintf("%d iterations", rep.Iterations))

@@ -149,7 +149,11 @@ func plotFHMMTrace(w io.Writer, rep *fhmmReport) error {
 	p.X.Tick.Marker = intTicks{}
 	p.Y.Label.Text = "ELBO"
 	p.Title.Text = fmt.Sprintf("%s mean field: ELBO after each sweep", rep.Method)
-	if rep.Learned {
+	switch {
+	case rep.Method == "amortized":
+		p.X.Label.Text = "Adam step"
+		p.Title.Text = "amortized: ELBO of the network before each Adam step"
+	case rep.Learned:
 		p.X.Label.Text = "EM iteration"
 		p.Title.Text = fmt.Sprintf("variational EM (%s E-step): ELBO after each E-step", rep.Method)
 		if rep.Method == "exact" {
@@ -159,7 +163,7 @@ func plotFHMMTrace(w io.Writer, rep *fhmmReport) error {
 	// The trace of a sweep starts at the starting q (sweep 0); EM's at
 	// the first E-step.
 	first := 0.0
-	if rep.Learned {
+	if rep.Learned && rep.Method != "amortized" {
 		first = 1
 	}
 	xy := make(plotter.XYs, len(rep.ELBOTrace))

@@ -60,6 +60,28 @@
 // P⁽ᵐ⁾_ij > 0: with a structural zero, any θ_{t−1} and θ_t with full
 // support give the ELBO −∞, and coordinate ascent has no finite step.
 //
+// # Inference network
+//
+// [TrainNet] fits an amortized q(s | y) = Π_t Π_m Categorical(s_t⁽ᵐ⁾;
+// softmax(f_m(x_t))), where x_t stacks the whitened observations
+// z_{t−w}, …, z_{t+w} (zero-padded beyond the ends) and f is one tanh MLP
+// shared over t with one head of L logits per chain ([Net]). The family is
+// the fully factorised one, so its ELBO is the closed form below as a
+// function of the marginals ([FactorizedELBO]); the network is a gorgonia
+// graph, the ELBO one custom operation whose gradient with respect to the
+// logits is written by hand,
+//
+//	∂ELBO/∂θ_t⁽ᵐ⁾ = V⁽ᵐ⁾ᵀ(z_t − Σ_n V⁽ⁿ⁾θ_t⁽ⁿ⁾) − ½Δ⁽ᵐ⁾ + G⁽ᵐ⁾θ_t⁽ᵐ⁾
+//	              + (log P⁽ᵐ⁾)ᵀθ_{t−1}⁽ᵐ⁾ + (log P⁽ᵐ⁾)θ_{t+1}⁽ᵐ⁾ − log θ_t⁽ᵐ⁾ − 1
+//
+// (log π⁽ᵐ⁾ for the first transition term at t = 1), taken through each
+// head's softmax. The weights are trained by Adam through svi, as point
+// masses under a flat prior, the ELBO entering the model as one factor,
+// so the svi loss is exactly −ELBO. Its amortization gap — the ELBO of the
+// best member of the family (coordinate ascent, [Factorized], only finds a
+// local optimum) or of structured mean field, minus the network's — is
+// measured in RESULTS.md.
+//
 // # The ELBO
 //
 // For any q that factorises over chains,

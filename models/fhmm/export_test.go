@@ -47,3 +47,58 @@ func ExactCross(p Params, y [][]float64) ([][]float64, error) {
 	_, cross, err := exact(p, y, true)
 	return cross, err
 }
+
+// LogitELBO returns the closed-form ELBO of the fully factorised q with
+// marginals softmax(a) (a: T×M·L, row-major) and, when da is not nil,
+// writes its gradient with respect to a into da.
+func LogitELBO(p Params, y [][]float64, a, da []float64) (float64, error) {
+	md, err := netModel(p)
+	if err != nil {
+		return 0, err
+	}
+	z, err := md.whiten(y)
+	if err != nil {
+		return 0, err
+	}
+	return md.logitELBO(z, a, da), nil
+}
+
+// MarginalGrad returns ∂ELBO/∂θ (T×M×L) of the fully factorised ELBO at
+// the positive marginals theta, treated as free variables.
+func MarginalGrad(p Params, y [][]float64, theta [][][]float64) ([][][]float64, error) {
+	md, err := netModel(p)
+	if err != nil {
+		return nil, err
+	}
+	z, err := md.whiten(y)
+	if err != nil {
+		return nil, err
+	}
+	pred := newRect(len(z), md.d)
+	md.fillPred(pred, theta)
+	logTheta := make([][][]float64, len(theta))
+	g := make([][][]float64, len(theta))
+	for t := range theta {
+		logTheta[t], g[t] = newRect(md.m, md.l), newRect(md.m, md.l)
+		for m := range theta[t] {
+			logTheta[t][m] = logs(theta[t][m])
+		}
+	}
+	md.marginalGrad(z, theta, logTheta, pred, g)
+	return g, nil
+}
+
+// FreeFactorizedELBO is factorized.go's ELBO at marginals theta taken as
+// they are (not checked to be probability vectors), for central
+// differences in θ.
+func FreeFactorizedELBO(p Params, y [][]float64, theta [][][]float64) (float64, error) {
+	md, err := newModel(p)
+	if err != nil {
+		return 0, err
+	}
+	z, err := md.whiten(y)
+	if err != nil {
+		return 0, err
+	}
+	return newFactorized(md, z, theta).elbo(), nil
+}

@@ -1,11 +1,13 @@
 package fhmm
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/govi/govi/internal/longtest"
 	"github.com/stretchr/testify/require"
@@ -96,4 +98,49 @@ func randomStart(m int, seed uint64, potentials bool) [][][]float64 {
 		}
 	}
 	return x
+}
+
+// TestResultsAmortization regenerates the amortization table of
+// RESULTS.md: on RandomParams(2, 3, 4) and Generate(·, 100) from
+// rand.NewPCG(seed, 17) (the sequences of TestTrainNetGenerated), the
+// network's ELBO (NetSettings{Window: w, Starts: n}, other fields the
+// defaults: H = 32, 3000 Adam steps at 0.01, seed 0)
+// against structured and fully factorised mean field from their default
+// starts and the exact log-likelihood.
+func TestResultsAmortization(t *testing.T) {
+	longtest.Skip(t)
+	var tab strings.Builder
+	fmt.Fprintln(&tab, "| seed | w | starts | log p(y) | structured | factorized | network | gap to factorized | gap to structured (per step) | train s |")
+	fmt.Fprintln(&tab, "|---|---|---|---|---|---|---|---|---|---|")
+	type run struct {
+		seed      uint64
+		w, starts int
+	}
+	var runs []run
+	for seed := uint64(1); seed <= 5; seed++ {
+		runs = append(runs, run{seed, 2, 1}, run{seed, 2, 5})
+	}
+	runs = append(runs, run{7, 0, 5}, run{7, 1, 5}, run{7, 2, 5}, run{7, 4, 5})
+	for _, rc := range runs {
+		r := rand.New(rand.NewPCG(rc.seed, 17))
+		p, err := RandomParams(2, 3, 4, r)
+		require.NoError(t, err)
+		_, y, err := Generate(p, 100, r)
+		require.NoError(t, err)
+		ex, err := Exact(p, y)
+		require.NoError(t, err)
+		sq, err := Structured(p, y, Settings{})
+		require.NoError(t, err)
+		fq, err := Factorized(p, y, Settings{})
+		require.NoError(t, err)
+		start := time.Now()
+		fit, err := TrainNet(context.Background(), p, y, NetSettings{Window: rc.w, Starts: rc.starts})
+		require.NoError(t, err)
+		secs := time.Since(start).Seconds()
+		se, fe := sq.ELBO[len(sq.ELBO)-1], fq.ELBO[len(fq.ELBO)-1]
+		require.Less(t, fit.ELBO, ex.LogLik)
+		fmt.Fprintf(&tab, "| %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f (%.3f) | %.1f |\n", rc.seed, rc.w, rc.starts,
+			ex.LogLik, se, fe, fit.ELBO, fe-fit.ELBO, se-fit.ELBO, (se-fit.ELBO)/100, secs)
+	}
+	t.Log("\n" + tab.String())
 }
