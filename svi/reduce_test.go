@@ -1,0 +1,273 @@
+package svi_test
+
+import (
+	"errors"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/dist"
+	"github.com/govi/govi/guides"
+	"github.com/govi/govi/svi"
+)
+
+// fakeComm is an in-process stand-in for MPI: P ranks in goroutines meet
+// at each AllReduce, and the last to arrive sums the ranks' slices in rank
+// order (one summation order, as a real all-reduce has, so every rank gets
+// the same bits).
+type fakeComm struct {
+	p       int
+	mu      sync.Mutex
+	cond    *sync.Cond
+	bufs    [][]float64
+	out     []float64
+	arrived int
+	gen     int
+}
+
+func newFakeComm(p int) *fakeComm {
+	c := &fakeComm{p: p, bufs: make([][]float64, p)}
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// meet waits for every rank; the last combines the ranks' slices with f.
+func (c *fakeComm) meet(rank int, v []float64, f func(bufs [][]float64) []float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bufs[rank] = v
+	c.arrived++
+	gen := c.gen
+	if c.arrived == c.p {
+		c.out = f(c.bufs)
+		c.arrived, c.gen = 0, c.gen+1
+		c.cond.Broadcast()
+	} else {
+		for gen == c.gen {
+			c.cond.Wait()
+		}
+	}
+	copy(v, c.out)
+}
+
+// fakeRank is one rank's svi.Reducer and svi.Broadcaster.
+type fakeRank struct {
+	c    *fakeComm
+	rank int
+}
+
+var (
+	_ svi.Reducer     = fakeRank{}
+	_ svi.Broadcaster = fakeRank{}
+)
+
+func (f fakeRank) Ranks() int { return f.c.p }
+
+func (f fakeRank) AllReduce(v []float64) error {
+	f.c.meet(f.rank, v, func(bufs [][]float64) []float64 {
+		sum := make([]float64, len(v))
+		for _, b := range bufs {
+			if len(b) != len(sum) {
+				return nil
+			}
+			for i, x := range b {
+				sum[i] += x
+			}
+		}
+		return sum
+	})
+	return nil
+}
+
+func (f fakeRank) Broadcast(v []float64) error {
+	f.c.meet(f.rank, v, func(bufs [][]float64) []float64 { return append([]float64(nil), bufs[0]...) })
+	return nil
+}
+
+// shardModel is a regression with a global weight vector and a positive
+// noise scale: w ~ N(0, I), s ~ LogNormal(0, 1), y ~ N(Φw, s²), with the
+// likelihood of the rows fed scaled by scale.
+type shardModel struct {
+	rows, d int
+	scale   float64
+}
+
+func (sm shardModel) Build(m *svi.M) error {
+	w := m.Sample("w", dist.Normal{Loc: m.Const(0), Scale: m.Const(1)}, sm.d)
+	s := m.Sample("s", dist.LogNormal{Loc: m.Const(0), Scale: m.Const(1)})
+	phi := m.Data("phi", sm.rows, sm.d)
+	y := m.Data("y", sm.rows)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	mu, err := G.Mul(phi, w)
+	if err != nil {
+		return m.Fail(err)
+	}
+	if sm.scale != 1 {
+		m.Scale(sm.scale)
+	}
+	m.Observe("y", dist.Normal{Loc: mu, Scale: s}, y)
+	return m.Err()
+}
+
+// shardData returns n rows of a deterministic regression data set (no
+// random noise: the residuals are a fixed cosine).
+func shardData(n, d int) (phi, y []float64) {
+	phi, y = make([]float64, n*d), make([]float64, n)
+	for i := 0; i < n; i++ {
+		t := float64(i) / float64(n)
+		for j := 0; j < d; j++ {
+			phi[i*d+j] = math.Sin(float64(j+1) * (t + 0.3))
+		}
+		y[i] = 0.5*phi[i*d] - phi[i*d+d-1] + 0.2*math.Cos(7*float64(i))
+	}
+	return phi, y
+}
+
+// gradRecorder is Adam that keeps the gradient of every update.
+type gradRecorder struct {
+	svi.Adam
+	grads []*svi.Params
+}
+
+func (g *gradRecorder) Update(s *svi.OptState, p, grad *svi.Params) error {
+	g.grads = append(g.grads, grad.Clone())
+	return g.Adam.Update(s, p, grad)
+}
+
+// flat concatenates the arrays of p.
+func flat(p *svi.Params) []float64 {
+	var out []float64
+	for i := 0; i < p.Len(); i++ {
+		out = append(out, p.At(i)...)
+	}
+	return out
+}
+
+// TestReduceMatchesOneProcess checks the data-parallel rule of
+// svi.Config.Reduce against its independent truth, one process fitting
+// the concatenated rows: P trainers in goroutines, rank r holding rows
+// [r·N/P, (r+1)·N/P) and feeding the first B_r of them with the likelihood
+// scaled by P·N_r/B_r, give after the all-reduce the loss and gradient of
+// one trainer fed the union of the batches with the scale N/ΣB_r, and,
+// stepped together, keep identical parameters.
+func TestReduceMatchesOneProcess(t *testing.T) {
+	t.Parallel()
+	// Only the summation order differs (P partial sums, then their sum):
+	// a few ulps of values of order 10², relative.
+	const tol = 1e-12
+	const d, steps = 3, 20
+	for _, tc := range []struct {
+		name     string
+		p, n, b  int // ranks, rows, each rank's minibatch (0: its whole shard)
+		wantRows int // rows of the one-process batch
+	}{
+		{name: "full batch, unequal shards", p: 3, n: 13, wantRows: 13},
+		{name: "minibatches", p: 2, n: 12, b: 2, wantRows: 4},
+		{name: "one rank", p: 1, n: 7, wantRows: 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			phi, y := shardData(tc.n, d)
+			// The one-process fit on the union of the ranks' batches.
+			var oneX, oneY []float64
+			for r := 0; r < tc.p; r++ {
+				lo, hi := r*tc.n/tc.p, (r+1)*tc.n/tc.p
+				if tc.b > 0 {
+					hi = lo + tc.b
+				}
+				oneX, oneY = append(oneX, phi[lo*d:hi*d]...), append(oneY, y[lo:hi]...)
+			}
+			require.Len(t, oneY, tc.wantRows)
+			oneOpt := &gradRecorder{}
+			one := fitRank(t, shardModel{rows: tc.wantRows, d: d, scale: float64(tc.n) / float64(tc.wantRows)},
+				svi.Config{Particles: 2, Optimizer: oneOpt}, svi.Batch{"phi": oneX, "y": oneY}, steps)
+
+			comm := newFakeComm(tc.p)
+			opts := make([]*gradRecorder, tc.p)
+			states := make([]*svi.State, tc.p)
+			errs := make([]error, tc.p)
+			var wg sync.WaitGroup
+			for r := 0; r < tc.p; r++ {
+				lo, hi := r*tc.n/tc.p, (r+1)*tc.n/tc.p
+				nr := hi - lo
+				br := nr
+				if tc.b > 0 {
+					br = tc.b
+				}
+				opts[r] = &gradRecorder{}
+				md := shardModel{rows: br, d: d, scale: float64(tc.p*nr) / float64(br)}
+				cfg := svi.Config{Particles: 2, Optimizer: opts[r], Reduce: fakeRank{comm, r}}
+				b := svi.Batch{"phi": phi[lo*d : (lo+br)*d], "y": y[lo : lo+br]}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					states[r], errs[r] = fitRankErr(md, cfg, b, steps)
+				}()
+			}
+			wg.Wait()
+			require.NoError(t, errors.Join(errs...))
+			for r := 0; r < tc.p; r++ {
+				assert.Equal(t, flat(states[0].Params), flat(states[r].Params), "rank %d's parameters differ from rank 0's", r)
+				assert.Equal(t, states[0].Trace, states[r].Trace, "rank %d's losses differ from rank 0's", r)
+			}
+			// The first step's gradient is at the same parameters.
+			want, got := flat(oneOpt.grads[0]), flat(opts[0].grads[0])
+			require.Len(t, got, len(want))
+			for i := range want {
+				assert.InDelta(t, want[i], got[i], tol*(1+math.Abs(want[i])), "gradient element %d", i)
+			}
+			assert.InDelta(t, one.Trace[0], states[0].Trace[0], tol*(1+math.Abs(one.Trace[0])), "first loss")
+			// Later steps follow the same path up to the rounding carried along.
+			const pathTol = 1e-9
+			wantP, gotP := flat(one.Params), flat(states[0].Params)
+			for i := range wantP {
+				assert.InDelta(t, wantP[i], gotP[i], pathTol*(1+math.Abs(wantP[i])), "parameter %d after %d steps", i, steps)
+			}
+		})
+	}
+}
+
+func fitRank(t *testing.T, md svi.Model, cfg svi.Config, b svi.Batch, steps int) *svi.State {
+	t.Helper()
+	st, err := fitRankErr(md, cfg, b, steps)
+	require.NoError(t, err)
+	return st
+}
+
+// fitRankErr takes steps steps from seed 7 with the data b.
+func fitRankErr(md svi.Model, cfg svi.Config, b svi.Batch, steps int) (*svi.State, error) {
+	tr, err := svi.New(md, guides.MeanField{}, cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := tr.Init(7)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < steps; i++ {
+		if _, err := tr.Step(st, b); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// TestReduceRefusesRuntime: a wall-time limit would stop the ranks at
+// different steps.
+func TestReduceRefusesRuntime(t *testing.T) {
+	t.Parallel()
+	phi, y := shardData(4, 2)
+	tr, err := svi.New(shardModel{rows: 4, d: 2, scale: 1}, guides.MeanField{}, svi.Config{Reduce: fakeRank{newFakeComm(1), 0}})
+	require.NoError(t, err)
+	st, err := tr.Init(1)
+	require.NoError(t, err)
+	require.NoError(t, tr.Feed(svi.Batch{"phi": phi, "y": y}))
+	_, err = svi.Run(t.Context(), tr, st, nil, &svi.Settings{Steps: 2, Runtime: 1e9})
+	assert.ErrorContains(t, err, "Runtime")
+}
