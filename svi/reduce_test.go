@@ -12,81 +12,14 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/internal/inproc"
 	"github.com/govi/govi/svi"
 )
 
-// fakeComm is an in-process stand-in for MPI: P ranks in goroutines meet
-// at each AllReduce, and the last to arrive sums the ranks' slices in rank
-// order (one summation order, as a real all-reduce has, so every rank gets
-// the same bits).
-type fakeComm struct {
-	p       int
-	mu      sync.Mutex
-	cond    *sync.Cond
-	bufs    [][]float64
-	out     []float64
-	arrived int
-	gen     int
-}
-
-func newFakeComm(p int) *fakeComm {
-	c := &fakeComm{p: p, bufs: make([][]float64, p)}
-	c.cond = sync.NewCond(&c.mu)
-	return c
-}
-
-// meet waits for every rank; the last combines the ranks' slices with f.
-func (c *fakeComm) meet(rank int, v []float64, f func(bufs [][]float64) []float64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.bufs[rank] = v
-	c.arrived++
-	gen := c.gen
-	if c.arrived == c.p {
-		c.out = f(c.bufs)
-		c.arrived, c.gen = 0, c.gen+1
-		c.cond.Broadcast()
-	} else {
-		for gen == c.gen {
-			c.cond.Wait()
-		}
-	}
-	copy(v, c.out)
-}
-
-// fakeRank is one rank's svi.Reducer and svi.Broadcaster.
-type fakeRank struct {
-	c    *fakeComm
-	rank int
-}
-
 var (
-	_ svi.Reducer     = fakeRank{}
-	_ svi.Broadcaster = fakeRank{}
+	_ svi.Reducer     = inproc.Rank{}
+	_ svi.Broadcaster = inproc.Rank{}
 )
-
-func (f fakeRank) Ranks() int { return f.c.p }
-
-func (f fakeRank) AllReduce(v []float64) error {
-	f.c.meet(f.rank, v, func(bufs [][]float64) []float64 {
-		sum := make([]float64, len(v))
-		for _, b := range bufs {
-			if len(b) != len(sum) {
-				return nil
-			}
-			for i, x := range b {
-				sum[i] += x
-			}
-		}
-		return sum
-	})
-	return nil
-}
-
-func (f fakeRank) Broadcast(v []float64) error {
-	f.c.meet(f.rank, v, func(bufs [][]float64) []float64 { return append([]float64(nil), bufs[0]...) })
-	return nil
-}
 
 // shardModel is a regression with a global weight vector and a positive
 // noise scale: w ~ N(0, I), s ~ LogNormal(0, 1), y ~ N(Φw, s²), with the
@@ -188,7 +121,7 @@ func TestReduceMatchesOneProcess(t *testing.T) {
 			one := fitRank(t, shardModel{rows: tc.wantRows, d: d, scale: float64(tc.n) / float64(tc.wantRows)},
 				svi.Config{Particles: 2, Optimizer: oneOpt}, svi.Batch{"phi": oneX, "y": oneY}, steps)
 
-			comm := newFakeComm(tc.p)
+			ranks := inproc.New(tc.p)
 			opts := make([]*gradRecorder, tc.p)
 			states := make([]*svi.State, tc.p)
 			errs := make([]error, tc.p)
@@ -202,7 +135,7 @@ func TestReduceMatchesOneProcess(t *testing.T) {
 				}
 				opts[r] = &gradRecorder{}
 				md := shardModel{rows: br, d: d, scale: float64(tc.p*nr) / float64(br)}
-				cfg := svi.Config{Particles: 2, Optimizer: opts[r], Reduce: fakeRank{comm, r}}
+				cfg := svi.Config{Particles: 2, Optimizer: opts[r], Reduce: ranks[r]}
 				b := svi.Batch{"phi": phi[lo*d : (lo+br)*d], "y": y[lo : lo+br]}
 				wg.Add(1)
 				go func() {
@@ -263,7 +196,7 @@ func fitRankErr(md svi.Model, cfg svi.Config, b svi.Batch, steps int) (*svi.Stat
 func TestReduceRefusesRuntime(t *testing.T) {
 	t.Parallel()
 	phi, y := shardData(4, 2)
-	tr, err := svi.New(shardModel{rows: 4, d: 2, scale: 1}, guides.MeanField{}, svi.Config{Reduce: fakeRank{newFakeComm(1), 0}})
+	tr, err := svi.New(shardModel{rows: 4, d: 2, scale: 1}, guides.MeanField{}, svi.Config{Reduce: inproc.New(1)[0]})
 	require.NoError(t, err)
 	st, err := tr.Init(1)
 	require.NoError(t, err)
