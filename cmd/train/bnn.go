@@ -50,6 +50,10 @@ type bnnReport struct {
 	Draws      int     `json:"draws"`
 	Seed       uint64  `json:"seed"`
 	Splits     int     `json:"splits"`
+	// Ranks is the number of MPI processes that shared the fit (1: one
+	// process) and ShardRule how they shared the training rows.
+	Ranks     int    `json:"ranks"`
+	ShardRule string `json:"shard_rule,omitempty"`
 	*bnn.SplitsResult
 	Toy *toyReport `json:"toy,omitempty"`
 	// LearnRates are the learning rates the fits ended with, one a split.
@@ -124,11 +128,19 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	od, err := begin(fs, *f.out, f.svi, stderr)
-	if err != nil {
+	dp := bnnParallel(ctx)
+	if err := f.checkParallel(dp, rep); err != nil {
 		return err
 	}
-	defer od.Abort()
+	p.Settings.DataParallel = dp
+	var od *outDir
+	if dp.Rank == 0 {
+		// Rank 0 alone writes the outputs (and takes the folder's lock).
+		if od, err = begin(fs, *f.out, f.svi, stderr); err != nil {
+			return err
+		}
+		defer od.Abort()
+	}
 	p.Settings.Checkpoint = f.svi.ckPath()
 	splits, err := f.splits(rep)
 	if err != nil {
@@ -146,6 +158,9 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return fmt.Errorf("train %w", err)
 	}
+	if dp.Rank != 0 {
+		return nil
+	}
 	rep.SplitsResult = res
 	for i, net := range res.Nets {
 		if err := bnnTracePlot(od, res.PerSplit[i].Split, len(splits), net.Losses()); err != nil {
@@ -162,6 +177,24 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	printBNN(stdout, rep, *f.out)
+	return nil
+}
+
+// checkParallel refuses what a data-parallel run cannot do yet and
+// records the ranks and the shard rule in rep.
+func (f *bnnFlags) checkParallel(dp bnn.DataParallel, rep *bnnReport) error {
+	rep.Ranks = 1
+	if dp.Reducer == nil {
+		return nil
+	}
+	p := dp.Reducer.Ranks()
+	switch {
+	case f.svi.checkpoint != "" || f.svi.resume != "":
+		return fmt.Errorf("train bnn: -checkpoint and -resume are not available with %d MPI ranks yet", p)
+	case *f.selectMode != "none":
+		return fmt.Errorf("train bnn: -select is not available with %d MPI ranks yet", p)
+	}
+	rep.Ranks, rep.ShardRule = p, shardRule(p)
 	return nil
 }
 

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/govi/govi/internal/mpi"
+	"github.com/govi/govi/models/bnn"
+)
+
+// dataParallel lists the commands that run data-parallel under mpirun.
+var dataParallel = map[string]bool{"bnn": true}
+
+// worldKey is the context key of the MPI communicator.
+type worldKey struct{}
+
+// worldOf returns the MPI communicator of ctx, or nil in a run of one
+// process.
+func worldOf(ctx context.Context) *mpi.Comm {
+	c, _ := ctx.Value(worldKey{}).(*mpi.Comm)
+	return c
+}
+
+// runWorld is run inside the job mpirun started, if any (internal/mpi
+// reads the environment). In a job of P > 1 ranks every rank runs the
+// command on its shard of the data (a command of dataParallel; the others
+// are refused); rank 0 alone writes progress and outputs, and a rank that
+// fails prints its error and aborts the whole job. Outside mpirun it is
+// run.
+func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	comm, err := mpi.Init()
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if comm.Size() == 1 {
+		return run(ctx, args, stdout, stderr)
+	}
+	rank, size := comm.Rank(), comm.Size()
+	if len(args) > 0 && !dataParallel[args[0]] {
+		err = fmt.Errorf("train %s: runs in one process; under mpirun only train bnn runs data-parallel so far (got %d ranks)", args[0], size)
+	} else {
+		if rank != 0 {
+			stdout, stderr = io.Discard, io.Discard
+		}
+		err = run(context.WithValue(ctx, worldKey{}, comm), args, stdout, stderr)
+	}
+	if err != nil {
+		// The other ranks may be waiting in a collective call: end them all.
+		fmt.Fprintf(os.Stderr, "train: rank %d of %d: %v\n", rank, size, err)
+		comm.Abort(1)
+		return err
+	}
+	return comm.Finalize()
+}
+
+// bnnParallel returns the data-parallel settings of this rank: the zero
+// value outside mpirun.
+func bnnParallel(ctx context.Context) bnn.DataParallel {
+	c := worldOf(ctx)
+	if c == nil || c.Size() == 1 {
+		return bnn.DataParallel{}
+	}
+	return bnn.DataParallel{Rank: c.Rank(), Reducer: c}
+}
+
+// shardRule is report.json's statement of the shard rule of P ranks.
+func shardRule(p int) string {
+	if p == 1 {
+		return ""
+	}
+	return fmt.Sprintf("rank r of %d trains on the contiguous training rows [r·N/%d, (r+1)·N/%d) and draws (r+1)·B/%d − r·B/%d rows of the minibatch B a step; gradients averaged over the ranks", p, p, p, p, p)
+}
