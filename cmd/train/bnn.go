@@ -54,6 +54,10 @@ type bnnReport struct {
 	// process) and ShardRule how they shared the training rows.
 	Ranks     int    `json:"ranks"`
 	ShardRule string `json:"shard_rule,omitempty"`
+	// AllReduceSeconds is rank 0's wall time in the gradient all-reduce
+	// (the exchange and the wait for the slowest rank), within
+	// train_seconds.
+	AllReduceSeconds float64 `json:"allreduce_seconds,omitempty"`
 	*bnn.SplitsResult
 	Toy *toyReport `json:"toy,omitempty"`
 	// LearnRates are the learning rates the fits ended with, one a split.
@@ -162,6 +166,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return nil
 	}
 	rep.SplitsResult = res
+	rep.AllReduceSeconds = allReduceSeconds(dp)
 	for i, net := range res.Nets {
 		if err := bnnTracePlot(od, res.PerSplit[i].Split, len(splits), net.Losses()); err != nil {
 			return fmt.Errorf("train bnn: %w", err)

@@ -73,6 +73,13 @@ func TestBNNUnderMpirun(t *testing.T) {
 		assert.InDelta(t, want, got, tol*math.Abs(want), "diagnostics.%s", k)
 	}
 	assert.Contains(t, string(out), "test RMSE", "rank 0's summary line")
+	// mpirun -np 1 starts MPI with one rank: the one-process run, exactly.
+	single := t.TempDir()
+	out, err = mpirun(t, 1, append(append([]string{bin}, args...), "-out", single)...).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	c := readReport(t, single)
+	assert.Equal(t, a["test_rmse"], c["test_rmse"], "mpirun -np 1")
+	assert.Equal(t, 1.0, c["ranks"])
 }
 
 // TestMpirunRefusals: a binary built without the tag says so under

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/govi/govi/internal/mpi"
 	"github.com/govi/govi/models/bnn"
@@ -35,7 +36,12 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("train: %w", err)
 	}
 	if comm.Size() == 1 {
-		return run(ctx, args, stdout, stderr)
+		// Under mpirun -np 1 MPI was started and must be shut down.
+		err := run(ctx, args, stdout, stderr)
+		if ferr := comm.Finalize(); err == nil && ferr != nil {
+			err = fmt.Errorf("train: %w", ferr)
+		}
+		return err
 	}
 	rank, size := comm.Rank(), comm.Size()
 	if len(args) > 0 && !dataParallel[args[0]] {
@@ -55,14 +61,40 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return comm.Finalize()
 }
 
-// bnnParallel returns the data-parallel settings of this rank: the zero
-// value outside mpirun.
+// bnnParallel returns the data-parallel settings of this rank, whose
+// Reducer is a *timedComm: the zero value outside mpirun.
 func bnnParallel(ctx context.Context) bnn.DataParallel {
 	c := worldOf(ctx)
 	if c == nil || c.Size() == 1 {
 		return bnn.DataParallel{}
 	}
-	return bnn.DataParallel{Rank: c.Rank(), Reducer: c}
+	return bnn.DataParallel{Rank: c.Rank(), Reducer: &timedComm{Comm: c}}
+}
+
+// timedComm is the communicator as an svi.Reducer and svi.Broadcaster
+// that keeps the wall time spent in the all-reduce: the exchange itself and
+// the wait for the slowest rank.
+type timedComm struct {
+	*mpi.Comm
+	spent time.Duration
+	calls int
+}
+
+func (c *timedComm) AllReduce(v []float64) error {
+	t0 := time.Now()
+	err := c.Comm.AllReduce(v)
+	c.spent += time.Since(t0)
+	c.calls++
+	return err
+}
+
+// allReduceSeconds returns the time dp's Reducer spent in the all-reduce,
+// and 0 outside mpirun.
+func allReduceSeconds(dp bnn.DataParallel) float64 {
+	if c, ok := dp.Reducer.(*timedComm); ok {
+		return c.spent.Seconds()
+	}
+	return 0
 }
 
 // shardRule is report.json's statement of the shard rule of P ranks.
