@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,4 +95,15 @@ func TestMpirunRefusals(t *testing.T) {
 	out, err = mpirun(t, 2, tagged, "blr", "-data", boston, "-out", t.TempDir()).CombinedOutput()
 	assert.Error(t, err)
 	assert.Contains(t, string(out), "only train bnn runs data-parallel")
+	// A failure on rank 0 alone (its -out is under a file; the other rank
+	// never opens -out and waits in the broadcast of the first weights)
+	// must end the job with rank 0's error, not hang.
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	cmd := mpirun(t, 2, tagged, "bnn", "-toy", "-steps", "5", "-out", filepath.Join(file, "out"))
+	timer := time.AfterFunc(2*time.Minute, func() { _ = cmd.Process.Kill() })
+	defer timer.Stop()
+	out, err = cmd.CombinedOutput()
+	assert.Error(t, err)
+	assert.Contains(t, string(out), "train: rank 0 of 2:")
 }
