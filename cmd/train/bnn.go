@@ -104,7 +104,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		activation: fs.String("activation", "relu", "hidden activation: relu or tanh"),
 		task:       fs.String("task", "regression", "regression or classification"),
 		epochs:     fs.Int("epochs", 0, "passes over the training data; 0 means enough for 20000 steps and at least 40 passes (with -select: the most tried)"),
-		batch:      fs.Int("batch", 32, "minibatch rows (capped at the training size: full batch)"),
+		batch:      fs.Int("batch", 32, "minibatch rows (capped at the training size: full batch); under mpirun the total over the ranks, each drawing its share from its shard"),
 		anneal:     fs.Float64("anneal", 0.25, "fraction of the steps at the end taken at a tenth of the learning rate"),
 		local:      fs.Bool("local-reparam", false, "local reparameterization: draw each layer's pre-activations per row from their exact distribution under q (meanfield guide only; lowers gradient variance)"),
 		priorScale: fs.Float64("prior-scale", 1, "standard deviation σ_p of the N(0, σ_p²) weight prior"),
