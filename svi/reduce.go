@@ -9,6 +9,12 @@ import (
 // (ranks) of a data-parallel fit, such as the MPI ranks of cmd/train built
 // with -tags mpi. Every rank runs the same Trainer on its own shard of the
 // data and calls AllReduce the same number of times, in the same order.
+//
+// A non-finite loss or gradient on one rank makes the reduced values
+// non-finite on every rank, so all refuse the same step alike. An error
+// that Step returns before the all-reduce (a batch Feed refuses, a failing
+// graph) happens on that rank alone while the others wait in AllReduce:
+// the caller must then end them all, as cmd/train does with MPI_Abort.
 type Reducer interface {
 	// AllReduce replaces vals, on every rank, by the elementwise sum of
 	// the ranks' vals. All ranks pass slices of the same length.

@@ -204,3 +204,80 @@ func TestReduceRefusesRuntime(t *testing.T) {
 	_, err = svi.Run(t.Context(), tr, st, nil, &svi.Settings{Steps: 2, Runtime: 1e9})
 	assert.ErrorContains(t, err, "Runtime")
 }
+
+// onRanks runs f(r) for each of p ranks in its own goroutine and returns
+// their errors.
+func onRanks(p int, f func(r int) error) []error {
+	errs := make([]error, p)
+	var wg sync.WaitGroup
+	for r := 0; r < p; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[r] = f(r)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// TestReduceBroadcastsInit: ranks initialized from different seeds hold
+// rank 0's parameters after Init, as they would from its seed alone.
+func TestReduceBroadcastsInit(t *testing.T) {
+	t.Parallel()
+	const p = 3
+	ranks := inproc.New(p)
+	md := shardModel{rows: 2, d: 2, scale: 1}
+	alone, err := svi.New(md, guides.MeanField{InitScale: 0.3}, svi.Config{})
+	require.NoError(t, err)
+	want, err := alone.Init(100)
+	require.NoError(t, err)
+	got := make([]*svi.State, p)
+	errs := onRanks(p, func(r int) error {
+		tr, err := svi.New(md, guides.MeanField{InitScale: 0.3}, svi.Config{Reduce: ranks[r]})
+		if err == nil {
+			got[r], err = tr.Init(100 + uint64(r))
+		}
+		return err
+	})
+	require.NoError(t, errors.Join(errs...))
+	for r := range got {
+		assert.Equal(t, flat(want.Params), flat(got[r].Params), "rank %d", r)
+	}
+}
+
+// TestReduceNonFiniteOnOneRank: a non-finite gradient on one rank makes
+// the reduced values non-finite on all, so every rank refuses the same step
+// and keeps its parameters (none is left waiting in the next all-reduce).
+func TestReduceNonFiniteOnOneRank(t *testing.T) {
+	t.Parallel()
+	const p = 2
+	ranks := inproc.New(p)
+	phi, y := shardData(4, 2)
+	before := make([][]float64, p)
+	states := make([]*svi.State, p)
+	errs := onRanks(p, func(r int) error {
+		tr, err := svi.New(shardModel{rows: 2, d: 2, scale: 2}, guides.MeanField{}, svi.Config{Reduce: ranks[r]})
+		if err != nil {
+			return err
+		}
+		if states[r], err = tr.Init(3); err != nil {
+			return err
+		}
+		before[r] = flat(states[r].Params)
+		ys := y[2*r : 2*r+2]
+		if r == 1 {
+			// Finite data (a non-finite batch is refused by Feed, on this
+			// rank alone) whose squared residual overflows.
+			ys = []float64{1e300, y[3]}
+		}
+		_, err = tr.Step(states[r], svi.Batch{"phi": phi[4*r : 4*r+4], "y": ys})
+		return err
+	})
+	for r, err := range errs {
+		var nf *svi.NonFiniteError
+		assert.True(t, errors.As(err, &nf), "rank %d: got %v", r, err)
+		assert.Equal(t, before[r], flat(states[r].Params), "rank %d's parameters changed", r)
+		assert.Equal(t, 0, states[r].Iter, "rank %d counted the step", r)
+	}
+}
