@@ -95,6 +95,11 @@ func TestMpirunRefusals(t *testing.T) {
 	out, err = mpirun(t, 2, tagged, "blr", "-data", boston, "-out", t.TempDir()).CombinedOutput()
 	assert.Error(t, err)
 	assert.Contains(t, string(out), "only train bnn runs data-parallel")
+	// Ranks started with different arguments (mpirun's MPMD syntax).
+	out, err = mpirun(t, 1, tagged, "bnn", "-toy", "-steps", "5", "-out", t.TempDir(), ":", "-np", "1",
+		tagged, "bnn", "-toy", "-steps", "6", "-out", t.TempDir()).CombinedOutput()
+	assert.Error(t, err)
+	assert.Contains(t, string(out), "were given different command lines")
 	// A failure on rank 0 alone (its -out is under a file; the other rank
 	// never opens -out and waits in the broadcast of the first weights)
 	// must end the job with rank 0's error, not hang.

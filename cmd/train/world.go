@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"time"
@@ -27,9 +28,9 @@ func worldOf(ctx context.Context) *mpi.Comm {
 // runWorld is run inside the job mpirun started, if any (internal/mpi
 // reads the environment). In a job of P > 1 ranks every rank runs the
 // command on its shard of the data (a command of dataParallel; the others
-// are refused); rank 0 alone writes progress and outputs, and a rank that
-// fails prints its error and aborts the whole job. Outside mpirun it is
-// run.
+// are refused) after checking that all were given the same arguments;
+// rank 0 alone writes progress and outputs, and a rank that fails prints
+// its error and aborts the whole job. Outside mpirun it is run.
 func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	comm, err := mpi.Init()
 	if err != nil {
@@ -44,9 +45,11 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	rank, size := comm.Rank(), comm.Size()
-	if len(args) > 0 && !dataParallel[args[0]] {
+	err = sameArgs(comm, args)
+	if err == nil && len(args) > 0 && !dataParallel[args[0]] {
 		err = fmt.Errorf("train %s: runs in one process; under mpirun only train bnn runs data-parallel so far (got %d ranks)", args[0], size)
-	} else {
+	}
+	if err == nil {
 		if rank != 0 {
 			stdout, stderr = io.Discard, io.Discard
 		}
@@ -59,6 +62,28 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return comm.Finalize()
+}
+
+// sameArgs checks that mpirun gave every rank the same command line: each
+// all-reduces the 32-bit FNV-1a hash of its arguments (exact in a float64
+// sum of up to 2²¹ ranks) and compares the ranks' mean with its own. A
+// rank whose hash equals the mean of differing ones passes, but the others
+// fail and abort the job.
+func sameArgs(c *mpi.Comm, args []string) error {
+	h := fnv.New32a()
+	for _, a := range args {
+		h.Write([]byte(a))
+		h.Write([]byte{0})
+	}
+	own := float64(h.Sum32())
+	v := []float64{own}
+	if err := c.AllreduceSum(v); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if v[0] != own*float64(c.Size()) {
+		return fmt.Errorf("train: the %d ranks were given different command lines: mpirun must start every rank with the same arguments", c.Size())
+	}
+	return nil
 }
 
 // bnnParallel returns the data-parallel settings of this rank, whose
