@@ -45,7 +45,8 @@
 // ranks: each reads the data, trains on its contiguous shard of the
 // training rows (rows [r·N/P, (r+1)·N/P) for rank r) with its share of the
 // minibatch, and the ranks average every step's gradient, so they hold the
-// same weights throughout (see bnn.DataParallel). Rank 0 alone prints
+// same weights throughout (see bnn.DataParallel); ranks given different
+// arguments are refused. Rank 0 alone prints
 // progress and writes the outputs; its report.json records "ranks" and
 // "shard_rule". A rank that fails prints its error and aborts the job.
 // Checkpoints and -select are not available in such runs yet, and the
