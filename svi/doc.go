@@ -126,6 +126,17 @@
 // A Trainer is not safe for concurrent use. Build one per goroutine; States
 // are independent of each other.
 //
+// # Data parallelism
+//
+// With Config.Reduce, P Trainers (usually P processes started by mpirun,
+// each with its shard of the data) take one fit's steps together: Step
+// averages the loss and gradient over the ranks through the [Reducer]
+// before it updates, so every rank applies the same update and keeps the
+// same parameters. Each rank scales its likelihood by P·N_r/B_r and uses
+// the same seed; the [Reducer] documentation derives why the average then
+// counts the prior and entropy terms once. Settings.Runtime is refused in
+// such a run, since the ranks' clocks would stop them at different steps.
+//
 // References:
 //   - Kingma & Welling (2014), Auto-encoding variational Bayes.
 //   - Roeder, Wu & Duvenaud (2017), Sticking the landing.

@@ -14,7 +14,7 @@ import (
 // and the recorder (progress, checkpoints).
 type Settings struct {
 	Steps    int           // steps to take; 0 means 1,000
-	Runtime  time.Duration // stop after this wall time; 0 means no limit
+	Runtime  time.Duration // stop after this wall time; 0 means no limit (refused with Config.Reduce)
 	Recorder Recorder      // sees every step's Info; nil means none
 	// Schedule, when set, sets the learning-rate scale before every step.
 	Schedule Schedule
@@ -65,6 +65,11 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 	}
 	if ctx == nil {
 		return nil, errors.New("svi: Run needs a context")
+	}
+	if s.Runtime > 0 && t.cfg.Reduce != nil {
+		// Each rank's clock would stop it after its own number of steps,
+		// leaving the others waiting in the all-reduce.
+		return nil, errors.New("svi: Settings.Runtime cannot stop a data-parallel run (Config.Reduce): the ranks would stop at different steps")
 	}
 	var step Stepper = t
 	var guard *Guarded

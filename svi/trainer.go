@@ -57,6 +57,18 @@ type Config struct {
 	// Temperature is the concrete estimator's relaxation temperature τ;
 	// 0 means DefaultTemperature. Other estimators ignore it.
 	Temperature float64
+	// Reduce, when set, makes the Trainer one rank of a data-parallel fit:
+	// Step replaces its loss and gradient (its own workers' combination)
+	// by their mean over the ranks, before the finiteness check, the
+	// clipping and the optimizer update, so every rank applies the same
+	// update and the parameters stay identical without being sent; Init
+	// broadcasts rank 0's parameters when Reduce is a [Broadcaster]. Each
+	// rank's model must scale its likelihood by P·N_r/B_r (its N_r rows,
+	// minibatches of B_r) and every rank must use the same seed; see
+	// [Reducer] for why the mean of the ranks' losses then counts the
+	// global sites' terms once. The evaluation methods and LossGrad stay
+	// local to the rank.
+	Reduce Reducer
 }
 
 // DefaultTemperature is the concrete estimator's default temperature, the
@@ -97,6 +109,7 @@ type Trainer struct {
 	errs   []error    // per-worker scratch of runAll
 	layout *Params    // names and shapes of the parameters
 	backup *State     // scratch copy of the state before an update
+	flat   []float64  // scratch of reduce: the gradient and the loss
 }
 
 // New builds the training graph: the guide's draws, the model's log-joint on
@@ -204,7 +217,8 @@ func (t *Trainer) Layout() *Params { return t.layout.ZerosLike() }
 
 // Init returns a new state: parameters initialized by the guide from a
 // random source seeded with seed, fresh optimizer state, step 0. The same
-// seed gives the same state.
+// seed gives the same state. With a Config.Reduce that is a [Broadcaster]
+// every rank then holds rank 0's parameters.
 func (t *Trainer) Init(seed uint64) (*State, error) {
 	st := &State{RNG: NewRNG(seed)}
 	r := st.rand()
@@ -215,6 +229,11 @@ func (t *Trainer) Init(seed uint64) (*State, error) {
 			p.init(v, r)
 		}
 		if err := st.Params.Add(p.name, p.shape, v); err != nil {
+			return nil, err
+		}
+	}
+	if t.cfg.Reduce != nil {
+		if err := t.broadcast(st.Params); err != nil {
 			return nil, err
 		}
 	}
@@ -274,6 +293,11 @@ func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
 	}
 	loss, err := t.runAll(st.Params)
 	if err != nil {
+		return loss, err
+	}
+	// The reduced values are the same on every rank, so every rank makes
+	// the same decision below and none is left waiting in the next step.
+	if loss, err = t.reduce(loss); err != nil {
 		return loss, err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {

@@ -50,6 +50,14 @@ type bnnReport struct {
 	Draws      int     `json:"draws"`
 	Seed       uint64  `json:"seed"`
 	Splits     int     `json:"splits"`
+	// Ranks is the number of MPI processes that shared the fit (1: one
+	// process) and ShardRule how they shared the training rows.
+	Ranks     int    `json:"ranks"`
+	ShardRule string `json:"shard_rule,omitempty"`
+	// AllReduceSeconds is rank 0's wall time in the gradient all-reduce
+	// (the exchange and the wait for the slowest rank), within
+	// train_seconds.
+	AllReduceSeconds float64 `json:"allreduce_seconds,omitempty"`
 	*bnn.SplitsResult
 	Toy *toyReport `json:"toy,omitempty"`
 	// LearnRates are the learning rates the fits ended with, one a split.
@@ -96,7 +104,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		activation: fs.String("activation", "relu", "hidden activation: relu or tanh"),
 		task:       fs.String("task", "regression", "regression or classification"),
 		epochs:     fs.Int("epochs", 0, "passes over the training data; 0 means enough for 20000 steps and at least 40 passes (with -select: the most tried)"),
-		batch:      fs.Int("batch", 32, "minibatch rows (capped at the training size: full batch)"),
+		batch:      fs.Int("batch", 32, "minibatch rows (capped at the training size: full batch); under mpirun the total over the ranks, each drawing its share from its shard"),
 		anneal:     fs.Float64("anneal", 0.25, "fraction of the steps at the end taken at a tenth of the learning rate"),
 		local:      fs.Bool("local-reparam", false, "local reparameterization: draw each layer's pre-activations per row from their exact distribution under q (meanfield guide only; lowers gradient variance)"),
 		priorScale: fs.Float64("prior-scale", 1, "standard deviation σ_p of the N(0, σ_p²) weight prior"),
@@ -124,11 +132,19 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	od, err := begin(fs, *f.out, f.svi, stderr)
-	if err != nil {
+	dp := bnnParallel(ctx)
+	if err := f.checkParallel(dp, rep); err != nil {
 		return err
 	}
-	defer od.Abort()
+	p.Settings.DataParallel = dp
+	var od *outDir
+	if dp.Rank == 0 {
+		// Rank 0 alone writes the outputs (and takes the folder's lock).
+		if od, err = begin(fs, *f.out, f.svi, stderr); err != nil {
+			return err
+		}
+		defer od.Abort()
+	}
 	p.Settings.Checkpoint = f.svi.ckPath()
 	splits, err := f.splits(rep)
 	if err != nil {
@@ -146,7 +162,11 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return fmt.Errorf("train %w", err)
 	}
+	if dp.Rank != 0 {
+		return nil
+	}
 	rep.SplitsResult = res
+	rep.AllReduceSeconds = allReduceSeconds(dp)
 	for i, net := range res.Nets {
 		if err := bnnTracePlot(od, res.PerSplit[i].Split, len(splits), net.Losses()); err != nil {
 			return fmt.Errorf("train bnn: %w", err)
@@ -162,6 +182,24 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	printBNN(stdout, rep, *f.out)
+	return nil
+}
+
+// checkParallel refuses what a data-parallel run cannot do yet and
+// records the ranks and the shard rule in rep.
+func (f *bnnFlags) checkParallel(dp bnn.DataParallel, rep *bnnReport) error {
+	rep.Ranks = 1
+	if dp.Reducer == nil {
+		return nil
+	}
+	p := dp.Reducer.Ranks()
+	switch {
+	case f.svi.checkpoint != "" || f.svi.resume != "":
+		return fmt.Errorf("train bnn: -checkpoint and -resume are not available with %d MPI ranks yet", p)
+	case *f.selectMode != "none":
+		return fmt.Errorf("train bnn: -select is not available with %d MPI ranks yet", p)
+	}
+	rep.Ranks, rep.ShardRule = p, shardRule(p)
 	return nil
 }
 

@@ -38,6 +38,19 @@
 //
 // -out, -checkpoint, -resume and trueskill's -test are checked before the
 // first step.
+//
+// # Data-parallel runs
+//
+// Built with -tags mpi and started by mpirun -np P, train bnn runs as P
+// ranks: each reads the data, trains on its contiguous shard of the
+// training rows (rows [r·N/P, (r+1)·N/P) for rank r) with its share of the
+// minibatch, and the ranks average every step's gradient, so they hold the
+// same weights throughout (see bnn.DataParallel); ranks given different
+// arguments are refused. Rank 0 alone prints
+// progress and writes the outputs; its report.json records "ranks" and
+// "shard_rule". A rank that fails prints its error and aborts the job.
+// Checkpoints and -select are not available in such runs yet, and the
+// other commands refuse to run under mpirun with more than one rank.
 package main
 
 import (
@@ -49,7 +62,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := runWorld(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

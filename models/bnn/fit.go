@@ -72,6 +72,10 @@ type Settings struct {
 	// the end) with the epochs done so far; a non-nil error stops the fit.
 	Every int
 	Check func(epochs int, n *Net) error
+	// DataParallel, when its Reducer is set, makes the fit one rank of a
+	// data-parallel fit: it trains on its shard of the training rows and
+	// averages every step's gradient over the ranks (see DataParallel).
+	DataParallel DataParallel
 }
 
 func (s Settings) withDefaults(n int) Settings {
@@ -208,6 +212,9 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
+	if err := s.DataParallel.validate(s); err != nil {
+		return nil, err
+	}
 	if train == nil || train.N == 0 {
 		return nil, fmt.Errorf("bnn: no training data")
 	}
@@ -233,11 +240,17 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	if cfg.Task == Regression {
 		y = sc.Y(train.Y)
 	}
-	tr, guide, err := newTrainer(cfg, s, train)
+	dp := s.DataParallel
+	lo, hi, br, err := dp.shard(train.N, s.Batch)
 	if err != nil {
 		return nil, err
 	}
-	st, err := startState(tr, s, train.N)
+	x, y = x[lo*train.D:hi*train.D], y[lo:hi]
+	tr, guide, err := newTrainer(cfg, s, train, br, dp.ranks()*(hi-lo))
+	if err != nil {
+		return nil, err
+	}
+	st, err := startState(tr, s, hi-lo, br)
 	if err != nil {
 		return nil, err
 	}
@@ -256,11 +269,12 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	return f, nil
 }
 
-// newTrainer builds the model for minibatches of s.Batch rows of train,
-// its guide and the trainer, whose fingerprint (svi.Config.Fingerprint)
-// names the training data and the configuration.
-func newTrainer(cfg Config, s Settings, train *Data) (*svi.Trainer, svi.Guide, error) {
-	model, err := NewModel(cfg, train.D, s.Batch, train.N)
+// newTrainer builds the model for minibatches of batch rows scaled as
+// minibatches of n rows (s.Batch and train.N in one process; see
+// DataParallel), its guide and the trainer, whose fingerprint
+// (svi.Config.Fingerprint) names the training data and the configuration.
+func newTrainer(cfg Config, s Settings, train *Data, batch, n int) (*svi.Trainer, svi.Guide, error) {
+	model, err := NewModel(cfg, train.D, batch, n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -283,7 +297,8 @@ func newTrainer(cfg Config, s Settings, train *Data) (*svi.Trainer, svi.Guide, e
 	fp := svi.Fingerprint{"data": svi.DataFingerprint(train.N, train.X, train.Y)}
 	fp.AddFields("model", cfg)
 	tr, err := svi.New(model, guide, svi.Config{Particles: s.Particles, Estimator: est,
-		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers, Vectorize: s.Vectorize, Fingerprint: fp})
+		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers, Vectorize: s.Vectorize, Fingerprint: fp,
+		Reduce: s.DataParallel.Reducer})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bnn: %w", err)
 	}
@@ -291,8 +306,8 @@ func newTrainer(cfg Config, s Settings, train *Data) (*svi.Trainer, svi.Guide, e
 }
 
 // startState returns a new state, or the one s.Resume holds, with its
-// minibatches of s.Batch rows out of n.
-func startState(tr *svi.Trainer, s Settings, n int) (*svi.State, error) {
+// minibatches of batch rows out of n.
+func startState(tr *svi.Trainer, s Settings, n, batch int) (*svi.State, error) {
 	var st *svi.State
 	var err error
 	if s.Resume != "" {
@@ -302,7 +317,8 @@ func startState(tr *svi.Trainer, s Settings, n int) (*svi.State, error) {
 	} else if st, err = tr.Init(s.Seed); err != nil {
 		return nil, err
 	}
-	mb, err := svi.NewMinibatches(n, s.Batch, rand.NewPCG(s.Seed, 0x62617463))
+	// Rank r of a data-parallel fit deals from stream 0x62617463 + r.
+	mb, err := svi.NewMinibatches(n, batch, rand.NewPCG(s.Seed, 0x62617463+uint64(s.DataParallel.Rank)))
 	if err == nil {
 		err = st.SetBatches(mb)
 	}

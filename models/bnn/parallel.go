@@ -1,0 +1,77 @@
+package bnn
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/govi/govi/svi"
+)
+
+// DataParallel makes a fit rank Rank of a data-parallel fit over
+// Reducer.Ranks() = P processes (MPI ranks; see svi.Reducer). Every rank
+// calls Fit with the whole training set and the same Config and Settings;
+// the zero value (no Reducer) is a fit in one process.
+//
+// Shard rule: with N training rows, rank r trains on the contiguous rows
+// [r·N/P, (r+1)·N/P) (integer division: shards differ by at most one row)
+// and Settings.Batch is the total minibatch B, of which rank r draws
+// B_r = (r+1)·B/P − r·B/P rows a step from its shard (all of it when
+// B ≥ N). The steps per epoch are those of N rows in batches of B, the same
+// on every rank. Rank r's likelihood is scaled by P·N_r/B_r and the ranks'
+// losses and gradients are averaged by the Reducer, which counts the
+// prior and entropy terms once (see svi.Config.Reduce). The standardization
+// is fitted on the whole training set, so every rank has the same one.
+//
+// Each rank draws its minibatch orders from its own stream (the Settings'
+// seed and the rank); the weight noise is drawn from the same stream on
+// every rank. A full-batch fit on P ranks therefore follows the
+// one-process fit up to the order of the sums; a minibatch fit draws
+// stratified batches (B_r from each shard), a different but equally
+// unbiased estimate.
+type DataParallel struct {
+	Rank    int
+	Reducer svi.Reducer
+}
+
+// ranks returns P: 1 without a Reducer.
+func (dp DataParallel) ranks() int {
+	if dp.Reducer == nil {
+		return 1
+	}
+	return dp.Reducer.Ranks()
+}
+
+// ShardRows returns rank r's rows [lo, hi) of n among p ranks: the shard
+// rule of DataParallel.
+func ShardRows(n, p, r int) (lo, hi int) { return r * n / p, (r + 1) * n / p }
+
+// shard returns this rank's rows [lo, hi) of the n training rows and its
+// share br of the total minibatch b (b ≤ n).
+func (dp DataParallel) shard(n, b int) (lo, hi, br int, err error) {
+	p := dp.ranks()
+	switch {
+	case p < 1 || dp.Rank < 0 || dp.Rank >= p:
+		return 0, 0, 0, fmt.Errorf("bnn: rank %d of %d ranks", dp.Rank, p)
+	case n < p:
+		return 0, 0, 0, fmt.Errorf("bnn: %d training rows cannot be shared out over %d ranks", n, p)
+	case b < p:
+		return 0, 0, 0, fmt.Errorf("bnn: a minibatch of %d rows cannot be shared out over %d ranks (each needs at least one row)", b, p)
+	}
+	lo, hi = ShardRows(n, p, dp.Rank)
+	blo, bhi := ShardRows(b, p, dp.Rank)
+	return lo, hi, min(bhi-blo, hi-lo), nil
+}
+
+// validate refuses what a data-parallel fit cannot do yet.
+func (dp DataParallel) validate(s Settings) error {
+	if dp.Reducer == nil {
+		if dp.Rank != 0 {
+			return fmt.Errorf("bnn: DataParallel.Rank %d without a Reducer", dp.Rank)
+		}
+		return nil
+	}
+	if s.Checkpoint != "" || s.Resume != "" {
+		return errors.New("bnn: checkpoints of a data-parallel fit are not supported yet (each rank's state holds its own shard's minibatch position)")
+	}
+	return nil
+}

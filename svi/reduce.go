@@ -1,0 +1,104 @@
+package svi
+
+import (
+	"fmt"
+	"math"
+)
+
+// A Reducer combines each step's loss and gradient over the P processes
+// (ranks) of a data-parallel fit, such as the MPI ranks of cmd/train built
+// with -tags mpi. Every rank runs the same Trainer on its own shard of the
+// data and calls AllReduce the same number of times, in the same order.
+//
+// A non-finite loss or gradient on one rank makes the reduced values
+// non-finite on every rank, so all refuse the same step alike. An error
+// that Step returns before the all-reduce (a batch Feed refuses, a failing
+// graph) happens on that rank alone while the others wait in AllReduce:
+// the caller must then end them all, as cmd/train does with MPI_Abort.
+type Reducer interface {
+	// AllReduce replaces vals, on every rank, by the elementwise sum of
+	// the ranks' vals. All ranks pass slices of the same length.
+	AllReduce(vals []float64) error
+	// Ranks returns P, the number of processes taking part.
+	Ranks() int
+}
+
+// A Broadcaster is a [Reducer] that can also copy rank 0's values to every
+// rank. [Trainer.Init] uses it, when the Reducer has it, to start every rank
+// from rank 0's parameters.
+type Broadcaster interface {
+	// Broadcast replaces vals, on every rank, by rank 0's vals.
+	Broadcast(vals []float64) error
+}
+
+// reduce replaces the step's loss and gradient t.grads by their mean over
+// the ranks of t.cfg.Reduce. With one rank it does nothing.
+//
+// The mean is the data-parallel rule: rank r's model sees its N_r rows as
+// if they were the whole data set repeated P times (minibatch scale
+// P·N_r/B_r, where B_r is its minibatch), so each rank's loss is
+// L_r = G + P·(N_r/B_r)·Σ_{i∈batch_r} −log p(y_i | z), with G the terms of the
+// global sites (prior, entropy or KL, log q), the same on every rank because
+// every rank draws the same noise from the same State. Their mean
+//
+//	(1/P)·Σ_r L_r = G + Σ_r (N_r/B_r)·Σ_{i∈batch_r} −log p(y_i | z)
+//
+// counts G once and is an unbiased estimate of the full-data −ELBO; with
+// equal shards (N_r = N/P, B_r = B/P) it is exactly the single-process
+// estimate of a minibatch of B rows that is the union of the ranks'
+// batches, and with every rank's whole shard as its batch it is the
+// full-data −ELBO of one process. The gradient is the mean's gradient.
+func (t *Trainer) reduce(loss float64) (float64, error) {
+	r := t.cfg.Reduce
+	if r == nil {
+		return loss, nil
+	}
+	p := r.Ranks()
+	if p < 1 {
+		return math.NaN(), fmt.Errorf("svi: Reduce reports %d ranks", p)
+	}
+	n := t.grads.Size()
+	if cap(t.flat) < n+1 {
+		t.flat = make([]float64, n+1)
+	}
+	buf := t.flat[:n+1]
+	k := 0
+	for _, v := range t.grads.values {
+		k += copy(buf[k:], v)
+	}
+	buf[n] = loss
+	if err := r.AllReduce(buf); err != nil {
+		return math.NaN(), fmt.Errorf("svi: all-reduce of the gradient: %w", err)
+	}
+	inv := 1 / float64(p)
+	k = 0
+	for _, v := range t.grads.values {
+		for j := range v {
+			v[j] = buf[k] * inv
+			k++
+		}
+	}
+	return buf[n] * inv, nil
+}
+
+// broadcast copies rank 0's parameters to every rank, when the Reducer is
+// a [Broadcaster].
+func (t *Trainer) broadcast(ps *Params) error {
+	b, ok := t.cfg.Reduce.(Broadcaster)
+	if !ok || t.cfg.Reduce.Ranks() == 1 {
+		return nil
+	}
+	buf := make([]float64, ps.Size())
+	k := 0
+	for _, v := range ps.values {
+		k += copy(buf[k:], v)
+	}
+	if err := b.Broadcast(buf); err != nil {
+		return fmt.Errorf("svi: broadcast of the initial parameters: %w", err)
+	}
+	k = 0
+	for _, v := range ps.values {
+		k += copy(v, buf[k:])
+	}
+	return nil
+}
