@@ -16,8 +16,11 @@ type FitSettings struct {
 	LearnRate float64 // initial learning rate; 0 means 0.05
 	// SGD selects plain stochastic gradient descent instead of Adam.
 	SGD bool
+	// Vectorize builds all particles at once (svi.Config.Vectorize; the
+	// mean-field guide and a svi.VectorModel only).
+	Vectorize bool
 	// Draws is the number of draws of q behind the final −ELBO estimate;
-	// 0 means 20,000.
+	// 0 means 5,000.
 	Draws int
 }
 
@@ -32,7 +35,7 @@ func (s FitSettings) withDefaults() (FitSettings, error) {
 		s.LearnRate = 0.05
 	}
 	if s.Draws == 0 {
-		s.Draws = 20000
+		s.Draws = 5000
 	}
 	if s.Steps < 0 || s.Particles < 0 || s.Draws < 0 || !(s.LearnRate > 0) {
 		return s, fmt.Errorf("kl: FitSettings %+v: steps, particles and draws must be ≥ 0 and the learning rate positive", s)
@@ -72,7 +75,7 @@ func FitReverse(ctx context.Context, model svi.Model, fullRank bool, start [2]fl
 	if s.SGD {
 		opt = svi.SGD{LearnRate: s.LearnRate}
 	}
-	tr, err := svi.New(model, g, svi.Config{Particles: s.Particles, Estimator: svi.EntropyELBO, Optimizer: opt})
+	tr, err := svi.New(model, g, svi.Config{Particles: s.Particles, Estimator: svi.EntropyELBO, Optimizer: opt, Vectorize: s.Vectorize})
 	if err != nil {
 		return nil, fmt.Errorf("kl: %w", err)
 	}

@@ -94,3 +94,21 @@ func (mm mixtureModel) Build(m *svi.M) error {
 	m.Factor("mix", m.Sub(m.Softplus(dz), m.Const(math.Ln2)))
 	return m.Err()
 }
+
+// Grid returns the quadrature grid for p and the given q's: GridFor's,
+// with the z₁ spacing refined to at most π/(GridPerSD·D). log p(z) is
+// analytic only in the strip |Im z₁| < π/D (p vanishes where e^{D z₁} = −1),
+// and the trapezoid rule's error falls as exp(−2π·(strip width)/h), so the
+// spacing must shrink with the separation (still at most MaxGridNodes).
+func (m Mixture) Grid(qs ...Gaussian) (Grid, error) {
+	c := m.Components()
+	g, err := GridFor(append([]Gaussian{c[0], c[1]}, qs...)...)
+	if err != nil || m.Separation == 0 {
+		return g, err
+	}
+	h := math.Pi / (GridPerSD * m.Separation)
+	n := int(math.Ceil((g.Hi[0]-g.Lo[0])/h)) + 1
+	n = min(n+1-n%2, MaxGridNodes)
+	g.N[0] = max(g.N[0], n)
+	return g, nil
+}

@@ -18,10 +18,12 @@ type Config struct {
 	MixtureFit, MeanFieldFit FitSettings
 }
 
-// DefaultMeanFieldFit replaces a zero Config.MeanFieldFit: 64 particles
-// and plain SGD, whose averaged iterate reaches the variances 1/Λ_ii to
-// about 1e−3 in 4,000 steps (Adam's stays ≈ 3e−3 off at 64 particles).
-var DefaultMeanFieldFit = FitSettings{Particles: 64, SGD: true}
+// DefaultMeanFieldFit replaces a zero Config.MeanFieldFit: 8,192
+// particles built at once (svi.Config.Vectorize) and plain SGD. The
+// averaged iterate's error is the gradient noise over S·steps draws: at
+// 64 particles and 4,000 steps it stays ≈ 3e−3 off the variances 1/Λ_ii
+// (Adam or SGD); at 8,192 particles it is ≈ 2e−4 (ρ = 0.8, measured).
+var DefaultMeanFieldFit = FitSettings{Particles: 8192, SGD: true, Vectorize: true}
 
 // Solution is one approximation q with both divergences from p.
 type Solution struct {
@@ -124,7 +126,7 @@ func RunMixture(ctx context.Context, c Config) (*MixtureReport, error) {
 	}
 	for i := range rep.Solutions {
 		s := &rep.Solutions[i]
-		g, err := GridFor(rep.Components[0], rep.Components[1], s.Q)
+		g, err := m.Grid(s.Q)
 		if err != nil {
 			return nil, err
 		}
