@@ -269,3 +269,53 @@ func TestBadInput(t *testing.T) {
 	_, err = Quadrature(Gaussian{}, Gaussian{}, Grid{N: [2]int{4, 4}, Hi: [2]float64{1, 1}})
 	assert.ErrorContains(t, err, "odd")
 }
+
+// TestMeanFieldDivergencesInRho checks the four divergences of the
+// correlated case against their expressions in ρ alone (derived by hand
+// from KLGaussian's formula; the standard deviations cancel):
+//
+//	KL(q_rev‖p) = KL(p‖q_fwd) = −½ log(1−ρ²)
+//	KL(p‖q_rev) = KL(q_fwd‖p) = ρ²/(1−ρ²) + ½ log(1−ρ²)
+func TestMeanFieldDivergencesInRho(t *testing.T) {
+	t.Parallel()
+	const tol = 1e-12 // rounding
+	for _, rho := range []float64{-0.95, -0.3, 0, 0.5, 0.8, 0.99} {
+		c, err := NewCorrelated(rho)
+		require.NoError(t, err)
+		small := -0.5 * math.Log1p(-rho*rho)
+		large := rho*rho/(1-rho*rho) + 0.5*math.Log1p(-rho*rho)
+		for _, tc := range []struct {
+			name string
+			a, b Gaussian
+			want float64
+		}{
+			{"KL(q_rev‖p)", c.ReverseMeanField(), c.P, small},
+			{"KL(p‖q_fwd)", c.P, c.ForwardMeanField(), small},
+			{"KL(p‖q_rev)", c.P, c.ReverseMeanField(), large},
+			{"KL(q_fwd‖p)", c.ForwardMeanField(), c.P, large},
+		} {
+			got, err := KLGaussian(tc.a, tc.b)
+			require.NoError(t, err)
+			assert.InDelta(t, tc.want, got, tol*(1+math.Abs(tc.want)), "ρ=%v %s", rho, tc.name)
+		}
+	}
+}
+
+// TestCorrelatedVectorized: the vectorized build of the correlated model
+// (all particles at once) trains exactly as the per-particle build does.
+func TestCorrelatedVectorized(t *testing.T) {
+	t.Parallel()
+	c, err := NewCorrelated(0.7)
+	require.NoError(t, err)
+	s := FitSettings{Steps: 100, Particles: 16, Draws: 200, SGD: true}
+	a, err := FitReverse(context.Background(), c.Model(), false, [2]float64{0.5, 0}, 4, s)
+	require.NoError(t, err)
+	s.Vectorize = true
+	b, err := FitReverse(context.Background(), c.Model(), false, [2]float64{0.5, 0}, 4, s)
+	require.NoError(t, err)
+	const tol = 1e-12 // rounding: the particles' sums are taken in another order
+	for i := 0; i < 2; i++ {
+		assert.InDelta(t, a.Q.Mean[i], b.Q.Mean[i], tol, "mean %d", i)
+		assert.InDelta(t, a.Q.Cov[i][i], b.Q.Cov[i][i], tol, "variance %d", i)
+	}
+}
