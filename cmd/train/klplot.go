@@ -90,7 +90,7 @@ func plotKL(w io.Writer, title string, p kl.Density, sols []kl.Solution) error {
 			}
 			pl.Add(line)
 			if li == 0 {
-				pl.Legend.Add(fmt.Sprintf("%s: KL(p‖q) %.3f, KL(q‖p) %.3f", s.Name, s.Quadrature.PQ, s.Quadrature.QP), line)
+				pl.Legend.Add(fmt.Sprintf("%s: KL(p‖q) %.4g, KL(q‖p) %.4g", s.Name, s.Quadrature.PQ, s.Quadrature.QP), line)
 			}
 		}
 	}
