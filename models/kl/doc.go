@@ -32,12 +32,14 @@
 // on a regular grid ([GridFor], [Quadrature]): the grid covers each
 // Gaussian involved out to [GridSD] = 12 marginal standard deviations, with
 // [GridPerSD] = 8 nodes per smallest standard deviation (at most
-// [MaxGridNodes] per axis). The error bound reported is the difference
+// [MaxGridNodes] per axis); for the mixture the z₁ spacing is also at most
+// π/(8D), since log p is analytic only in the strip |Im z₁| < π/D
+// ([Mixture.Grid]). The error bound reported is the difference
 // between the estimate on the grid and on its even nodes (spacing 2h; the
 // trapezoid rule converges geometrically for these analytic integrands,
 // so the coarser grid's error dominates) plus [TailBound] for the mass
-// outside. Where p is Gaussian the closed form [KLGaussian] is reported
-// beside the quadrature. An SVI fit also carries its own Monte Carlo
+// outside and a rounding term ([RoundingFactor]). Where p is Gaussian
+// the closed form [KLGaussian] is reported beside the quadrature. An SVI fit also carries its own Monte Carlo
 // estimate −ELBO = KL(q‖p) (p is normalized) with its standard error.
 //
 // [Run] does both targets; `train kl` writes the report and the contour
