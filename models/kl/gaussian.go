@@ -52,7 +52,7 @@ func (g Gaussian) Std() [2]float64 { return [2]float64{math.Sqrt(g.Cov[0][0]), m
 //
 //	KL(p‖q) = ½ [tr(Σ_q⁻¹Σ_p) + (μ_q−μ_p)ᵀΣ_q⁻¹(μ_q−μ_p) − 2 + log(|Σ_q|/|Σ_p|)]
 //
-// of two bivariate normals (d = 2; e.g. Murphy, "Machine Learning: a Probabilistic Perspective", §2.8.2).
+// of two bivariate normals (the standard closed form at d = 2).
 func KLGaussian(p, q Gaussian) (float64, error) {
 	if err := p.Validate(); err != nil {
 		return 0, err
