@@ -23,6 +23,7 @@ var commands = []command{
 	{"bnn", "Bayesian neural network by SVI: regression (UCI protocol, toy plot) or classification", runBNN},
 	{"fhmm", "factorial hidden Markov model: exact, structured or fully factorised mean field; -learn by variational EM", runFHMM},
 	{"gmm", "variational Bayesian Gaussian mixture (CAVI, or SVI with -method svi)", runGMM},
+	{"kl", "the two directions of KL: a mixture and a correlated Gaussian projected onto Gaussians both ways", runKL},
 	{"lda", "latent Dirichlet allocation (CAVI), held-out perplexity", runLDA},
 	{"lfm", "binary latent factor model: exact posterior (K ≤ 20), CAVI, variational EM (-learn); bars or a table", runLFM},
 	{"trueskill", "TrueSkill skill ratings by SVI (train trueskill predict: forecast a game)", runTrueSkill},
