@@ -142,9 +142,6 @@ func TestCorrelatedMeanField(t *testing.T) {
 			assert.InDelta(t, tc.want.Cov[i][i], got.Cov[i][i], tol, "%s: numerical optimum, variance %d", tc.name, i)
 		}
 	}
-	if testing.Short() {
-		t.Skip("the SVI fit takes about 20 s")
-	}
 	f, err := FitReverse(context.Background(), c.Model(), false, [2]float64{0, 0}, 1, DefaultMeanFieldFit)
 	require.NoError(t, err)
 	t.Logf("SVI mean field: %+v (want variances %.6f, %.6f)", f.Q, rev.Cov[0][0], rev.Cov[1][1])
@@ -188,9 +185,6 @@ func minimizeFullRank(t *testing.T, m Mixture, start [2]float64) (Gaussian, floa
 var mixtureFit = FitSettings{Steps: 2000, Particles: 8}
 
 func TestMixtureReverse(t *testing.T) {
-	if testing.Short() {
-		t.Skip("four SVI fits take about 10 s")
-	}
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
