@@ -104,6 +104,31 @@ func TestMomentReLUGradient(t *testing.T) {
 	assertClose(t, fd, grads[0], fdRelTol, "MomentReLU vs finite differences")
 }
 
+// TestMomentReLUGradCache: the gradient op uses the derivatives of the
+// forward pass that ran before it, and recomputes them when none ran since
+// its last use; both give the same bits.
+func TestMomentReLUGradCache(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 2))
+	a, g := randVec(r, 24, 2), randVec(r, 24, 1)
+	for i := 12; i < 24; i++ {
+		a[i] = math.Abs(a[i]) + 0.1
+	}
+	av, gv := valueShaped([]int{2, 3, 4}, a), valueShaped([]int{2, 3, 4}, g)
+	k := new(reluBack)
+	fwd := momentReLUOp{d: 3, buf: new(OutBuf), back: k}
+	grad := momentReLUGradOp{d: 3, buf: new(OutBuf), back: k}
+	_, err := fwd.Do(av)
+	require.NoError(t, err)
+	cached, err := grad.Do(av, gv)
+	require.NoError(t, err)
+	want := valuesOf(t, cached)
+	require.False(t, k.fresh(12), "used once")
+	again, err := grad.Do(av, gv) // no forward pass since: recomputed
+	require.NoError(t, err)
+	assert.Equal(t, want, valuesOf(t, again))
+}
+
 func TestMomentReLUErrors(t *testing.T) {
 	t.Parallel()
 	g := G.NewGraph()
@@ -111,4 +136,19 @@ func TestMomentReLUErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "want [2, …]")
 	_, err = MomentReLU(tensorNode(g, make([]float64, 4), 4))
 	assert.ErrorContains(t, err, "want [2, …]")
+}
+
+// BenchmarkReLUMoments times the closed form and its derivatives at
+// standard normal z.
+func BenchmarkReLUMoments(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	mu := randVec(r, 1024, 2)
+	var s float64
+	i := 0
+	for b.Loop() {
+		t := reluTermsOf(mu[i&1023], 1)
+		s += t.mean + t.dVarVar
+		i++
+	}
+	_ = s
 }
