@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -229,4 +230,29 @@ func TestDVIFitBoston(t *testing.T) {
 	def, dvi := stat.Mean(ll[""], nil), stat.Mean(ll[EstimatorDVI], nil)
 	t.Logf("mean test LL over %d splits: default %.3f, dvi %.3f", len(seeds), def, dvi)
 	assert.GreaterOrEqual(t, dvi, def)
+}
+
+// TestDVIResume: a dvi fit resumes exactly from its checkpoint, and the
+// checkpoint is refused by a fit with the sampled likelihood (the kl
+// estimator builds the same trainer but another objective).
+func TestDVIResume(t *testing.T) {
+	t.Parallel()
+	d := Toy(50, 5)
+	cfg := Config{Hidden: []int{6}}
+	ck := filepath.Join(t.TempDir(), "fit.ckpt")
+	base := Settings{Steps: 40, Batch: 16, Estimator: EstimatorDVI, Seed: 9}
+	full, err := Fit(context.Background(), cfg, d, base)
+	require.NoError(t, err)
+	half := base
+	half.Steps, half.Checkpoint = 20, ck
+	_, err = Fit(context.Background(), cfg, d, half)
+	require.NoError(t, err)
+	res := base
+	res.Resume = ck
+	resumed, err := Fit(context.Background(), cfg, d, res)
+	require.NoError(t, err)
+	assert.Equal(t, full.Losses(), resumed.Losses(), "loss trajectories")
+	res.Estimator, res.Particles = "kl", 1
+	_, err = Fit(context.Background(), cfg, d, res)
+	assert.ErrorContains(t, err, `the checkpoint records likelihood "dvi: expectation under q in closed form", which this run does not have`)
 }
