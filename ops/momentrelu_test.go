@@ -92,7 +92,9 @@ func TestMomentReLUGradient(t *testing.T) {
 		a[i] = 3 * r.NormFloat64()                 // z from about −6 to 6
 		a[B*H+i] = 0.2 + 2*r.Float64()*r.Float64() // variances in [0.2, 2.2]
 	}
-	a[0], a[B*H] = 0, 1 // z = 0 exactly
+	a[0], a[B*H] = 0, 1      // z = 0 exactly
+	a[1], a[B*H+1] = -6, 0.5 // z < reluMillsBelow: the continued fraction
+	a[2], a[B*H+2] = 6, 0.5  // z > 8: Φ(z) = 1 to double precision
 	c := randVec(r, 2*B*H, 1)
 	g := G.NewGraph()
 	na := tensorNode(g, a, 2, B, H)
