@@ -39,8 +39,13 @@
 // [LocalDense] is a layer with Gaussian weights whose pre-activations are
 // drawn per row (the local reparameterization trick). [Reparam] is the
 // Gaussian draw loc + σ ⊙ ε with its gradient ([SoftplusReparam] with σ =
-// softplus(ρ) inside). These ops keep their output storage from one run of
-// the graph to the next instead of allocating it anew. [MatMul] is the
+// softplus(ρ) inside). [MomentDense] and [MomentReLU] propagate means and
+// variances instead of draws through such a layer and a ReLU in closed
+// form (deterministic variational inference, with the diagonal
+// simplification), and [GaussianExpectedLogLik] turns the output's moments
+// into the expected Gaussian log-likelihood. These ops keep their output
+// storage from one run of the graph to the next instead of allocating it
+// anew. [MatMul] is the
 // host matrix product they use: govi's AVX2/FMA kernels
 // (internal/gemm), gonum's dgemm, or dgemv/dger when a dimension is 1. [DenseForward] is the
 // layer on the host, for predictions.

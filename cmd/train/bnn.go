@@ -91,7 +91,10 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 	spec := sviDefaults(0, 3e-3, 2, "entropy")
 	spec.epochs, spec.noReport, spec.draws, spec.loop = true, true, 1000, false
 	spec.notes = map[string]string{"seed": "split k uses seed + k", "checkpoint": "one fit: -data, -toy, or one split",
-		"steps": "not with -select", "diagnostic-draws": "on the whole training split"}
+		"steps": "not with -select", "diagnostic-draws": "on the whole training split",
+		"estimator": "or dvi: deterministic VI, the expected log-likelihood under q in closed form with the weights' KL (regression, relu, meanfield; -particles 1 unless given)",
+		"particles": "1 with -estimator dvi unless given"}
+	spec.estimators = []string{bnn.EstimatorDVI}
 	return &bnnFlags{
 		data:       fs.String("data", "", "numeric table `file`: input columns, then the target (regression) or class label 0…K−1 (classification)"),
 		trainIdx:   fs.String("train-index", "", "`file` of 0-based training rows (with -test-index)"),
@@ -273,15 +276,7 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	if err != nil {
 		return fail(fmt.Errorf("-guide: %w", err))
 	}
-	if *f.toy {
-		// The toy's noise sd is 0.12 of the target's: Gamma(6, 6), which
-		// centres the standardized noise sd on 1, would swamp it.
-		given := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-		if !given["noise-shape"] && !given["noise-rate"] {
-			*f.noiseShape, *f.rate = 1, 0.01
-		}
-	}
+	f.implicitDefaults(fs)
 	p := bnn.Protocol{Select: sel, ValFrac: *f.valFrac, Checks: *f.checks, Draws: *f.draws, DiagnosticDraws: sf.draws,
 		Config: bnn.Config{Hidden: units, Activation: act, Task: tk, PriorScale: *f.priorScale, LocalReparam: *f.local,
 			PriorShape: *f.priorShape, PriorRate: *f.priorRate},
@@ -300,6 +295,22 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		rep.NoiseShape, rep.NoiseRate = *f.noiseShape, *f.rate
 	}
 	return p, rep, nil
+}
+
+// implicitDefaults sets the defaults that depend on other flags, where
+// the flag was not given: the toy's weak noise prior and dvi's single
+// particle.
+func (f *bnnFlags) implicitDefaults(fs *flag.FlagSet) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *f.toy && !given["noise-shape"] && !given["noise-rate"] {
+		// The toy's noise sd is 0.12 of the target's: Gamma(6, 6), which
+		// centres the standardized noise sd on 1, would swamp it.
+		*f.noiseShape, *f.rate = 1, 0.01
+	}
+	if f.svi.estimator == bnn.EstimatorDVI && !given["particles"] {
+		f.svi.particles = 1 // dvi's likelihood has no draws to average
+	}
 }
 
 // checkPriors refuses prior and fraction flags outside their range. A 0

@@ -33,6 +33,25 @@ func TestBNNCommandRegression(t *testing.T) {
 	assert.NotContains(t, rep, "test_accuracy")
 }
 
+// TestBNNCommandDVI: -estimator dvi fits with one particle unless
+// -particles is given, and records the estimator.
+func TestBNNCommandDVI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stdout, _, err := runCmd("bnn", "-data", boston, "-estimator", "dvi", "-steps", "300", "-lr", "0.01", "-draws", "200", "-out", dir)
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "test RMSE")
+	rep := readReport(t, dir)
+	assert.Equal(t, "dvi", rep["estimator"])
+	assert.Equal(t, 1.0, rep["particles"])
+	// The bounds of TestBNNCommandRegression: unit mistakes only.
+	assert.Less(t, rep["test_rmse"].(float64), 8.0)
+	assert.Greater(t, rep["test_ll"].(float64), -4.0)
+	_, _, err = runCmd("bnn", "-data", boston, "-estimator", "dvi", "-particles", "2", "-steps", "5", "-draws", "10", "-diagnostic-draws", "0", "-out", dir)
+	require.NoError(t, err)
+	assert.Equal(t, 2.0, readReport(t, dir)["particles"])
+}
+
 func TestBNNCommandClassification(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -109,7 +128,10 @@ func TestBNNCommandErrors(t *testing.T) {
 		{"labels", []string{"bnn", "-data", write("lab.csv", "1,0.5\n2,1\n3,0\n4,1\n5,0\n"), "-task", "classification", "-steps", "1", "-out", dir}, "class labels must be integers"},
 		{"bad splits", []string{"bnn", "-split-dir", "/nonexistent", "-out", dir}, "no such file"},
 		{"guide", []string{"bnn", "-toy", "-guide", "laplace", "-out", dir}, `unknown -guide "laplace"`},
-		{"estimator", []string{"bnn", "-toy", "-estimator", "elbo", "-steps", "1", "-out", dir}, `-estimator: unknown "elbo"`},
+		{"estimator", []string{"bnn", "-toy", "-estimator", "elbo", "-steps", "1", "-out", dir}, `-estimator: unknown "elbo" (want trace, entropy, kl, stl, iwae or dvi)`},
+		{"dvi classification", []string{"bnn", "-data", digits, "-task", "classification", "-estimator", "dvi", "-steps", "1", "-out", dir}, "the dvi estimator needs regression"},
+		{"dvi tanh", []string{"bnn", "-toy", "-activation", "tanh", "-estimator", "dvi", "-steps", "1", "-out", dir}, "the dvi estimator needs relu"},
+		{"dvi lowrank", []string{"bnn", "-toy", "-guide", "lowrank", "-estimator", "dvi", "-steps", "1", "-out", dir}, "the dvi estimator needs the meanfield guide"},
 		{"rank", []string{"bnn", "-toy", "-guide", "lowrank", "-rank", "0", "-out", dir}, "-rank and -checkpoint-every"},
 		{"kl of a joint guide", []string{"bnn", "-toy", "-guide", "fullrank", "-estimator", "kl", "-hidden", "3", "-steps", "1", "-out", dir}, "factorizes over sites"},
 		{"local with lowrank", []string{"bnn", "-toy", "-local-reparam", "-guide", "lowrank", "-steps", "1", "-out", dir}, "needs the meanfield guide"},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -65,6 +66,9 @@ type sviSpec struct {
 	schedule      string
 	// notes add a command's sentence to a flag's usage, by flag name.
 	notes map[string]string
+	// estimators are the command's own -estimator values beside svi's
+	// (bnn's dvi), which its library call reads.
+	estimators []string
 }
 
 // sviDefaults returns the spec of a command running svi.Run's loop with
@@ -119,8 +123,12 @@ func (f *sviFlags) validate(cmd string) error {
 	if f.spec.epochs {
 		minSteps = 0
 	}
-	if _, err := svi.ParseEstimator(f.estimator); err != nil {
-		return fmt.Errorf("train %s: -estimator: unknown %q (want trace, entropy, kl, stl or iwae)", cmd, f.estimator)
+	if _, err := svi.ParseEstimator(f.estimator); err != nil && !slices.Contains(f.spec.estimators, f.estimator) {
+		want := "trace, entropy, kl, stl or iwae"
+		if len(f.spec.estimators) > 0 {
+			want = "trace, entropy, kl, stl, iwae or " + strings.Join(f.spec.estimators, ", ")
+		}
+		return fmt.Errorf("train %s: -estimator: unknown %q (want %s)", cmd, f.estimator, want)
 	}
 	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) {
 		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)

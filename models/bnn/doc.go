@@ -29,7 +29,9 @@
 // with minibatches of B rows, S reparameterized draws per step, the
 // analytic entropy H[q] (svi.EntropyELBO) and Adam. [Settings.Estimator]
 // "kl" swaps in the closed-form KL(q‖p) of the weights (svi.KLELBO, with
-// τ's term by Monte Carlo through svi.Config.KLFallback); [Settings.Guide]
+// τ's term by Monte Carlo through svi.Config.KLFallback), and "dvi" also
+// takes the likelihood's expectation in closed form (see Deterministic
+// variational inference below); [Settings.Guide]
 // chooses low-rank, full-rank (small nets) or point-mass (MAP) guides
 // instead of the mean field. Fits run under svi's divergence guard, and
 // [Settings.Checkpoint] and [Settings.Resume] save and continue a fit
@@ -90,6 +92,30 @@
 // it needs the mean-field guide and an estimator other than iwae; it is not
 // vectorized, and predictions still use whole weight draws.
 //
+// # Deterministic variational inference
+//
+// With [Settings].Estimator [EstimatorDVI] ("dvi") the likelihood term of
+// the ELBO is not sampled: the means and variances of every layer's
+// pre-activations under the mean-field guide are propagated in closed form
+// (Wu et al. 2019; [ops.MomentDense], [ops.MomentReLU]),
+//
+//	E[a] = m·M + μ_b,  Var[a] = v·(M² + S) + m²·S + σ_b²,
+//	E[relu(a)] = μΦ(μ/σ) + σφ(μ/σ),  E[relu(a)²] = (μ² + σ²)Φ(μ/σ) + μσφ(μ/σ),
+//
+// and the output's mean and variance give the expected log-likelihood
+//
+//	E_q[log N(y; f, 1/τ)] = ½E[log τ] − ½log 2π − ½E[τ]((y − E f)² + Var f),
+//
+// with E[log τ] = μ_τ and E[τ] = exp(μ_τ + σ_τ²/2) under q(log τ) =
+// N(μ_τ, σ_τ²). With the weights' KL(q‖p) in closed form (the kl
+// estimator's), only τ's prior term is left to Monte Carlo, and the
+// weights' gradients are the same for every noise draw. For one hidden
+// layer the expectation is exact; with more, the units of a layer are
+// treated as independent and their pre-activations as Gaussian (the
+// diagonal simplification of Wu et al.'s method, which also propagates
+// covariances). Regression, ReLU and the mean-field guide only.
+// Predictions still draw whole weight sets.
+//
 // # Limitations
 //
 // Float64 only. The full-rank guide has D(D+1)/2 parameters for D weights
@@ -104,6 +130,9 @@
 //   - A. Graves, Practical Variational Inference for Neural Networks, NIPS 2011.
 //   - D. P. Kingma, T. Salimans and M. Welling, Variational Dropout and the
 //     Local Reparameterization Trick, NIPS 2015.
+//   - A. Wu, S. Nowozin, E. Meeds, R. E. Turner, J. M. Hernández-Lobato
+//     and A. L. Gaunt, Deterministic Variational Inference for Robust
+//     Bayesian Neural Networks, ICLR 2019.
 //   - Y. Gal and Z. Ghahramani, Dropout as a Bayesian Approximation, ICML 2016.
 //   - B. Lakshminarayanan, A. Pritzel and C. Blundell, Simple and Scalable
 //     Predictive Uncertainty Estimation using Deep Ensembles, NIPS 2017.

@@ -28,7 +28,7 @@ type Settings struct {
 	Steps     int     // if positive, the number of steps (overrides Epochs)
 	Batch     int     // minibatch rows B; 0 means DefaultBatch, capped at N (full batch)
 	LearnRate float64 // Adam step size; 0 means DefaultLearnRate
-	Particles int     // S, weight draws per step; 0 means DefaultParticles
+	Particles int     // S, weight draws per step; 0 means DefaultParticles (1 with EstimatorDVI)
 	Seed      uint64  // seeds initialization, noise and minibatch order
 	InitScale float64 // initial σ of q for every weight; 0 means DefaultInitScale
 	// Anneal, in (0, 1), is the fraction of the steps at the end of the run
@@ -42,7 +42,8 @@ type Settings struct {
 	// "entropy" (the analytic entropy of q), "kl" the closed-form KL(q‖p)
 	// of the weights (with the noise precision's term by Monte Carlo,
 	// svi.Config.KLFallback), and trace, stl or iwae. A MAP guide always
-	// uses the log-joint.
+	// uses the log-joint. EstimatorDVI ("dvi") is the kl estimator with
+	// the likelihood's expectation in closed form instead of sampled.
 	Estimator string
 	// Checkpoint, when set, names the file that receives the fit's state
 	// (svi.Trainer.SaveCheckpoint) every CheckpointEvery steps and at the
@@ -93,6 +94,9 @@ func (s Settings) withDefaults(n int) Settings {
 	}
 	if s.Particles == 0 {
 		s.Particles = DefaultParticles
+		if s.Estimator == EstimatorDVI {
+			s.Particles = 1 // the likelihood has no draws to average
+		}
 	}
 	if s.InitScale == 0 {
 		s.InitScale = DefaultInitScale
@@ -134,7 +138,7 @@ func (s Settings) validate() error {
 	case s.Guide < MeanField || s.Guide > MAP:
 		return fmt.Errorf("bnn: unknown guide %v", s.Guide)
 	}
-	if s.Estimator != "" {
+	if s.Estimator != "" && s.Estimator != EstimatorDVI {
 		if _, err := svi.ParseEstimator(s.Estimator); err != nil {
 			return fmt.Errorf("bnn: %w", err)
 		}
@@ -278,11 +282,19 @@ func newTrainer(cfg Config, s Settings, train *Data, batch, n int) (*svi.Trainer
 	if err != nil {
 		return nil, nil, err
 	}
-	est, _ := svi.ParseEstimator(s.Estimator) // checked by validate
+	dvi := s.Estimator == EstimatorDVI
+	est := svi.KLELBO // dvi: the kl estimator with the likelihood in closed form
+	if dvi {
+		if err := checkDVI(cfg, s); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		est, _ = svi.ParseEstimator(s.Estimator) // checked by validate
+	}
 	if s.Guide == MAP {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
-	model.klPrior = est == svi.KLELBO
+	model.klPrior, model.dvi = est == svi.KLELBO, dvi
 	if cfg.LocalReparam && (s.Guide != MeanField || est == svi.IWAEBound) {
 		return nil, nil, fmt.Errorf("bnn: the local reparameterization needs the meanfield guide and an estimator other than iwae, got %v and %v", s.Guide, est)
 	}
@@ -296,6 +308,9 @@ func newTrainer(cfg Config, s Settings, train *Data, batch, n int) (*svi.Trainer
 	}
 	fp := svi.Fingerprint{"data": svi.DataFingerprint(train.N, train.X, train.Y)}
 	fp.AddFields("model", cfg)
+	if dvi {
+		fp["likelihood"] = "dvi: expectation under q in closed form"
+	}
 	tr, err := svi.New(model, guide, svi.Config{Particles: s.Particles, Estimator: est,
 		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers, Vectorize: s.Vectorize, Fingerprint: fp,
 		Reduce: s.DataParallel.Reducer})

@@ -19,7 +19,7 @@ import (
 //
 // The weight priors are fused log-densities rather than dist.Normal values,
 // so svi's closed-form KL estimator cannot pair them with the guide; Fit
-// with Settings.Estimator "kl" builds them as dist.Normal instead.
+// with Settings.Estimator "kl" or "dvi" builds them as dist.Normal instead.
 type Model struct {
 	cfg    Config
 	inputs int
@@ -29,6 +29,9 @@ type Model struct {
 	// closed-form KL estimator (svi.KLELBO) needs, instead of the fused
 	// normal log-density.
 	klPrior bool
+	// dvi replaces the sampled likelihood by its expectation under the
+	// mean-field guide in closed form (dviLogLik; Settings.Estimator "dvi").
+	dvi bool
 }
 
 var _ svi.Model = (*Model)(nil)
@@ -51,39 +54,14 @@ func NewModel(cfg Config, inputs, batch, n int) (*Model, error) {
 // Config returns the model's configuration, with defaults filled in.
 func (md *Model) Config() Config { return md.cfg }
 
+// layer holds the latent values of one layer's weights and biases.
+type layer struct{ w, b *G.Node }
+
 // Build declares the sites, the data and the likelihood on m.
 func (md *Model) Build(m *svi.M) error {
-	sizes := md.cfg.layerSizes(md.inputs)
-	// The fused prior unless the closed-form KL estimator needs dist.Normal.
-	prior := func(fanIn int) dist.LogProber {
-		sd := md.cfg.priorScale(fanIn)
-		if md.klPrior {
-			return dist.Normal{Loc: m.Const(0), Scale: m.Const(sd)}
-		}
-		return normalPrior{scale: sd}
-	}
-	type layer struct{ w, b *G.Node }
-	layers := make([]layer, len(sizes)-1)
-	for l := range layers {
-		p := prior(sizes[l])
-		if md.cfg.PriorShape > 0 {
-			// W_l, b_l ~ N(0, 1/λ_l) with λ_l ~ Gamma(PriorShape, PriorRate).
-			lam := m.Sample(PrecisionSite(l), gammaPrior{a: md.cfg.PriorShape, b: md.cfg.PriorRate})
-			if err := m.Err(); err != nil {
-				return err
-			}
-			sd, err := G.Inverse(G.Must(G.Sqrt(lam)))
-			if err != nil {
-				return m.Fail(fmt.Errorf("bnn: layer %d prior scale: %w", l, err))
-			}
-			p = dist.Normal{Loc: m.Const(0), Scale: sd}
-		}
-		layers[l].w = m.Sample(WeightSite(l), p, sizes[l], sizes[l+1])
-		layers[l].b = m.Sample(BiasSite(l), p, sizes[l+1])
-	}
-	var tau *G.Node
-	if md.cfg.Task == Regression {
-		tau = m.Sample(NoiseSite, gammaPrior{a: md.cfg.NoiseShape, b: md.cfg.NoiseRate})
+	layers, tau, err := md.declare(m)
+	if err != nil {
+		return err
 	}
 	x := m.Data("x", md.batch, md.inputs)
 	y := m.Data("y", md.batch)
@@ -91,33 +69,17 @@ func (md *Model) Build(m *svi.M) error {
 		return err
 	}
 	if S := m.Particles(); S > 0 {
-		// svi.Config.Vectorize: every latent has a leading axis of S particles.
-		if md.cfg.Task != Regression || md.cfg.LocalReparam {
-			return m.Fail(fmt.Errorf("bnn: svi.Config.Vectorize supports regression without the local reparameterization"))
-		}
-		h := x
-		for l, ly := range layers {
-			act := md.cfg.Activation
-			if l == len(layers)-1 {
-				act = Identity
-			}
-			var err error
-			if h, err = ops.DenseN(h, ly.w, ly.b, act); err != nil {
-				return m.Fail(fmt.Errorf("bnn: %w", err))
-			}
-		}
-		if md.n != md.batch {
-			m.Scale(float64(md.n) / float64(md.batch))
-		}
-		ll, err := ops.GaussianLogLikN(h, y, tau)
+		return md.buildVectorized(m, layers, tau, x, y)
+	}
+	if md.dvi && !m.Tracing() {
+		ll, err := md.dviLogLik(m, x, y)
 		if err != nil {
 			return m.Fail(err)
 		}
-		m.Factor("y", ll)
+		md.factor(m, ll)
 		return m.Err()
 	}
 	h := x
-	var err error
 	for l, ly := range layers {
 		act := md.cfg.Activation
 		if l == len(layers)-1 {
@@ -132,9 +94,6 @@ func (md *Model) Build(m *svi.M) error {
 			return m.Fail(err)
 		}
 	}
-	if md.n != md.batch {
-		m.Scale(float64(md.n) / float64(md.batch))
-	}
 	var ll *G.Node
 	if md.cfg.Task == Regression {
 		ll, err = ops.GaussianLogLik(h, y, tau)
@@ -144,7 +103,77 @@ func (md *Model) Build(m *svi.M) error {
 	if err != nil {
 		return m.Fail(err)
 	}
+	md.factor(m, ll)
+	return m.Err()
+}
+
+// factor adds the likelihood term ll of the minibatch, scaled by N/B.
+func (md *Model) factor(m *svi.M, ll *G.Node) {
+	if md.n != md.batch {
+		m.Scale(float64(md.n) / float64(md.batch))
+	}
 	m.Factor("y", ll)
+}
+
+// declare declares the latent sites: each layer's weights and biases under
+// their priors, and for regression the noise precision τ (nil otherwise).
+func (md *Model) declare(m *svi.M) ([]layer, *G.Node, error) {
+	sizes := md.cfg.layerSizes(md.inputs)
+	// The fused prior unless the closed-form KL estimator needs dist.Normal.
+	prior := func(fanIn int) dist.LogProber {
+		sd := md.cfg.priorScale(fanIn)
+		if md.klPrior {
+			return dist.Normal{Loc: m.Const(0), Scale: m.Const(sd)}
+		}
+		return normalPrior{scale: sd}
+	}
+	layers := make([]layer, len(sizes)-1)
+	for l := range layers {
+		p := prior(sizes[l])
+		if md.cfg.PriorShape > 0 {
+			// W_l, b_l ~ N(0, 1/λ_l) with λ_l ~ Gamma(PriorShape, PriorRate).
+			lam := m.Sample(PrecisionSite(l), gammaPrior{a: md.cfg.PriorShape, b: md.cfg.PriorRate})
+			if err := m.Err(); err != nil {
+				return nil, nil, err
+			}
+			sd, err := G.Inverse(G.Must(G.Sqrt(lam)))
+			if err != nil {
+				return nil, nil, m.Fail(fmt.Errorf("bnn: layer %d prior scale: %w", l, err))
+			}
+			p = dist.Normal{Loc: m.Const(0), Scale: sd}
+		}
+		layers[l].w = m.Sample(WeightSite(l), p, sizes[l], sizes[l+1])
+		layers[l].b = m.Sample(BiasSite(l), p, sizes[l+1])
+	}
+	var tau *G.Node
+	if md.cfg.Task == Regression {
+		tau = m.Sample(NoiseSite, gammaPrior{a: md.cfg.NoiseShape, b: md.cfg.NoiseRate})
+	}
+	return layers, tau, m.Err()
+}
+
+// buildVectorized is Build for svi.Config.Vectorize: every latent has a
+// leading axis of S particles.
+func (md *Model) buildVectorized(m *svi.M, layers []layer, tau, x, y *G.Node) error {
+	if md.cfg.Task != Regression || md.cfg.LocalReparam || md.dvi {
+		return m.Fail(fmt.Errorf("bnn: svi.Config.Vectorize supports regression without the local reparameterization or dvi"))
+	}
+	h := x
+	for l, ly := range layers {
+		act := md.cfg.Activation
+		if l == len(layers)-1 {
+			act = Identity
+		}
+		var err error
+		if h, err = ops.DenseN(h, ly.w, ly.b, act); err != nil {
+			return m.Fail(fmt.Errorf("bnn: %w", err))
+		}
+	}
+	ll, err := ops.GaussianLogLikN(h, y, tau)
+	if err != nil {
+		return m.Fail(err)
+	}
+	md.factor(m, ll)
 	return m.Err()
 }
 
@@ -152,17 +181,9 @@ func (md *Model) Build(m *svi.M) error {
 // are drawn from N(h·M + m_b, h²·Σ + σ_b²) with the guide's means M, m_b and
 // variances Σ, σ_b² of the layer's weights and biases.
 func (md *Model) localLayer(m *svi.M, l int, h *G.Node, act Activation) (*G.Node, error) {
-	var loc, vr [2]*G.Node
-	for i, name := range []string{WeightSite(l), BiasSite(l)} {
-		q, ok := m.Marginal(name).(dist.Normal)
-		if !ok {
-			return nil, fmt.Errorf("bnn: the local reparameterization needs the mean-field guide's Normal marginal of site %q, got %T", name, m.Marginal(name))
-		}
-		sq, err := G.Square(q.Scale)
-		if err != nil {
-			return nil, fmt.Errorf("bnn: site %q: %w", name, err)
-		}
-		loc[i], vr[i] = q.Loc, sq
+	loc, vr, err := normalMarginals(m, l, "the local reparameterization")
+	if err != nil {
+		return nil, err
 	}
 	out := loc[0].Shape()[1]
 	eps := m.StdNormal(fmt.Sprintf("layer%d/local", l), h.Shape()[0], out)
@@ -172,8 +193,26 @@ func (md *Model) localLayer(m *svi.M, l int, h *G.Node, act Activation) (*G.Node
 	return ops.LocalDense(h, loc[0], vr[0], loc[1], vr[1], eps, act)
 }
 
+// normalMarginals returns the means and variances of the guide's Normal
+// marginals of layer l's weights and biases (in that order); what names
+// the method that needs them, for the error without a mean-field guide.
+func normalMarginals(m *svi.M, l int, what string) (loc, vr [2]*G.Node, err error) {
+	for i, name := range []string{WeightSite(l), BiasSite(l)} {
+		q, ok := m.Marginal(name).(dist.Normal)
+		if !ok {
+			return loc, vr, fmt.Errorf("bnn: %s needs the mean-field guide's Normal marginal of site %q, got %T", what, name, m.Marginal(name))
+		}
+		sq, err := G.Square(q.Scale)
+		if err != nil {
+			return loc, vr, fmt.Errorf("bnn: site %q: %w", name, err)
+		}
+		loc[i], vr[i] = q.Loc, sq
+	}
+	return loc, vr, nil
+}
+
 // Vectorizes reports whether Build handles svi.Config.Vectorize in this
-// configuration: regression without the local reparameterization.
+// configuration: regression without the local reparameterization or dvi.
 func (md *Model) Vectorizes() bool {
-	return md.cfg.Task == Regression && !md.cfg.LocalReparam
+	return md.cfg.Task == Regression && !md.cfg.LocalReparam && !md.dvi
 }
