@@ -30,7 +30,7 @@ func newDVIProblem(t *testing.T, estimator string, hidden []int, n int, seed uin
 	d := Toy(n, 12)
 	cfg := Config{Hidden: hidden, NoiseShape: 1, NoiseRate: 0.01}
 	s := Settings{Estimator: estimator, Batch: n, Particles: 1}.withDefaults(n)
-	tr, _, err := newTrainer(cfg.withDefaults(), s, d)
+	tr, _, err := newTrainer(cfg.withDefaults(), s, d, n, n) // full batch, one rank
 	require.NoError(t, err)
 	sc, err := NewScaler(d, true)
 	require.NoError(t, err)
