@@ -119,6 +119,16 @@ func localStd(buf, sdBuf *OutBuf, x, wVar, bVar []float64, rows, nin, nout int) 
 }
 
 // squares returns x² elementwise in scratch kept by buf.
+// addColSums adds the column sums of the [rows, n] matrix g into d (a
+// bias's gradient).
+func addColSums(d, g []float64, rows, n int) {
+	for r := 0; r < rows; r++ {
+		for j, gv := range g[r*n : (r+1)*n] {
+			d[j] += gv
+		}
+	}
+}
+
 func squares(buf *OutBuf, x []float64) []float64 {
 	_, x2 := buf.Get(false, len(x))
 	for i, v := range x {
@@ -279,11 +289,7 @@ func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
 		if op.wrt == 4 {
 			g = gVar
 		}
-		for r := 0; r < rows; r++ {
-			for j, gv := range g[r*nout : (r+1)*nout] {
-				d[j] += gv
-			}
-		}
+		addColSums(d, g, rows, nout)
 	}
 	return out, nil
 }

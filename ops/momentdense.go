@@ -251,11 +251,7 @@ func (op momentDenseGradOp) Do(in ...G.Value) (G.Value, error) {
 		if op.wrt == 4 {
 			gs = gVar
 		}
-		for r := 0; r < rows; r++ {
-			for j, gv := range gs[r*nout : (r+1)*nout] {
-				d[j] += gv
-			}
-		}
+		addColSums(d, gs, rows, nout)
 	}
 	return out, nil
 }

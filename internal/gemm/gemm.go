@@ -30,9 +30,9 @@ func Acc(m, n, k int, a []float64, ais, als int, b []float64, ldb int, c []float
 	accGo(m, n, k, a, ais, als, b, ldb, c, ldc)
 }
 
-// accGo is Acc in plain Go: the fallback and the reference of the
-// kernels' tests.
-func accGo(m, n, k int, a []float64, ais, als int, b []float64, ldb int, c []float64, ldc int) {
+// accGo is Acc (and Acc32) in plain Go: the fallback and the reference of
+// the kernels' tests.
+func accGo[T float32 | float64](m, n, k int, a []T, ais, als int, b []T, ldb int, c []T, ldc int) {
 	for i := 0; i < m; i++ {
 		ci := c[i*ldc : i*ldc+n]
 		for l := 0; l < k; l++ {

@@ -28,19 +28,5 @@ func Acc32(m, n, k int, a []float32, ais, als int, b []float32, ldb int, c []flo
 		kernel32(m, n, k, a, ais, als, b, ldb, c, ldc)
 		return
 	}
-	acc32Go(m, n, k, a, ais, als, b, ldb, c, ldc)
-}
-
-// acc32Go is Acc32 in plain Go: the fallback where there is no assembly.
-func acc32Go(m, n, k int, a []float32, ais, als int, b []float32, ldb int, c []float32, ldc int) {
-	for i := 0; i < m; i++ {
-		ci := c[i*ldc : i*ldc+n]
-		for l := 0; l < k; l++ {
-			v := a[i*ais+l*als]
-			bl := b[l*ldb : l*ldb+n]
-			for j, bv := range bl {
-				ci[j] += v * bv
-			}
-		}
-	}
+	accGo(m, n, k, a, ais, als, b, ldb, c, ldc)
 }

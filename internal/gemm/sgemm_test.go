@@ -11,7 +11,7 @@ import (
 const eps32 = 0x1p-23
 
 // TestAcc32 checks the assembly kernel (kernel32, where the processor has
-// it) and the Go fallback (acc32Go), each called directly in the same run,
+// it) and the Go fallback (accGo), each called directly in the same run,
 // against a naive triple loop accumulated in float64 on the same float32
 // inputs (converted exactly). Shapes: every (m, n, k) in {1, 7, 8, 9, 17,
 // 33, 100}³, which reaches full and edge tiles in both directions, and a
@@ -49,7 +49,7 @@ func TestAcc32(t *testing.T) {
 		acc  func(m, n, k int, a []float32, ais, als int, b []float32, ldb int, c []float32, ldc int)
 	}{
 		{"asm", kernel32},
-		{"go", acc32Go},
+		{"go", accGo[float32]},
 	} {
 		t.Run(path.name, func(t *testing.T) {
 			if path.name == "asm" && !HasKernel {
