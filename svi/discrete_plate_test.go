@@ -495,3 +495,47 @@ func TestConcreteLogRatioCancels(t *testing.T) {
 		assert.InDelta(t, 0, gs.LossVar, 1e-20, "event %d", event)
 	}
 }
+
+// A score-function fit with the running-average baseline and the nvil
+// network, cut in two by a checkpoint, takes the same steps as one run
+// (the average is read from the state's loss trace, the network's weights
+// are parameters): bit-identical parameters and losses.
+func TestDiscreteResumeIsExact(t *testing.T) {
+	for _, b := range []svi.Baseline{svi.BaselineAvg, svi.BaselineNVIL} {
+		cfg := svi.Config{Estimator: svi.ScoreELBO, Particles: 1, Baseline: b, BaselineInput: "x", BaselineHidden: 3}
+		g, err := guides.Join(
+			guides.Part{Guide: guides.MeanField{}, Sites: []string{"mu"}},
+			guides.Part{Guide: guides.Discrete{}, Sites: []string{"z"}},
+		)
+		require.NoError(t, err)
+		tr, err := svi.New(plateModel{}, g, cfg)
+		require.NoError(t, err)
+		batch := svi.Batch{"x": plX}
+		straight, err := tr.Init(3)
+		require.NoError(t, err)
+		for range 30 {
+			_, err := tr.Step(straight, batch)
+			require.NoError(t, err)
+		}
+		cut, err := tr.Init(3)
+		require.NoError(t, err)
+		for range 12 {
+			_, err := tr.Step(cut, batch)
+			require.NoError(t, err)
+		}
+		path := t.TempDir() + "/fit.ckpt"
+		require.NoError(t, tr.SaveCheckpoint(path, cut))
+		resumed, err := tr.LoadCheckpoint(path)
+		require.NoError(t, err)
+		for range 18 {
+			_, err := tr.Step(resumed, batch)
+			require.NoError(t, err)
+		}
+		assert.Equal(t, straight.Trace, resumed.Trace, "%v", b)
+		for _, name := range straight.Params.Names() {
+			want, _ := straight.Params.Get(name)
+			got, _ := resumed.Params.Get(name)
+			assert.Equal(t, want, got, "%v %s", b, name)
+		}
+	}
+}
