@@ -212,7 +212,14 @@ func (rep *lfmReport) estimatorFit(est string, set lfm.SVISettings, fit *lfm.SVI
 		Steps: len(fit.Trace), Seconds: fit.Runtime.Seconds(), GradientVariance: fit.GradVar, Trace: fit.Trace,
 		lambda: fit.Lambda, rows: fit.RowELBO}
 	if est == "score" {
-		ef.Baseline = set.Baseline.String()
+		b := set.Baseline
+		if b == svi.BaselineAuto { // as svi.Config resolves it
+			b = svi.BaselineAvg
+			if set.Particles >= 2 {
+				b = svi.BaselineLOO
+			}
+		}
+		ef.Baseline = b.String()
 	}
 	if ef.Steps > 0 {
 		ef.SecPerStep = ef.Seconds / float64(ef.Steps)
