@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/govi/govi/internal/monotone"
 )
 
 // em runs variational EM from p. The ELBO after the M-step of iteration i
@@ -20,7 +22,7 @@ func (e *emData) em(p Params, set LearnSettings) (*Fit, error) {
 		if err != nil {
 			return nil, err
 		}
-		if it > 1 && fell(warmELBO, elbo) {
+		if it > 1 && monotone.Fell(warmELBO, elbo) {
 			return nil, &DecreaseError{Method: "Learn E-step", Iter: it, Before: warmELBO, After: elbo}
 		}
 		fit.ELBO = append(fit.ELBO, elbo)
@@ -45,7 +47,7 @@ func (e *emData) em(p Params, set LearnSettings) (*Fit, error) {
 			return nil, err
 		}
 		after += elbo - before // + H[q_i]
-		if fell(elbo, after) {
+		if monotone.Fell(elbo, after) {
 			return nil, &DecreaseError{Method: "Learn M-step", Iter: it, Before: elbo, After: after}
 		}
 		p, warm, warmELBO = next, st.gamma, after

@@ -3,6 +3,8 @@ package fhmm
 import (
 	"fmt"
 	"math"
+
+	"github.com/govi/govi/internal/monotone"
 )
 
 // Factorized fits the fully factorised q(s) = Π_t Π_m
@@ -183,7 +185,7 @@ func (f *factorized) iterate(set Settings) (*MeanField, error) {
 	for sweep := 1; sweep <= set.MaxSweeps; sweep++ {
 		f.sweep()
 		prev, e := q.ELBO[len(q.ELBO)-1], f.elbo()
-		if fell(prev, e) {
+		if monotone.Fell(prev, e) {
 			return nil, &DecreaseError{Method: "Factorized", Iter: sweep, Before: prev, After: e}
 		}
 		q.ELBO = append(q.ELBO, e)

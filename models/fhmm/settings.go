@@ -70,15 +70,3 @@ func checkInit(x [][][]float64, t, m, l int, name string, dist bool) error {
 	}
 	return nil
 }
-
-// monotoneRelTol is the fall of the ELBO, relative to max(1, |ELBO|), that
-// the methods attribute to rounding. Every step maximises the ELBO exactly
-// in the variables it changes, so a larger fall is reported as a
-// [*DecreaseError]; the falls seen near convergence are a few ulps
-// (~1e-15 relative).
-const monotoneRelTol = 1e-9
-
-// fell reports whether after < before beyond rounding.
-func fell(before, after float64) bool {
-	return after < before-monotoneRelTol*math.Max(1, math.Abs(before))
-}

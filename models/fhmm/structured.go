@@ -3,6 +3,8 @@ package fhmm
 import (
 	"fmt"
 	"math"
+
+	"github.com/govi/govi/internal/monotone"
 )
 
 // MeanField is a mean-field approximation q(s) to the posterior of one
@@ -194,7 +196,7 @@ func (s *structured) iterate(set Settings, elbo0 float64) (*MeanField, error) {
 			return nil, err
 		}
 		prev, e := q.ELBO[len(q.ELBO)-1], s.elbo()
-		if fell(prev, e) {
+		if monotone.Fell(prev, e) {
 			return nil, &DecreaseError{Method: "Structured", Iter: sweep, Before: prev, After: e}
 		}
 		q.ELBO = append(q.ELBO, e)

@@ -4,15 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/govi/govi/internal/monotone"
 	"github.com/govi/govi/internal/special"
 )
-
-// monotoneRelTol is the fall of an ELBO between sweeps, relative to
-// max(1, |ELBO|), that [CAVI] attributes to rounding. Each coordinate update
-// maximises the ELBO exactly, so any larger fall is reported as a
-// [DecreaseError]; near convergence the observed falls are a few ulps
-// (~1e-15 relative).
-const monotoneRelTol = 1e-9
 
 // MeanField is the fully factorised q(z_n) = Π_j Bernoulli(λ_nj) fitted by
 // [CAVI].
@@ -74,13 +68,13 @@ func CAVI(p Params, x [][]float64, set Settings) (*MeanField, error) {
 			before := q.RowELBO[n]
 			c.sweep(row, q.Lambda[n])
 			q.RowELBO[n] = c.elbo(row, q.Lambda[n])
-			if fell(before, q.RowELBO[n]) {
+			if monotone.Fell(before, q.RowELBO[n]) {
 				return nil, &DecreaseError{Sweep: sweep, Datum: n, Before: before, After: q.RowELBO[n]}
 			}
 			total += q.RowELBO[n]
 		}
 		prev := q.ELBO[len(q.ELBO)-1]
-		if fell(prev, total) {
+		if monotone.Fell(prev, total) {
 			return nil, &DecreaseError{Sweep: sweep, Datum: -1, Before: prev, After: total}
 		}
 		q.ELBO = append(q.ELBO, total)
@@ -91,11 +85,6 @@ func CAVI(p Params, x [][]float64, set Settings) (*MeanField, error) {
 		}
 	}
 	return q, nil
-}
-
-// fell reports whether after < before beyond rounding.
-func fell(before, after float64) bool {
-	return after < before-monotoneRelTol*math.Max(1, math.Abs(before))
 }
 
 // caviState holds the quantities shared by every row and a residual buffer.

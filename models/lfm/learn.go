@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/govi/govi/internal/monotone"
 )
 
 // Learned is the result of [Learn]: the parameters of the best start and
@@ -184,7 +186,7 @@ func learnFrom(x [][]float64, p Params, z [][]float64, s int, set LearnSettings)
 		}
 		// q.ELBO[0] is the ELBO after the M-step: the old λ at the new
 		// parameters.
-		if fell(prev, q.ELBO[0]) {
+		if monotone.Fell(prev, q.ELBO[0]) {
 			return nil, &LearnDecreaseError{Start: s, Iter: it, Before: prev, After: q.ELBO[0]}
 		}
 		cur := q.ELBO[len(q.ELBO)-1]

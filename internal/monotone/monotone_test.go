@@ -1,13 +1,13 @@
-package lfm
+package monotone
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 )
 
-// TestFell pins the rounding allowance of CAVI's monotonicity check:
-// monotoneRelTol relative to max(1, |ELBO|).
+// TestFell pins the rounding allowance: RelTol relative to max(1, |before|).
 func TestFell(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
@@ -20,7 +20,9 @@ func TestFell(t *testing.T) {
 		{"fall at 100", -100, -100 - 2e-7, true},
 		{"rounding near 0", 1e-3, 1e-3 - 5e-10, false},
 		{"fall near 0", 1e-3, 1e-3 - 2e-9, true},
+		{"from −Inf", math.Inf(-1), -5, false},
+		{"to NaN", -5, math.NaN(), false},
 	} {
-		assert.Equal(t, tc.want, fell(tc.before, tc.after), tc.name)
+		assert.Equal(t, tc.want, Fell(tc.before, tc.after), tc.name)
 	}
 }
