@@ -27,6 +27,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/govi/govi/internal/table"
@@ -78,8 +79,8 @@ func run(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Data %s: N = %d, D = %d, K = %d, %v outputs; log evidence %.2f; GOMAXPROCS %s; load %s\n\n",
-		o.data, len(x), p.D(), p.K(), p.Likelihood, post.Total, os.Getenv("GOMAXPROCS"), load())
+	fmt.Fprintf(w, "Data %s: N = %d, D = %d, K = %d, %v outputs; log evidence %.2f; GOMAXPROCS %d; load %s\n\n",
+		o.data, len(x), p.D(), p.K(), p.Likelihood, post.Total, runtime.GOMAXPROCS(0), load())
 	if o.toTarget > 0 {
 		return toTarget(w, o, p, x)
 	}

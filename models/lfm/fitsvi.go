@@ -88,7 +88,10 @@ func (s SVISettings) withDefaults(n int) (SVISettings, error) {
 	if s.GradDraws == 0 {
 		s.GradDraws = 100
 	}
-	if s.Batch == 0 || s.Batch > n || !s.Amortized {
+	if s.Batch > 0 && !s.Amortized {
+		return s, fmt.Errorf("lfm: SVISettings.Batch = %d applies to the amortized guide: the mean-field q has one logit per row and uses all rows every step", s.Batch)
+	}
+	if s.Batch == 0 || s.Batch > n {
 		s.Batch = n
 	}
 	return s, nil

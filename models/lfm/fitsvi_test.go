@@ -127,3 +127,19 @@ func randomLambda(n, k int, lo, hi float64, r *rand.Rand) [][]float64 {
 	}
 	return lambda
 }
+
+// Settings that do not apply are refused, not ignored.
+func TestSVISettingsRefusals(t *testing.T) {
+	p, x := barsProblem(t, 2, 5, 1)
+	for _, c := range []struct {
+		set  lfm.SVISettings
+		want string
+	}{
+		{lfm.SVISettings{Batch: 3}, "applies to the amortized guide"},
+		{lfm.SVISettings{Estimator: svi.KLELBO}, "does not train discrete sites"},
+		{lfm.SVISettings{Steps: -1}, "must not be negative"},
+	} {
+		_, err := lfm.FitSVI(context.Background(), p, x, c.set)
+		assert.ErrorContains(t, err, c.want)
+	}
+}
