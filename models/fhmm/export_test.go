@@ -52,7 +52,7 @@ func ExactCross(p Params, y [][]float64) ([][]float64, error) {
 // marginals softmax(a) (a: T×M·L, row-major) and, when da is not nil,
 // writes its gradient with respect to a into da.
 func LogitELBO(p Params, y [][]float64, a, da []float64) (float64, error) {
-	md, err := netModel(p)
+	md, err := factorizedModel(p)
 	if err != nil {
 		return 0, err
 	}
@@ -66,7 +66,7 @@ func LogitELBO(p Params, y [][]float64, a, da []float64) (float64, error) {
 // MarginalGrad returns ∂ELBO/∂θ (T×M×L) of the fully factorised ELBO at
 // the positive marginals theta, treated as free variables.
 func MarginalGrad(p Params, y [][]float64, theta [][][]float64) ([][][]float64, error) {
-	md, err := netModel(p)
+	md, err := factorizedModel(p)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ import (
 // for [Structured]. It refuses a zero transition probability with
 // [ErrZeroTransition] (see the package documentation).
 func Factorized(p Params, y [][]float64, set Settings) (*MeanField, error) {
-	md, err := newModel(p)
+	md, err := factorizedModel(p)
 	if err != nil {
 		return nil, err
 	}
@@ -38,15 +38,6 @@ func Factorized(p Params, y [][]float64, set Settings) (*MeanField, error) {
 	}
 	if set.InitLogH != nil {
 		return nil, fmt.Errorf("fhmm: Factorized: Settings.InitLogH applies to Structured only; use InitMarginals")
-	}
-	for m, pm := range p.P {
-		for i, row := range pm {
-			for j, v := range row {
-				if v == 0 {
-					return nil, fmt.Errorf("%w: Params.P[%d][%d][%d] = 0", ErrZeroTransition, m, i, j)
-				}
-			}
-		}
 	}
 	if set.InitMarginals != nil {
 		if err := checkInit(set.InitMarginals, len(z), md.m, md.l, "InitMarginals", true); err != nil {

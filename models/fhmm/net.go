@@ -106,7 +106,7 @@ type NetFit struct {
 // a hand-written gradient with respect to the logits. It refuses a zero
 // transition probability with [ErrZeroTransition].
 func TrainNet(ctx context.Context, p Params, y [][]float64, set NetSettings) (*NetFit, error) {
-	md, err := netModel(p)
+	md, err := factorizedModel(p)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (np *netProgram) train(ctx context.Context, set NetSettings, start uint64) 
 // sequence y, whitened with the covariance of p (which must match the
 // network's M, L and D), and the closed-form ELBO of that q under p.
 func (n *Net) Marginals(p Params, y [][]float64) ([][][]float64, float64, error) {
-	md, err := netModel(p)
+	md, err := factorizedModel(p)
 	if err != nil {
 		return nil, 0, err
 	}

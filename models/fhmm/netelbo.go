@@ -121,10 +121,10 @@ func (md *model) logitGrad(z [][]float64, theta, logTheta [][][]float64, pred []
 	}
 }
 
-// netModel validates p for the closed-form ELBO of a fully factorised q:
-// like [Factorized], it refuses a zero transition probability, under which
-// every q with full support has ELBO −∞.
-func netModel(p Params) (*model, error) {
+// factorizedModel validates p for a fully factorised q ([Factorized], the
+// inference network's closed-form ELBO): it refuses a zero transition
+// probability, under which every q with full support has ELBO −∞.
+func factorizedModel(p Params) (*model, error) {
 	md, err := newModel(p)
 	if err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func netModel(p Params) (*model, error) {
 // closed form. It refuses a zero transition probability with
 // [ErrZeroTransition].
 func FactorizedELBO(p Params, y [][]float64, theta [][][]float64) (float64, error) {
-	md, err := netModel(p)
+	md, err := factorizedModel(p)
 	if err != nil {
 		return 0, err
 	}
