@@ -25,7 +25,7 @@ func oneHot(k int, classes ...int) []float64 {
 
 func matIn(g *G.ExprGraph, r, c int, v []float64) *G.Node {
 	t := tensor.New(tensor.WithShape(r, c), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewMatrix(g, tensor.Float64, G.WithShape(r, c), G.WithName(graph.Name("m")), G.WithValue(t))
+	return G.NewMatrix(g, tensor.Float64, G.WithShape(r, c), G.WithName(graph.Name(g, "m")), G.WithValue(t))
 }
 
 // categoricalOracle returns log P(class) from distuv.Categorical, whose

@@ -19,7 +19,7 @@ import (
 // vec returns a float64 vector input node holding v.
 func vec(g *G.ExprGraph, v []float64) *G.Node {
 	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewVector(g, tensor.Float64, G.WithShape(len(v)), G.WithName(graph.Name("v")), G.WithValue(t))
+	return G.NewVector(g, tensor.Float64, G.WithShape(len(v)), G.WithName(graph.Name(g, "v")), G.WithValue(t))
 }
 
 // eval runs the graph holding n and returns n's value as a slice.
@@ -56,7 +56,7 @@ const (
 
 // scalarIn returns a float64 scalar input node holding v.
 func scalarIn(g *G.ExprGraph, v float64) *G.Node {
-	return G.NewScalar(g, tensor.Float64, G.WithName(graph.Name("s")), G.WithValue(v))
+	return G.NewScalar(g, tensor.Float64, G.WithName(graph.Name(g, "s")), G.WithValue(v))
 }
 
 // evalNodes runs a TapeMachine over g, binding dual values for wrt, and

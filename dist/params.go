@@ -51,7 +51,7 @@ func firstErr(errs ...error) error {
 // unique name.
 func vectorConst(g *G.ExprGraph, v []float64) *G.Node {
 	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewConstant(t, G.In(g), G.WithName(graph.Name("c")))
+	return G.NewConstant(t, G.In(g), G.WithName(graph.Name(g, "c")))
 }
 
 // checkVector validates every element of v with check, naming it param[i],

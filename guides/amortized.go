@@ -405,8 +405,8 @@ func trilMaps(g *G.ExprGraph, L int) (sel, agg *G.Node) {
 			p++
 		}
 	}
-	sel = G.NewConstant(tensor.New(tensor.WithShape(L, P), tensor.WithBacking(s)), G.In(g), G.WithName(graph.Name("guides/tril/select")))
-	agg = G.NewConstant(tensor.New(tensor.WithShape(P, L), tensor.WithBacking(ag)), G.In(g), G.WithName(graph.Name("guides/tril/gather")))
+	sel = G.NewConstant(tensor.New(tensor.WithShape(L, P), tensor.WithBacking(s)), G.In(g), G.WithName(graph.Name(g, "guides/tril/select")))
+	agg = G.NewConstant(tensor.New(tensor.WithShape(P, L), tensor.WithBacking(ag)), G.In(g), G.WithName(graph.Name(g, "guides/tril/gather")))
 	return sel, agg
 }
 

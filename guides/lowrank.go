@@ -63,7 +63,7 @@ func lrBuild(b *graph.B, loc, rho, w *G.Node, R int) lrParts {
 	for i := 0; i < R; i++ {
 		eye[i*R+i] = 1
 	}
-	I := G.NewConstant(tensor.New(tensor.WithShape(R, R), tensor.WithBacking(eye)), G.In(b.G), G.WithName(graph.Name("guides/eye")))
+	I := G.NewConstant(tensor.New(tensor.WithShape(R, R), tensor.WithBacking(eye)), G.In(b.G), G.WithName(graph.Name(b.G, "guides/eye")))
 	wd := b.Mul(w, b.Reshape(dinv, D, 1))
 	c := b.Add(I, b.MatMul(wt, wd))
 	logDetC := b.Apply("LogDetSPD", ops.LogDetSPD, c)

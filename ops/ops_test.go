@@ -50,7 +50,7 @@ func assertClose(t *testing.T, want, got []float64, tol float64, what string) {
 // copy of v.
 func tensorNode(g *G.ExprGraph, v []float64, shape ...int) *G.Node {
 	t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(graph.Name("in")), G.WithValue(t))
+	return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(graph.Name(g, "in")), G.WithValue(t))
 }
 
 // evalGrads runs the scalar cost and its gradient with respect to wrt and
@@ -84,19 +84,19 @@ func benchGrad(b *testing.B, cost *G.Node, wrt ...*G.Node) {
 // vecNode returns a float64 vector input node holding a copy of v.
 func vecNode(g *G.ExprGraph, v []float64) *G.Node {
 	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewVector(g, tensor.Float64, G.WithShape(len(v)), G.WithName(graph.Name("x")), G.WithValue(t))
+	return G.NewVector(g, tensor.Float64, G.WithShape(len(v)), G.WithName(graph.Name(g, "x")), G.WithValue(t))
 }
 
 // matNode returns an r×c float64 matrix input node holding a copy of v.
 func matNode(g *G.ExprGraph, r, c int, v []float64) *G.Node {
 	t := tensor.New(tensor.WithShape(r, c), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewMatrix(g, tensor.Float64, G.WithShape(r, c), G.WithName(graph.Name("x")), G.WithValue(t))
+	return G.NewMatrix(g, tensor.Float64, G.WithShape(r, c), G.WithName(graph.Name(g, "x")), G.WithValue(t))
 }
 
 // constOf returns a constant node of the given shape holding v.
 func constOf(g *G.ExprGraph, v []float64, shape ...int) *G.Node {
 	t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewConstant(t, G.In(g), G.WithName(graph.Name("w")))
+	return G.NewConstant(t, G.In(g), G.WithName(graph.Name(g, "w")))
 }
 
 // valuesOf returns v's elements as a fresh slice.

@@ -447,7 +447,7 @@ func sumNodes(g *G.ExprGraph, ns []*G.Node) (*G.Node, error) {
 // one-element vector; the returned node is then its scalar sum, so callers
 // always write values through the tensor.
 func input(g *G.ExprGraph, name string, shape []int) (*G.Node, *tensor.Dense) {
-	name = graph.Name(name)
+	name = graph.Name(g, name)
 	tshape := shape
 	if len(shape) == 0 {
 		tshape = []int{1}

@@ -10,6 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govi/govi/internal/graph"
 	"github.com/govi/govi/ops"
 )
 
@@ -63,6 +64,8 @@ func (p *program) seal(roots G.Nodes, opts ...G.VMOpt) error {
 	p.params, p.noise, p.derived = p.gc.params, p.gc.noise, p.gc.derived
 	p.fed = make([]bool, len(p.data))
 	prog := p.g.SubgraphRoots(roots...)
+	// Gorgonia's compiler would merge nodes whose 32-bit hashes collide.
+	graph.SeparateCollisions(prog)
 	p.pruneDerived(prog)
 	p.vm = G.NewTapeMachine(prog, opts...)
 	return nil

@@ -11,7 +11,7 @@ import (
 
 func in(g *G.ExprGraph, shape []int, v []float64) *G.Node {
 	t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
-	return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(Name("x")), G.WithValue(t))
+	return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(Name(g, "x")), G.WithValue(t))
 }
 
 func TestBroadcastMatchesNumPy(t *testing.T) {
@@ -64,11 +64,16 @@ func TestStickyError(t *testing.T) {
 	assert.ErrorContains(t, b2.Err(), "Neg: nil operand")
 }
 
+// TestNamesAreUnique: names are unique within a graph, and a second graph
+// built meanwhile gets the same sequence (so node hashes do not depend on
+// what else the process builds).
 func TestNamesAreUnique(t *testing.T) {
+	g, h := G.NewGraph(), G.NewGraph()
 	seen := map[string]bool{}
 	for i := 0; i < 1000; i++ {
-		n := Name("p")
+		n := Name(g, "p")
 		assert.False(t, seen[n])
 		seen[n] = true
+		assert.Equal(t, n, Name(h, "p"))
 	}
 }

@@ -24,7 +24,7 @@ const priorTol = 1e-12
 func priorValueGrad(t *testing.T, v []float64, exp bool, lp func(g *G.ExprGraph, x *G.Node) (*G.Node, error)) (float64, []float64) {
 	t.Helper()
 	g := G.NewGraph()
-	x := G.NewVector(g, tensor.Float64, G.WithShape(len(v)), G.WithName(graph.Name("x")),
+	x := G.NewVector(g, tensor.Float64, G.WithShape(len(v)), G.WithName(graph.Name(g, "x")),
 		G.WithValue(tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]float64(nil), v...)))))
 	in := x
 	if exp {

@@ -86,7 +86,7 @@ func NewSVIModel(x []float64, d int, cfg Config) (*SVIModel, error) {
 }
 
 func constMat(g *G.ExprGraph, r, c int, v []float64) *G.Node {
-	return G.NewConstant(tensor.New(tensor.WithShape(r, c), tensor.WithBacking(append([]float64(nil), v...))), G.In(g), G.WithName(graph.Name("gmm/const")))
+	return G.NewConstant(tensor.New(tensor.WithShape(r, c), tensor.WithBacking(append([]float64(nil), v...))), G.In(g), G.WithName(graph.Name(g, "gmm/const")))
 }
 
 // chiPrior is the χ distribution with dof[d] degrees of freedom for column
@@ -179,7 +179,7 @@ func (m *SVIModel) Build(mb *svi.M) error {
 	if err := b.Err(); err != nil {
 		return mb.Fail(fmt.Errorf("gmm: %w", err))
 	}
-	m0 := G.NewConstant(tensor.New(tensor.WithShape(D), tensor.WithBacking(append([]float64(nil), m.M0...))), G.In(g), G.WithName(graph.Name("gmm/m0")))
+	m0 := G.NewConstant(tensor.New(tensor.WithShape(D), tensor.WithBacking(append([]float64(nil), m.M0...))), G.In(g), G.WithName(graph.Name(g, "gmm/m0")))
 	mu := mb.Sample("means", meansPrior{m: m, l: ls, halfL: halfL, m0: m0}, K, D)
 	alpha := make([]float64, K)
 	for i := range alpha {

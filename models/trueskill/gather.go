@@ -65,5 +65,5 @@ func (p *pairs) diff(b *graph.B, s *G.Node, gather Gather) *G.Node {
 
 func intConst(g *G.ExprGraph, v []int, name string) *G.Node {
 	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]int(nil), v...)))
-	return G.NewConstant(t, G.In(g), G.WithName(graph.Name(name)))
+	return G.NewConstant(t, G.In(g), G.WithName(graph.Name(g, name)))
 }

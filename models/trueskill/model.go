@@ -348,5 +348,5 @@ func (m *Model) buildComposed(mm *svi.M, s, eps, eta *G.Node) error {
 
 func vecConst(g *G.ExprGraph, v []float64, name string) *G.Node {
 	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewConstant(t, G.In(g), G.WithName(graph.Name(name)))
+	return G.NewConstant(t, G.In(g), G.WithName(graph.Name(g, name)))
 }
