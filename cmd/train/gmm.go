@@ -67,6 +67,7 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	standardize := fs.Bool("standardize", false, "standardise each column before fitting (results are reported in the file's units)")
 	method := fs.String("method", "cavi", "cavi (closed-form coordinate ascent, PRML 10.2) or svi (assignments summed out; the shared SVI flags apply)")
 	spec := sviDefaults(4000, 0.02, 4, "entropy")
+	spec.natural = true
 	spec.seed = 0 // the CAVI fits' initialisation has always been seeded with 0 by default
 	sf := addSVIFlags(fs, spec)
 	tf := addTableFlags(fs)
