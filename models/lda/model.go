@@ -51,7 +51,7 @@ func Fit(ctx context.Context, c *Corpus, cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := checkShards(c, cfg.Reducer); err != nil {
+	if err := checkShards(c, cfg.Reducer); err != nil {
 		return nil, err
 	}
 	k, v := cfg.Topics, c.V

@@ -22,17 +22,18 @@ func Shard(c *Corpus, p, r int) (*Corpus, error) {
 // whether some rank refused its shard, so that none waits in an all-reduce
 // for a rank that has returned. With a Reducer an empty shard is valid,
 // but the ranks must share the vocabulary size and hold at least one token
-// between them; it returns the total number of documents.
-func checkShards(c *Corpus, r Reducer) (docs int, err error) {
+// between them.
+func checkShards(c *Corpus, r Reducer) error {
 	if r == nil {
 		if err := checkCorpus(c); err != nil {
-			return 0, err
+			return err
 		}
 		if c.Tokens() == 0 {
-			return 0, fmt.Errorf("lda: no tokens to fit: every one of the %d documents is empty", len(c.Docs))
+			return fmt.Errorf("lda: no tokens to fit: every one of the %d documents is empty", len(c.Docs))
 		}
-		return len(c.Docs), nil
+		return nil
 	}
+	var err error
 	var v [4]float64 // refusals, documents, tokens, vocabulary size
 	switch {
 	case c == nil:
@@ -48,20 +49,20 @@ func checkShards(c *Corpus, r Reducer) (docs int, err error) {
 		v[1], v[2], v[3] = float64(len(c.Docs)), float64(c.Tokens()), float64(c.V)
 	}
 	if rerr := r.AllReduce(v[:]); rerr != nil {
-		return 0, fmt.Errorf("lda: %w", rerr)
+		return fmt.Errorf("lda: all-reduce: %w", rerr)
 	}
 	p := float64(r.Ranks())
 	switch {
 	case err != nil:
-		return 0, err
+		return err
 	case v[0] > 0:
-		return 0, fmt.Errorf("lda: %.0f of the %.0f ranks refused their shard of the corpus", v[0], p)
+		return fmt.Errorf("lda: %.0f of the %.0f ranks refused their shard of the corpus", v[0], p)
 	case v[3] != p*float64(c.V):
-		return 0, fmt.Errorf("lda: the ranks' corpora have different vocabulary sizes (this rank's is %d)", c.V)
+		return fmt.Errorf("lda: the ranks' corpora have different vocabulary sizes (this rank's is %d)", c.V)
 	case v[2] == 0:
-		return 0, fmt.Errorf("lda: no tokens to fit: every one of the %.0f documents is empty", v[1])
+		return fmt.Errorf("lda: no tokens to fit: every one of the %.0f documents is empty", v[1])
 	}
-	return int(v[1]), nil
+	return nil
 }
 
 // allReduce sums v over the ranks of r; without a Reducer it does nothing.
