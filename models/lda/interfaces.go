@@ -6,7 +6,10 @@ package lda
 //
 // Every rank calls [Fit] with its own shard of the documents (see [Shard])
 // and the same Config; they call AllReduce the same number of times, in the
-// same order.
+// same order. Refusals of a shard are agreed on before the first iteration,
+// so every rank returns them; an error on one rank later on (its context
+// done, a failing all-reduce) leaves the others waiting in AllReduce, and
+// the caller must end them all, as cmd/train does with MPI_Abort.
 type Reducer interface {
 	// AllReduce replaces vals, on every rank, by the elementwise sum of
 	// the ranks' vals. All ranks pass slices of the same length.
