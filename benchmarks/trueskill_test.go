@@ -187,9 +187,9 @@ func trueSkillTrainer(ds *trueskill.Dataset, link trueskill.Link, S, workers int
 
 // trueSkillNatural is trueSkillTrainer, vectorized on one goroutine, with
 // the natural-gradient optimizer of train trueskill -optimizer natural
-// (step 0.1 decaying as 1/(1 + t/100)) in place of Adam.
+// (step 0.1 decaying as 1/(1 + t/100), momentum 0.6) in place of Adam.
 func trueSkillNatural(ds *trueskill.Dataset, link trueskill.Link, S int) (*svi.Trainer, error) {
-	cfg := svi.Config{Particles: S, Vectorize: true, Estimator: svi.EntropyELBO, Optimizer: guides.NaturalGradient{Step: 0.1, Decay: 100}}
+	cfg := svi.Config{Particles: S, Vectorize: true, Estimator: svi.EntropyELBO, Optimizer: guides.NaturalGradient{Step: 0.1, Decay: 100, Momentum: 0.6}}
 	m, err := trueskill.NewModel(ds, peerConfig(link), trueskill.Options{})
 	if err != nil {
 		return nil, err

@@ -41,6 +41,8 @@ type NaturalGradient struct {
 	Step float64
 	// Decay is τ, in updates; 0 keeps the step constant.
 	Decay float64
+	// Momentum γ in [0, 1) carries the mean's steps over: v ← γv + Δμ.
+	Momentum float64
 	// Other updates every parameter that is not a MeanField loc/rho pair;
 	// nil means svi.Adam with LearnRate 0.01.
 	Other svi.Optimizer
@@ -58,6 +60,9 @@ func (o NaturalGradient) Validate() error {
 	if o.Step != 0 && !(o.Step > 0 && o.Step <= 1) {
 		return fmt.Errorf("guides: NaturalGradient step must lie in (0, 1], got %v", o.Step)
 	}
+	if !(o.Momentum >= 0 && o.Momentum < 1) {
+		return fmt.Errorf("guides: NaturalGradient momentum must lie in [0, 1), got %v", o.Momentum)
+	}
 	if !(o.Decay >= 0) || math.IsInf(o.Decay, 0) {
 		return fmt.Errorf("guides: NaturalGradient decay must be zero or positive and finite, got %v", o.Decay)
 	}
@@ -67,19 +72,19 @@ func (o NaturalGradient) Validate() error {
 	return nil
 }
 
-// Init returns Other's state with one more slot, where Update keeps the
-// Gaussian factors' values while Other steps.
+// Init returns Other's state with two more slots: the means' velocity, and
+// a copy of the Gaussian factors' values kept while Other steps.
 func (o NaturalGradient) Init(p *svi.Params) *svi.OptState {
 	s := o.other().Init(p)
-	s.Slots = append(s.Slots, p.ZerosLike())
+	s.Slots = append(s.Slots, p.ZerosLike(), p.ZerosLike())
 	return s
 }
 
 // Update takes one step: Other's on every parameter, then the natural
 // gradient one on each loc/rho pair from the values before Other's.
 func (o NaturalGradient) Update(s *svi.OptState, p, g *svi.Params) error {
-	if len(s.Slots) == 0 {
-		return fmt.Errorf("guides: NaturalGradient state has no slots")
+	if len(s.Slots) < 2 {
+		return fmt.Errorf("guides: NaturalGradient state has %d slots, want at least 2", len(s.Slots))
 	}
 	beta := o.Step
 	if beta == 0 {
@@ -89,12 +94,13 @@ func (o NaturalGradient) Update(s *svi.OptState, p, g *svi.Params) error {
 		beta /= 1 + float64(s.Step)/o.Decay
 	}
 	beta = min(beta*s.LRScale, 1)
-	keep := s.Slots[len(s.Slots)-1]
+	n := len(s.Slots)
+	vel, keep := s.Slots[n-2], s.Slots[n-1]
 	if err := keep.CopyFrom(p); err != nil {
 		return fmt.Errorf("guides: NaturalGradient: %w", err)
 	}
 	inner := *s
-	inner.Slots = s.Slots[:len(s.Slots)-1]
+	inner.Slots = s.Slots[:n-2]
 	if err := o.other().Update(&inner, p, g); err != nil {
 		return err
 	}
@@ -113,28 +119,34 @@ func (o NaturalGradient) Update(s *svi.OptState, p, g *svi.Params) error {
 		rho, _ := p.Get(site + "/rho")
 		gmu, _ := g.Get(name)
 		grho, _ := g.Get(site + "/rho")
-		naturalStep(mu, rho, mu0, rho0, gmu, grho, beta)
+		v, _ := vel.Get(name)
+		naturalStep(factor{mu, rho, mu0, rho0, gmu, grho, v}, beta, o.Momentum)
 	}
 	return nil
 }
 
-// naturalStep writes the natural-gradient update of the factors (mu0, rho0)
-// with loss gradients (gmu, grho) into (mu, rho).
-func naturalStep(mu, rho, mu0, rho0, gmu, grho []float64, beta float64) {
-	for j := range mu0 {
-		sigma := special.SoftplusGorgonia(rho0[j])
+// factor is one site's Gaussian factors: new values (mu, rho), old values
+// (mu0, rho0), the loss gradients and the means' velocity.
+type factor struct{ mu, rho, mu0, rho0, gmu, grho, vel []float64 }
+
+// naturalStep writes the natural-gradient update of the factors with step
+// beta and momentum gamma.
+func naturalStep(f factor, beta, gamma float64) {
+	for j := range f.mu0 {
+		sigma := special.SoftplusGorgonia(f.rho0[j])
 		lam := 1 / (sigma * sigma)
 		// ops.SoftplusReparam's gradient takes dσ/dρ = sigmoid(ρ).
-		dvar := grho[j] / special.Sigmoid(rho0[j]) / (2 * sigma) // ∂L/∂σ²
+		dvar := f.grho[j] / special.Sigmoid(f.rho0[j]) / (2 * sigma) // ∂L/∂σ²
 		lam1 := max(lam+2*beta*dvar, max(1-beta, 0.01)*lam)
 		// A trust region: the mean moves at most one old sd per step, so
 		// that coupled factors (a Jacobi-like sweep) cannot overshoot.
-		mu[j] = mu0[j] - max(-sigma, min(sigma, beta*gmu[j]/lam1))
+		f.vel[j] = max(-sigma, min(sigma, gamma*f.vel[j]+beta*f.gmu[j]/lam1))
+		f.mu[j] = f.mu0[j] - f.vel[j]
 		s1 := 1 / math.Sqrt(lam1)
 		if s1 > 16 {
-			rho[j] = s1
+			f.rho[j] = s1
 		} else {
-			rho[j] = special.InverseSoftplus(s1)
+			f.rho[j] = special.InverseSoftplus(s1)
 		}
 	}
 }

@@ -122,8 +122,33 @@ func TestNaturalGradientFit(t *testing.T) {
 	}
 }
 
+// TestNaturalGradientMomentum: the second step of the mean carries γ times
+// the first (exact gradients of a conjugate model, steps inside the trust
+// region).
+func TestNaturalGradientMomentum(t *testing.T) {
+	c := conjugate{lam0: 2, tau: 0.5, sumx: 1, n: 1}
+	o := guides.NaturalGradient{Step: 0.2, Momentum: 0.6}
+	mu, rho := -1.0, 20.0
+	p := params(t, map[string]float64{"guides/z/loc": mu, "guides/z/rho": rho})
+	s := o.Init(p)
+	var v float64
+	for i := range 2 {
+		gmu, grho := c.grads(mu, rho)
+		g := params(t, map[string]float64{"guides/z/loc": gmu, "guides/z/rho": grho})
+		require.NoError(t, o.Update(s, p, g))
+		sd0 := special.SoftplusGorgonia(rho)
+		lam1 := max(1/(sd0*sd0)+2*0.2*grho/special.Sigmoid(rho)/(2*sd0), 0.8/(sd0*sd0))
+		v = 0.6*v + 0.2*gmu/lam1
+		got, _ := p.Get("guides/z/loc")
+		assert.InDelta(t, mu-v, got[0], 1e-12, "step %d", i+1)
+		mu = got[0]
+		r, _ := p.Get("guides/z/rho")
+		rho = r[0]
+	}
+}
+
 func TestNaturalGradientValidate(t *testing.T) {
-	for _, o := range []guides.NaturalGradient{{Step: -0.1}, {Step: 1.5}, {Step: math.NaN()}, {Decay: -1}, {Decay: math.Inf(1)}, {Other: svi.Adam{LearnRate: -1}}} {
+	for _, o := range []guides.NaturalGradient{{Step: -0.1}, {Step: 1.5}, {Step: math.NaN()}, {Decay: -1}, {Decay: math.Inf(1)}, {Momentum: 1}, {Momentum: -0.1}, {Other: svi.Adam{LearnRate: -1}}} {
 		assert.Error(t, o.Validate(), "%+v", o)
 	}
 	assert.NoError(t, guides.NaturalGradient{}.Validate())
