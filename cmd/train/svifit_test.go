@@ -103,10 +103,15 @@ func TestSVIFlagsValidate(t *testing.T) {
 		{"schedule", base, func(f *sviFlags) { f.schedule = "cosine" }, `unknown -schedule "cosine"`},
 		{"estimator", base, func(f *sviFlags) { f.estimator = "elbo" }, `-estimator: unknown "elbo"`},
 		{"guide", base, func(f *sviFlags) { f.guide = "gaussian" }, `unknown -guide "gaussian"`},
+		{"natural", base, func(f *sviFlags) { f.optimizer = "natural" }, ""},
+		{"optimizer", base, func(f *sviFlags) { f.optimizer = "sgd" }, `unknown -optimizer "sgd" (want adam or natural)`},
+		{"natural guide", base, func(f *sviFlags) { f.optimizer, f.guide = "natural", "lowrank" }, "-optimizer natural steps the meanfield guide's Gaussian factors; -guide lowrank has none"},
+		{"natural step", base, func(f *sviFlags) { f.optimizer, f.naturalStep = "natural", 0 }, "-natural-step must lie in (0, 1], got 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &sviFlags{spec: tc.spec, steps: tc.spec.steps, lr: tc.spec.lr, particles: tc.spec.particles, rank: 2,
-				every: 1000, draws: tc.spec.draws, schedule: tc.spec.schedule, workers: 1, estimator: tc.spec.estimator, guide: "meanfield"}
+				every: 1000, draws: tc.spec.draws, schedule: tc.spec.schedule, workers: 1, estimator: tc.spec.estimator, guide: "meanfield",
+				optimizer: "adam", naturalStep: 0.1}
 			tc.edit(f)
 			err := f.validate("x")
 			if tc.want == "" {
