@@ -47,7 +47,7 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rank, size := comm.Rank(), comm.Size()
 	err = sameArgs(comm, args)
 	if err == nil && len(args) > 0 && !dataParallel[args[0]] {
-		err = fmt.Errorf("train %s: runs in one process; under mpirun only train bnn runs data-parallel so far (got %d ranks)", args[0], size)
+		err = fmt.Errorf("train %s: runs in one process; under mpirun only train %s run data-parallel so far (got %d ranks)", args[0], parallelNames(), size)
 	}
 	if err == nil {
 		if rank != 0 {
@@ -58,6 +58,7 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		// The other ranks may be waiting in a collective call: end them all.
 		fmt.Fprintf(os.Stderr, "train: rank %d of %d: %v\n", rank, size, err)
+		graceBeforeAbort(rank)
 		comm.Abort(1)
 		return err
 	}
