@@ -348,16 +348,9 @@ func startState(tr *svi.Trainer, s Settings, n, batch int) (*svi.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bnn: %w", err)
 	}
-	if b := st.Batches; b != nil && (s.DataParallel.Rank != 0 || b.N != n || b.B != batch) {
-		// Another rank's dealer, or one of a fit on another number of
-		// ranks: deal from this rank's stream where the step leaves it.
-		for range st.Iter {
-			mb.Next()
-		}
-		st.Batches = mb
-		return st, nil
-	}
-	if err := st.SetBatches(mb); err != nil {
+	// Rank 0 wrote the checkpoint: it keeps its dealer when it fits, the
+	// others replay theirs to the step (svi.State.SetRankBatches).
+	if err := st.SetRankBatches(mb, s.DataParallel.writes()); err != nil {
 		return nil, fmt.Errorf("bnn: %w", err)
 	}
 	return st, nil
