@@ -218,3 +218,47 @@ func TestMpirunDataMissingOnOneRank(t *testing.T) {
 		assert.True(t, strings.Contains(string(out), "open rows.csv: no such file"), "%s: the missing file is named: %s", cmdArgs[0], out)
 	}
 }
+
+// TestSVICheckpointsUnderMpirun: the shared SVI path's checkpoints on 2
+// ranks (rank 0 writes). blr (full batch): a fit stopped at 200 of 400
+// steps and resumed on 2 ranks equals the uninterrupted 2-rank fit bit for
+// bit, and one process resumes the checkpoint too. vae (minibatches): the
+// same on 2 ranks; one process refuses the 2-rank checkpoint, naming the
+// local latent site, whose rows are the rank's share of the batch.
+func TestSVICheckpointsUnderMpirun(t *testing.T) {
+	bin := buildTrain(t, "mpi")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		cut, steps string
+		same       []string // report keys equal after the resume on 2 ranks
+		oneRefusal string   // "" if one process resumes
+	}{
+		{name: "blr", args: []string{"blr", "-data", boston, "-standardize", "-seed", "2", "-diagnostic-draws", "100"},
+			cut: "200", steps: "400", same: []string{"elbo_trace", "posterior"}},
+		{name: "vae", args: []string{"vae", "-data", "../../data/digits_8x8/digits.csv", "-hidden", "16", "-batch", "64",
+			"-k", "1,10", "-gap-rows", "0"}, cut: "30", steps: "60", same: []string{"elbo_trace", "test_elbo"},
+			oneRefusal: "z [32 2] (real) in the checkpoint and z [64 2] (real) in the model"},
+	} {
+		ck := filepath.Join(dir, tc.name+".ckpt")
+		out := func(s string) string { return filepath.Join(dir, tc.name+"-"+s) }
+		runRanks(t, bin, 2, append(tc.args, "-steps", tc.steps, "-out", out("full"))...)
+		runRanks(t, bin, 2, append(tc.args, "-steps", tc.cut, "-checkpoint", ck, "-out", out("cut"))...)
+		runRanks(t, bin, 2, append(tc.args, "-steps", tc.steps, "-resume", ck, "-out", out("resumed"))...)
+		full, resumed := readReport(t, out("full")), readReport(t, out("resumed"))
+		for _, k := range tc.same {
+			require.NotNil(t, full[k], "%s: %s", tc.name, k)
+			assert.Equal(t, full[k], resumed[k], "%s: %s after resuming on 2 ranks", tc.name, k)
+		}
+		assert.Equal(t, 2.0, resumed["ranks"], tc.name)
+		one := exec.Command(bin, append(tc.args, "-steps", tc.steps, "-resume", ck, "-out", out("one"))...)
+		msg, err := one.CombinedOutput()
+		if tc.oneRefusal == "" {
+			assert.NoError(t, err, "%s: one process resumes the 2-rank checkpoint: %s", tc.name, msg)
+		} else {
+			assert.Error(t, err, tc.name)
+			assert.Contains(t, string(msg), tc.oneRefusal, tc.name)
+		}
+	}
+}

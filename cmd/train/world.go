@@ -13,7 +13,7 @@ import (
 )
 
 // dataParallel lists the commands that run data-parallel under mpirun.
-var dataParallel = map[string]bool{"bnn": true, "blr": true}
+var dataParallel = map[string]bool{"bnn": true, "blr": true, "vae": true}
 
 // worldKey is the context key of the MPI communicator.
 type worldKey struct{}
