@@ -262,3 +262,28 @@ func TestSVICheckpointsUnderMpirun(t *testing.T) {
 		}
 	}
 }
+
+// TestBNNSelectUnderMpirun: -select epochs, full batch, on 2 ranks makes
+// the choice one process makes, and the refit scores the test rows alike:
+// the fits follow the one-process fits up to the order of the sums (see
+// TestBNNUnderMpirun), 1e-8 relative leaving room for 2×20 steps and the
+// refit.
+func TestBNNSelectUnderMpirun(t *testing.T) {
+	bin := buildTrain(t, "mpi")
+	const tol = 1e-8 // relative; see above
+	args := []string{"bnn", "-data", boston, "-hidden", "8", "-batch", "1000", "-lr", "0.01", "-select", "epochs",
+		"-epochs", "20", "-checks", "4", "-draws", "100", "-diagnostic-draws", "0"}
+	dir := t.TempDir()
+	runRanks(t, bin, 1, append(args, "-out", filepath.Join(dir, "one"))...)
+	runRanks(t, bin, 2, append(args, "-out", filepath.Join(dir, "two"))...)
+	a, b := readReport(t, filepath.Join(dir, "one")), readReport(t, filepath.Join(dir, "two"))
+	assert.Equal(t, 2.0, b["ranks"])
+	sa, sb := a["per_split"].([]any)[0].(map[string]any), b["per_split"].([]any)[0].(map[string]any)
+	require.NotNil(t, sa["validation"])
+	assert.Equal(t, len(sa["validation"].([]any)), len(sb["validation"].([]any)), "validation scores")
+	assert.Equal(t, sa["epochs"], sb["epochs"], "the chosen epochs")
+	for _, k := range []string{"test_rmse", "test_ll"} {
+		want, got := a[k].(float64), b[k].(float64)
+		assert.InDelta(t, want, got, tol*math.Abs(want), "%s", k)
+	}
+}
