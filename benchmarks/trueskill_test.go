@@ -104,7 +104,8 @@ func BenchmarkTrueSkillConverge(b *testing.B) {
 		for _, c := range []struct {
 			workers int
 			vec     bool
-		}{{1, false}, {1, true}, {2, true}} {
+			natural bool
+		}{{1, false, false}, {1, true, false}, {2, true, false}, {1, true, true}} {
 			name := link.String()
 			if c.vec {
 				name += "/vectorized"
@@ -112,8 +113,15 @@ func BenchmarkTrueSkillConverge(b *testing.B) {
 			if c.workers > 1 {
 				name += fmt.Sprintf("/workers=%d", c.workers)
 			}
+			if c.natural {
+				name += "/natural"
+			}
 			b.Run(name, func(b *testing.B) {
 				tr, err := trueSkillTrainer(ds, link, particles, c.workers, c.vec, guides.MeanField{InitScale: 1})
+				if c.natural {
+					// train trueskill -optimizer natural
+					tr, err = trueSkillNatural(ds, link, particles)
+				}
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -175,6 +183,18 @@ func trueSkillTrainer(ds *trueskill.Dataset, link trueskill.Link, S, workers int
 		return nil, err
 	}
 	return svi.New(m, g, cfg)
+}
+
+// trueSkillNatural is trueSkillTrainer, vectorized on one goroutine, with
+// the natural-gradient optimizer of train trueskill -optimizer natural
+// (step 0.1 decaying as 1/(1 + t/100), momentum 0.6) in place of Adam.
+func trueSkillNatural(ds *trueskill.Dataset, link trueskill.Link, S int) (*svi.Trainer, error) {
+	cfg := svi.Config{Particles: S, Vectorize: true, Estimator: svi.EntropyELBO, Optimizer: guides.NaturalGradient{Step: 0.1, Decay: 100, Momentum: 0.6}}
+	m, err := trueskill.NewModel(ds, peerConfig(link), trueskill.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return svi.New(m, guides.MeanField{InitScale: 1}, cfg)
 }
 
 // cpuTime returns the CPU time (user + system) this process has used. On a

@@ -16,7 +16,7 @@ type Params struct {
 	index  map[string]int
 }
 
-// NewParams returns an empty set.
+// NewParams returns an empty set; the zero Params is one too.
 func NewParams() *Params { return &Params{index: map[string]int{}} }
 
 // Add appends a parameter; it fails on a duplicate name or a length that
@@ -30,6 +30,9 @@ func (p *Params) Add(name string, shape []int, v []float64) error {
 	}
 	if n := size(shape); n != len(v) {
 		return fmt.Errorf("svi: parameter %q has %d values for shape %v", name, len(v), shape)
+	}
+	if p.index == nil {
+		p.index = map[string]int{}
 	}
 	p.index[name] = len(p.names)
 	p.names = append(p.names, name)

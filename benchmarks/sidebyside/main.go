@@ -187,14 +187,22 @@ func trueSkillWorkloads() []workload {
 			},
 		})
 	}
-	for _, probit := range []bool{false, true} {
+	for _, c := range []struct {
+		probit  bool
+		natural string
+	}{{false, ""}, {true, ""}, {false, "/natural"}, {true, "/natural"}} {
+		probit := c.probit
 		link := "logistic"
 		if probit {
 			link = "probit"
 		}
+		opt := ""
+		if c.natural != "" {
+			opt = " natural gradient"
+		}
 		ws = append(ws, workload{
-			name:  fmt.Sprintf("TrueSkill time to converge, 4F13 ATP 2011, %s, S=10, govi vectorized, torch threads=1 (fits/s)", link),
-			goPkg: "./benchmarks", goBench: fmt.Sprintf("TrueSkillConverge/%s/vectorized$", link), goBenchtime: "1x", goCPU: 1,
+			name:  fmt.Sprintf("TrueSkill time to converge, 4F13 ATP 2011, %s, S=10, govi vectorized%s, torch Adam threads=1 (fits/s)", link, opt),
+			goPkg: "./benchmarks", goBench: fmt.Sprintf("TrueSkillConverge/%s/vectorized%s$", link, c.natural), goBenchtime: "1x", goCPU: 1,
 			goRate: func(m map[string]float64) (float64, bool) {
 				v, ok := m["s-stepping"]
 				return 1 / v, ok && v > 0

@@ -29,6 +29,7 @@ type blrReport struct {
 	Steps       int             `json:"steps"`
 	Particles   int             `json:"particles,omitempty"`
 	LearnRate   float64         `json:"lr,omitempty"`
+	Optimizer   string          `json:"optimizer,omitempty"`
 	Seed        uint64          `json:"seed"`
 	ELBO        float64         `json:"elbo"`
 	ELBOStdErr  float64         `json:"elbo_stderr"`
@@ -68,7 +69,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	method := fs.String("method", "svi", "exact, cavi or svi")
 	standardize := fs.Bool("standardize", false, "standardize inputs and target (population standard deviation)")
 	noIntercept := fs.Bool("no-intercept", false, "do not add an intercept column")
-	sf := addSVIFlags(fs, sviDefaults(5000, 0.01, 8, "entropy"))
+	sf := addSVIFlags(fs, naturalSpec(sviDefaults(5000, 0.01, 8, "entropy")))
 	tf := addTableFlags(fs)
 	out := fs.String("out", "", "output `dir` for report.json and elbo.png")
 	stop, err := parseFlags(fs, prof, args)
@@ -210,7 +211,7 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Post
 	if err != nil {
 		return err
 	}
-	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr
+	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate, rep.Optimizer = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr, sf.optimizerName()
 	data := svi.Batch{"phi": pb.x, "y": pb.y}
 	st, fit, err := fitShard(ctx, "blr", sf, tr, eval, svi.Batch{"phi": pb.x[lo*pb.d : hi*pb.d], "y": pb.y[lo:hi]}, data, od, stderr)
 	if fit != nil {

@@ -143,3 +143,18 @@ func TestBLRCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestBLRNaturalGradient: -optimizer natural, with every other flag at its
+// default, reaches the closed-form mean-field optimum as closely as the
+// Adam fit of TestBLRCommand must (0.3 nats), and says so in the report.
+func TestBLRNaturalGradient(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, _, err := runCmd("blr", "-data", boston, "-standardize", "-method", "svi", "-optimizer", "natural", "-out", dir)
+	require.NoError(t, err)
+	rep := readReport(t, dir)
+	ex := rep["exact"].(map[string]any)
+	t.Logf("natural: ELBO %.4f after %v steps, mean-field optimum %.4f", rep["elbo"], rep["steps"], ex["meanfield_optimum_elbo"])
+	assert.InDelta(t, ex["meanfield_optimum_elbo"].(float64), rep["elbo"].(float64), 0.3)
+	assert.Contains(t, rep["optimizer"], "natural")
+}

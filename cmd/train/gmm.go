@@ -57,6 +57,10 @@ type gmmReport struct {
 	Seconds     float64          `json:"train_seconds,omitempty"`
 	// LearnRateUsed is the learning rate the fit ended with.
 	LearnRateUsed *lrUsed `json:"learning_rate,omitempty"`
+
+	// The ranks that shared the fit: CAVI fits run data-parallel under
+	// mpirun, SVI fits in one process.
+	caviRanks
 }
 
 func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,6 +71,7 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	standardize := fs.Bool("standardize", false, "standardise each column before fitting (results are reported in the file's units)")
 	method := fs.String("method", "cavi", "cavi (closed-form coordinate ascent, PRML 10.2) or svi (assignments summed out; the shared SVI flags apply)")
 	spec := sviDefaults(4000, 0.02, 4, "entropy")
+	spec.natural = true
 	spec.seed = 0 // the CAVI fits' initialisation has always been seeded with 0 by default
 	sf := addSVIFlags(fs, spec)
 	tf := addTableFlags(fs)
@@ -108,11 +113,17 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	od, err := begin(fs, *out, sviOnly(sf, *method == "svi"), stderr)
-	if err != nil {
-		return err
+	dp, tc := gmmParallel(ctx)
+	if tc != nil && *method == "svi" {
+		return fmt.Errorf("train gmm: -method svi runs in one process; under mpirun (%d ranks) use -method cavi", tc.Size())
 	}
-	defer od.Abort()
+	var od *outDir
+	if dp.Rank == 0 { // rank 0 alone writes the outputs
+		if od, err = begin(fs, *out, sviOnly(sf, *method == "svi"), stderr); err != nil {
+			return err
+		}
+		defer od.Abort()
+	}
 	tb, err := tf.read(*data)
 	if err != nil {
 		return fmt.Errorf("train gmm: %w", err)
@@ -127,14 +138,15 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *method == "svi" {
 		return runGMMSVI(ctx, sf, *data, tb, x, mean, std, *k, *alpha0, *standardize, od, stdout, stderr)
 	}
-	res, err := gmm.Fit(x, d, gmm.Config{K: *k, Alpha0: *alpha0, Seed: *seed, MaxIter: *maxIter, Init: init})
-	if err != nil {
-		return fmt.Errorf("train %w", err)
+	res, err := gmm.Fit(x, d, gmm.Config{K: *k, Alpha0: *alpha0, Seed: *seed, MaxIter: *maxIter, Init: init, DataParallel: dp})
+	if err != nil || dp.Rank != 0 {
+		return wrapTrain(err)
 	}
 	rep := gmmReport{Model: "gmm", Method: "cavi", Data: *data, Columns: tb.Header, N: tb.Rows, D: d, K: *k, Alpha0: *alpha0,
 		Standardized: *standardize, Init: init.String(), Seed: *seed,
 		CovarianceKind:     "E[Λ_k]⁻¹ = (ν_k W_k)⁻¹, the covariance at the expected precision (not the Student-t predictive covariance)",
-		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: res.Bound, Iterations: res.Iterations, Converged: res.Converged}
+		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: res.Bound, Iterations: res.Iterations, Converged: res.Converged,
+		caviRanks: newCaviRanks(tc, "rows", "N", 8*(*k*(1+d+d*(d+1)/2)+1))}
 	rep.summary(res.Summary(mean, std))
 	fmt.Fprintf(stderr, "gmm: N = %d, D = %d, K = %d: %d iterations, bound %.6f, %d effective components\n",
 		tb.Rows, d, *k, res.Iterations, res.Bound[len(res.Bound)-1], len(res.Effective))
@@ -193,7 +205,7 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: fit.Trace, Iterations: st.Iter,
 		Converged: fit.Diagnostics != nil && fit.Diagnostics.StopReason == "converged",
 		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
-		Draws: gmmSVIDraws, Seconds: fit.Seconds, LearnRateUsed: fit.LR}
+		Draws: gmmSVIDraws, Seconds: fit.Seconds, LearnRateUsed: fit.LR, caviRanks: caviRanks{Ranks: 1}}
 	rep.summary(m.Summary(draws, mean, std))
 	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", tb.Rows, d, k, st.Iter, rep.EffectiveComponents)
 	return finishGMM(tb, &rep, od, stdout, stderr)

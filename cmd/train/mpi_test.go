@@ -94,7 +94,7 @@ func TestMpirunRefusals(t *testing.T) {
 	tagged := buildTrain(t, "mpi")
 	out, err = mpirun(t, 2, tagged, "lfm", "-out", t.TempDir()).CombinedOutput()
 	assert.Error(t, err)
-	assert.Contains(t, string(out), "train lfm: runs in one process; under mpirun only train ")
+	assert.Contains(t, string(out), "train lfm: runs in one process; under mpirun the commands that run data-parallel are")
 	// Ranks started with different arguments (mpirun's MPMD syntax).
 	out, err = mpirun(t, 1, tagged, "bnn", "-toy", "-steps", "5", "-out", t.TempDir(), ":", "-np", "1",
 		tagged, "bnn", "-toy", "-steps", "6", "-out", t.TempDir()).CombinedOutput()
@@ -111,4 +111,89 @@ func TestMpirunRefusals(t *testing.T) {
 	out, err = cmd.CombinedOutput()
 	assert.Error(t, err)
 	assert.Contains(t, string(out), "train: rank 0 of 2:")
+}
+
+// caviMpirunTol compares a CAVI fit on P MPI ranks with the one-process
+// fit, relative to max(1, |value|) (weights and responsibilities are at
+// most 1): the fits differ only in the order of the sums over documents or
+// points (the ranks' partial sums), about 1e-16 relative per sum, which
+// coordinate ascent does not amplify (see the model packages'
+// TestDataParallel).
+const caviMpirunTol = 1e-10
+
+// assertCloseAny compares two JSON numbers, or arrays of them nested to
+// any depth, to caviMpirunTol relative to max(1, |want|).
+func assertCloseAny(t *testing.T, want, got any, what string) {
+	t.Helper()
+	switch w := want.(type) {
+	case float64:
+		g, ok := got.(float64)
+		require.True(t, ok, "%s: %v is not a number", what, got)
+		assert.InDelta(t, w, g, caviMpirunTol*math.Max(1, math.Abs(w)), "%s", what)
+	case []any:
+		g, ok := got.([]any)
+		require.True(t, ok && len(g) == len(w), "%s: %v and %v differ in shape", what, want, got)
+		for i := range w {
+			assertCloseAny(t, w[i], g[i], fmt.Sprintf("%s[%d]", what, i))
+		}
+	default:
+		t.Fatalf("%s: unexpected JSON value %v", what, want)
+	}
+}
+
+// TestLDAUnderMpirun fits the small two-theme corpus in one process and
+// on 2 MPI ranks (9 training documents: shards of 4 and 5) and checks that
+// rank 0's report has the one process's ELBO trace, held-out perplexity
+// (which depends on every topic–word parameter) and topics.
+func TestLDAUnderMpirun(t *testing.T) {
+	bin := buildTrain(t, "mpi")
+	corpus, vocab := writeLDACorpus(t, t.TempDir())
+	args := []string{"lda", "-corpus", corpus, "-vocab", vocab, "-topics", "2", "-iters", "10", "-heldout", "0.25", "-seed", "1"}
+	one, two := t.TempDir(), t.TempDir()
+	out, err := exec.Command(bin, append(args, "-out", one)...).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	out, err = mpirun(t, 2, append(append([]string{bin}, args...), "-out", two)...).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	a, b := readReport(t, one), readReport(t, two)
+	assert.Equal(t, 1.0, a["ranks"])
+	assert.Equal(t, 2.0, b["ranks"])
+	assert.Contains(t, b["shard_rule"], "[r·D/2, (r+1)·D/2)")
+	assert.Equal(t, 8.0*(2*6+1), b["allreduce_bytes_per_sweep"], "K·V + 1 float64s")
+	require.Len(t, b["elbo_trace"], 10)
+	assertCloseAny(t, a["elbo_trace"], b["elbo_trace"], "elbo_trace")
+	assertCloseAny(t, a["heldout_perplexity"], b["heldout_perplexity"], "heldout_perplexity")
+	assert.Equal(t, a["topics"], b["topics"])
+	assert.Contains(t, string(out), "report.json", "rank 0's summary line")
+}
+
+// TestGMMUnderMpirun fits Old Faithful (272 rows, K = 6) in one process
+// and on 2 and 3 MPI ranks (shards of 136, and of 90, 91, 91 rows) and
+// checks that rank 0's report has the one process's bound trace (so the
+// same stopping iteration), weights, means and covariances; -method svi
+// is refused under mpirun.
+func TestGMMUnderMpirun(t *testing.T) {
+	bin := buildTrain(t, "mpi")
+	args := []string{"gmm", "-data", "../../data/old_faithful/faithful.csv", "-k", "6", "-seed", "2"}
+	one := t.TempDir()
+	out, err := exec.Command(bin, append(args, "-out", one)...).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	a := readReport(t, one)
+	assert.Equal(t, 1.0, a["ranks"])
+	for _, np := range []int{2, 3} {
+		dir := t.TempDir()
+		out, err = mpirun(t, np, append(append([]string{bin}, args...), "-out", dir)...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		b := readReport(t, dir)
+		assert.Equal(t, float64(np), b["ranks"])
+		assert.Contains(t, b["shard_rule"], fmt.Sprintf("[r·N/%d, (r+1)·N/%d)", np, np))
+		assert.Equal(t, 8.0*(6*(1+2+3)+1), b["allreduce_bytes_per_sweep"], "K(1 + D + D(D+1)/2) + 1 float64s")
+		assert.Equal(t, a["iterations"], b["iterations"], "np %d", np)
+		for _, k := range []string{"elbo_trace", "weights", "means", "covariances"} {
+			assertCloseAny(t, a[k], b[k], fmt.Sprintf("np %d: %s", np, k))
+		}
+		assert.Equal(t, a["effective_indices"], b["effective_indices"], "np %d", np)
+	}
+	out, err = mpirun(t, 2, append(append([]string{bin}, args...), "-method", "svi", "-out", t.TempDir())...).CombinedOutput()
+	assert.Error(t, err)
+	assert.Contains(t, string(out), "train gmm: -method svi runs in one process; under mpirun (2 ranks) use -method cavi")
 }

@@ -40,6 +40,9 @@ type sviFlags struct {
 	// world is the command's place in a data-parallel fit (the zero value:
 	// one process); the command sets it before trainer.
 	world sviWorld
+	// -optimizer and -natural-step (sviSpec.natural).
+	optimizer   string
+	naturalStep float64
 	// The flags of svi.Run's loop (sviSpec.loop).
 	stop     bool
 	average  bool
@@ -72,7 +75,19 @@ type sviSpec struct {
 	// estimators are the command's own -estimator values beside svi's
 	// (bnn's dvi), which its library call reads.
 	estimators []string
+	// natural declares -optimizer (adam or natural): the commands whose
+	// trainer comes from sviFlags.trainer.
+	natural bool
 }
+
+// naturalDecay is τ of -optimizer natural (the step is β/(1 + t/τ)), and
+// naturalMomentum its γ; chosen on the TrueSkill 4F13 fits of
+// benchmarks/trueskill_test.go (steps to the peer's stopping rule, ELBO and
+// distance to the Gibbs posterior), see the README.
+const (
+	naturalDecay    = 100
+	naturalMomentum = 0.6
+)
 
 // sviDefaults returns the spec of a command running svi.Run's loop with
 // these defaults: seed 1, 2000 diagnostic draws, early stopping, iterate
@@ -80,6 +95,21 @@ type sviSpec struct {
 func sviDefaults(steps int, lr float64, particles int, estimator string) sviSpec {
 	return sviSpec{steps: steps, lr: lr, particles: particles, estimator: estimator, seed: 1, draws: 2000,
 		loop: true, stop: true, average: true, schedule: "plateau"}
+}
+
+// optimizerName describes -optimizer for a report: "adam", or "natural
+// (step β, decay τ)".
+func (f *sviFlags) optimizerName() string {
+	if f.optimizer == "natural" {
+		return fmt.Sprintf("natural (step %g, decay %d, momentum %g)", f.naturalStep, naturalDecay, naturalMomentum)
+	}
+	return f.optimizer
+}
+
+// naturalSpec returns spec with -optimizer declared.
+func naturalSpec(spec sviSpec) sviSpec {
+	spec.natural = true
+	return spec
 }
 
 // addSVIFlags declares the shared flags of spec on fs.
@@ -112,6 +142,11 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
 	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
 	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
+	f.optimizer = "adam"
+	if spec.natural {
+		fs.StringVar(&f.optimizer, "optimizer", "adam", usage("optimizer", "adam, or natural: natural-gradient steps on the meanfield guide's Gaussian factors (Khan & Lin 2017; step -natural-step decaying as 1/(1 + t/100), momentum 0.6 on the means, each mean moving at most one sd per step), Adam at -lr for any other parameter"))
+		fs.Float64Var(&f.naturalStep, "natural-step", 0.1, usage("natural-step", "initial step β in (0, 1] of -optimizer natural"))
+	}
 	if spec.loop {
 		fs.BoolVar(&f.stop, "stop", spec.stop, usage("stop", "stop early once the ELBO has stopped improving (see svi.Convergence)"))
 		fs.BoolVar(&f.average, "average", spec.average, usage("average", "average the iterates over the final plateau (Polyak–Ruppert)"))
@@ -159,6 +194,12 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -workers must lie between 1 and -particles (%d), got %d", cmd, f.particles, f.workers)
 	case f.vectorize && f.guide != "meanfield":
 		return fmt.Errorf("train %s: -vectorize needs -guide meanfield, got %q", cmd, f.guide)
+	case f.optimizer != "adam" && f.optimizer != "natural":
+		return fmt.Errorf("train %s: unknown -optimizer %q (want adam or natural)", cmd, f.optimizer)
+	case f.optimizer == "natural" && f.guide != "meanfield":
+		return fmt.Errorf("train %s: -optimizer natural steps the meanfield guide's Gaussian factors; -guide %s has none (use -optimizer adam)", cmd, f.guide)
+	case !(f.naturalStep > 0 && f.naturalStep <= 1) && f.optimizer == "natural":
+		return fmt.Errorf("train %s: -natural-step must lie in (0, 1], got %v", cmd, f.naturalStep)
 	case f.vectorize && f.estimator != "entropy" && f.estimator != "kl":
 		return fmt.Errorf("train %s: -vectorize works with -estimator entropy or kl, got %q", cmd, f.estimator)
 	}
@@ -189,6 +230,9 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
 	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize}
+	if f.optimizer == "natural" {
+		cfg.Optimizer = guides.NaturalGradient{Step: f.naturalStep, Decay: naturalDecay, Momentum: naturalMomentum, Other: svi.Adam{LearnRate: f.lr}}
+	}
 	if f.vectorize {
 		if cmd != "blr" && cmd != "trueskill" {
 			return svi.Config{}, fmt.Errorf("train %s: -vectorize needs a model written for all particles at once (blr, trueskill, bnn regression)", cmd)

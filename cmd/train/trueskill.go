@@ -31,6 +31,7 @@ type trueSkillReport struct {
 	Estimator  string           `json:"estimator"`
 	Particles  int              `json:"particles"`
 	LearnRate  float64          `json:"lr"`
+	Optimizer  string           `json:"optimizer"`
 	Init       string           `json:"init"`
 	Seed       uint64           `json:"seed"`
 	Steps      int              `json:"steps"`
@@ -89,7 +90,7 @@ func addTrueSkillFlags(fs *flag.FlagSet) *tsFlags {
 		initFrom: fs.String("init", "mode", "start of the fit: mode (skills at their posterior mode, found by Newton's method) or prior (all at μ₀)"),
 		test:     fs.String("test", "", "held-out results `file` (same columns) to score the posterior-predictive forecasts on"),
 		unknown:  fs.String("unknown", "error", "players of -test not in -matches: error, skip (leave their games out) or prior (give them the prior N(μ₀, σ₀²))"),
-		svi:      addSVIFlags(fs, sviDefaults(10000, 0.01, 4, "entropy")),
+		svi:      addSVIFlags(fs, naturalSpec(sviDefaults(10000, 0.01, 4, "entropy"))),
 		out:      fs.String("out", "", "output `dir` for report.json and elbo.png"),
 	}
 }
@@ -140,7 +141,7 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	_, nDraws, _ := ds.Counts()
 	rep := trueSkillReport{Matches: *f.matches, Games: len(ds.Games), Draws: nDraws,
-		Guide: sf.guide, Estimator: cfg.Estimator.String(), Particles: cfg.Particles, LearnRate: sf.lr, Init: *f.initFrom, Seed: sf.seed}
+		Guide: sf.guide, Estimator: cfg.Estimator.String(), Particles: cfg.Particles, LearnRate: sf.lr, Optimizer: sf.optimizerName(), Init: *f.initFrom, Seed: sf.seed}
 	st, fit, err := fitSVI(ctx, "trueskill", sf, tr, nil, od, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostic, rep.Retries, rep.LR = fit.Trace, fit.Diagnostics, fit.Retries, fit.LR

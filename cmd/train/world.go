@@ -12,7 +12,8 @@ import (
 	"github.com/govi/govi/models/bnn"
 )
 
-// dataParallel lists the commands that run data-parallel under mpirun.
+// dataParallel lists the commands that run data-parallel under mpirun
+// (worldcavi.go adds lda and gmm).
 var dataParallel = map[string]bool{"bnn": true, "blr": true, "vae": true}
 
 // worldKey is the context key of the MPI communicator.
@@ -47,7 +48,7 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rank, size := comm.Rank(), comm.Size()
 	err = sameArgs(comm, args)
 	if err == nil && len(args) > 0 && !dataParallel[args[0]] {
-		err = fmt.Errorf("train %s: runs in one process; under mpirun only train %s run data-parallel so far (got %d ranks)", args[0], parallelNames(), size)
+		err = fmt.Errorf("train %s: runs in one process; under mpirun the commands that run data-parallel are %s (got %d ranks)", args[0], parallelNames(), size)
 	}
 	if err == nil {
 		if rank != 0 {

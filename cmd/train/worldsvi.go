@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/govi/govi/guides"
@@ -26,16 +23,6 @@ func graceBeforeAbort(rank int) {
 	if rank != 0 {
 		time.Sleep(abortGrace)
 	}
-}
-
-// parallelNames lists the commands of dataParallel, as "bnn, blr and vae"
-// (sorted).
-func parallelNames() string {
-	names := slices.Sorted(maps.Keys(dataParallel))
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // sviWorld is a command's place in a data-parallel fit of the shared SVI

@@ -7,7 +7,8 @@ import (
 // bound returns the variational lower bound of PRML 10.70–10.77 at the
 // current responsibilities and factors, with every constant included. The
 // sufficient statistics must be those of the current responsibilities
-// (mStep and accumulate leave them so).
+// (mStep and accumulate leave them so), and in a data-parallel fit their
+// sums over the ranks.
 func (st *state) bound() float64 {
 	d, k := st.d, st.p.k
 	fd := float64(d)
@@ -52,12 +53,9 @@ func (st *state) bound() float64 {
 	for c := 0; c < k; c++ {
 		eLnPPi += (p.alpha0 - 1) * st.eLnPi[c]
 	}
-	// 10.75
-	for _, rv := range st.r {
-		if rv > 0 {
-			eLnQZ += rv * math.Log(rv)
-		}
-	}
+	// 10.75, summed with the statistics (over the ranks of a data-parallel
+	// fit)
+	eLnQZ = st.rLnR
 	// 10.76
 	eLnQPi = dirichletLogC(st.alpha)
 	for c := 0; c < k; c++ {

@@ -44,6 +44,10 @@ type Config struct {
 	MaxIter int     // maximum number of iterations; 0 means 1000
 	Init    Init    // initialisation; the zero value is InitKMeans
 	Seed    uint64  // seed of the math/rand/v2 PCG used by the initialisation
+
+	// DataParallel, when its Reducer is set, makes the fit one rank of a
+	// data-parallel fit (see DataParallel); the zero value is one process.
+	DataParallel DataParallel
 }
 
 // EffectiveThreshold is the expected weight E[π_k] above which a component

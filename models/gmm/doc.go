@@ -35,6 +35,14 @@
 // predictive density of a new point is a Student t, PRML 10.81, whose
 // covariance is larger).
 //
+// # Data-parallel fits
+//
+// With Config.DataParallel set, [Fit] is one of P ranks (MPI processes):
+// every rank is given the whole data, initialises from it as one process
+// would, and then runs the E-step on its contiguous shard of the rows,
+// summing the M-step's statistics and the bound's sum over points over the
+// ranks each sweep ([DataParallel]).
+//
 // # As an svi model
 //
 // [SVIModel] is the same mixture written for package svi, with the

@@ -31,7 +31,8 @@ type Result struct {
 	// Q holds the parameters of the variational factors.
 	Q Factors
 	// Resp holds the responsibilities r_nk (N×K, row-major) that the final
-	// factors were computed from.
+	// factors were computed from; in a data-parallel fit, those of this
+	// rank's rows only.
 	Resp []float64
 	// M0, W0, Nu0, Beta0, Alpha0 are the prior actually used (defaults
 	// filled in); W0 is D×D row-major.
@@ -50,17 +51,22 @@ type Factors struct {
 // Fit fits the variational Gaussian mixture to the row-major N×d data x.
 // The data must be finite, with N ≥ d and no constant column; the prior and
 // iteration controls come from cfg (zero fields take their defaults).
+// With cfg.DataParallel set, every rank passes the whole data and fits its
+// shard of the rows (see [DataParallel]).
 func Fit(x []float64, d int, cfg Config) (*Result, error) {
 	n, err := checkData(x, d)
-	if err != nil {
-		return nil, err
+	var p *prior
+	if err == nil {
+		p, err = cfg.resolve(x, n, d)
 	}
-	p, err := cfg.resolve(x, n, d)
-	if err != nil {
+	dp := cfg.DataParallel
+	if err := dp.agree(err, n, d); err != nil {
 		return nil, err
 	}
 	st := newState(x, n, d, p)
 	st.initResp(rand.New(rand.NewPCG(p.seed, 0)))
+	st.restrict(dp.ranks(), dp.Rank)
+	st.red = dp.Reducer
 
 	res := &Result{}
 	for it := 1; it <= p.maxIter; it++ {

@@ -216,7 +216,7 @@ func TestBoundLiteral(t *testing.T) {
 	st.initResp(rand.New(rand.NewPCG(9, 9)))
 	require.NoError(t, st.mStep())
 	st.eStep() // responsibilities no longer those of the factors
-	st.accumulate()
+	require.NoError(t, st.accumulate())
 	assert.InDelta(t, literalBound(st), st.bound(), exactBoundTol, "after an E-step")
 	require.NoError(t, st.mStep())
 	assert.InDelta(t, literalBound(st), st.bound(), exactBoundTol, "after an M-step")

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/govi/govi/internal/special"
+	"github.com/govi/govi/svi"
 )
 
 // state holds the data, the prior and the current factors q(Z), q(π),
@@ -34,6 +35,15 @@ type state struct {
 	syy []*mat.SymDense
 
 	y []float64 // x − m₀, N×D
+
+	// rLnR is Σ_n Σ_k r_nk ln r_nk, the bound's sum over points, computed
+	// with the statistics.
+	rLnR float64
+	// red, when not nil, sums the statistics over the ranks of a
+	// data-parallel fit (x, y and r then hold this rank's rows); buf is
+	// its scratch space.
+	red svi.Reducer
+	buf []float64
 }
 
 func newState(x []float64, n, d int, p *prior) *state {
@@ -59,8 +69,9 @@ func newState(x []float64, n, d int, p *prior) *state {
 }
 
 // accumulate computes the sufficient statistics N_k, s_k, Syy_k of the
-// current responsibilities.
-func (st *state) accumulate() {
+// current responsibilities, and Σ r ln r, summed over the ranks in a
+// data-parallel fit.
+func (st *state) accumulate() error {
 	n, d, k := st.n, st.d, st.p.k
 	for c := 0; c < k; c++ {
 		st.nk[c] = 0
@@ -69,6 +80,7 @@ func (st *state) accumulate() {
 		}
 		st.syy[c].Zero()
 	}
+	st.rLnR = 0
 	// Accumulate the upper triangles directly into the raw storage.
 	for i := 0; i < n; i++ {
 		yi := st.y[i*d : (i+1)*d]
@@ -78,6 +90,7 @@ func (st *state) accumulate() {
 				continue
 			}
 			st.nk[c] += rv
+			st.rLnR += rv * math.Log(rv)
 			sc := st.s[c]
 			raw := st.syy[c].RawSymmetric().Data
 			for a := 0; a < d; a++ {
@@ -89,6 +102,7 @@ func (st *state) accumulate() {
 			}
 		}
 	}
+	return st.allReduce()
 }
 
 // mStep sets q(π) and q(μ, Λ) to their optimum given the responsibilities
@@ -96,7 +110,9 @@ func (st *state) accumulate() {
 // m_k = m₀ + s_k/β_k and W_k⁻¹ = W₀⁻¹ + Syy_k − s_k s_kᵀ/β_k.
 func (st *state) mStep() error {
 	d, k := st.d, st.p.k
-	st.accumulate()
+	if err := st.accumulate(); err != nil {
+		return err
+	}
 	var ch mat.Cholesky
 	winv := mat.NewSymDense(d, nil)
 	for c := 0; c < k; c++ {

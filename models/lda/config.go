@@ -38,6 +38,13 @@ type Config struct {
 	Seed uint64
 	// Progress, when not nil, is called after every iteration.
 	Progress func(Iteration)
+
+	// Reducer, when not nil, makes the fit one rank of a data-parallel
+	// fit: Fit is given this rank's shard of the documents, and the
+	// topic–word statistics and the documents' ELBO terms are summed over
+	// the ranks each iteration (see [Reducer] and the package's
+	// "Data-parallel fits"). Nil means one process.
+	Reducer Reducer
 }
 
 // Iteration reports one global iteration of [Fit].

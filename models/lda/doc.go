@@ -66,6 +66,22 @@
 // document order, and the chunks are reduced in chunk order. Results are
 // therefore bitwise identical whatever Config.Workers and GOMAXPROCS are.
 //
+// # Data-parallel fits
+//
+// With Config.Reducer set, [Fit] is one of P ranks, each holding a shard of
+// the documents (by convention the contiguous documents [r·D/P, (r+1)·D/P)
+// of rank r, as [Shard] cuts them). Each iteration runs the document
+// updates on the shard, sums over the ranks the topic–word statistics
+// Σ_d Σ_{i: w_di = v} γ_dik / exp(E[ln θ_kv]) (V·K values) and then the
+// documents' ELBO terms (one value), and makes the topic update, the
+// topics' ELBO terms (counted once) and every decision (the guard's retry,
+// Config.Tol) from the sums, identically on every rank. The initial topics
+// depend only on Config.Seed, K and V, so every rank draws the same ones. A
+// fit on P ranks equals the one-process fit up to the order of the sums;
+// [Model.DocTopic] then holds the shard's documents only, and held-out
+// evaluation ([Model.Perplexity]) runs in one process with the shared
+// topics.
+//
 // # Files
 //
 // [ReadCorpusFile] reads the lda-c format (one document a line: "M id:count

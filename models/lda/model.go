@@ -19,7 +19,8 @@ type Model struct {
 	// TopicWord holds β̃, K×V row-major: q(θ_k) = Dir(TopicWord[k·V : (k+1)·V]).
 	TopicWord []float64
 	// DocTopic holds α̃ of the training documents, D×K row-major:
-	// q(π_d) = Dir(DocTopic[d·K : (d+1)·K]).
+	// q(π_d) = Dir(DocTopic[d·K : (d+1)·K]). In a data-parallel fit
+	// (Config.Reducer) it holds those of this rank's shard only.
 	DocTopic []float64
 
 	// ELBO holds the training ELBO after each iteration (non-decreasing
@@ -39,17 +40,19 @@ type Model struct {
 // by cfg.Seed; in the first iteration α̃_d starts at α + N_d/K, later ones
 // as cfg.LocalInit says. A corpus without any token is an error. It
 // returns ctx's error if ctx is done before the iterations end.
+//
+// With cfg.Reducer set, c is this rank's shard (possibly empty) and every
+// rank must call Fit with the same cfg; all ranks then end with the same
+// TopicWord, ELBO and decisions, those of a one-process fit of the whole
+// corpus up to the order of the sums.
 func Fit(ctx context.Context, c *Corpus, cfg Config) (*Model, error) {
 	start := time.Now()
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCorpus(c); err != nil {
+	if err := checkShards(c, cfg.Reducer); err != nil {
 		return nil, err
-	}
-	if c.Tokens() == 0 {
-		return nil, fmt.Errorf("lda: no tokens to fit: every one of the %d documents is empty", len(c.Docs))
 	}
 	k, v := cfg.Topics, c.V
 	m := &Model{K: k, V: v, Alpha: cfg.Alpha, Eta: cfg.Eta, cfg: cfg,
@@ -106,13 +109,21 @@ func (m *Model) iterate(ctx context.Context, f *flat, tp **topics, init LocalIni
 	if err := eStep(ctx, f, *tp, m.DocTopic, m.cfg, init, warm, true); err != nil {
 		return 0, err
 	}
-	m.reduce(f, *tp)
+	if err := m.reduce(f, *tp); err != nil {
+		return 0, err
+	}
 	*tp = newTopics(m.TopicWord, m.K, m.V, m.Eta, m.cfg.Workers)
 	l, err := docsELBO(ctx, f, *tp, m.DocTopic, m.cfg, nil)
 	if err != nil {
 		return 0, err
 	}
-	l += (*tp).term
+	// The documents' terms are summed over the ranks; the topics' term,
+	// the same on every rank, is added once.
+	sum := []float64{l}
+	if err := allReduce(m.cfg.Reducer, sum); err != nil {
+		return 0, err
+	}
+	l = sum[0] + (*tp).term
 	if math.IsNaN(l) || math.IsInf(l, 0) {
 		return 0, fmt.Errorf("ELBO is %v", l)
 	}
@@ -143,8 +154,9 @@ func checkCorpus(c *Corpus) error {
 	return nil
 }
 
-// reduce sets β̃_kw = η + Σ_chunks stats·expEB, adding the chunks in order.
-func (m *Model) reduce(f *flat, tp *topics) {
+// reduce sets β̃_kw = η + Σ_chunks stats·expEB, adding the chunks in order
+// and then, in a data-parallel fit, the ranks' sums (V·K values).
+func (m *Model) reduce(f *flat, tp *topics) error {
 	k, v := m.K, m.V
 	sum := make([]float64, v*k) // word-major
 	for i := range f.chunks {
@@ -156,17 +168,22 @@ func (m *Model) reduce(f *flat, tp *topics) {
 			}
 		}
 	}
+	if err := allReduce(m.cfg.Reducer, sum); err != nil {
+		return err
+	}
 	for w := 0; w < v; w++ {
 		for t := 0; t < k; t++ {
 			m.TopicWord[t*v+w] = m.Eta + sum[w*k+t]*tp.expEB[w*k+t]
 		}
 	}
+	return nil
 }
 
 // Infer fits q(π_d) = Dir(α̃_d) for each document with the topics fixed at
 // q(θ) (the model's local iteration settings, α̃_d starting at α + N_d/K)
 // and returns α̃ (len(docs)×K) and each document's ELBO terms (the ELBO
-// restricted to that document, without the topic terms).
+// restricted to that document, without the topic terms). It runs in this
+// process alone, also for a model fitted data-parallel.
 func (m *Model) Infer(ctx context.Context, docs []Doc) (docTopic, elbo []float64, err error) {
 	if err := checkCorpus(&Corpus{Docs: docs, V: m.V}); err != nil {
 		return nil, nil, err
