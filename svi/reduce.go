@@ -1,7 +1,9 @@
 package svi
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math"
 )
 
@@ -99,6 +101,54 @@ func (t *Trainer) broadcast(ps *Params) error {
 	k = 0
 	for _, v := range ps.values {
 		k += copy(v, buf[k:])
+	}
+	return nil
+}
+
+// CheckReplicas checks that st is the same on every rank of the Reducer:
+// its step count, parameters, optimizer state, random source and loss
+// trace (not its minibatch dealer, which is each rank's own). Ranks that
+// resume a data-parallel fit each load a checkpoint; they must have loaded
+// the same one. Each rank all-reduces a 32-bit FNV-1a hash of its state
+// (exact in a float64 sum of up to 2²¹ ranks) and compares the mean with
+// its own, so at least one rank of a world that disagrees returns an error
+// (and must end the others, which may wait in the next collective call).
+// Without a Reducer, or with one rank, it does nothing.
+func (t *Trainer) CheckReplicas(st *State) error {
+	r := t.cfg.Reduce
+	if r == nil || r.Ranks() == 1 {
+		return nil
+	}
+	if err := t.checkState(st); err != nil {
+		return err
+	}
+	h := fnv.New32a()
+	var b [8]byte
+	put := func(vs ...float64) {
+		for _, v := range vs {
+			binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+			h.Write(b[:])
+		}
+	}
+	put(float64(st.Iter), float64(st.Opt.Step), st.Opt.LRScale, st.Opt.Backoff)
+	put(st.Trace...)
+	for _, ps := range append([]*Params{st.Params}, st.Opt.Slots...) {
+		for _, v := range ps.values {
+			put(v...)
+		}
+	}
+	rng, err := st.RNG.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("svi: CheckReplicas: %w", err)
+	}
+	h.Write(rng)
+	own := float64(h.Sum32())
+	v := []float64{own}
+	if err := r.AllReduce(v); err != nil {
+		return fmt.Errorf("svi: CheckReplicas: %w", err)
+	}
+	if v[0] != own*float64(r.Ranks()) {
+		return fmt.Errorf("svi: the %d ranks hold different states (step %d here): every rank must resume from the same checkpoint", r.Ranks(), st.Iter)
 	}
 	return nil
 }

@@ -281,3 +281,44 @@ func TestReduceNonFiniteOnOneRank(t *testing.T) {
 		assert.Equal(t, 0, states[r].Iter, "rank %d counted the step", r)
 	}
 }
+
+// TestCheckReplicas: ranks holding the same state pass; a rank whose
+// parameters, or whose random source alone, differ from the others' makes
+// every rank of two fail (each sees a mean other than its own hash).
+func TestCheckReplicas(t *testing.T) {
+	t.Parallel()
+	const p = 2
+	md := shardModel{rows: 2, d: 2, scale: 1}
+	for _, tc := range []struct {
+		name  string
+		alter func(st *svi.State) // applied on rank 1
+		want  string              // "" for agreement
+	}{
+		{name: "same state", alter: func(*svi.State) {}},
+		{name: "a parameter", alter: func(st *svi.State) { st.Params.At(0)[0] += 1e-15 }, want: "hold different states"},
+		{name: "the random source", alter: func(st *svi.State) { st.RNG.Seed(1, 2) }, want: "hold different states"},
+	} {
+		ranks := inproc.New(p)
+		errs := onRanks(p, func(r int) error {
+			tr, err := svi.New(md, guides.MeanField{}, svi.Config{Reduce: ranks[r]})
+			if err != nil {
+				return err
+			}
+			st, err := tr.Init(4)
+			if err != nil {
+				return err
+			}
+			if r == 1 {
+				tc.alter(st)
+			}
+			return tr.CheckReplicas(st)
+		})
+		for r, err := range errs {
+			if tc.want == "" {
+				assert.NoError(t, err, "case %s, rank %d", tc.name, r)
+			} else {
+				assert.ErrorContains(t, err, tc.want, "case %s, rank %d", tc.name, r)
+			}
+		}
+	}
+}

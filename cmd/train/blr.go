@@ -45,6 +45,12 @@ type blrReport struct {
 	GuardRetries int                  `json:"guard_retries,omitempty"`
 	// LearnRateUsed is the learning rate the fit ended with (svi only).
 	LearnRateUsed *lrUsed `json:"learning_rate,omitempty"`
+	// Ranks is the number of MPI processes that shared the fit (1: one
+	// process), ShardRule how they shared the rows and AllReduceSeconds
+	// rank 0's time in the gradient all-reduce.
+	Ranks            int     `json:"ranks"`
+	ShardRule        string  `json:"shard_rule,omitempty"`
+	AllReduceSeconds float64 `json:"allreduce_seconds,omitempty"`
 }
 
 // blrData is the regression problem of the blr command.
@@ -88,11 +94,18 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := sf.validate("blr"); err != nil {
 		return err
 	}
-	od, err := begin(fs, *out, sviOnly(sf, *method == "svi"), stderr)
-	if err != nil {
-		return err
+	sf.world = sviWorldOf(ctx)
+	if sf.world.parallel() && *method != "svi" {
+		return fmt.Errorf("train blr: -method %s runs in one process; under mpirun only -method svi runs data-parallel (got %d ranks)", *method, sf.world.size)
 	}
-	defer od.Abort()
+	var od *outDir
+	if sf.world.writes() {
+		// Rank 0 alone writes the outputs (and takes the folder's lock).
+		if od, err = begin(fs, *out, sviOnly(sf, *method == "svi"), stderr); err != nil {
+			return err
+		}
+		defer od.Abort()
+	}
 	pb, err := loadBLRData(tf, *data, *trainIdx, *standardize, !*noIntercept)
 	if err != nil {
 		return err
@@ -102,7 +115,7 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("train blr: %w", err)
 	}
 	rep := blrReport{Model: "blr", Method: *method, Data: *data, Rows: pb.rows, Columns: pb.cols, Alpha: *alpha, Beta: *beta,
-		Standardize: *standardize, Seed: sf.seed}
+		Standardize: *standardize, Seed: sf.seed, Ranks: sf.world.size, ShardRule: fullBatchShardRule(sf.world.size)}
 	start := time.Now()
 	switch *method {
 	case "exact":
@@ -118,9 +131,10 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		rep.Guide, rep.Steps, rep.ELBO, rep.Trace = "meanfield", mf.Iterations, mf.ELBO[len(mf.ELBO)-1], mf.ELBO
 		rep.Posterior = mf.Summary()
 	case "svi":
-		if err := fitBLRSVI(ctx, &rep, pb, exact, sf, od, stderr); err != nil {
+		if err := fitBLRSVI(ctx, &rep, pb, exact, sf, od, stderr); err != nil || !sf.world.writes() {
 			return err
 		}
+		rep.AllReduceSeconds = sf.world.allReduceSeconds()
 	default:
 		return fmt.Errorf("train blr: unknown -method %q (want exact, cavi or svi)", *method)
 	}
@@ -177,23 +191,36 @@ func loadBLRData(tf *tableFlags, path, trainIdx string, standardize, intercept b
 	return pb, nil
 }
 
+// fitBLRSVI fits by SVI, full batch: in a data-parallel run (sf.world)
+// rank r fits its contiguous rows with the likelihood scaled by P (the
+// ranks' mean loss is then the one-process loss; see svi.Config.Reduce),
+// and rank 0 alone makes the report, on all the rows.
 func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Posterior, sf *sviFlags, od *outDir, stderr io.Writer) error {
 	model := blr.Model{Alpha: exact.Alpha, Beta: exact.Beta, N: len(pb.y), D: pb.d}
 	fp := svi.Fingerprint{"data (after -train-index, -standardize and the intercept)": svi.DataFingerprint(pb.rows, pb.x, pb.y),
 		"-alpha": fmt.Sprint(exact.Alpha), "-beta": fmt.Sprint(exact.Beta)}
-	tr, guide, cfg, err := sf.trainer("blr", model, guides.MeanField{}, fp)
+	lo, hi, err := sf.world.shard("blr", len(pb.y))
+	if err != nil {
+		return err
+	}
+	shard := model
+	if sf.world.parallel() {
+		shard.N, shard.Scale = hi-lo, float64(sf.world.size)
+	}
+	tr, eval, guide, cfg, err := sf.shardTrainers("blr", shard, model, guides.MeanField{}, fp)
 	if err != nil {
 		return err
 	}
 	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate, rep.Optimizer = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr, sf.optimizerName()
 	data := svi.Batch{"phi": pb.x, "y": pb.y}
-	st, fit, err := fitSVI(ctx, "blr", sf, tr, data, od, stderr)
+	st, fit, err := fitShard(ctx, "blr", sf, tr, eval, svi.Batch{"phi": pb.x[lo*pb.d : hi*pb.d], "y": pb.y[lo:hi]}, data, od, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostics, rep.GuardRetries, rep.LearnRateUsed = fit.Trace, fit.Diagnostics, fit.Retries, fit.LR
 	}
-	if err != nil {
+	if err != nil || eval == nil {
 		return err
 	}
+	tr = eval // the whole data's model, for the summaries
 	rep.Steps = st.Iter
 	rep.ELBO, rep.ELBOStdErr = fit.Diagnostics.ELBO, fit.Diagnostics.ELBOStdErr
 	sum, err := tr.Summarize(st, 2000, rand.New(svi.NewRNG(sf.seed+2)), nil)

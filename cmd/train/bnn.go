@@ -136,9 +136,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	dp := bnnParallel(ctx)
-	if err := f.checkParallel(dp, rep); err != nil {
-		return err
-	}
+	recordRanks(dp, rep)
 	p.Settings.DataParallel = dp
 	var od *outDir
 	if dp.Rank == 0 {
@@ -188,22 +186,16 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// checkParallel refuses what a data-parallel run cannot do yet and
-// records the ranks and the shard rule in rep.
-func (f *bnnFlags) checkParallel(dp bnn.DataParallel, rep *bnnReport) error {
+// recordRanks records the ranks and the shard rule in rep. Every flag
+// works data-parallel: -checkpoint is written by rank 0 alone, -resume
+// takes a checkpoint of any number of ranks, and -select fits each
+// candidate data-parallel (see bnn.DataParallel).
+func recordRanks(dp bnn.DataParallel, rep *bnnReport) {
 	rep.Ranks = 1
-	if dp.Reducer == nil {
-		return nil
+	if dp.Reducer != nil {
+		rep.Ranks = dp.Reducer.Ranks()
+		rep.ShardRule = shardRule(rep.Ranks)
 	}
-	p := dp.Reducer.Ranks()
-	switch {
-	case f.svi.checkpoint != "" || f.svi.resume != "":
-		return fmt.Errorf("train bnn: -checkpoint and -resume are not available with %d MPI ranks yet", p)
-	case *f.selectMode != "none":
-		return fmt.Errorf("train bnn: -select is not available with %d MPI ranks yet", p)
-	}
-	rep.Ranks, rep.ShardRule = p, shardRule(p)
-	return nil
 }
 
 // protocol checks the flags and returns the protocol they describe, with

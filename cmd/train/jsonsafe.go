@@ -112,6 +112,12 @@ func structFields(v reflect.Value, path string, out map[string]any, warnings *[]
 			continue
 		}
 		fv := v.Field(i)
+		if f.Anonymous && name == "" && fv.Kind() == reflect.Pointer && fv.Type().Elem().Kind() == reflect.Struct {
+			if fv.IsNil() {
+				continue // encoding/json writes none of a nil embedded pointer's fields
+			}
+			fv = fv.Elem() // and promotes those of a non-nil one
+		}
 		if f.Anonymous && name == "" && fv.Kind() == reflect.Struct {
 			if err := structFields(fv, path, out, warnings); err != nil {
 				return err

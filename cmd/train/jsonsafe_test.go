@@ -52,3 +52,31 @@ func TestMarshalReportNonFinite(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(b))
 }
+
+// TestMarshalReportEmbeddedPointer: the fields of an embedded pointer to a
+// struct (bnnReport's *bnn.SplitsResult) are promoted, as encoding/json
+// does, also when a non-finite value sends the report through jsonSafe
+// (a resumed fit that takes no step has +Inf steps a second); a nil one
+// writes none.
+func TestMarshalReportEmbeddedPointer(t *testing.T) {
+	type Inner struct {
+		RMSE  float64 `json:"test_rmse"`
+		Speed float64 `json:"steps_per_second"`
+	}
+	type report struct {
+		*Inner
+		Name string `json:"name"`
+	}
+	b, err := marshalReport(report{Inner: &Inner{RMSE: 7.5, Speed: math.Inf(1)}, Name: "x"})
+	require.NoError(t, err)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(b, &got))
+	assert.Equal(t, 7.5, got["test_rmse"])
+	assert.Contains(t, got, "steps_per_second")
+	assert.Nil(t, got["steps_per_second"])
+	assert.NotContains(t, got, "Inner")
+	assert.Equal(t, []any{"steps_per_second is +Inf, written as null"}, got["warnings"])
+	b, err = marshalReport(report{Name: "y"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"name": "y"}`, string(b))
+}

@@ -92,9 +92,9 @@ func TestMpirunRefusals(t *testing.T) {
 	assert.Error(t, err)
 	assert.Contains(t, string(out), "built without -tags mpi")
 	tagged := buildTrain(t, "mpi")
-	out, err = mpirun(t, 2, tagged, "blr", "-data", boston, "-out", t.TempDir()).CombinedOutput()
+	out, err = mpirun(t, 2, tagged, "lfm", "-out", t.TempDir()).CombinedOutput()
 	assert.Error(t, err)
-	assert.Contains(t, string(out), "train blr: runs in one process; under mpirun the commands that run data-parallel are")
+	assert.Contains(t, string(out), "train lfm: runs in one process; under mpirun the commands that run data-parallel are")
 	// Ranks started with different arguments (mpirun's MPMD syntax).
 	out, err = mpirun(t, 1, tagged, "bnn", "-toy", "-steps", "5", "-out", t.TempDir(), ":", "-np", "1",
 		tagged, "bnn", "-toy", "-steps", "6", "-out", t.TempDir()).CombinedOutput()

@@ -37,6 +37,9 @@ type sviFlags struct {
 	draws      int
 	workers    int
 	vectorize  bool
+	// world is the command's place in a data-parallel fit (the zero value:
+	// one process); the command sets it before trainer.
+	world sviWorld
 	// -optimizer and -natural-step (sviSpec.natural).
 	optimizer   string
 	naturalStep float64
@@ -246,7 +249,8 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 // trainer builds the trainer of model with the guide -guide names (mf
 // itself for meanfield; the others start from its InitLoc and InitScale),
 // the configuration of the flags and the fingerprint fp of the data and
-// settings, which -resume checks.
+// settings, which -resume checks. In a data-parallel fit (f.world) the
+// trainer all-reduces each step over the ranks.
 func (f *sviFlags) trainer(cmd string, model svi.Model, mf guides.MeanField, fp svi.Fingerprint) (*svi.Trainer, svi.Guide, svi.Config, error) {
 	guide, err := f.guideFor(cmd, mf)
 	if err != nil {
@@ -257,6 +261,7 @@ func (f *sviFlags) trainer(cmd string, model svi.Model, mf guides.MeanField, fp 
 		return nil, nil, svi.Config{}, err
 	}
 	cfg.Fingerprint = fp
+	cfg.Reduce = f.world.reducer()
 	tr, err := svi.New(model, guide, cfg)
 	if err != nil {
 		return nil, nil, svi.Config{}, fmt.Errorf("train %s: %w", cmd, err)
@@ -296,6 +301,9 @@ func (r *sviRun) Start(t *svi.Trainer) (*svi.State, error) {
 		return t.Init(r.f.seed)
 	}
 	st, err := t.LoadCheckpoint(r.f.resume)
+	if err == nil {
+		err = t.CheckReplicas(st) // every rank loaded the same state
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +326,7 @@ func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total i
 	prog.watch(st)
 	var ck *svi.Checkpointer
 	rec := svi.Recorder(prog)
-	if f.checkpoint != "" {
+	if f.checkpoint != "" && f.world.writes() {
 		ck = &svi.Checkpointer{Trainer: t, State: st, Path: f.ckPath(), Every: f.every}
 		rec = svi.Recorders(prog, ck)
 	}
@@ -354,7 +362,7 @@ func (r *sviRun) Run(ctx context.Context, t *svi.Trainer, st *svi.State, total i
 	if err := save(); err != nil {
 		return err
 	}
-	if runErr != nil && f.checkpoint != "" {
+	if runErr != nil && ck != nil {
 		runErr = fmt.Errorf("%w (%s)", runErr, f.savedNote())
 	}
 	return runErr
@@ -403,21 +411,32 @@ func (r *sviRun) report(t *svi.Trainer, st *svi.State) error {
 // report on the same data. On failure it returns the state (the last good
 // one, also saved to -checkpoint) with the error.
 func fitSVI(ctx context.Context, cmd string, f *sviFlags, t *svi.Trainer, data svi.Batch, od *outDir, stderr io.Writer) (*svi.State, *fitOutcome, error) {
-	r := &sviRun{f: f, stderr: stderr, data: data, total: f.steps}
+	return fitShard(ctx, cmd, f, t, t, data, data, od, stderr)
+}
+
+// fitShard is fitSVI for rank f.world of a data-parallel fit: t fits the
+// rank's shard of the data, and eval, the model of the whole data, makes
+// the fit report on rank 0 (see sviFlags.shardTrainers). The other ranks
+// stop after the fit, with no plot nor report.
+func fitShard(ctx context.Context, cmd string, f *sviFlags, t, eval *svi.Trainer, shard, whole svi.Batch, od *outDir, stderr io.Writer) (*svi.State, *fitOutcome, error) {
+	r := &sviRun{f: f, stderr: stderr, data: whole, total: f.steps}
 	st, err := r.Start(t)
-	if err == nil && data != nil {
-		err = t.Feed(data)
+	if err == nil && shard != nil {
+		err = t.Feed(shard)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("train %s: %w", cmd, err)
 	}
 	err = r.Run(ctx, t, st, f.steps, nil)
 	r.keepTrace(st)
+	if err == nil && !f.world.writes() {
+		return st, &r.out, nil
+	}
 	if err == nil {
 		err = r.plot(od)
 	}
 	if err == nil {
-		err = r.report(t, st)
+		err = r.report(eval, st)
 	}
 	if err != nil {
 		return st, &r.out, fmt.Errorf("train %s: %w", cmd, err)

@@ -51,6 +51,12 @@ type vaeReport struct {
 	// set that repeats the training set shows here.
 	TestInTraining int     `json:"test_images_also_in_training"`
 	LR             *lrUsed `json:"learning_rate,omitempty"` // the learning rate the fit ended with
+	// Ranks is the number of MPI processes that shared the fit (1: one
+	// process), ShardRule how they shared the rows and AllReduceSeconds
+	// rank 0's time in the gradient all-reduce.
+	Ranks            int     `json:"ranks"`
+	ShardRule        string  `json:"shard_rule,omitempty"`
+	AllReduceSeconds float64 `json:"allreduce_seconds,omitempty"`
 }
 
 // vaeFlags are the vae command's flags.
@@ -75,7 +81,7 @@ func addVAEFlags(fs *flag.FlagSet) *vaeFlags {
 		covariance: fs.String("covariance", "diagonal", "encoder covariance: diagonal or cholesky (whose default estimator is entropy)"),
 		binarize:   fs.Float64("binarize", 0.5, "Bernoulli: a pixel is 1 when its value in [0, 1] is at least this"),
 		epochs:     fs.Float64("epochs", 100, "passes over the training set (-steps, when given, wins)"),
-		batch:      fs.Int("batch", 128, "minibatch size B"),
+		batch:      fs.Int("batch", 128, "minibatch size B; under mpirun the total over the ranks, each drawing its share from its shard"),
 		trainRows:  fs.Int("train-rows", 0, "use only the first N training rows (0: all)"),
 		testRows:   fs.Int("test-rows", 0, "evaluate on the first N test rows (0: all)"),
 		ks:         fs.String("k", "1,50,500", "importance samples K of the test bounds, comma-separated"),
@@ -96,11 +102,16 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	od, err := begin(fs, *f.out, f.svi, stderr)
-	if err != nil {
-		return err
+	w := sviWorldOf(ctx)
+	f.svi.world = w
+	var od *outDir
+	if w.writes() {
+		// Rank 0 alone writes the outputs (and takes the folder's lock).
+		if od, err = begin(fs, *f.out, f.svi, stderr); err != nil {
+			return err
+		}
+		defer od.Abort()
 	}
-	defer od.Abort()
 	train, test, name, err := loadVAEData(*f.data)
 	if err != nil {
 		return fmt.Errorf("train vae: %w", err)
@@ -108,7 +119,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	sf := f.svi
 	rep := &vaeReport{Model: "vae", Data: *f.data, Dataset: name, Latent: *f.latent, Hidden: cfg.Hidden,
 		Activation: cfg.Activation.String(), Likelihood: cfg.Likelihood.String(), Covariance: *f.covariance,
-		LearnRate: sf.lr, Particles: sf.particles, Estimator: sf.estimator, Seed: sf.seed}
+		LearnRate: sf.lr, Particles: sf.particles, Estimator: sf.estimator, Seed: sf.seed, Ranks: w.size, ShardRule: shardRule(w.size)}
 	train, test = train.Head(*f.trainRows), test.Head(*f.testRows)
 	if rep.TestInTraining = sharedImages(train, test); rep.TestInTraining > 0 {
 		fmt.Fprintf(stderr, "vae: %d of the %d test images also appear among the training images; they are scored all the same\n", rep.TestInTraining, test.Rows)
@@ -123,12 +134,16 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	r := &sviRun{f: sf, stderr: stderr}
-	set := vae.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, Trainer: &tc, Seed: sf.seed, Driver: r}
+	set := vae.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, Trainer: &tc, Seed: sf.seed, Driver: r,
+		DataParallel: vae.DataParallel{Rank: w.rank, Reducer: w.reducer()}}
 	plan := set.Plan(train.Rows)
 	r.total = plan.Steps
 	fmt.Fprintf(stderr, "vae on %s: %d training images of %d pixels, %d test; L = %d, hidden %v, %s; %d steps of B = %d (%.1f epochs)\n",
 		name, train.Rows, train.Dim, test.Rows, *f.latent, cfg.Hidden, cfg.Likelihood, plan.Steps, plan.Batch, plan.Epochs)
 	fit, err := vae.Fit(ctx, cfg, train, set)
+	if err == nil && !w.writes() {
+		return nil // rank 0 assesses the fit and writes the outputs
+	}
 	if err == nil {
 		r.keepTrace(fit.State)
 		if err = r.plot(od); err != nil {
@@ -143,6 +158,7 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rep.TrainRows, rep.TestRows, rep.Batch, rep.Steps, rep.Epochs = train.Rows, test.Rows, plan.Batch, plan.Steps, plan.Epochs
 	rep.Params, rep.Trace, rep.TrainELBO = fit.Params(), fit.Trace(), fit.TrainELBO()
 	rep.TrainSecs, rep.ImagesPerS, rep.LR = fit.Elapsed.Seconds(), fit.ImagesPerSecond(), r.out.LR
+	rep.AllReduceSeconds = w.allReduceSeconds()
 	if rep.Assessment, err = fit.Assess(ctx, test, vae.AssessSettings{K: ks, GapRows: *f.gapRows, GapSteps: *f.gapSteps, Seed: sf.seed + 3}); err != nil {
 		return fmt.Errorf("train %w", err)
 	}

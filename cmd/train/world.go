@@ -14,7 +14,7 @@ import (
 
 // dataParallel lists the commands that run data-parallel under mpirun
 // (worldcavi.go adds lda and gmm).
-var dataParallel = map[string]bool{"bnn": true}
+var dataParallel = map[string]bool{"bnn": true, "blr": true, "vae": true}
 
 // worldKey is the context key of the MPI communicator.
 type worldKey struct{}
@@ -59,6 +59,7 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		// The other ranks may be waiting in a collective call: end them all.
 		fmt.Fprintf(os.Stderr, "train: rank %d of %d: %v\n", rank, size, err)
+		graceBeforeAbort(rank)
 		comm.Abort(1)
 		return err
 	}

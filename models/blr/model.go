@@ -17,9 +17,14 @@ import (
 // with one latent site "w" of shape [D] and data "phi" ([N, D], row-major)
 // and "y" ([N]). Feed them with Batch{"phi": …, "y": …}. It can be trained
 // with svi.Config.Vectorize (all particles in one graph).
+//
+// Scale, when set, multiplies the likelihood (svi.M.Scale): N_all/N for
+// minibatches of N rows out of N_all, and P·N_r/B_r for rank r of a
+// data-parallel fit on P ranks (see svi.Config.Reduce).
 type Model struct {
 	Alpha, Beta float64 // prior precision α and noise precision β
 	N, D        int     // rows of Φ and number of weights
+	Scale       float64 // likelihood scale; 0 means 1
 }
 
 // Validate reports non-positive precisions or sizes.
@@ -31,6 +36,8 @@ func (b Model) Validate() error {
 		return fmt.Errorf("blr: beta must be positive and finite, got %v", b.Beta)
 	case b.N < 1 || b.D < 1:
 		return fmt.Errorf("blr: need at least one row and one weight, got N=%d, D=%d", b.N, b.D)
+	case !(b.Scale >= 0) || math.IsInf(b.Scale, 0):
+		return fmt.Errorf("blr: Scale must be positive and finite (0: none), got %v", b.Scale)
 	}
 	return nil
 }
@@ -41,6 +48,9 @@ func (b Model) Build(m *svi.M) error {
 		return err
 	}
 	w := m.Sample("w", dist.Normal{Loc: m.Const(0), Scale: m.Const(1 / math.Sqrt(b.Alpha))}, b.D)
+	if b.Scale != 0 && b.Scale != 1 {
+		m.Scale(b.Scale) // after the global w: it scales the likelihood only
+	}
 	phi := m.Data("phi", b.N, b.D)
 	y := m.Data("y", b.N)
 	if m.Err() != nil {

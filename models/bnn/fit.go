@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/govi/govi/svi"
@@ -47,16 +48,19 @@ type Settings struct {
 	Estimator string
 	// Checkpoint, when set, names the file that receives the fit's state
 	// (svi.Trainer.SaveCheckpoint) every CheckpointEvery steps and at the
-	// end, also when the fit fails: then it holds the last good state.
+	// end, also when the fit fails: then it holds the last good state. In a
+	// data-parallel fit rank 0 alone writes it.
 	Checkpoint      string
 	CheckpointEvery int // steps between checkpoints; 0 means 1000
 	// Resume names a checkpoint written by a fit with the same Config,
-	// training data, Guide, Estimator, Particles and Batch; the fit
+	// training data, Guide, Estimator, Particles, Batch and Seed; the fit
 	// continues from its step to the planned total, seeing the minibatches
 	// and noise an uninterrupted run would, so the result is the same to
 	// the last bit. A checkpoint of other data (its row count and values'
 	// hash, svi.DataFingerprint), another Config or settings, or with more
-	// steps than planned, is refused, naming the difference.
+	// steps than planned, is refused, naming the difference. A
+	// data-parallel fit may resume a checkpoint of any number of ranks
+	// (see DataParallel).
 	Resume string
 	// Workers splits the particles over this many graphs run in parallel
 	// (svi.Config.Workers); 0 means 1. Results depend on it, not on the
@@ -216,7 +220,7 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
-	if err := s.DataParallel.validate(s); err != nil {
+	if err := s.DataParallel.validate(); err != nil {
 		return nil, err
 	}
 	if train == nil || train.N == 0 {
@@ -267,7 +271,7 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	if st.Iter > f.steps {
 		return nil, fmt.Errorf("bnn: %s has taken %d steps, more than the %d this fit plans", s.Resume, st.Iter, f.steps)
 	}
-	if s.Checkpoint != "" {
+	if s.Checkpoint != "" && dp.writes() {
 		f.ck = &svi.Checkpointer{Trainer: tr, State: st, Path: s.Checkpoint, Every: s.CheckpointEvery}
 	}
 	return f, nil
@@ -306,7 +310,10 @@ func newTrainer(cfg Config, s Settings, train *Data, batch, n int) (*svi.Trainer
 	if err != nil {
 		return nil, nil, err
 	}
-	fp := svi.Fingerprint{"data": svi.DataFingerprint(train.N, train.X, train.Y)}
+	// The total minibatch and the seed fix the batches of every rank (a
+	// resumed rank may replay its dealer), whatever the number of ranks.
+	fp := svi.Fingerprint{"data": svi.DataFingerprint(train.N, train.X, train.Y),
+		"batch": strconv.Itoa(s.Batch), "seed": strconv.FormatUint(s.Seed, 10)}
 	fp.AddFields("model", cfg)
 	if dvi {
 		fp["likelihood"] = "dvi: expectation under q in closed form"
@@ -321,12 +328,16 @@ func newTrainer(cfg Config, s Settings, train *Data, batch, n int) (*svi.Trainer
 }
 
 // startState returns a new state, or the one s.Resume holds, with its
-// minibatches of batch rows out of n.
+// minibatches of batch rows out of n (see DataParallel for a resumed
+// rank's dealer).
 func startState(tr *svi.Trainer, s Settings, n, batch int) (*svi.State, error) {
 	var st *svi.State
 	var err error
 	if s.Resume != "" {
-		if st, err = tr.LoadCheckpoint(s.Resume); err != nil {
+		if st, err = tr.LoadCheckpoint(s.Resume); err == nil {
+			err = tr.CheckReplicas(st)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("bnn: %w", err)
 		}
 	} else if st, err = tr.Init(s.Seed); err != nil {
@@ -334,10 +345,12 @@ func startState(tr *svi.Trainer, s Settings, n, batch int) (*svi.State, error) {
 	}
 	// Rank r of a data-parallel fit deals from stream 0x62617463 + r.
 	mb, err := svi.NewMinibatches(n, batch, rand.NewPCG(s.Seed, 0x62617463+uint64(s.DataParallel.Rank)))
-	if err == nil {
-		err = st.SetBatches(mb)
-	}
 	if err != nil {
+		return nil, fmt.Errorf("bnn: %w", err)
+	}
+	// Rank 0 wrote the checkpoint: it keeps its dealer when it fits, the
+	// others replay theirs to the step (svi.State.SetRankBatches).
+	if err := st.SetRankBatches(mb, s.DataParallel.writes()); err != nil {
 		return nil, fmt.Errorf("bnn: %w", err)
 	}
 	return st, nil

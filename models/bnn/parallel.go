@@ -1,7 +1,6 @@
 package bnn
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/govi/govi/svi"
@@ -28,6 +27,27 @@ import (
 // one-process fit up to the order of the sums; a minibatch fit draws
 // stratified batches (B_r from each shard), a different but equally
 // unbiased estimate.
+//
+// Checkpoints: every rank holds the same state (weights, Adam moments,
+// step, noise source, loss trace) but its own minibatch dealer. Rank 0
+// alone writes Settings.Checkpoint, with its dealer; the others write
+// nothing. On Settings.Resume every rank loads the checkpoint (the ranks
+// check that they loaded the same state, svi.Trainer.CheckReplicas) and
+// deals from the position its own stream reaches after the checkpoint's
+// step count: rank 0 keeps the checkpoint's dealer when it deals from the
+// same rows in batches of the same size, and every other dealer is replayed
+// from its seed (its position is a function of the step alone, as the
+// guard rolls it back with the state). So a resume on the same P continues
+// exactly as the uninterrupted run, and a resume on another P (1 included)
+// continues from the same weights and optimizer state with the batches an
+// uninterrupted run on that P would deal from that step on: a different
+// but valid stream. The checkpoint's fingerprint records the total
+// minibatch and the seed, not P.
+//
+// Selection ([Protocol.Select]): each candidate's fit on the training
+// cut is data-parallel in the same way (the cut is sharded), and every
+// rank scores the whole validation cut with the weights all ranks share,
+// so all choose alike; they check it before the refit.
 type DataParallel struct {
 	Rank    int
 	Reducer svi.Reducer
@@ -62,16 +82,34 @@ func (dp DataParallel) shard(n, b int) (lo, hi, br int, err error) {
 	return lo, hi, min(bhi-blo, hi-lo), nil
 }
 
-// validate refuses what a data-parallel fit cannot do yet.
-func (dp DataParallel) validate(s Settings) error {
-	if dp.Reducer == nil {
-		if dp.Rank != 0 {
-			return fmt.Errorf("bnn: DataParallel.Rank %d without a Reducer", dp.Rank)
-		}
+// validate checks the rank against the Reducer.
+func (dp DataParallel) validate() error {
+	if dp.Reducer == nil && dp.Rank != 0 {
+		return fmt.Errorf("bnn: DataParallel.Rank %d without a Reducer", dp.Rank)
+	}
+	return nil
+}
+
+// writes reports whether this rank writes the checkpoints: rank 0.
+func (dp DataParallel) writes() bool { return dp.Rank == 0 }
+
+// agree checks that every rank reached the same values vals (small
+// integers such as a selection's candidate and epochs): each all-reduces
+// them and compares the means with its own, so at least one rank of a
+// world that disagrees returns an error naming what. Without a Reducer it
+// does nothing.
+func (dp DataParallel) agree(what string, vals ...float64) error {
+	if dp.ranks() == 1 {
 		return nil
 	}
-	if s.Checkpoint != "" || s.Resume != "" {
-		return errors.New("bnn: checkpoints of a data-parallel fit are not supported yet (each rank's state holds its own shard's minibatch position)")
+	sum := append([]float64(nil), vals...)
+	if err := dp.Reducer.AllReduce(sum); err != nil {
+		return fmt.Errorf("bnn: %s: %w", what, err)
+	}
+	for i, v := range vals {
+		if sum[i] != v*float64(dp.ranks()) {
+			return fmt.Errorf("bnn: the %d ranks reached different %s (this is rank %d)", dp.ranks(), what, dp.Rank)
+		}
 	}
 	return nil
 }

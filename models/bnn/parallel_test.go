@@ -17,6 +17,14 @@ import (
 // fitRanks runs Fit on P in-process ranks and returns their networks.
 func fitRanks(t *testing.T, p int, cfg Config, train *Data, s Settings) []*Net {
 	t.Helper()
+	nets, err := fitRanksErr(p, cfg, train, s)
+	require.NoError(t, err)
+	return nets
+}
+
+// fitRanksErr runs Fit on P in-process ranks and returns their networks
+// and their errors, joined.
+func fitRanksErr(p int, cfg Config, train *Data, s Settings) ([]*Net, error) {
 	ranks := inproc.New(p)
 	nets, errs := make([]*Net, p), make([]error, p)
 	var wg sync.WaitGroup
@@ -30,8 +38,7 @@ func fitRanks(t *testing.T, p int, cfg Config, train *Data, s Settings) []*Net {
 		}()
 	}
 	wg.Wait()
-	require.NoError(t, errors.Join(errs...))
-	return nets
+	return nets, errors.Join(errs...)
 }
 
 func paramsOf(n *Net) []float64 {
@@ -91,8 +98,8 @@ func TestDataParallelMinibatch(t *testing.T) {
 	assert.Equal(t, nets[0].Losses(), nets[1].Losses())
 }
 
-// TestDataParallelRefusals: too few rows or batch rows for the ranks, and
-// checkpoints, are refused with errors.
+// TestDataParallelRefusals: too few rows or batch rows for the ranks are
+// refused with errors.
 func TestDataParallelRefusals(t *testing.T) {
 	t.Parallel()
 	one := inproc.New(3)[0]
@@ -103,7 +110,6 @@ func TestDataParallelRefusals(t *testing.T) {
 	}{
 		{name: "rows", want: "cannot be shared out", train: Toy(2, 1), s: Settings{Steps: 1}},
 		{name: "batch", want: "minibatch of 2 rows", train: Toy(20, 1), s: Settings{Steps: 1, Batch: 2}},
-		{name: "checkpoint", want: "not supported yet", train: Toy(20, 1), s: Settings{Steps: 1, Checkpoint: "x"}},
 	} {
 		tc.s.DataParallel = DataParallel{Rank: 0, Reducer: one}
 		_, err := Fit(context.Background(), Config{Hidden: []int{4}}, tc.train, tc.s)

@@ -260,6 +260,11 @@ func (p *Protocol) choose(ctx context.Context, sp Split, s Settings, r *SplitRes
 	}
 	fmt.Fprintf(p.Log, "split %d: choosing %s on a %.0f%% validation cut of the training split\n", sp.Index, p.Select, 100*p.ValFrac)
 	sel, err := Select(ctx, sp.Train, cands, p.ValFrac, p.Checks, selectDraws, s.Seed)
+	if err == nil {
+		// Data-parallel: every rank scored the same weights on the same
+		// validation rows, so all must have chosen alike.
+		err = s.DataParallel.agree("selections", float64(sel.Best), float64(sel.Epochs))
+	}
 	if err != nil {
 		return c, s, err
 	}

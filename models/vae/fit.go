@@ -35,6 +35,10 @@ type Settings struct {
 	Trainer  *svi.Config
 	Seed     uint64       // seeds initialization, noise and minibatch order
 	Recorder svi.Recorder // sees every step; nil means none (unused with a Driver)
+	// DataParallel, when its Reducer is set, makes the fit one rank of a
+	// data-parallel fit (see DataParallel); it replaces the Trainer's
+	// Reduce.
+	DataParallel DataParallel
 	// Driver, when set, starts and runs the optimization in place of
 	// Init and svi.Run: to resume from a checkpoint, or to run with a
 	// divergence guard, a stopping rule or a schedule.
@@ -158,7 +162,12 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 		s.LearnRate = DefaultLearnRate
 	}
 	plan := s.Plan(train.Rows)
-	v, err := New(cfg, plan.Batch, train.Rows, s.Seed)
+	dp := s.DataParallel
+	shard, br, err := dp.shard(train, plan.Batch)
+	if err != nil {
+		return nil, err
+	}
+	v, err := New(cfg, br, dp.ranks()*shard.Rows, s.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +176,12 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 		tc = *s.Trainer
 	}
 	tc.Fingerprint = fingerprint(tc.Fingerprint, cfg, train)
+	// The total batch and the seed fix every rank's batches, whatever the
+	// ranks (see DataParallel).
+	tc.Fingerprint["batch"], tc.Fingerprint["seed"] = fmt.Sprint(plan.Batch), fmt.Sprint(s.Seed)
+	if dp.Reducer != nil {
+		tc.Reduce = dp.Reducer
+	}
 	tr, err := svi.New(v.Model(), v.Guide(), tc)
 	if err != nil {
 		return nil, fmt.Errorf("vae: %w", err)
@@ -179,14 +194,16 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 	if err != nil {
 		return nil, fmt.Errorf("vae: %w", err)
 	}
-	mb, err := Minibatches(train, plan.Batch, s.Seed+1)
-	if err == nil {
+	mb, err := dp.minibatches(shard, br, s.Seed+1)
+	if err == nil && dp.Reducer == nil {
 		err = st.SetBatches(mb)
+	} else if err == nil {
+		err = st.SetRankBatches(mb, dp.Rank == 0)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("vae: %w", err)
 	}
-	next := Batches(train, st)
+	next := Batches(shard, st)
 	f := &Fitted{VAE: v, Trainer: tr, State: st, Rows: train.Rows, Plan: plan}
 	start := time.Now()
 	err = d.Run(ctx, tr, st, plan.Steps, next)
