@@ -46,7 +46,7 @@ func floatsOf[T Float](v G.Value) ([]T, error) {
 			}
 			t = m
 		}
-		return t.Data().([]T), nil
+		return typedData[T](t), nil
 	default:
 		if d, ok := v.Data().(T); ok {
 			return []T{d}, nil
@@ -125,7 +125,7 @@ func shapedOf[T Float](s tensor.Shape, v []T) G.Value {
 func bufGet[T Float](b *OutBuf, zero bool, shape ...int) (*tensor.Dense, []T) {
 	if b != nil {
 		if t, ok := b.v.(*tensor.Dense); ok && t.Dtype() == dtypeOf[T]() && t.Shape().Eq(tensor.Shape(shape)) {
-			d := t.Data().([]T)
+			d := typedData[T](t)
 			if zero {
 				clear(d)
 			}
@@ -136,7 +136,7 @@ func bufGet[T Float](b *OutBuf, zero bool, shape ...int) (*tensor.Dense, []T) {
 	if b != nil {
 		b.v = t
 	}
-	return t, t.Data().([]T)
+	return t, typedData[T](t)
 }
 
 // bufLike is OutBuf.like for element type T: a value shaped as s (a
@@ -147,6 +147,9 @@ func bufLike[T Float](b *OutBuf, s tensor.Shape) (G.Value, []T) {
 		if s.IsScalar() {
 			return b.v, nil
 		}
+		if t, ok := b.v.(*tensor.Dense); ok {
+			return t, typedData[T](t)
+		}
 		return b.v, b.v.Data().([]T)
 	}
 	if s.IsScalar() {
@@ -155,7 +158,16 @@ func bufLike[T Float](b *OutBuf, s tensor.Shape) (G.Value, []T) {
 	}
 	t := tensor.New(tensor.WithShape(s.Clone()...), tensor.Of(dtypeOf[T]()))
 	b.v = t
-	return t, t.Data().([]T)
+	return t, typedData[T](t)
+}
+
+// typedData returns the backing of t, a tensor of T's dtype, without
+// boxing it in an interface as Dense.Data does (an allocation per call).
+func typedData[T Float](t *tensor.Dense) []T {
+	if dtypeOf[T]() == tensor.Float32 {
+		return any(t.Float32s()).([]T)
+	}
+	return any(t.Float64s()).([]T)
 }
 
 // setScalarOf stores x in a scalar value made by scalarValue.
