@@ -110,7 +110,8 @@ type dataDecl struct {
 	shape []int
 	node  *G.Node
 	value *tensor.Dense
-	tile  int // > 1: fed with the batch's array repeated tile times (an expanded plate)
+	tile  int       // > 1: fed with the batch's array repeated tile times (an expanded plate)
+	host  []float64 // feed's float64 staging for a float32 input
 }
 
 // Graph returns the graph the model builds on.

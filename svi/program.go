@@ -30,8 +30,7 @@ type program struct {
 	noise   []noiseDecl
 	data    []dataDecl
 	fed     []bool
-	grads   *Params   // nil for an evaluation program
-	host    []float64 // feed's float64 staging of a float32 data input
+	grads   *Params // nil for an evaluation program
 }
 
 // newProgram builds the guide and S instances of the model (one when
@@ -224,7 +223,7 @@ func (p *program) feed(b Batch) error {
 				return fmt.Errorf("svi: data %q element %d is %v", d.name, j, x)
 			}
 		}
-		dst := staging(d.value, &p.host)
+		dst := staging(d.value, &p.data[i].host)
 		for k := range tile {
 			copy(dst[k*len(v):], v)
 		}

@@ -37,6 +37,7 @@ type sviFlags struct {
 	draws      int
 	workers    int
 	vectorize  bool
+	dtype      string // -dtype: float64 or float32 (see sviSpec.float32)
 	// The flags of svi.Run's loop (sviSpec.loop).
 	stop     bool
 	average  bool
@@ -69,6 +70,9 @@ type sviSpec struct {
 	// estimators are the command's own -estimator values beside svi's
 	// (bnn's dvi), which its library call reads.
 	estimators []string
+	// float32: the command accepts -dtype float32 (its model, guide and
+	// estimator can train a float32 graph); the others refuse it.
+	float32 bool
 }
 
 // sviDefaults returns the spec of a command running svi.Run's loop with
@@ -108,6 +112,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same data and flags as the run that wrote it: other data, players or model settings are refused)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
 	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
+	fs.StringVar(&f.dtype, "dtype", "float64", usage("dtype", "floating-point type of the training graph: float64 or float32 (bnn only, meanfield guide; parameters, optimizer state and checkpoints stay float64)"))
 	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
 	if spec.loop {
 		fs.BoolVar(&f.stop, "stop", spec.stop, usage("stop", "stop early once the ELBO has stopped improving (see svi.Convergence)"))
@@ -129,6 +134,13 @@ func (f *sviFlags) validate(cmd string) error {
 			want = "trace, entropy, kl, stl, iwae or " + strings.Join(f.spec.estimators, ", ")
 		}
 		return fmt.Errorf("train %s: -estimator: unknown %q (want %s)", cmd, f.estimator, want)
+	}
+	dt, err := svi.ParseDType(f.dtype)
+	if err != nil {
+		return fmt.Errorf("train %s: -dtype: %w", cmd, err)
+	}
+	if dt == svi.Float32 && !f.spec.float32 {
+		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (train bnn has it)", cmd)
 	}
 	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) {
 		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
@@ -185,7 +197,11 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 	if f.guide == "map" {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
-	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize}
+	dt, err := svi.ParseDType(f.dtype)
+	if err != nil {
+		return svi.Config{}, fmt.Errorf("train %s: -dtype: %w", cmd, err)
+	}
+	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize, DType: dt}
 	if f.vectorize {
 		if cmd != "blr" && cmd != "trueskill" {
 			return svi.Config{}, fmt.Errorf("train %s: -vectorize needs a model written for all particles at once (blr, trueskill, bnn regression)", cmd)
