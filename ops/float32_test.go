@@ -159,6 +159,8 @@ func TestFloat32AgreesWithFloat64(t *testing.T) {
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return LogitLogLik(in[0], in[1]) }},
 		tc{"LogitLogLik/bernoulli", []dtInput{{randVec(r, 7, 2), []int{7, 1}, true}, {labels2, []int{7}, false}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return LogitLogLik(in[0], in[1]) }},
+		tc{"BernoulliLogLik", []dtInput{{randVec(r, 21, 2), []int{7, 3}, true}, {[]float64{0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1}, []int{7, 3}, false}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return BernoulliLogLik(in[0], in[1]) }},
 		tc{"NormalPriorLogProb", []dtInput{{w[:200], []int{10, 20}, true}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return NormalPriorLogProb(in[0], 0.7) }},
 		tc{"GammaPriorLogProb", []dtInput{{[]float64{0.3, 1.7, 4.2}, []int{3}, true}},

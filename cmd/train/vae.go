@@ -66,6 +66,7 @@ func addVAEFlags(fs *flag.FlagSet) *vaeFlags {
 	// no iterate averaging, a constant learning rate, few diagnostic draws.
 	spec := sviDefaults(0, 1e-3, 1, "kl")
 	spec.epochs, spec.stop, spec.average, spec.schedule, spec.draws = true, false, false, "none", 160
+	spec.float32 = true // the encoder, decoder and likelihoods take float32
 	return &vaeFlags{
 		data:       fs.String("data", "", "digits CSV `file` (data/digits_8x8/digits.csv: every 5th row is the test set) or Fashion-MNIST directory (the four upstream .gz files)"),
 		latent:     fs.Int("latent", 2, "latent dimensions L"),
