@@ -31,6 +31,7 @@ type vaeReport struct {
 	Activation string  `json:"activation"`
 	Likelihood string  `json:"likelihood"`
 	Covariance string  `json:"covariance"`
+	DType      string  `json:"dtype,omitempty"` // float32; empty for float64
 	Batch      int     `json:"batch"`
 	Epochs     float64 `json:"epochs"`
 	Steps      int     `json:"steps"`
@@ -122,6 +123,9 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	tc, err := sf.config("vae")
 	if err != nil {
 		return err
+	}
+	if tc.DType != svi.Float64 {
+		rep.DType = tc.DType.String()
 	}
 	r := &sviRun{f: sf, stderr: stderr}
 	set := vae.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, Trainer: &tc, Seed: sf.seed, Driver: r}
