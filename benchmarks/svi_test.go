@@ -50,7 +50,13 @@ func benchStepCfg(b *testing.B, model svi.Model, guide svi.Guide, batch svi.Batc
 	if err := tr.Feed(batch); err != nil {
 		b.Fatal(err)
 	}
-	var info svi.Info
+	// One untimed step: the first allocates the trainer's scratch state
+	// (the backup of the parameters and moments, the ops' buffers), which
+	// weighs on a large network timed over few steps.
+	info, err := tr.Step(st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		if info, err = tr.Step(st, nil); err != nil {

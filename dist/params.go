@@ -47,10 +47,18 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-// vectorConst returns a float64 vector constant holding a copy of v, with a
-// unique name.
+// vectorConst returns a vector constant of g's dtype (graph.Dtype) holding
+// a copy of v, with a unique name.
 func vectorConst(g *G.ExprGraph, v []float64) *G.Node {
-	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]float64(nil), v...)))
+	var back any = append([]float64(nil), v...)
+	if graph.Dtype(g) == tensor.Float32 {
+		v32 := make([]float32, len(v))
+		for i, x := range v {
+			v32[i] = float32(x)
+		}
+		back = v32
+	}
+	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(back))
 	return G.NewConstant(t, G.In(g), G.WithName(graph.Name(g, "c")))
 }
 
@@ -152,6 +160,14 @@ func constantValues(n *G.Node) []float64 {
 		return []float64{v}
 	case []float64:
 		return v
+	case float32:
+		return []float64{float64(v)}
+	case []float32:
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out
 	}
 	return nil
 }

@@ -17,9 +17,11 @@ import (
 // l is g·(x − σ(l)); x gets none (it is data). x is not checked: values in
 // [0, 1] give the continuous extension. It replaces the five operations of
 // dist.Bernoulli's LogProb and the sum, and their gradients. For logits
-// [B, K] and class labels, see LogitLogLik.
+// [B, K] and class labels, see LogitLogLik. Logits and data are both
+// float64 or both float32 (the softplus and sigmoid are computed in
+// float64 and the sum accumulated in float64 either way).
 func BernoulliLogLik(logits, x *G.Node) (*G.Node, error) {
-	if err := checkFloat64("BernoulliLogLik", logits, x); err != nil {
+	if err := checkFloat("BernoulliLogLik", logits, x); err != nil {
 		return nil, err
 	}
 	n, err := G.ApplyOp(bernOp{dims: logits.Shape().Dims()}, logits, x)
@@ -79,28 +81,35 @@ func (o bernOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != o.Arity() {
 		return nil, fmt.Errorf("ops: %s takes %d inputs, got %d", o, o.Arity(), len(in))
 	}
-	l, err := floats(in[0])
+	if isFloat32(in) {
+		return bernDo[float32](o, in)
+	}
+	return bernDo[float64](o, in)
+}
+
+func bernDo[T Float](o bernOp, in []G.Value) (G.Value, error) {
+	l, err := floatsOf[T](in[0])
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s: %w", o, err)
 	}
-	x, err := floats(in[1])
+	x, err := floatsOf[T](in[1])
 	if err != nil || len(x) != len(l) {
 		return nil, fmt.Errorf("ops: %s: data of %d values for %d logits (%v)", o, len(x), len(l), err)
 	}
 	if !o.grad {
 		s := 0.0
 		for i, li := range l {
-			s += x[i]*li - special.Softplus(li)
+			s += float64(x[i])*float64(li) - special.Softplus(float64(li))
 		}
-		return G.NewF64(s), nil
+		return scalarValue[T](s), nil
 	}
 	g, err := Scalar(in[2])
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s: incoming gradient: %w", o, err)
 	}
-	out, d := newTensor(in[0].Shape())
+	out, d := bufGet[T](nil, false, in[0].Shape()...)
 	for i, li := range l {
-		d[i] = g * (x[i] - special.Sigmoid(li))
+		d[i] = T(g * (float64(x[i]) - special.Sigmoid(float64(li))))
 	}
 	return out, nil
 }

@@ -46,28 +46,51 @@ func ParseActivation(s string) (Activation, error) {
 func (a Activation) Valid() bool { return a >= 0 && int(a) < len(activationNames) }
 
 // Apply overwrites z with a(z).
-func (a Activation) Apply(z []float64) {
+func (a Activation) Apply(z []float64) { applyAct(a, z) }
+
+// Backward writes dz = g ⊙ a′(z) into dz, with a′ computed from the
+// output y = a(z): 1[y > 0] for ReLU, 1 − y² for tanh, 1 for the identity.
+func (a Activation) Backward(dz, g, y []float64) { backwardAct(a, dz, g, y) }
+
+// applyAct is Activation.Apply for either float type; tanh is computed in
+// float64 and rounded (Go's math has no float32 tanh).
+func applyAct[T Float](a Activation, z []T) {
 	switch a {
 	case ReLU:
-		for i, v := range z {
-			z[i] = math.Float64frombits(math.Float64bits(v) & positiveMask(v))
+		switch d := any(z).(type) {
+		case []float64:
+			for i, v := range d {
+				d[i] = math.Float64frombits(math.Float64bits(v) & positiveMask(v))
+			}
+		case []float32:
+			for i, v := range d {
+				d[i] = math.Float32frombits(math.Float32bits(v) & uint32(positiveMask(float64(v))))
+			}
 		}
 	case Tanh:
 		for i, v := range z {
-			z[i] = math.Tanh(v)
+			z[i] = T(math.Tanh(float64(v)))
 		}
 	}
 }
 
-// Backward writes dz = g ⊙ a′(z) into dz, with a′ computed from the
-// output y = a(z): 1[y > 0] for ReLU, 1 − y² for tanh, 1 for the identity.
-func (a Activation) Backward(dz, g, y []float64) {
+// backwardAct is Activation.Backward for either float type.
+func backwardAct[T Float](a Activation, dz, g, y []T) {
 	switch a {
 	case ReLU:
 		// Branch-free: the signs of the pre-activations are random, and a
 		// branch per element mispredicts half the time.
-		for i, v := range y {
-			dz[i] = math.Float64frombits(math.Float64bits(g[i]) & positiveMask(v))
+		switch d := any(dz).(type) {
+		case []float64:
+			g := any(g).([]float64)
+			for i, v := range any(y).([]float64) {
+				d[i] = math.Float64frombits(math.Float64bits(g[i]) & positiveMask(v))
+			}
+		case []float32:
+			g := any(g).([]float32)
+			for i, v := range any(y).([]float32) {
+				d[i] = math.Float32frombits(math.Float32bits(g[i]) & uint32(positiveMask(float64(v))))
+			}
 		}
 	case Tanh:
 		for i, v := range y {
@@ -100,15 +123,17 @@ func positiveMask(v float64) uint64 {
 // computed from the layer's output (1[y > 0] for ReLU, 1 − y² for tanh).
 // It replaces the five to seven generic gorgonia operations of the same
 // layer (Mul, Reshape, BroadcastAdd with its materialized repeat,
-// Rectify/Tanh) and their gradients. Float64 only.
+// Rectify/Tanh) and their gradients. x, w and b are all float64 or all
+// float32; on float32 the products run govi's float32 kernels (see
+// MatMul32).
 func Dense(x, w, b *G.Node, act Activation) (*G.Node, error) {
 	for i, n := range []*G.Node{x, w, b} {
 		if n == nil {
 			return nil, fmt.Errorf("ops: Dense: input %d is nil", i)
 		}
-		if err := checkFloat64("Dense", n); err != nil {
-			return nil, err
-		}
+	}
+	if err := checkFloat("Dense", x, w, b); err != nil {
+		return nil, err
 	}
 	if !act.Valid() {
 		return nil, fmt.Errorf("ops: Dense: unknown activation %v", act)
@@ -166,7 +191,14 @@ func denseShapes(x, w, b tensor.Shape) error {
 }
 
 func (op denseOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: Dense", in, 3)
+	if isFloat32(in) {
+		return denseDo[float32](op, in)
+	}
+	return denseDo[float64](op, in)
+}
+
+func denseDo[T Float](op denseOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: Dense", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -176,18 +208,23 @@ func (op denseOp) Do(in ...G.Value) (G.Value, error) {
 	xs, ws, bs := v[0], v[1], v[2]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	op.back.gen++
-	out, z := op.buf.Get(false, rows, nout) // DenseForward overwrites z
-	DenseForward(z, xs, ws, bs, rows, nin, nout, op.act)
+	out, z := bufGet[T](op.buf, false, rows, nout) // denseForward overwrites z
+	denseForward(z, xs, ws, bs, rows, nin, nout, op.act)
 	return out, nil
 }
 
 // DenseForward writes act(x·w + b) into z ([rows, nout]).
 func DenseForward(z, x, w, b []float64, rows, nin, nout int, act Activation) {
+	denseForward(z, x, w, b, rows, nin, nout, act)
+}
+
+// denseForward is DenseForward for either float type.
+func denseForward[T Float](z, x, w, b []T, rows, nin, nout int, act Activation) {
 	for r := 0; r < rows; r++ {
 		copy(z[r*nout:(r+1)*nout], b)
 	}
-	MatMul(false, false, rows, nout, nin, x, w, 1, z)
-	act.Apply(z)
+	matMulOf(false, false, rows, nout, nin, x, w, 1, z)
+	applyAct(act, z)
 }
 
 func (op denseOp) DiffWRT(int) []bool { return []bool{op.diffX, true, true} }
@@ -253,6 +290,13 @@ func (op denseGradOp) shape(x, w, y, g tensor.Shape) (tensor.Shape, error) {
 }
 
 func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
+	if isFloat32(in) {
+		return denseGradDo[float32](op, in)
+	}
+	return denseGradDo[float64](op, in)
+}
+
+func denseGradDo[T Float](op denseGradOp, in []G.Value) (G.Value, error) {
 	if len(in) != 4 {
 		return nil, fmt.Errorf("ops: DenseGrad takes 4 inputs, got %d", len(in))
 	}
@@ -260,7 +304,7 @@ func (op denseGradOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := FloatInputs("ops: DenseGrad", in, 4)
+	v, err := floatInputsOf[T]("ops: DenseGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}

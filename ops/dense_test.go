@@ -263,6 +263,7 @@ func TestDenseErrors(t *testing.T) {
 	bad := G.NewVector(g, G.Float64, G.WithShape(5), G.WithName("bad"))
 	wT := G.NewMatrix(g, G.Float64, G.WithShape(2, 3), G.WithName("wT"))
 	x32 := G.NewMatrix(g, G.Float32, G.WithShape(4, 3), G.WithName("x32"))
+	xInt := G.NewMatrix(g, G.Int, G.WithShape(4, 3), G.WithName("xInt"))
 	y, err := Dense(x, w, b, Tanh)
 	require.NoError(t, err)
 	assert.Equal(t, []int{4, 2}, []int(y.Shape()))
@@ -274,7 +275,8 @@ func TestDenseErrors(t *testing.T) {
 	}{
 		{"bias width", x, w, bad, ReLU, "do not fit"},
 		{"weight shape", x, wT, b, ReLU, "do not fit"},
-		{"float32", x32, w, b, ReLU, "float64 only"},
+		{"mixed dtypes", x32, w, b, ReLU, "input 1 is float64, input 0 is float32"},
+		{"int", xInt, w, b, ReLU, "float32 or float64 only"},
 		{"activation", x, w, b, Activation(7), "unknown activation"},
 		{"negative activation", x, w, b, Activation(-1), "unknown activation"},
 		{"nil input", nil, w, b, ReLU, "input 0 is nil"},

@@ -86,6 +86,21 @@ type denseNBack struct {
 	gen, done  uint64
 	dx, dw, db OutBuf
 	dz         []float64 // one particle's g ⊙ a′
+	dz32       []float32 // the same on float32
+}
+
+// scratch returns k's buffer of at least n elements of T for g ⊙ a′.
+func scratch[T Float](k *denseNBack, n int) []T {
+	if dtypeOf[T]() == tensor.Float32 {
+		if len(k.dz32) < n {
+			k.dz32 = make([]float32, n)
+		}
+		return any(k.dz32[:n]).([]T)
+	}
+	if len(k.dz) < n {
+		k.dz = make([]float64, n)
+	}
+	return any(k.dz[:n]).([]T)
 }
 
 func (op denseNOp) Arity() int { return 3 }
@@ -218,21 +233,19 @@ func (k *denseNBack) result(wrt int, shape tensor.Shape) (G.Value, error) {
 // S particles dz = g_s ⊙ a′ (in k.dz), then ∂/∂w_s = x_sᵀ·dz, ∂/∂b_s =
 // Σ_rows dz and, when x is computed (diffX), ∂/∂x_s = dz·w_sᵀ. shapes are
 // those of x, w and b, whose gradients take them.
-func denseBackward(k *denseNBack, act Activation, diffX bool, x, w, y, g []float64, shapes [3]tensor.Shape, S, B, nin, nout int, per bool) {
-	var dx []float64
+func denseBackward[T Float](k *denseNBack, act Activation, diffX bool, x, w, y, g []T, shapes [3]tensor.Shape, S, B, nin, nout int, per bool) {
+	var dx []T
 	if diffX {
-		_, dx = k.dx.Get(false, shapes[0]...)
+		_, dx = bufGet[T](&k.dx, false, shapes[0]...)
 	}
-	_, dw := k.dw.Get(false, shapes[1]...)
-	_, db := k.db.Get(true, shapes[2]...)
-	if len(k.dz) < B*nout {
-		k.dz = make([]float64, B*nout)
-	}
+	_, dw := bufGet[T](&k.dw, false, shapes[1]...)
+	_, db := bufGet[T](&k.db, true, shapes[2]...)
+	tmp := scratch[T](k, B*nout)
 	for s := 0; s < S; s++ {
 		dz := g[s*B*nout : (s+1)*B*nout]
 		if act != Identity {
-			act.Backward(k.dz[:B*nout], dz, y[s*B*nout:(s+1)*B*nout])
-			dz = k.dz[:B*nout]
+			backwardAct(act, tmp, dz, y[s*B*nout:(s+1)*B*nout])
+			dz = tmp
 		}
 		ws := w[s*nin*nout : (s+1)*nin*nout]
 		xs := x
@@ -240,9 +253,9 @@ func denseBackward(k *denseNBack, act Activation, diffX bool, x, w, y, g []float
 			xs = x[s*B*nin : (s+1)*B*nin]
 		}
 		if diffX { // dz_s·w_sᵀ (x is per particle when it needs a gradient)
-			MatMul(false, true, B, nin, nout, dz, ws, 0, dx[s*B*nin:(s+1)*B*nin])
+			matMulOf(false, true, B, nin, nout, dz, ws, 0, dx[s*B*nin:(s+1)*B*nin])
 		}
-		MatMul(true, false, nin, nout, B, xs, dz, 0, dw[s*nin*nout:(s+1)*nin*nout])
+		matMulOf(true, false, nin, nout, B, xs, dz, 0, dw[s*nin*nout:(s+1)*nin*nout])
 		dbs := db[s*nout : (s+1)*nout]
 		for r := 0; r < B; r++ {
 			for j, v := range dz[r*nout : (r+1)*nout] {

@@ -61,6 +61,8 @@
 // forms s[a] − s[b] for index pairs (paired-comparison models) with the
 // scatter-add [PairScatter] as its gradient.
 //
+// [MatMul32] is MatMul for float32 operands.
+//
 // [FloatInputs], [InputShapes], [Floats], [Scalar], [FloatType], [HashOf],
 // [PlainOp], [CheckArity], [GradNodes] and [OutBuf] (an op's output kept
 // between runs) help write further custom ops, inside this package or
@@ -79,7 +81,8 @@
 // (models/trueskill/kernel.go).
 //
 //  1. Constructor: an exported function taking and returning *G.Node with
-//     an error, checking dtypes with checkFloat64 and shapes before
+//     an error, checking dtypes with checkFloat64 (or checkFloat for an
+//     op that supports float32 too, see Dtypes) and shapes before
 //     G.ApplyOp, and wrapping every error as "ops: Name: …".
 //  2. Op type: a struct embedding [PlainOp], with Arity, Type (built from
 //     [FloatType]), String, WriteHash (a unique "govi/ops.Name{…}" with
@@ -119,5 +122,17 @@
 // Digamma(x) → Trigamma(x), or LogSumExp(x) → Softmax(x) (which is why the
 // softmax recomputes the log-sum-exp instead of reading the forward node).
 //
-// All ops are float64-only; building one on another dtype returns an error.
+// # Dtypes
+//
+// [Dense], [Reparam], [SoftplusReparam], [GaussianLogLik], [LogitLogLik],
+// [BernoulliLogLik], [NormalPriorLogProb] and [GammaPriorLogProb] take
+// float32 as well as float64 nodes (all inputs of one dtype), for
+// svi.Config.DType: one generic kernel over [Float] serves both, the
+// float32 products run [MatMul32] (internal/gemm's Acc32), elementwise
+// special functions are evaluated in float64 and rounded, and the scalar
+// sums of the likelihoods and priors are accumulated in float64 and
+// rounded once. TestFloat32AgreesWithFloat64 checks each against its
+// float64 self on the same inputs. Every other op is float64-only:
+// building one on another dtype returns an error, so a float32 graph that
+// needs it fails when it is built, never computes in the wrong dtype.
 package ops

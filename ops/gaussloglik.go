@@ -19,9 +19,10 @@ import (
 // as one fused operation, for a network output f ([B] or [B, 1]), targets y
 // with as many elements, and a scalar precision τ > 0. Its gradient with
 // respect to f is τ(y − f) and with respect to τ is Σᵢ [1/(2τ) − ½(yᵢ − fᵢ)²];
-// y gets none (it is data).
+// y gets none (it is data). The inputs are all float64 or all float32; the
+// sum is accumulated in float64 either way and rounded once.
 func GaussianLogLik(f, y, tau *G.Node) (*G.Node, error) {
-	if err := checkFloat64("GaussianLogLik", f, y, tau); err != nil {
+	if err := checkFloat("GaussianLogLik", f, y, tau); err != nil {
 		return nil, err
 	}
 	op := gaussOp{df: f.Shape().Dims(), dy: y.Shape().Dims(), dt: tau.Shape().Dims()}
@@ -70,25 +71,26 @@ func (op gaussOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // gaussInputs checks the shapes of f, y and τ and returns their elements.
-func gaussInputs(in []G.Value) (f, y []float64, tau float64, err error) {
+func gaussInputs[T Float](in []G.Value) (f, y []T, tau float64, err error) {
 	if err = gaussShapes(in[0].Shape(), in[1].Shape(), in[2].Shape()); err != nil {
 		return
 	}
-	if f, err = floats(in[0]); err != nil {
+	if f, err = floatsOf[T](in[0]); err != nil {
 		return
 	}
-	if y, err = floats(in[1]); err != nil {
+	if y, err = floatsOf[T](in[1]); err != nil {
 		return
 	}
 	tau, err = Scalar(in[2])
 	return
 }
 
-// sumSquares returns Σᵢ (yᵢ − fᵢ)².
-func sumSquares(f, y []float64) float64 {
+// sumSquares returns Σᵢ (yᵢ − fᵢ)², the differences in T and their squares
+// summed in float64.
+func sumSquares[T Float](f, y []T) float64 {
 	var ss float64
 	for i, fi := range f {
-		d := y[i] - fi
+		d := float64(y[i] - fi)
 		ss += d * d
 	}
 	return ss
@@ -98,12 +100,19 @@ func (op gaussOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 3 {
 		return nil, fmt.Errorf("ops: GaussianLogLik takes 3 inputs, got %d", len(in))
 	}
-	f, y, tau, err := gaussInputs(in)
+	if isFloat32(in) {
+		return gaussDo[float32](in)
+	}
+	return gaussDo[float64](in)
+}
+
+func gaussDo[T Float](in []G.Value) (G.Value, error) {
+	f, y, tau, err := gaussInputs[T](in)
 	if err != nil {
 		return nil, err
 	}
 	n := float64(len(f))
-	return G.NewF64(n*(0.5*math.Log(tau)-special.LogSqrt2Pi) - 0.5*tau*sumSquares(f, y)), nil
+	return scalarValue[T](n*(0.5*math.Log(tau)-special.LogSqrt2Pi) - 0.5*tau*sumSquares(f, y)), nil
 }
 
 func (op gaussOp) DiffWRT(int) []bool { return []bool{true, false, true} }
@@ -156,7 +165,14 @@ func (op gaussGradOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 4 {
 		return nil, fmt.Errorf("ops: GaussianLogLikGrad takes 4 inputs, got %d", len(in))
 	}
-	f, y, tau, err := gaussInputs(in)
+	if isFloat32(in) {
+		return gaussGradDo[float32](op, in)
+	}
+	return gaussGradDo[float64](op, in)
+}
+
+func gaussGradDo[T Float](op gaussGradOp, in []G.Value) (G.Value, error) {
+	f, y, tau, err := gaussInputs[T](in)
 	if err != nil {
 		return nil, err
 	}
@@ -165,11 +181,12 @@ func (op gaussGradOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: GaussianLogLikGrad: %w", err)
 	}
 	if op.wrt == 2 {
-		return valueShaped(in[2].Shape(), []float64{g * (0.5*float64(len(f))/tau - 0.5*sumSquares(f, y))}), nil
+		return shapedOf(in[2].Shape(), []T{T(g * (0.5*float64(len(f))/tau - 0.5*sumSquares(f, y)))}), nil
 	}
-	d := make([]float64, len(f))
+	d := make([]T, len(f))
+	gt, tt := T(g), T(tau)
 	for i, fi := range f {
-		d[i] = g * tau * (y[i] - fi)
+		d[i] = gt * tt * (y[i] - fi)
 	}
-	return valueShaped(in[0].Shape(), d), nil
+	return shapedOf(in[0].Shape(), d), nil
 }

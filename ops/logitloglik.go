@@ -18,9 +18,11 @@ import (
 // 0…K−1; with [B, 1] it is Bernoulli, p(y = 1) = σ(logit), and y holds 0 or
 // 1. Its gradient with respect to the logits is onehot(y) − softmax(logits)
 // (y − σ(logit) for Bernoulli); y gets none. A label outside its range makes
-// the graph run fail.
+// the graph run fail. Logits and labels are both float64 or both float32;
+// on float32 each row's log-sum-exp and the total are computed in float64
+// and the gradient rounded to float32.
 func LogitLogLik(logits, y *G.Node) (*G.Node, error) {
-	if err := checkFloat64("LogitLogLik", logits, y); err != nil {
+	if err := checkFloat("LogitLogLik", logits, y); err != nil {
 		return nil, err
 	}
 	n, err := G.ApplyOp(logitOp{}, logits, y)
@@ -62,19 +64,19 @@ func logitShapes(l, y tensor.Shape) error {
 
 // logitTerms computes the log-likelihood and, when d is not nil, writes its
 // gradient with respect to the logits into d.
-func logitTerms(l, y []float64, rows, k int, d []float64) (float64, error) {
+func logitTerms[T Float](l, y []T, rows, k int, d []T) (float64, error) {
 	var ll float64
 	for r := 0; r < rows; r++ {
-		lab := y[r]
+		lab := float64(y[r])
 		row := l[r*k : (r+1)*k]
 		if k == 1 {
 			if lab != 0 && lab != 1 {
 				return 0, fmt.Errorf("ops: LogitLogLik: label %v of row %d is not 0 or 1", lab, r)
 			}
-			f := row[0]
+			f := float64(row[0])
 			ll += lab*f - special.Softplus(f)
 			if d != nil {
-				d[r] = lab - special.Sigmoid(f)
+				d[r] = T(lab - special.Sigmoid(f))
 			}
 			continue
 		}
@@ -82,16 +84,36 @@ func logitTerms(l, y []float64, rows, k int, d []float64) (float64, error) {
 		if float64(c) != lab || c < 0 || c >= k {
 			return 0, fmt.Errorf("ops: LogitLogLik: label %v of row %d is not a class in 0…%d", lab, r, k-1)
 		}
-		lse := special.LogSumExp(row)
-		ll += row[c] - lse
+		lse := logSumExpOf(row)
+		ll += float64(row[c]) - lse
 		if d != nil {
 			for j, v := range row {
-				d[r*k+j] = -math.Exp(v - lse)
+				d[r*k+j] = T(-math.Exp(float64(v) - lse))
 			}
 			d[r*k+c]++
 		}
 	}
 	return ll, nil
+}
+
+// logSumExpOf is special.LogSumExp of a row of either float type, in
+// float64.
+func logSumExpOf[T Float](row []T) float64 {
+	if r, ok := any(row).([]float64); ok {
+		return special.LogSumExp(r)
+	}
+	m := math.Inf(-1)
+	for _, v := range row {
+		m = max(m, float64(v))
+	}
+	if math.IsInf(m, 0) {
+		return m
+	}
+	var s float64
+	for _, v := range row {
+		s += math.Exp(float64(v) - m)
+	}
+	return m + math.Log(s)
 }
 
 func (op logitOp) Do(in ...G.Value) (G.Value, error) {
@@ -101,19 +123,22 @@ func (op logitOp) Do(in ...G.Value) (G.Value, error) {
 	if err := logitShapes(in[0].Shape(), in[1].Shape()); err != nil {
 		return nil, err
 	}
-	l, err := floats(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("ops: LogitLogLik: %w", err)
+	if isFloat32(in) {
+		return logitDo[float32](in)
 	}
-	y, err := floats(in[1])
-	if err != nil {
-		return nil, fmt.Errorf("ops: LogitLogLik: %w", err)
-	}
-	ll, err := logitTerms(l, y, in[0].Shape()[0], in[0].Shape()[1], nil)
+	return logitDo[float64](in)
+}
+
+func logitDo[T Float](in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: LogitLogLik", in, 2)
 	if err != nil {
 		return nil, err
 	}
-	return G.NewF64(ll), nil
+	ll, err := logitTerms(v[0], v[1], in[0].Shape()[0], in[0].Shape()[1], nil)
+	if err != nil {
+		return nil, err
+	}
+	return scalarValue[T](ll), nil
 }
 
 func (op logitOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
@@ -149,7 +174,14 @@ func (op logitGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op logitGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: LogitLogLikGrad", in, 3)
+	if isFloat32(in) {
+		return logitGradDo[float32](in)
+	}
+	return logitGradDo[float64](in)
+}
+
+func logitGradDo[T Float](in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: LogitLogLikGrad", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +192,7 @@ func (op logitGradOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: LogitLogLikGrad: the incoming gradient has %d values, want 1", len(v[2]))
 	}
 	l, y, g := v[0], v[1], v[2][0]
-	out, d := newTensor(in[0].Shape())
+	out, d := bufGet[T](nil, false, in[0].Shape()...)
 	if _, err := logitTerms(l, y, in[0].Shape()[0], in[0].Shape()[1], d); err != nil {
 		return nil, err
 	}

@@ -37,8 +37,10 @@ func GammaPriorLogProb(x *G.Node, shape, rate float64) (*G.Node, error) {
 	return applyPrior(priorOp{kind: "gamma", a: shape, b: rate}, x)
 }
 
+// applyPrior applies op to x, float64 or float32 (the sum is accumulated
+// in float64 either way).
 func applyPrior(op priorOp, x *G.Node) (*G.Node, error) {
-	if err := checkFloat64(op.String(), x); err != nil {
+	if err := checkFloat(op.String(), x); err != nil {
 		return nil, err
 	}
 	op.dims = x.Shape().Dims()
@@ -100,45 +102,52 @@ func (op priorOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != op.Arity() {
 		return nil, fmt.Errorf("ops: %s takes %d inputs, got %d", op, op.Arity(), len(in))
 	}
-	x, err := floats(in[0])
+	if isFloat32(in) {
+		return priorDo[float32](op, in)
+	}
+	return priorDo[float64](op, in)
+}
+
+func priorDo[T Float](op priorOp, in []G.Value) (G.Value, error) {
+	x, err := floatsOf[T](in[0])
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s: %w", op, err)
 	}
 	if !op.grad {
-		return G.NewF64(op.logProb(x)), nil
+		return scalarValue[T](priorLogProb(op, x)), nil
 	}
 	g, err := Scalar(in[1])
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s: incoming gradient: %w", op, err)
 	}
-	d := make([]float64, len(x))
+	d := make([]T, len(x))
 	switch op.kind {
 	case "normal":
 		for i, v := range x {
-			d[i] = -g * v / (op.a * op.a)
+			d[i] = T(-g * float64(v) / (op.a * op.a))
 		}
 	case "gamma":
 		for i, v := range x {
-			d[i] = g * ((op.a-1)/v - op.b)
+			d[i] = T(g * ((op.a-1)/float64(v) - op.b))
 		}
 	}
-	return valueShaped(in[0].Shape(), d), nil
+	return shapedOf(in[0].Shape(), d), nil
 }
 
-// logProb returns the summed log-density of x.
-func (op priorOp) logProb(x []float64) float64 {
+// priorLogProb returns the summed log-density of x, in float64.
+func priorLogProb[T Float](op priorOp, x []T) float64 {
 	var lp float64
 	switch op.kind {
 	case "normal":
 		var ss float64
 		for _, v := range x {
-			ss += v * v
+			ss += float64(v) * float64(v)
 		}
 		lp = -0.5*ss/(op.a*op.a) - float64(len(x))*(math.Log(op.a)+special.LogSqrt2Pi)
 	case "gamma": // elementwise: one value, or one per particle
 		lg, _ := math.Lgamma(op.a)
 		for _, v := range x {
-			lp += op.a*math.Log(op.b) - lg + (op.a-1)*math.Log(v) - op.b*v
+			lp += op.a*math.Log(op.b) - lg + (op.a-1)*math.Log(float64(v)) - op.b*float64(v)
 		}
 	}
 	return lp

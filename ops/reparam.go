@@ -23,10 +23,8 @@ import (
 // (log(1 + eˣ), with x returned above 16), so the draw agrees with a scale
 // built by gorgonia.Softplus.
 func SoftplusReparam(loc, rho, eps *G.Node) (*G.Node, error) {
-	for _, x := range []*G.Node{loc, rho, eps} {
-		if err := checkFloat64("SoftplusReparam", x); err != nil {
-			return nil, err
-		}
+	if err := checkFloat("SoftplusReparam", loc, rho, eps); err != nil {
+		return nil, err
 	}
 	if !loc.Shape().Eq(rho.Shape()) || !loc.Shape().Eq(eps.Shape()) {
 		return nil, fmt.Errorf("ops: SoftplusReparam: shapes loc %v, ρ %v and ε %v differ", loc.Shape(), rho.Shape(), eps.Shape())
@@ -45,10 +43,8 @@ func SoftplusReparam(loc, rho, eps *G.Node) (*G.Node, error) {
 // once and only this op is repeated per particle: cheaper than
 // SoftplusReparam, which recomputes softplus(ρ) and σ(ρ) for each draw.
 func Reparam(loc, scale, eps *G.Node) (*G.Node, error) {
-	for _, x := range []*G.Node{loc, scale, eps} {
-		if err := checkFloat64("Reparam", x); err != nil {
-			return nil, err
-		}
+	if err := checkFloat("Reparam", loc, scale, eps); err != nil {
+		return nil, err
 	}
 	if !loc.Shape().Eq(scale.Shape()) || !loc.Shape().Eq(eps.Shape()) {
 		return nil, fmt.Errorf("ops: Reparam: shapes loc %v, scale %v and ε %v differ", loc.Shape(), scale.Shape(), eps.Shape())
@@ -94,7 +90,16 @@ func (op reparamOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.String
 func (op reparamOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("SoftplusReparam", in, 3)
+	if isFloat32(in) {
+		return reparamDo[float32](op, in)
+	}
+	return reparamDo[float64](op, in)
+}
+
+// reparamDo is reparamOp.Do for either float type; softplus is computed in
+// float64 and rounded.
+func reparamDo[T Float](op reparamOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("SoftplusReparam", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +107,13 @@ func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
 	if len(rho) != len(loc) || len(eps) != len(loc) {
 		return nil, fmt.Errorf("SoftplusReparam: %d, %d and %d values", len(loc), len(rho), len(eps))
 	}
-	out, d := op.buf.like(in[0].Shape())
-	sc := special.SoftplusGorgonia
+	out, d := bufLike[T](op.buf, in[0].Shape())
+	sc := func(x T) T { return T(special.SoftplusGorgonia(float64(x))) }
 	if op.affine {
-		sc = func(x float64) float64 { return x }
+		sc = func(x T) T { return x }
 	}
 	if d == nil { // a scalar
-		setScalar(out, loc[0]+sc(rho[0])*eps[0])
+		setScalarOf(out, float64(loc[0]+sc(rho[0])*eps[0]))
 		return out, nil
 	}
 	if op.affine {
@@ -118,7 +123,7 @@ func (op reparamOp) Do(in ...G.Value) (G.Value, error) {
 		return out, nil
 	}
 	for i := range d {
-		d[i] = loc[i] + special.SoftplusGorgonia(rho[i])*eps[i]
+		d[i] = loc[i] + T(special.SoftplusGorgonia(float64(rho[i])))*eps[i]
 	}
 	return out, nil
 }
@@ -163,7 +168,16 @@ func (op reparamGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.St
 func (op reparamGradOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("SoftplusReparamGrad", in, 3)
+	if isFloat32(in) {
+		return reparamGradDo[float32](op, in)
+	}
+	return reparamGradDo[float64](op, in)
+}
+
+// reparamGradDo is reparamGradOp.Do for either float type; σ(ρ) is
+// computed in float64 and rounded.
+func reparamGradDo[T Float](op reparamGradOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("SoftplusReparamGrad", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -171,13 +185,13 @@ func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
 	if len(eps) != len(rho) || len(g) != len(rho) {
 		return nil, fmt.Errorf("SoftplusReparamGrad: %d, %d and %d values", len(rho), len(eps), len(g))
 	}
-	out, d := op.buf.like(in[0].Shape())
-	ds := special.Sigmoid
+	out, d := bufLike[T](op.buf, in[0].Shape())
+	ds := func(x T) T { return T(special.Sigmoid(float64(x))) }
 	if op.affine {
-		ds = func(float64) float64 { return 1 }
+		ds = func(T) T { return 1 }
 	}
 	if d == nil {
-		setScalar(out, g[0]*eps[0]*ds(rho[0]))
+		setScalarOf(out, float64(g[0]*eps[0]*ds(rho[0])))
 		return out, nil
 	}
 	if op.affine {
@@ -187,7 +201,7 @@ func (op reparamGradOp) Do(in ...G.Value) (G.Value, error) {
 		return out, nil
 	}
 	for i := range d {
-		d[i] = g[i] * eps[i] * special.Sigmoid(rho[i])
+		d[i] = g[i] * eps[i] * T(special.Sigmoid(float64(rho[i])))
 	}
 	return out, nil
 }

@@ -138,14 +138,21 @@ func valueShaped(s tensor.Shape, v []float64) G.Value {
 // must not write to it unless they own the value.
 func Floats(v G.Value) ([]float64, error) { return floats(v) }
 
-// Scalar returns the single element of a gorgonia value (a *G.F64, or a
-// float64 tensor of one element), for custom ops that take an incoming
-// scalar gradient. It does not allocate for a *G.F64 or a tensor.
+// Scalar returns the single element of a gorgonia value (a *G.F64 or
+// *G.F32, or a float64 or float32 tensor of one element, a float32
+// converted exactly), for custom ops that take an incoming scalar
+// gradient and for reading a loss. It does not allocate for a scalar or a
+// tensor.
 func Scalar(v G.Value) (float64, error) {
 	switch t := v.(type) {
 	case *G.F64:
 		return float64(*t), nil
+	case *G.F32:
+		return float64(*t), nil
 	case *tensor.Dense:
+		if t.Dtype() == tensor.Float32 {
+			return scalarOf(t)
+		}
 		if t.Dtype() != tensor.Float64 {
 			return 0, fmt.Errorf("want float64 values, got %v", t.Dtype())
 		}

@@ -19,7 +19,9 @@
 // the sites. [New] builds the training graph — S particles of the model
 // (one graph per worker with Config.Workers, one model instance for all
 // particles with Config.Vectorize), the negative ELBO and its gradient —
-// compiled once; a [Trainer] then runs it for any number of [State]s:
+// compiled once, in float64 or (Config.DType, [Float32]) float32 with the
+// State kept in float64; a [Trainer] then runs it for any number of
+// [State]s:
 //
 //	tr, err := svi.New(model, guides.MeanField{}, svi.Config{Particles: 4})
 //	st, err := tr.Init(seed)                  // parameters, optimizer, random source

@@ -44,6 +44,7 @@ type derivedDecl struct {
 	node  *G.Node
 	value *tensor.Dense
 	fill  func(p *Params, dst []float64)
+	host  []float64 // fill's float64 staging for a float32 input
 }
 
 type noiseDecl struct {
@@ -51,6 +52,7 @@ type noiseDecl struct {
 	node  *G.Node
 	value *tensor.Dense
 	fill  func(dst []float64, r *rand.Rand)
+	host  []float64 // fill's float64 staging for a float32 input
 }
 
 // Graph returns the training graph.

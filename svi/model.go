@@ -110,7 +110,8 @@ type dataDecl struct {
 	shape []int
 	node  *G.Node
 	value *tensor.Dense
-	tile  int // > 1: fed with the batch's array repeated tile times (an expanded plate)
+	tile  int       // > 1: fed with the batch's array repeated tile times (an expanded plate)
+	host  []float64 // feed's float64 staging for a float32 input
 }
 
 // Graph returns the graph the model builds on.
@@ -143,7 +144,7 @@ func (m *M) Array(v []float64, shape ...int) *G.Node {
 		return nil
 	}
 	n, t := input(m.g, "const", shape)
-	copy(t.Float64s(), v)
+	setFrom(t, v)
 	return n
 }
 
@@ -442,8 +443,9 @@ func sumNodes(g *G.ExprGraph, ns []*G.Node) (*G.Node, error) {
 	return s, b.Err()
 }
 
-// input returns a float64 input node of the given shape bound to a fresh
-// zero tensor, and that tensor. A scalar (empty shape) is stored as a
+// input returns an input node of the given shape and of g's dtype
+// (graph.Dtype: float64 unless the graph trains in float32) bound to a
+// fresh zero tensor, and that tensor. A scalar (empty shape) is stored as a
 // one-element vector; the returned node is then its scalar sum, so callers
 // always write values through the tensor.
 func input(g *G.ExprGraph, name string, shape []int) (*G.Node, *tensor.Dense) {
@@ -452,8 +454,9 @@ func input(g *G.ExprGraph, name string, shape []int) (*G.Node, *tensor.Dense) {
 	if len(shape) == 0 {
 		tshape = []int{1}
 	}
-	t := tensor.New(tensor.WithShape(tshape...), tensor.WithBacking(make([]float64, size(tshape))))
-	n := G.NewTensor(g, tensor.Float64, len(tshape), G.WithShape(tshape...), G.WithName(name), G.WithValue(t))
+	dt := graph.Dtype(g)
+	t := tensor.New(tensor.WithShape(tshape...), tensor.Of(dt))
+	n := G.NewTensor(g, dt, len(tshape), G.WithShape(tshape...), G.WithName(name), G.WithValue(t))
 	if len(shape) == 0 {
 		return G.Must(G.Sum(n)), t
 	}

@@ -38,6 +38,9 @@ type program struct {
 // compiled.
 func newProgram(model Model, guide Guide, sites []Site, cfg Config, S int, vector, train bool) (*program, *parts, error) {
 	p := &program{g: G.NewGraph()}
+	if train && cfg.DType == Float32 {
+		graph.SetDtype(p.g, tensor.Float32)
+	}
 	gc := &GuideContext{g: p.g, particles: S, data: map[string]*G.Node{}, dataDecl: &p.data}
 	if train && cfg.Estimator == ConcreteELBO {
 		gc.temperature = cfg.Temperature
@@ -136,8 +139,11 @@ func (p *program) pruneDerived(prog *G.ExprGraph) {
 }
 
 func (p *program) fillNoise(r *rand.Rand) {
-	for _, n := range p.noise {
-		n.fill(n.value.Float64s(), r)
+	for i := range p.noise {
+		n := &p.noise[i]
+		dst := staging(n.value, &n.host)
+		n.fill(dst, r)
+		commit(n.value, dst)
 	}
 }
 
@@ -145,7 +151,7 @@ func (p *program) fillNoise(r *rand.Rand) {
 // data, and returns the loss, with the gradient in p.grads when p has one.
 func (p *program) run(ps *Params) (float64, error) {
 	for i, d := range p.params {
-		copy(d.value.Float64s(), ps.values[i])
+		setFrom(d.value, ps.values[i])
 		if p.grads == nil {
 			continue
 		}
@@ -155,8 +161,11 @@ func (p *program) run(ps *Params) (float64, error) {
 			}
 		}
 	}
-	for _, d := range p.derived {
-		d.fill(ps, d.value.Float64s())
+	for i := range p.derived {
+		d := &p.derived[i]
+		dst := staging(d.value, &d.host)
+		d.fill(ps, dst)
+		commit(d.value, dst)
 	}
 	if p.tape == nil {
 		p.tape = newTape(p.vm)
@@ -180,7 +189,9 @@ func (p *program) run(ps *Params) (float64, error) {
 		if !ok {
 			return loss, fmt.Errorf("svi: gradient of %s has type %T", d.name, gv)
 		}
-		copy(p.grads.values[i], gt.Data().([]float64))
+		if err := getInto(p.grads.values[i], gt); err != nil {
+			return loss, fmt.Errorf("svi: gradient of %s: %w", d.name, err)
+		}
 	}
 	return loss, nil
 }
@@ -202,19 +213,21 @@ func (p *program) feed(b Batch) error {
 			}
 			continue
 		}
-		dst := d.value.Float64s()
+		n := d.value.Shape().TotalSize()
 		tile := max(d.tile, 1)
-		if len(v)*tile != len(dst) {
-			return fmt.Errorf("svi: data %q has %d values, the model declares shape %v (%d values)", d.name, len(v), d.shape, len(dst)/tile)
+		if len(v)*tile != n {
+			return fmt.Errorf("svi: data %q has %d values, the model declares shape %v (%d values)", d.name, len(v), d.shape, n/tile)
 		}
 		for j, x := range v {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				return fmt.Errorf("svi: data %q element %d is %v", d.name, j, x)
 			}
 		}
+		dst := staging(d.value, &p.data[i].host)
 		for k := range tile {
 			copy(dst[k*len(v):], v)
 		}
+		commit(d.value, dst)
 		p.fed[i] = true
 	}
 	return nil

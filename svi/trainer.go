@@ -69,6 +69,11 @@ type Config struct {
 	// global sites' terms once. The evaluation methods and LossGrad stay
 	// local to the rank.
 	Reduce Reducer
+	// DType is the floating-point type of the training graph: Float64
+	// (the zero value) or Float32, which New refuses with estimators,
+	// Vectorize, guides or models whose operations do not support it yet
+	// (see Float32 for what stays float64).
+	DType DType
 }
 
 // DefaultTemperature is the concrete estimator's default temperature, the
@@ -137,10 +142,13 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 			n++
 		}
 		p, pt, err := newProgram(model, guide, sites, cfg, n, cfg.Vectorize, true)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			err = p.compileTrain(pt, cfg.Estimator)
 		}
-		if err := p.compileTrain(pt, cfg.Estimator); err != nil {
+		if err != nil && cfg.DType == Float32 {
+			return nil, fmt.Errorf("svi: building the float32 training graph: %w", err)
+		}
+		if err != nil {
 			return nil, err
 		}
 		t.progs = append(t.progs, p)
@@ -182,6 +190,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Workers == 0 {
 		c.Workers = 1
+	}
+	if err := c.checkDType(); err != nil {
+		return c, err
 	}
 	c.Fingerprint = maps.Clone(c.Fingerprint)
 	if c.Workers > 1 && (c.Estimator == IWAEBound || c.Estimator == VIMCOBound || c.Estimator == ScoreELBO) {

@@ -37,6 +37,7 @@ type bnnReport struct {
 	LearnRate  float64 `json:"lr"`
 	Particles  int     `json:"particles"`
 	Workers    int     `json:"workers"`
+	DType      string  `json:"dtype,omitempty"` // float32; empty for float64
 	Guide      string  `json:"guide"`
 	Local      bool    `json:"local_reparam,omitempty"`
 	Estimator  string  `json:"estimator"`
@@ -95,6 +96,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		"estimator": "or dvi: deterministic VI, the expected log-likelihood under q in closed form with the weights' KL (regression, relu, meanfield; -particles 1 unless given)",
 		"particles": "1 with -estimator dvi unless given"}
 	spec.estimators = []string{bnn.EstimatorDVI}
+	spec.float32 = true
 	return &bnnFlags{
 		data:       fs.String("data", "", "numeric table `file`: input columns, then the target (regression) or class label 0…K−1 (classification)"),
 		trainIdx:   fs.String("train-index", "", "`file` of 0-based training rows (with -test-index)"),
@@ -269,18 +271,25 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		return fail(fmt.Errorf("-guide: %w", err))
 	}
 	f.implicitDefaults(fs)
+	dt, err := svi.ParseDType(sf.dtype) // checked by validate
+	if err != nil {
+		return fail(fmt.Errorf("-dtype: %w", err))
+	}
 	p := bnn.Protocol{Select: sel, ValFrac: *f.valFrac, Checks: *f.checks, Draws: *f.draws, DiagnosticDraws: sf.draws,
 		Config: bnn.Config{Hidden: units, Activation: act, Task: tk, PriorScale: *f.priorScale, LocalReparam: *f.local,
 			PriorShape: *f.priorShape, PriorRate: *f.priorRate},
 		Settings: bnn.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles,
 			Anneal: *f.anneal, Workers: sf.workers, Vectorize: sf.vectorize, Guide: gd, Rank: sf.rank, Estimator: sf.estimator,
-			Checkpoint: sf.checkpoint, CheckpointEvery: sf.every, Resume: sf.resume, Seed: sf.seed}}
+			Checkpoint: sf.checkpoint, CheckpointEvery: sf.every, Resume: sf.resume, Seed: sf.seed, DType: dt}}
 	rep := &bnnReport{Model: "bnn", Task: tk.String(), Hidden: units, Activation: act.String(), Epochs: *f.epochs, Steps: sf.steps,
 		Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles, Workers: sf.workers, Anneal: *f.anneal, Guide: gd.String(),
 		Local: *f.local, Estimator: sf.estimator, PriorScale: *f.priorScale, PriorShape: *f.priorShape, PriorRate: *f.priorRate,
 		Select: *f.selectMode, Draws: *f.draws, Seed: sf.seed}
 	if gd == bnn.MAP {
 		rep.Estimator = "trace" // a point mass: the objective is the log-joint
+	}
+	if dt != svi.Float64 {
+		rep.DType = dt.String()
 	}
 	if tk == bnn.Regression {
 		p.Config.NoiseShape, p.Config.NoiseRate = *f.noiseShape, *f.rate

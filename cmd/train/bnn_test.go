@@ -190,3 +190,27 @@ func TestParseSplits(t *testing.T) {
 	_, err = parseSplits("a", 20)
 	assert.Error(t, err)
 }
+
+// TestBNNCommandFloat32: -dtype float32 trains the float32 graph, records
+// the dtype in the report, and gives the float64 run's test RMSE (same
+// seed; float32 rounding moves it by about 1e-6, the bound 1% catches a
+// different model); other commands refuse it.
+func TestBNNCommandFloat32(t *testing.T) {
+	t.Parallel()
+	rmse := map[string]float64{}
+	for _, dt := range []string{"float64", "float32"} {
+		dir := t.TempDir()
+		_, _, err := runCmd("bnn", "-data", boston, "-steps", "300", "-lr", "0.01", "-particles", "2", "-draws", "200", "-dtype", dt, "-out", dir)
+		require.NoError(t, err)
+		rep := readReport(t, dir)
+		rmse[dt] = rep["test_rmse"].(float64)
+		if dt == "float32" {
+			assert.Equal(t, "float32", rep["dtype"])
+		} else {
+			assert.NotContains(t, rep, "dtype", "a float64 report is unchanged")
+		}
+	}
+	assert.InDelta(t, rmse["float64"], rmse["float32"], 0.01*rmse["float64"])
+	_, _, err := runCmd("blr", "-data", boston, "-dtype", "float32", "-out", t.TempDir())
+	assert.ErrorContains(t, err, "-dtype float32 is not supported by this command yet")
+}

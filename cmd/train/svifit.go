@@ -43,6 +43,7 @@ type sviFlags struct {
 	// -optimizer and -natural-step (sviSpec.natural).
 	optimizer   string
 	naturalStep float64
+	dtype      string // -dtype: float64 or float32 (see sviSpec.float32)
 	// The flags of svi.Run's loop (sviSpec.loop).
 	stop     bool
 	average  bool
@@ -78,6 +79,9 @@ type sviSpec struct {
 	// natural declares -optimizer (adam or natural): the commands whose
 	// trainer comes from sviFlags.trainer.
 	natural bool
+	// float32: the command accepts -dtype float32 (its model, guide and
+	// estimator can train a float32 graph); the others refuse it.
+	float32 bool
 }
 
 // naturalDecay is τ of -optimizer natural (the step is β/(1 + t/τ)), and
@@ -141,6 +145,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same data and flags as the run that wrote it: other data, players or model settings are refused)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
 	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
+	fs.StringVar(&f.dtype, "dtype", "float64", usage("dtype", "floating-point type of the training graph: float64 or float32 (bnn with the meanfield guide, vae; parameters, optimizer state and checkpoints stay float64)"))
 	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
 	f.optimizer = "adam"
 	if spec.natural {
@@ -167,6 +172,13 @@ func (f *sviFlags) validate(cmd string) error {
 			want = "trace, entropy, kl, stl, iwae or " + strings.Join(f.spec.estimators, ", ")
 		}
 		return fmt.Errorf("train %s: -estimator: unknown %q (want %s)", cmd, f.estimator, want)
+	}
+	dt, err := svi.ParseDType(f.dtype)
+	if err != nil {
+		return fmt.Errorf("train %s: -dtype: %w", cmd, err)
+	}
+	if dt == svi.Float32 && !f.spec.float32 {
+		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (train bnn and vae have it)", cmd)
 	}
 	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) {
 		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
@@ -229,7 +241,11 @@ func (f *sviFlags) config(cmd string) (svi.Config, error) {
 	if f.guide == "map" {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
 	}
-	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize}
+	dt, err := svi.ParseDType(f.dtype)
+	if err != nil {
+		return svi.Config{}, fmt.Errorf("train %s: -dtype: %w", cmd, err)
+	}
+	cfg := svi.Config{Particles: f.particles, Workers: f.workers, Estimator: est, Optimizer: svi.Adam{LearnRate: f.lr}, ClipNorm: f.clip, Vectorize: f.vectorize, DType: dt}
 	if f.optimizer == "natural" {
 		cfg.Optimizer = guides.NaturalGradient{Step: f.naturalStep, Decay: naturalDecay, Momentum: naturalMomentum, Other: svi.Adam{LearnRate: f.lr}}
 	}

@@ -36,7 +36,7 @@ func flagDefaults(t *testing.T, cmd string) map[string]string {
 func TestSVIFlagSpecs(t *testing.T) {
 	t.Parallel()
 	shared := []string{"steps", "lr", "particles", "estimator", "guide", "rank", "seed", "checkpoint",
-		"checkpoint-every", "resume", "diagnostic-draws", "workers", "vectorize"}
+		"checkpoint-every", "resume", "diagnostic-draws", "workers", "vectorize", "dtype"}
 	loop := []string{"stop", "average", "clip", "schedule"}
 	for _, tc := range []struct {
 		cmd      string
@@ -76,6 +76,8 @@ func TestSVIFlagsValidate(t *testing.T) {
 	base := sviDefaults(100, 0.01, 2, "entropy")
 	epochs := base
 	epochs.epochs, epochs.noReport = true, true
+	f32 := base
+	f32.float32 = true
 	for _, tc := range []struct {
 		name string
 		spec sviSpec
@@ -107,11 +109,14 @@ func TestSVIFlagsValidate(t *testing.T) {
 		{"optimizer", base, func(f *sviFlags) { f.optimizer = "sgd" }, `unknown -optimizer "sgd" (want adam or natural)`},
 		{"natural guide", base, func(f *sviFlags) { f.optimizer, f.guide = "natural", "lowrank" }, "-optimizer natural steps the meanfield guide's Gaussian factors; -guide lowrank has none"},
 		{"natural step", base, func(f *sviFlags) { f.optimizer, f.naturalStep = "natural", 0 }, "-natural-step must lie in (0, 1], got 0"},
+		{"dtype", base, func(f *sviFlags) { f.dtype = "float16" }, `-dtype: svi: unknown dtype "float16"`},
+		{"float32 refused", base, func(f *sviFlags) { f.dtype = "float32" }, "-dtype float32 is not supported by this command yet"},
+		{"float32", f32, func(f *sviFlags) { f.dtype = "float32" }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &sviFlags{spec: tc.spec, steps: tc.spec.steps, lr: tc.spec.lr, particles: tc.spec.particles, rank: 2,
 				every: 1000, draws: tc.spec.draws, schedule: tc.spec.schedule, workers: 1, estimator: tc.spec.estimator, guide: "meanfield",
-				optimizer: "adam", naturalStep: 0.1}
+				optimizer: "adam", naturalStep: 0.1, dtype: "float64"}
 			tc.edit(f)
 			err := f.validate("x")
 			if tc.want == "" {

@@ -31,6 +31,7 @@ type vaeReport struct {
 	Activation string  `json:"activation"`
 	Likelihood string  `json:"likelihood"`
 	Covariance string  `json:"covariance"`
+	DType      string  `json:"dtype,omitempty"` // float32; empty for float64
 	Batch      int     `json:"batch"`
 	Epochs     float64 `json:"epochs"`
 	Steps      int     `json:"steps"`
@@ -72,6 +73,7 @@ func addVAEFlags(fs *flag.FlagSet) *vaeFlags {
 	// no iterate averaging, a constant learning rate, few diagnostic draws.
 	spec := sviDefaults(0, 1e-3, 1, "kl")
 	spec.epochs, spec.stop, spec.average, spec.schedule, spec.draws = true, false, false, "none", 160
+	spec.float32 = true // the encoder, decoder and likelihoods take float32
 	return &vaeFlags{
 		data:       fs.String("data", "", "digits CSV `file` (data/digits_8x8/digits.csv: every 5th row is the test set) or Fashion-MNIST directory (the four upstream .gz files)"),
 		latent:     fs.Int("latent", 2, "latent dimensions L"),
@@ -132,6 +134,9 @@ func runVAE(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	tc, err := sf.config("vae")
 	if err != nil {
 		return err
+	}
+	if tc.DType != svi.Float64 {
+		rep.DType = tc.DType.String()
 	}
 	r := &sviRun{f: sf, stderr: stderr}
 	set := vae.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, Trainer: &tc, Seed: sf.seed, Driver: r,

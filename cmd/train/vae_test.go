@@ -132,3 +132,13 @@ func TestVAEFullBatch(t *testing.T) {
 	rep := readReport(t, dir)
 	assert.Equal(t, 100.0, rep["batch"])
 }
+
+// TestVAECommandFloat32: -dtype float32 trains the float32 graph and
+// records it in the report.
+func TestVAECommandFloat32(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, _, err := runCmd("vae", "-data", vaeDigits, "-epochs", "1", "-k", "1", "-gap-rows", "2", "-gap-steps", "5", "-dtype", "float32", "-out", dir)
+	require.NoError(t, err)
+	assert.Equal(t, "float32", readReport(t, dir)["dtype"])
+}

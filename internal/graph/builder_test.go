@@ -77,3 +77,20 @@ func TestNamesAreUnique(t *testing.T) {
 		assert.Equal(t, n, Name(h, "p"))
 	}
 }
+
+// TestSetDtype: Scalar's constants take the dtype recorded for their
+// graph (float64 by default), so they combine with float32 inputs.
+func TestSetDtype(t *testing.T) {
+	g64, g32 := G.NewGraph(), G.NewGraph()
+	SetDtype(g32, tensor.Float32)
+	assert.Equal(t, tensor.Float64, Dtype(g64))
+	assert.Equal(t, tensor.Float32, Dtype(g32))
+	assert.Equal(t, tensor.Float64, Dtype(nil))
+	assert.Equal(t, tensor.Float64, Scalar(g64, 0.5).Dtype())
+	c := Scalar(g32, 0.5)
+	assert.Equal(t, tensor.Float32, c.Dtype())
+	x := G.NewVector(g32, tensor.Float32, G.WithShape(3), G.WithName(Name(g32, "x")))
+	b := New(g32)
+	_ = b.Mul(x, c)
+	assert.NoError(t, b.Err(), "a float32 input times a float32 constant")
+}

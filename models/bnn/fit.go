@@ -71,6 +71,12 @@ type Settings struct {
 	// particle; regression with the mean-field guide, the entropy or kl
 	// estimator and one worker. Same noise, same numbers, fewer operations.
 	Vectorize bool
+	// DType is the training graph's floating-point type
+	// (svi.Config.DType): svi.Float64, the zero value, or svi.Float32 for
+	// the mean-field guide with the entropy, kl, trace or stl estimator
+	// (not with LocalReparam, dvi or Vectorize). The state, checkpoints
+	// and predictions stay float64.
+	DType svi.DType
 	// Recorder sees every step's diagnostics; nil means none.
 	Recorder svi.Recorder
 	// Every, when positive, calls Check after every Every epochs (and at
@@ -318,9 +324,12 @@ func newTrainer(cfg Config, s Settings, train *Data, batch, n int) (*svi.Trainer
 	if dvi {
 		fp["likelihood"] = "dvi: expectation under q in closed form"
 	}
+	if s.DType != svi.Float64 {
+		fp["dtype"] = s.DType.String() // a float64 fit's fingerprint is unchanged
+	}
 	tr, err := svi.New(model, guide, svi.Config{Particles: s.Particles, Estimator: est,
 		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers, Vectorize: s.Vectorize, Fingerprint: fp,
-		Reduce: s.DataParallel.Reducer})
+		Reduce: s.DataParallel.Reducer, DType: s.DType})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bnn: %w", err)
 	}

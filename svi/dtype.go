@@ -1,0 +1,136 @@
+package svi
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// DType is the floating-point type of a training graph's values (see
+// Config.DType).
+type DType int
+
+const (
+	// Float64 computes the training graph in float64: the default.
+	Float64 DType = iota
+	// Float32 computes the training graph in float32: its parameters,
+	// noise, data and constants are float32 tensors, and the dense
+	// products run float32 kernels, about twice the float64 rate. The
+	// State stays float64: its parameters (the master copy) and the
+	// optimizer's moments are float64 and updated in float64; the
+	// parameters are rounded to float32 before each run and the float32
+	// gradient widened to float64 after it (O(P) copies). The loss of
+	// Info and State.Trace is the graph's float32 value widened to
+	// float64; the fused likelihoods and priors sum their terms in
+	// float64 inside the op and round the total once. Checkpoints are the
+	// same float64 files as with Float64. The evaluation programs (ELBO,
+	// LogWeights, Diagnose, Predictive) stay float64.
+	Float32
+)
+
+var dtypeNames = []string{"float64", "float32"}
+
+// String returns "float64" or "float32".
+func (d DType) String() string {
+	if d >= 0 && int(d) < len(dtypeNames) {
+		return dtypeNames[d]
+	}
+	return fmt.Sprintf("DType(%d)", int(d))
+}
+
+// ParseDType returns the DType named s: float64 or float32.
+func ParseDType(s string) (DType, error) {
+	for i, n := range dtypeNames {
+		if n == s {
+			return DType(i), nil
+		}
+	}
+	return 0, fmt.Errorf("svi: unknown dtype %q (want float64 or float32)", s)
+}
+
+func (d DType) valid() bool { return d >= 0 && int(d) < len(dtypeNames) }
+
+// tensorDtype returns the gorgonia dtype of d.
+func (d DType) tensorDtype() tensor.Dtype {
+	if d == Float32 {
+		return tensor.Float32
+	}
+	return tensor.Float64
+}
+
+// float32Estimators are the estimators whose training graph is built from
+// operations that all take float32 (with a guide and model that do too):
+// the others read values on the host as float64 or enumerate discrete
+// states, and New refuses them with Float32.
+var float32Estimators = map[Estimator]bool{TraceELBO: true, EntropyELBO: true, KLELBO: true, STLELBO: true}
+
+// checkDType refuses the configurations Float32 does not support yet.
+func (c Config) checkDType() error {
+	if !c.DType.valid() {
+		return fmt.Errorf("svi: unknown dtype %v", c.DType)
+	}
+	if c.DType == Float64 {
+		return nil
+	}
+	if !float32Estimators[c.Estimator] {
+		return fmt.Errorf("svi: the %s estimator does not support float32 yet (trace, entropy, kl and stl do)", c.Estimator)
+	}
+	if c.Vectorize {
+		return fmt.Errorf("svi: Vectorize does not support float32 yet")
+	}
+	return nil
+}
+
+// The helpers below switch on the dtype and take typed slices
+// (Float64s, Float32s): Dense.Data boxes its slice in an interface, an
+// allocation per call.
+
+// setFrom copies src into t, a float64 or float32 tensor of len(src)
+// elements (rounding to float32).
+func setFrom(t *tensor.Dense, src []float64) {
+	if t.Dtype() == tensor.Float32 {
+		d := t.Float32s()
+		for i, v := range src {
+			d[i] = float32(v)
+		}
+		return
+	}
+	copy(t.Float64s(), src)
+}
+
+// getInto copies t, a float64 or float32 tensor, into dst (widening
+// float32 exactly); it fails on another dtype.
+func getInto(dst []float64, t *tensor.Dense) error {
+	switch t.Dtype() {
+	case tensor.Float64:
+		copy(dst, t.Float64s())
+	case tensor.Float32:
+		for i, v := range t.Float32s() {
+			dst[i] = float64(v)
+		}
+	default:
+		return fmt.Errorf("svi: want float64 or float32 values, got %v", t.Dtype())
+	}
+	return nil
+}
+
+// staging returns the float64 slice to write t's values into: t's own
+// backing for a float64 tensor, else *scratch (kept between calls), which
+// commit then rounds into t. (A fill callback would cost a closure
+// allocation per input and step.)
+func staging(t *tensor.Dense, scratch *[]float64) []float64 {
+	if t.Dtype() != tensor.Float32 {
+		return t.Float64s()
+	}
+	if n := t.Shape().TotalSize(); len(*scratch) != n {
+		*scratch = make([]float64, n)
+	}
+	return *scratch
+}
+
+// commit stores the values written into staging(t, …) in t.
+func commit(t *tensor.Dense, src []float64) {
+	if t.Dtype() == tensor.Float32 {
+		setFrom(t, src)
+	}
+}
