@@ -43,7 +43,7 @@ type sviFlags struct {
 	// -optimizer and -natural-step (sviSpec.natural).
 	optimizer   string
 	naturalStep float64
-	dtype      string // -dtype: float64 or float32 (see sviSpec.float32)
+	dtype       string // -dtype: float64 or float32 (see sviSpec.float32)
 	// The flags of svi.Run's loop (sviSpec.loop).
 	stop     bool
 	average  bool
