@@ -13,7 +13,8 @@ type Posterior struct {
 	X          []float64 // N×D row-major inputs
 	Y          []int     // N labels in 0…K−1
 	N, D, K    int
-	PriorScale float64 // σ_p
+	PriorScale float64    // σ_p
+	xm         *mat.Dense // X as an N×D matrix, for LogDensity's products
 }
 
 // New returns the posterior of labels y (integers 0…k−1 stored as
@@ -34,6 +35,7 @@ func New(x, y []float64, d, k int, priorScale float64) (*Posterior, error) {
 		}
 		p.Y[i] = int(v)
 	}
+	p.xm = mat.NewDense(p.N, d, x)
 	return p, nil
 }
 
@@ -98,7 +100,9 @@ func softplus(x float64) float64 {
 }
 
 // LogDensity returns log p(θ | data) up to its normalizing constant, and
-// writes the gradient into grad unless grad is nil.
+// writes the gradient into grad unless grad is nil. The data term is
+// computed with matrix products: Z = X W + 1 bᵀ, ∇_W = Xᵀ G, ∇_b = 1ᵀ G
+// with Gᵢ = e_{yᵢ} − softmax(zᵢ) (or yᵢ − σ(zᵢ)).
 func (p *Posterior) LogDensity(grad, theta []float64) float64 {
 	o := p.Outputs()
 	inv := 1 / (p.PriorScale * p.PriorScale)
@@ -109,36 +113,42 @@ func (p *Posterior) LogDensity(grad, theta []float64) float64 {
 			grad[i] = -v * inv
 		}
 	}
-	z := make([]float64, o)
+	w := mat.NewDense(p.D, o, theta[:p.D*o])
+	b := theta[p.D*o:]
+	z := mat.NewDense(p.N, o, nil)
+	z.Mul(p.xm, w)
+	zr := z.RawMatrix().Data
 	for i := 0; i < p.N; i++ {
-		xi := p.X[i*p.D : (i+1)*p.D]
-		p.logits(z, xi, theta)
+		zi := zr[i*o : (i+1)*o]
+		for c := range zi {
+			zi[c] += b[c]
+		}
 		y := p.Y[i]
-		lp += p.probs(z, y)
-		if grad == nil {
+		lp += p.probs(zi, y)
+		// zᵢ becomes ∂ log p(yᵢ | zᵢ)/∂zᵢ = e_y − pᵢ (softmax) or y − σ(zᵢ).
+		if o == 1 {
+			zi[0] = float64(y) - zi[0]
 			continue
 		}
-		// ∂ log p(yᵢ | zᵢ)/∂zᵢ = e_y − pᵢ (softmax) or y − σ(zᵢ).
-		if o == 1 {
-			z[0] = float64(y) - z[0]
-		} else {
-			for c := range z {
-				z[c] = -z[c]
-			}
-			z[y]++
+		for c := range zi {
+			zi[c] = -zi[c]
 		}
-		for j, v := range xi {
-			if v == 0 {
-				continue
-			}
-			g := grad[j*o : (j+1)*o]
-			for c, dz := range z {
-				g[c] += v * dz
-			}
+		zi[y]++
+	}
+	if grad == nil {
+		return lp
+	}
+	var gw mat.Dense
+	gw.Mul(p.xm.T(), z)
+	for j := 0; j < p.D; j++ {
+		for c := range o {
+			grad[j*o+c] += gw.At(j, c)
 		}
-		g := grad[p.D*o:]
-		for c, dz := range z {
-			g[c] += dz
+	}
+	gb := grad[p.D*o:]
+	for i := 0; i < p.N; i++ {
+		for c := range o {
+			gb[c] += zr[i*o+c]
 		}
 	}
 	return lp

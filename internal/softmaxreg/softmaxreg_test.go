@@ -135,28 +135,35 @@ func TestReferenceMatchesQuadrature(t *testing.T) {
 	require.NoError(t, err)
 	assert.Less(t, la.Grad, 1e-8, "the Newton polish reaches the mode")
 	mean, sd := grid(p, la)
-	ref, err := p.Sample(la, mcmc.HMC{Seed: 3, Warmup: 500, Draws: 2000}, 4)
-	require.NoError(t, err)
-	s := ref.Summary
-	assert.Less(t, s.MaxRhat, 1.01)
-	assert.Greater(t, s.MinESS, 2000.0)
 	is, err := p.Importance(la, 20000, rand.New(rand.NewPCG(5, 6)))
 	require.NoError(t, err)
 	assert.Less(t, is.KHat, is.Threshold, "a 2-D posterior is within reach of its Laplace approximation")
+	for _, pilot := range []int{0, 300} {
+		// Without a pilot the Laplace factor preconditions HMC; with one,
+		// the covariance of the pilot's draws.
+		ref, err := p.Sample(la, mcmc.HMC{Seed: 3, Warmup: 500, Draws: 1500}, 4, pilot)
+		require.NoError(t, err)
+		assert.Equal(t, pilot > 0, ref.Pilot != nil)
+		s := ref.Summary
+		assert.Less(t, s.MaxRhat, 1.01, "pilot %d", pilot)
+		assert.Greater(t, s.MinESS, 1500.0, "pilot %d", pilot)
+		for i := range 2 {
+			// 5 Monte Carlo standard errors of the mean (sd/√ESS); the sd
+			// to 5% (its relative standard error is about 1/√(2 ESS) ≈ 2%).
+			assert.InDelta(t, mean[i], s.Mean[i], 5*sd[i]/math.Sqrt(s.ESS[i]), "pilot %d: HMC mean %d", pilot, i)
+			assert.InDelta(t, 1, s.SD[i]/sd[i], 0.05, "pilot %d: HMC sd %d", pilot, i)
+		}
+		t.Logf("pilot %d: HMC mean %.4f sd %.4f (ESS %.0f)", pilot, s.Mean, s.SD, s.MinESS)
+	}
 	var lapErr float64
 	for i := range 2 {
-		// 5 Monte Carlo standard errors of the mean (sd/√ESS); the sd to
-		// 5% (its relative standard error is about 1/√(2 ESS) ≈ 1%).
-		assert.InDelta(t, mean[i], s.Mean[i], 5*sd[i]/math.Sqrt(s.ESS[i]), "HMC mean %d", i)
-		assert.InDelta(t, 1, s.SD[i]/sd[i], 0.05, "HMC sd %d", i)
 		assert.InDelta(t, mean[i], is.Mean[i], 5*sd[i]/math.Sqrt(is.ESS), "IS mean %d", i)
 		assert.InDelta(t, 1, is.SD[i]/sd[i], 0.05, "IS sd %d", i)
 		lapErr = math.Max(lapErr, math.Abs(la.Mode[i]-mean[i])/sd[i])
 	}
 	// The check is sharp enough to see the skew: the mode is off the mean
 	// by more than the tolerance on HMC's mean.
-	t.Logf("exact mean %.4f sd %.4f; HMC %.4f %.4f (ESS %.0f); IS k̂ %.2f; Laplace mode off by %.2f sd",
-		mean, sd, s.Mean, s.SD, s.MinESS, is.KHat, lapErr)
+	t.Logf("exact mean %.4f sd %.4f; IS k̂ %.2f; Laplace mode off by %.2f sd", mean, sd, is.KHat, lapErr)
 	assert.Greater(t, lapErr, 0.1)
 }
 
@@ -179,4 +186,47 @@ func TestNewErrors(t *testing.T) {
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+// TestCompare: the comparison's figures on hand-made inputs.
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	y := []float64{0, 1}
+	ref := []float64{0.8, 0.2, 0.4, 0.6}
+	got := []float64{0.7, 0.3, 0.6, 0.4}
+	c, err := Compare(y, 2, ref, got, []float64{1, 2, 3}, []float64{1, 1, 2}, []float64{1, 2, 5}, []float64{0.5, 1, 1})
+	require.NoError(t, err)
+	const tol = 1e-12 // exact arithmetic up to rounding
+	assert.InDelta(t, 0.15, c.ProbMAD, tol)
+	assert.InDelta(t, 0.2, c.ProbMax, tol)
+	assert.InDelta(t, -(math.Log(0.8)+math.Log(0.6))/2, c.LogLossRef, tol)
+	assert.InDelta(t, -(math.Log(0.7)+math.Log(0.4))/2, c.LogLoss, tol)
+	assert.InDelta(t, 1, c.AccuracyRef, tol)
+	assert.InDelta(t, 0.5, c.Accuracy, tol)
+	assert.InDelta(t, 2/math.Sqrt(14), c.MeanRelErr, tol)
+	assert.InDelta(t, 1, c.MeanMaxZ, tol, "(5−3)/2")
+	assert.InDelta(t, 0.5, c.SDRatio, tol, "median of 0.5, 1, 0.5")
+	assert.InDelta(t, 1.0/3, c.SDRelErr, tol)
+	_, err = Compare(y, 2, ref, got[:3], nil, nil, nil, nil)
+	assert.ErrorContains(t, err, "probabilities")
+}
+
+func TestSubsetAndPool(t *testing.T) {
+	t.Parallel()
+	x := []float64{1, 2, 3, 4, 5, 6}
+	xs, ys, err := SelectClasses(x, []float64{7, 3, 5}, 2, []int{5, 7})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 2, 5, 6}, xs)
+	assert.Equal(t, []float64{1, 0}, ys)
+	_, _, err = SelectClasses(x, []float64{7, 3, 5}, 2, []int{1, 2})
+	assert.ErrorContains(t, err, "no row")
+	_, _, err = SelectClasses(x, []float64{7, 3, 5}, 2, []int{5, 5})
+	assert.ErrorContains(t, err, "twice")
+	// One 4×4 image pooled in 2×2 blocks: block sums by hand.
+	img := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	p, err := Pool(img, 4, 2)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1 + 2 + 5 + 6, 3 + 4 + 7 + 8, 9 + 10 + 13 + 14, 11 + 12 + 15 + 16}, p)
+	_, err = Pool(img, 4, 3)
+	assert.ErrorContains(t, err, "cannot pool")
 }
