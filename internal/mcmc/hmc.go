@@ -21,9 +21,8 @@ const (
 	DefaultDraws        = 1000 // kept draws per chain
 )
 
-// HMC configures a Hamiltonian Monte Carlo run. The zero value of every
-// field but Chains' starting points is valid: zero means the default
-// named beside the field.
+// HMC configures a Hamiltonian Monte Carlo run. The zero value is valid:
+// a zero field means the default named beside it.
 type HMC struct {
 	Leapfrog     int     // trajectories take 1…Leapfrog steps, uniformly; 0 means DefaultLeapfrog
 	StepSize     float64 // initial ε; 0 means DefaultStepSize
