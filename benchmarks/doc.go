@@ -22,7 +22,8 @@
 // The programs in the subdirectories print results tables rather than
 // timing one operation: sidebyside (govi against the peer programs of
 // shared/peers), scaling (step time against problem size), svicavi (SVI
-// against the closed-form and CAVI references) and forecasts (the long
+// against the closed-form and CAVI references), loglinear (the BNN with no
+// hidden layer against an HMC reference posterior) and forecasts (the long
 // TrueSkill forecast tables of models/trueskill/REFERENCES.md §10).
 // README.md says how to run each.
 package benchmarks

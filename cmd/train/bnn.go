@@ -105,7 +105,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		splitDir:   fs.String("split-dir", "", "UCI benchmark `folder` (data.txt, index_features.txt, index_target.txt, index_{train,test}_k.txt): run every split and report mean ± standard error"),
 		splitList:  fs.String("splits", "", "with -split-dir, the splits to run, e.g. 0-4 or 0,3,7 (default all)"),
 		toy:        fs.Bool("toy", false, "fit the 1-D toy problem y = x³ + N(0, 3²) (100 points; noise prior Gamma(1, 0.01) unless given) and plot the predictive band to DIR/toy.png"),
-		hidden:     fs.String("hidden", "50", "hidden units per layer, comma-separated (e.g. 50 or 100,100)"),
+		hidden:     fs.String("hidden", "50", "hidden units per layer, comma-separated (e.g. 50 or 100,100); 0: no hidden layer (Bayesian linear regression, or logistic/softmax regression)"),
 		activation: fs.String("activation", "relu", "hidden activation: relu or tanh"),
 		task:       fs.String("task", "regression", "regression or classification"),
 		epochs:     fs.Int("epochs", 0, "passes over the training data; 0 means enough for 20000 steps and at least 40 passes (with -select: the most tried)"),
@@ -233,9 +233,12 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	if err != nil {
 		return fail(fmt.Errorf("-hidden: %w", err))
 	}
+	if len(units) == 1 && units[0] == 0 {
+		units = []int{} // no hidden layer: the log-linear model (or linear regression)
+	}
 	for _, u := range units {
 		if u < 1 {
-			return fail(fmt.Errorf("-hidden: a layer of %d units; each needs at least 1", u))
+			return fail(fmt.Errorf("-hidden: a layer of %d units; each needs at least 1 (-hidden 0 alone means no hidden layer)", u))
 		}
 	}
 	if *f.splitList != "" && *f.splitDir == "" {

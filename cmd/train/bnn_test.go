@@ -117,7 +117,7 @@ func TestBNNCommandErrors(t *testing.T) {
 		{"activation", []string{"bnn", "-toy", "-activation", "gelu", "-out", dir}, `unknown activation "gelu"`},
 		{"task", []string{"bnn", "-toy", "-task", "ranking", "-out", dir}, `unknown task "ranking"`},
 		{"hidden list", []string{"bnn", "-toy", "-hidden", "50,x", "-out", dir}, "not a list of integers"},
-		{"hidden zero", []string{"bnn", "-toy", "-hidden", "0", "-out", dir}, "-hidden: a layer of 0 units"},
+		{"hidden zero in a list", []string{"bnn", "-toy", "-hidden", "5,0", "-out", dir}, "-hidden: a layer of 0 units"},
 		{"particles", []string{"bnn", "-toy", "-particles", "0", "-out", dir}, "-particles must be at least 1"},
 		{"select", []string{"bnn", "-toy", "-select", "grid", "-out", dir}, `unknown -select "grid"`},
 		{"select and steps", []string{"bnn", "-toy", "-select", "epochs", "-steps", "10", "-out", dir}, "cannot be combined"},

@@ -25,7 +25,6 @@ func TestConfigValidate(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"no layers", Config{}, ErrNoLayers.Error()},
 		{"zero units", Config{Hidden: []int{50, 0}}, "hidden layer 1 has 0 units"},
 		{"negative units", Config{Hidden: []int{-3}}, "hidden layer 0 has -3 units"},
 		{"unknown activation", Config{Hidden: []int{5}, Activation: Activation(7)}, "unknown hidden activation"},
@@ -48,7 +47,7 @@ func TestConfigValidate(t *testing.T) {
 			assert.Error(t, err, "Fit must validate too")
 		})
 	}
-	assert.ErrorIs(t, Config{}.Validate(), ErrNoLayers)
+	require.NoError(t, Config{}.Validate(), "the zero Config (no hidden layer: a linear model) is valid")
 	require.NoError(t, Config{Hidden: []int{50}}.Validate(), "the zero value of every other field is valid")
 	_, err := ParseTask("ranking")
 	assert.ErrorContains(t, err, `unknown task "ranking"`)

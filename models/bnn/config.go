@@ -30,11 +30,13 @@ const (
 	DefaultNoiseRate  = 6.0 // b of the Gamma(a, b) prior on τ (PBP's)
 )
 
-// Config describes the network and its priors. The zero value of each
-// field but Hidden is valid.
+// Config describes the network and its priors. The zero value of every
+// field is valid: with no hidden layers the network is a Bayesian linear
+// model (linear regression, or logistic / softmax regression).
 type Config struct {
-	// Hidden lists the units of each hidden layer, input side first; it
-	// must hold at least one positive count.
+	// Hidden lists the units of each hidden layer, input side first, each
+	// at least 1. None (nil or empty) means no hidden layer: the inputs
+	// feed the output layer directly, f(x) = x W + b.
 	Hidden []int
 	// Activation is the hidden layers' nonlinearity (ReLU by default).
 	Activation Activation
@@ -88,9 +90,6 @@ func (c Config) withDefaults() Config {
 // Validate reports the first invalid field.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	if len(c.Hidden) == 0 {
-		return ErrNoLayers
-	}
 	for i, h := range c.Hidden {
 		if h <= 0 {
 			return fmt.Errorf("bnn: hidden layer %d has %d units; need at least 1", i, h)

@@ -11,6 +11,11 @@
 //	                                            or σ_l = 1/√λ_l, λ_l ~ Gamma(a_p, b_p) with Config.PriorShape
 //	h₀ = x,  h_l = a(h_{l−1} W_l + b_l),  f(x) = h_L W_{L+1} + b_{L+1}
 //
+// With no hidden layers (L = 0, an empty Config.Hidden) f(x) = x W₁ + b₁: a
+// Bayesian linear model, linear regression with the noise prior below or
+// the log-linear (logistic / softmax regression) classifier; see
+// LOGLINEAR_RESULTS.md for a check against MCMC.
+//
 // Regression (targets standardized with the training split's mean and sd):
 //
 //	τ ~ Gamma(a₀, b₀)                            (shape, rate; PBP's a₀ = b₀ = 6 by default)

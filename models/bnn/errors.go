@@ -7,7 +7,10 @@ import (
 
 // Errors returned for invalid configurations and data.
 var (
-	// ErrNoLayers is returned by Config.Validate when Hidden is empty.
+	// ErrNoLayers was returned by Config.Validate when Hidden was empty.
+	//
+	// Deprecated: an empty Hidden now means no hidden layer (a linear
+	// model), and nothing returns ErrNoLayers.
 	ErrNoLayers = errors.New("bnn: the network needs at least one hidden layer")
 	// ErrTask is returned when a method is used with the wrong task (for
 	// example PredictClass on a regression network).

@@ -165,7 +165,7 @@ func TestRunSplitsErrors(t *testing.T) {
 		want   string
 	}{
 		{"no splits", nil, Protocol{Config: Config{Hidden: []int{2}}}, "at least one split"},
-		{"no layers", splits, Protocol{}, ErrNoLayers.Error()},
+		{"empty layer", splits, Protocol{Config: Config{Hidden: []int{0}}}, "hidden layer 0 has 0 units"},
 		{"labels", labels, Protocol{Config: Config{Hidden: []int{2}, Task: Classification}}, "class labels must be integers 0…K−1, found 0.5"},
 		{"steps with selection", splits, Protocol{Config: Config{Hidden: []int{2}}, Select: SelectEpochs, Settings: Settings{Steps: 5}}, "Settings.Steps must be 0"},
 		{"checkpoint of two splits", splits, Protocol{Config: Config{Hidden: []int{2}}, Settings: Settings{Checkpoint: "x"}}, "a checkpoint holds one fit"},
