@@ -15,8 +15,8 @@ import (
 // dtype (svi.Config.DType), mean-field guide, analytic-entropy ELBO, one
 // particle, the minibatch fixed:
 //
-//   - uci: the 13-50-1 ReLU regression network on N = 455 synthetic rows,
-//     full batch (BenchmarkBNNStep's fused/B=455/particles=1);
+//   - uci: the 13-50-1 ReLU regression network on N = 500 synthetic rows
+//     full batch, the size of the PyTorch peer's synthetic problem;
 //   - mnist: the 784-400-400-10 ReLU classification network on a
 //     minibatch of B = 128 seeded random images (60,000 rows in all, for
 //     the likelihood's scale), the size of Blundell et al.'s MNIST
@@ -31,7 +31,7 @@ func BenchmarkBNNStepDType(b *testing.B) {
 			}
 		}
 	}}
-	const n, d = 455, 13
+	const n, d = 500, 13 // the peer's synthetic problem: N = 500, D = 13
 	x, y := synthetic(n, d, 3)
 	const bm, dm = 128, 784
 	xm, ym := syntheticClasses(bm, dm, 10, 4)

@@ -56,26 +56,29 @@ func BenchmarkVAEStep(b *testing.B) {
 	}
 }
 
-// BenchmarkVAEStepDType is BenchmarkVAEStep's D = 784, L = 10 case (one
-// hidden layer of 200 units each side, B = 128, the kl estimator) with the
-// training graph in float64 and in float32 (svi.Config.DType).
+// BenchmarkVAEStepDType is BenchmarkVAEStep's L = 10 cases at D = 64 and
+// D = 784 (one hidden layer of 200 units each side, B = 128, the kl
+// estimator) with the training graph in float64 and in float32
+// (svi.Config.DType).
 func BenchmarkVAEStepDType(b *testing.B) {
-	const batch, d, l = 128, 784, 10
-	r := rand.New(rand.NewPCG(7, d))
-	x := make([]float64, batch*d)
-	for i := range x {
-		if r.Float64() < 0.3 {
-			x[i] = 1
-		}
-	}
-	for _, dt := range []svi.DType{svi.Float64, svi.Float32} {
-		b.Run(fmt.Sprintf("D=%d/L=%d/B=%d/dtype=%v", d, l, batch, dt), func(b *testing.B) {
-			v, err := vae.New(vae.Config{Dim: d, Latent: l}, batch, 10*batch, 1)
-			if err != nil {
-				b.Fatal(err)
+	const batch, l = 128, 10
+	for _, d := range []int{64, 784} {
+		r := rand.New(rand.NewPCG(7, uint64(d)))
+		x := make([]float64, batch*d)
+		for i := range x {
+			if r.Float64() < 0.3 {
+				x[i] = 1
 			}
-			benchStepCfg(b, v.Model(), v.Guide(), svi.Batch{vae.DataName: x}, svi.Config{Estimator: svi.KLELBO, DType: dt})
-			b.ReportMetric(batch*float64(b.N)/b.Elapsed().Seconds(), "images/s")
-		})
+		}
+		for _, dt := range []svi.DType{svi.Float64, svi.Float32} {
+			b.Run(fmt.Sprintf("D=%d/L=%d/B=%d/dtype=%v", d, l, batch, dt), func(b *testing.B) {
+				v, err := vae.New(vae.Config{Dim: d, Latent: l}, batch, 10*batch, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				benchStepCfg(b, v.Model(), v.Guide(), svi.Batch{vae.DataName: x}, svi.Config{Estimator: svi.KLELBO, DType: dt})
+				b.ReportMetric(batch*float64(b.N)/b.Elapsed().Seconds(), "images/s")
+			})
+		}
 	}
 }

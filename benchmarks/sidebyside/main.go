@@ -123,6 +123,71 @@ func bnnWorkloads() []workload {
 	return ws
 }
 
+// dtypeWorkloads are the compute-bound steps in both training dtypes,
+// each against the peer in the same dtype and on the same work: the
+// 13-50-1 BNN on the peer's N = 500 synthetic rows, the 784-400-400-10
+// classification BNN on B = 128, and the VAE step at D = 64 and 784
+// (L = 10, B = 128), at one and two threads.
+func dtypeWorkloads() []workload {
+	var ws []workload
+	for _, th := range []int{1, 2} {
+		for _, dt := range []string{"float32", "float64"} {
+			ws = append(ws, workload{
+				name:  fmt.Sprintf("BNN 13-50-1 step, full batch N=500 both sides, S=1, %s both sides, threads=%d", dt, th),
+				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStepDType/uci/dtype=%s$", dt), goCPU: th,
+				goRate: metric("steps/s"), peer: bnnPeer, peerKey: "bnn", // both dtypes and thread counts in one run
+				peerRate: func(j map[string]any) (float64, bool) {
+					return path(j, "steps_per_sec", fmt.Sprintf("%s_S1_threads%d", dt, th), "median")
+				},
+			}, workload{
+				name:  fmt.Sprintf("BNN 784-400-400-10 step, B=128, S=1, %s both sides, threads=%d", dt, th),
+				goPkg: "./benchmarks", goBench: fmt.Sprintf("BNNStepDType/mnist/dtype=%s$", dt), goBenchtime: "20x", goCPU: th,
+				goRate: metric("steps/s"), peerKey: fmt.Sprintf("bnn-mnist-t%d", th),
+				peer: func(peers, _ string) []string {
+					return []string{filepath.Join("benchmarks", "peers", "bnn_mnist_torch.py"), "--threads", strconv.Itoa(th), "--steps", "20", "--repeats", "3"}
+				},
+				peerRate: func(j map[string]any) (float64, bool) {
+					v, ok := path(j, dt, "s_per_step_median")
+					return 1 / v, ok && v > 0
+				},
+			})
+			for _, d := range []int{64, 784} {
+				ws = append(ws, workload{
+					name:  fmt.Sprintf("VAE step, D=%d, L=10, B=128, %s both sides, threads=%d (images/s)", d, dt, th),
+					goPkg: "./benchmarks", goBench: fmt.Sprintf("VAEStepDType/D=%d/L=10/B=128/dtype=%s$", d, dt), goCPU: th,
+					goRate: metric("images/s"), peerKey: fmt.Sprintf("vae-t%d", th),
+					peer: func(peers, _ string) []string {
+						return []string{filepath.Join("benchmarks", "peers", "vae_torch.py"), "--bench", "--threads", strconv.Itoa(th), "--repeats", "3", "--quiet-wait", "0"}
+					},
+					peerRate: func(j map[string]any) (float64, bool) { return vaeRate(j, d, dt) },
+				})
+			}
+		}
+	}
+	return ws
+}
+
+// vaeRate finds the images/s of vae_torch.py --bench's row for D = d,
+// L = 10 and the dtype dt.
+func vaeRate(j map[string]any, d int, dt string) (float64, bool) {
+	rows, _ := j["bench"].([]any)
+	for _, r := range rows {
+		m, _ := r.(map[string]any)
+		if m == nil {
+			continue
+		}
+		dd, _ := m["d"].(float64)
+		l, _ := m["latent"].(float64)
+		if int(dd) == d && int(l) == 10 && m["dtype"] == dt {
+			v, ok := m["images_per_s"].(float64)
+			return v, ok
+		}
+	}
+	return 0, false
+}
+
+func init() { workloads = append(workloads, dtypeWorkloads()...) }
+
 var workloads = append(bnnWorkloads(), []workload{
 	{
 		name: "VB-GMM CAVI sweep, Old Faithful, K=6", goPkg: "./models/gmm", goBench: "Sweep$", goRate: perOp, peerKey: "gmm",
