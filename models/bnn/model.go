@@ -146,7 +146,11 @@ func (md *Model) declare(m *svi.M) ([]layer, *G.Node, error) {
 		}
 		if md.cfg.EmpiricalBayes {
 			// W_l, b_l ~ N(0, s_l²) with s_l fed before each step (ebFeed).
-			p = dist.Normal{Loc: m.Const(0), Scale: m.Data(ebData(l))}
+			sd := m.Data(ebData(l))
+			p = ebPrior{sd: sd}
+			if md.klPrior {
+				p = dist.Normal{Loc: m.Const(0), Scale: sd}
+			}
 		}
 		layers[l].w = m.Sample(WeightSite(l), p, sizes[l], sizes[l+1])
 		layers[l].b = m.Sample(BiasSite(l), p, sizes[l+1])
