@@ -272,6 +272,8 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		return fail(errors.New("-steps cannot be combined with -select; give -epochs"))
 	case *f.toy && tk != bnn.Regression:
 		return fail(errors.New("-toy is a regression problem"))
+	case *f.hetero && sel == bnn.SelectNoise:
+		return fail(errors.New("-select noise chooses the noise precision's prior, which -heteroscedastic replaces; use -select none or epochs"))
 	case (sf.checkpoint != "" || sf.resume != "") && sel != bnn.SelectNone:
 		return fail(errors.New("-checkpoint and -resume cannot be combined with -select"))
 	}

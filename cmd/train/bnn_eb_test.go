@@ -46,4 +46,6 @@ func TestBNNCommandEBHetero(t *testing.T) {
 	assert.Greater(t, rep["test_ll"].(float64), -5.0, "unit mistakes only")
 	_, _, err = runCmd("bnn", "-data", boston, "-heteroscedastic", "-estimator", "dvi", "-steps", "5", "-out", hd)
 	assert.ErrorContains(t, err, "no heteroscedastic likelihood")
+	_, _, err = runCmd("bnn", "-data", boston, "-heteroscedastic", "-select", "noise", "-out", hd)
+	assert.ErrorContains(t, err, "use -select none")
 }
