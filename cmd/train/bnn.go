@@ -45,12 +45,16 @@ type bnnReport struct {
 	PriorScale float64 `json:"prior_scale"`
 	PriorShape float64 `json:"prior_shape,omitempty"`
 	PriorRate  float64 `json:"prior_rate,omitempty"`
-	NoiseShape float64 `json:"noise_shape,omitempty"`
-	NoiseRate  float64 `json:"noise_rate,omitempty"`
-	Select     string  `json:"select"`
-	Draws      int     `json:"draws"`
-	Seed       uint64  `json:"seed"`
-	Splits     int     `json:"splits"`
+	// PriorEB is -prior-eb: the learned prior sds are in each split's
+	// prior_std.
+	PriorEB         bool    `json:"prior_eb,omitempty"`
+	Heteroscedastic bool    `json:"heteroscedastic,omitempty"`
+	NoiseShape      float64 `json:"noise_shape,omitempty"`
+	NoiseRate       float64 `json:"noise_rate,omitempty"`
+	Select          string  `json:"select"`
+	Draws           int     `json:"draws"`
+	Seed            uint64  `json:"seed"`
+	Splits          int     `json:"splits"`
 	// Ranks is the number of MPI processes that shared the fit (1: one
 	// process) and ShardRule how they shared the training rows.
 	Ranks     int    `json:"ranks"`
@@ -83,7 +87,7 @@ type bnnFlags struct {
 	testFrac, anneal, valFrac                           *float64
 	priorScale, priorShape, priorRate, noiseShape, rate *float64
 	epochs, batch, checks, draws                        *int
-	toy, local                                          *bool
+	toy, local, eb, hetero                              *bool
 	svi                                                 *sviFlags
 	table                                               *tableFlags
 }
@@ -115,6 +119,8 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		priorScale: fs.Float64("prior-scale", 1, "standard deviation σ_p of the N(0, σ_p²) weight prior"),
 		priorShape: fs.Float64("prior-shape", 0, "with -prior-rate: a Gamma(shape, rate) hyperprior on each layer's prior precision, learned from the data (replaces -prior-scale)"),
 		priorRate:  fs.Float64("prior-rate", 0, "rate of the -prior-shape hyperprior"),
+		eb:         fs.Bool("prior-eb", false, "empirical-Bayes prior variances: each layer's prior variance set before every step to (1/n) Σ (μ² + σ²) of its weights under q (Wu et al. 2019; replaces -prior-scale)"),
+		hetero:     fs.Bool("heteroscedastic", false, "regression with a second output head for each row's log noise variance, in place of the global noise precision (not with -estimator dvi or -vectorize; -select noise has no noise prior to choose)"),
 		noiseShape: fs.Float64("noise-shape", 6, "shape a of the Gamma(a, b) prior on the noise precision of the standardized target"),
 		rate:       fs.Float64("noise-rate", 6, "rate b of the Gamma(a, b) prior on the noise precision"),
 		selectMode: fs.String("select", "none", "choice made on a validation cut of each training split (never the test split): none, epochs, or noise (epochs and the noise prior: -noise-shape/-noise-rate or Gamma(1, 0.01))"),
@@ -263,6 +269,8 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		return fail(errors.New("-steps cannot be combined with -select; give -epochs"))
 	case *f.toy && tk != bnn.Regression:
 		return fail(errors.New("-toy is a regression problem"))
+	case *f.hetero && sel == bnn.SelectNoise:
+		return fail(errors.New("-select noise chooses the noise precision's prior, which -heteroscedastic replaces; use -select none or epochs"))
 	case (sf.checkpoint != "" || sf.resume != "") && sel != bnn.SelectNone:
 		return fail(errors.New("-checkpoint and -resume cannot be combined with -select"))
 	}
@@ -280,14 +288,14 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	}
 	p := bnn.Protocol{Select: sel, ValFrac: *f.valFrac, Checks: *f.checks, Draws: *f.draws, DiagnosticDraws: sf.draws,
 		Config: bnn.Config{Hidden: units, Activation: act, Task: tk, PriorScale: *f.priorScale, LocalReparam: *f.local,
-			PriorShape: *f.priorShape, PriorRate: *f.priorRate},
+			PriorShape: *f.priorShape, PriorRate: *f.priorRate, EmpiricalBayes: *f.eb, Heteroscedastic: *f.hetero},
 		Settings: bnn.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles,
 			Anneal: *f.anneal, Workers: sf.workers, Vectorize: sf.vectorize, Guide: gd, Rank: sf.rank, Estimator: sf.estimator,
 			Checkpoint: sf.checkpoint, CheckpointEvery: sf.every, Resume: sf.resume, Seed: sf.seed, DType: dt}}
 	rep := &bnnReport{Model: "bnn", Task: tk.String(), Hidden: units, Activation: act.String(), Epochs: *f.epochs, Steps: sf.steps,
 		Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles, Workers: sf.workers, Anneal: *f.anneal, Guide: gd.String(),
 		Local: *f.local, Estimator: sf.estimator, PriorScale: *f.priorScale, PriorShape: *f.priorShape, PriorRate: *f.priorRate,
-		Select: *f.selectMode, Draws: *f.draws, Seed: sf.seed}
+		Select: *f.selectMode, Draws: *f.draws, Seed: sf.seed, PriorEB: *f.eb, Heteroscedastic: *f.hetero}
 	if gd == bnn.MAP {
 		rep.Estimator = "trace" // a point mass: the objective is the log-joint
 	}

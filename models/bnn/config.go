@@ -72,6 +72,16 @@ type Config struct {
 	// so that the data choose each layer's prior scale (PriorScale and
 	// FanIn are then not used). Zero means a fixed prior scale.
 	PriorShape, PriorRate float64
+	// EmpiricalBayes sets each layer's prior variance s_l² before every
+	// step to its empirical-Bayes value given q, (1/n) Σᵢ (μᵢ² + σᵢ²) over
+	// the layer's n weights and biases (Wu et al. 2019, §4; see
+	// EBVariance), instead of a fixed PriorScale or a Gamma hyperprior. It
+	// needs a guide with marginal moments (every guide here).
+	EmpiricalBayes bool
+	// Heteroscedastic gives a regression network a second output, the log
+	// noise variance of each row, y ~ N(f(x), exp(h(x))), in place of the
+	// global noise precision τ (NoiseShape and NoiseRate are then unused).
+	Heteroscedastic bool
 }
 
 func (c Config) withDefaults() Config {
@@ -123,6 +133,12 @@ func (c Config) Validate() error {
 	} else if c.PriorRate != 0 {
 		return fmt.Errorf("bnn: PriorRate %v given without PriorShape", c.PriorRate)
 	}
+	if err := c.checkEB(); err != nil {
+		return err
+	}
+	if err := c.checkHetero(); err != nil {
+		return err
+	}
 	for _, p := range []struct {
 		name string
 		v    float64
@@ -147,6 +163,9 @@ func (c Config) priorScale(fanIn int) float64 {
 func (c Config) outputs() int {
 	if c.Task == Classification && c.Classes > 2 {
 		return c.Classes
+	}
+	if c.Heteroscedastic {
+		return 2 // the mean and the log noise variance
 	}
 	return 1
 }

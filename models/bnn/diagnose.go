@@ -52,7 +52,17 @@ func (n *Net) Diagnose(data *Data, draws int, seed uint64) (*svi.Diagnostics, er
 	if err != nil {
 		return nil, fmt.Errorf("bnn: Diagnose: %w", err)
 	}
-	d, err := tr.Diagnose(n.state, svi.Batch{"x": x, "y": y}, draws, seed)
+	b := svi.Batch{"x": x, "y": y}
+	if cfg.EmpiricalBayes {
+		e, err := newEBScales(n.guide, tr.Sites(), len(cfg.layerSizes(n.inputs))-1)
+		if err == nil {
+			err = e.add(b, n.state.Params)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	d, err := tr.Diagnose(n.state, b, draws, seed)
 	if err != nil {
 		return nil, fmt.Errorf("bnn: Diagnose: %w", err)
 	}

@@ -8,7 +8,8 @@
 // activation a (ReLU or tanh) on the hidden layers:
 //
 //	W_l ~ N(0, σ_l² I),  b_l ~ N(0, σ_l² I)     σ_l = σ_p, or σ_p/√d_{l−1} with Config.FanIn,
-//	                                            or σ_l = 1/√λ_l, λ_l ~ Gamma(a_p, b_p) with Config.PriorShape
+//	                                            or σ_l = 1/√λ_l, λ_l ~ Gamma(a_p, b_p) with Config.PriorShape,
+//	                                            or σ_l² = (1/n_l) Σᵢ (μᵢ² + σᵢ²) with Config.EmpiricalBayes
 //	h₀ = x,  h_l = a(h_{l−1} W_l + b_l),  f(x) = h_L W_{L+1} + b_{L+1}
 //
 // With no hidden layers (L = 0, an empty Config.Hidden) f(x) = x W₁ + b₁: a
@@ -20,6 +21,11 @@
 //
 //	τ ~ Gamma(a₀, b₀)                            (shape, rate; PBP's a₀ = b₀ = 6 by default)
 //	y | x, W, τ ~ N(f(x), 1/τ)
+//
+// or, with Config.Heteroscedastic, a second output unit g(x) for each row's
+// log noise variance and no τ:
+//
+//	y | x, W ~ N(f(x), exp(g(x)))
 //
 // Classification: y | x, W ~ Categorical(softmax f(x)) for K > 2 classes, or
 // Bernoulli(σ(f(x))) with a single logit for K = 2.
@@ -120,6 +126,22 @@
 // diagonal simplification of Wu et al.'s method, which also propagates
 // covariances). Regression, ReLU and the mean-field guide only.
 // Predictions still draw whole weight sets.
+//
+// # Empirical-Bayes prior variances
+//
+// With Config.EmpiricalBayes each layer's prior variance σ_l² is a
+// hyperparameter set before every step to the value that maximizes the
+// ELBO given the current q (Wu et al. 2019, §4): the KL term's optimum
+//
+//	σ_l² = (1/n_l) Σᵢ (μᵢ² + σᵢ²)   over the layer's n_l weights and biases
+//
+// ([EBVariance]). The step's gradient is taken at that fixed σ_l², which
+// is the gradient of the ELBO maximized over σ_l² (σ_l² is at its optimum,
+// so its own derivative vanishes). This is type-II maximum likelihood, not
+// Wu et al.'s inverse-Gamma hyperprior variant, which would add two
+// hyperparameters to choose; [Net.PriorStd] reports the learned σ_l, and
+// the UCI reports carry them (prior_std). A resumed fit recomputes them
+// from its parameters, so checkpoints resume exactly.
 //
 // # Limitations
 //

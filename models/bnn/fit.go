@@ -269,6 +269,13 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 		return nil, err
 	}
 	f := &fitRun{s: s, spe: svi.StepsPerEpoch(train.N, s.Batch), next: rowFeed(x, y, train.D, st)}
+	if cfg.EmpiricalBayes {
+		e, err := newEBScales(guide, tr.Sites(), len(cfg.layerSizes(train.D))-1)
+		if err != nil {
+			return nil, err
+		}
+		f.next = ebFeed(f.next, e, st)
+	}
 	f.net = &Net{cfg: cfg, inputs: train.D, scaler: sc, trainer: tr, guide: guide, state: st, steps: st.Iter, losses: st.Trace}
 	f.steps = s.Steps
 	if f.steps == 0 {
@@ -303,6 +310,9 @@ func newTrainer(cfg Config, s Settings, train *Data, batch, n int) (*svi.Trainer
 	}
 	if s.Guide == MAP {
 		est = svi.TraceELBO // a point mass: the objective is the log-joint
+	}
+	if err := checkHeteroSettings(cfg, s); err != nil {
+		return nil, nil, err
 	}
 	model.klPrior, model.dvi = est == svi.KLELBO, dvi
 	if cfg.LocalReparam && (s.Guide != MeanField || est == svi.IWAEBound) {
@@ -453,6 +463,8 @@ func initLoc(cfg Config) func(site svi.Site, dst []float64, r *rand.Rand) {
 			for i := range dst {
 				dst[i] = math.Log(DefaultInitTau)
 			}
+		case cfg.Heteroscedastic && site.Name == BiasSite(len(cfg.Hidden)):
+			dst[1] = -math.Log(DefaultInitTau) // the log-variance head starts where τ does
 		case len(site.Shape) == 2:
 			gain := 1.0
 			last := site.Name == WeightSite(len(cfg.Hidden))

@@ -95,7 +95,9 @@ func (md *Model) Build(m *svi.M) error {
 		}
 	}
 	var ll *G.Node
-	if md.cfg.Task == Regression {
+	if md.cfg.Heteroscedastic {
+		ll, err = heteroLogLik(m, h, y)
+	} else if md.cfg.Task == Regression {
 		ll, err = ops.GaussianLogLik(h, y, tau)
 	} else {
 		ll, err = ops.LogitLogLik(h, y)
@@ -142,11 +144,19 @@ func (md *Model) declare(m *svi.M) ([]layer, *G.Node, error) {
 			}
 			p = dist.Normal{Loc: m.Const(0), Scale: sd}
 		}
+		if md.cfg.EmpiricalBayes {
+			// W_l, b_l ~ N(0, s_l²) with s_l fed before each step (ebFeed).
+			sd := m.Data(ebData(l))
+			p = ebPrior{sd: sd}
+			if md.klPrior {
+				p = dist.Normal{Loc: m.Const(0), Scale: sd}
+			}
+		}
 		layers[l].w = m.Sample(WeightSite(l), p, sizes[l], sizes[l+1])
 		layers[l].b = m.Sample(BiasSite(l), p, sizes[l+1])
 	}
 	var tau *G.Node
-	if md.cfg.Task == Regression {
+	if md.cfg.Task == Regression && !md.cfg.Heteroscedastic {
 		tau = m.Sample(NoiseSite, gammaPrior{a: md.cfg.NoiseShape, b: md.cfg.NoiseRate})
 	}
 	return layers, tau, m.Err()
@@ -155,7 +165,7 @@ func (md *Model) declare(m *svi.M) ([]layer, *G.Node, error) {
 // buildVectorized is Build for svi.Config.Vectorize: every latent has a
 // leading axis of S particles.
 func (md *Model) buildVectorized(m *svi.M, layers []layer, tau, x, y *G.Node) error {
-	if md.cfg.Task != Regression || md.cfg.LocalReparam || md.dvi {
+	if !md.Vectorizes() {
 		return m.Fail(fmt.Errorf("bnn: svi.Config.Vectorize supports regression without the local reparameterization or dvi"))
 	}
 	h := x
@@ -214,5 +224,5 @@ func normalMarginals(m *svi.M, l int, what string) (loc, vr [2]*G.Node, err erro
 // Vectorizes reports whether Build handles svi.Config.Vectorize in this
 // configuration: regression without the local reparameterization or dvi.
 func (md *Model) Vectorizes() bool {
-	return md.cfg.Task == Regression && !md.cfg.LocalReparam && !md.dvi
+	return md.cfg.Task == Regression && !md.cfg.LocalReparam && !md.dvi && !md.cfg.Heteroscedastic
 }

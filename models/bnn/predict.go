@@ -98,10 +98,14 @@ func (n *Net) prepare(x []float64) ([]float64, int, error) {
 type Predictive struct {
 	N, T     int
 	F        []float64 // T×N network outputs fₜ(xₙ), row-major by draw
-	NoiseStd []float64 // T noise standard deviations σₜ
-	Mean     []float64 // N predictive means (1/T) Σₜ fₜ(xₙ)
-	Std      []float64 // N predictive standard deviations, noise included
-	EpiStd   []float64 // N standard deviations of fₜ(xₙ) over draws (epistemic part)
+	NoiseStd []float64 // T noise standard deviations σₜ (heteroscedastic: the mean over the N points)
+	// RowNoiseStd, for a heteroscedastic network only (nil otherwise),
+	// holds T×N noise standard deviations σₜ(xₙ), row-major by draw; the
+	// mixture components are then N(fₜ(xₙ), σₜ(xₙ)²).
+	RowNoiseStd []float64
+	Mean        []float64 // N predictive means (1/T) Σₜ fₜ(xₙ)
+	Std         []float64 // N predictive standard deviations, noise included
+	EpiStd      []float64 // N standard deviations of fₜ(xₙ) over draws (epistemic part)
 }
 
 // Predict returns the posterior predictive of a regression network at the
@@ -118,6 +122,9 @@ func (n *Net) Predict(x []float64, draws int, seed uint64) (*Predictive, error) 
 	w, err := n.draw(draws, seed)
 	if err != nil {
 		return nil, err
+	}
+	if n.cfg.Heteroscedastic {
+		return n.predictHetero(xs, rows, w), nil
 	}
 	sc := n.scaler
 	p := &Predictive{N: rows, T: w.t, F: make([]float64, w.t*rows), NoiseStd: make([]float64, w.t),
@@ -164,7 +171,7 @@ func (p *Predictive) LogLik(y []float64) ([]float64, error) {
 	lp := make([]float64, p.T)
 	for i, yi := range y {
 		for k := 0; k < p.T; k++ {
-			s := p.NoiseStd[k]
+			s := p.noise(k, i)
 			z := (yi - p.F[k*p.N+i]) / s
 			lp[k] = -0.5*z*z - math.Log(s) - special.LogSqrt2Pi
 		}
@@ -204,7 +211,7 @@ func (p *Predictive) MeanLogLik(y []float64) (float64, error) {
 func (p *Predictive) CDF(i int, v float64) float64 {
 	var s float64
 	for k := 0; k < p.T; k++ {
-		s += 0.5 * math.Erfc(-(v-p.F[k*p.N+i])/(p.NoiseStd[k]*math.Sqrt2))
+		s += 0.5 * math.Erfc(-(v-p.F[k*p.N+i])/(p.noise(k, i)*math.Sqrt2))
 	}
 	return s / float64(p.T)
 }
@@ -220,10 +227,7 @@ func (p *Predictive) Quantiles(probs []float64) ([][]float64, error) {
 		}
 		out[q] = make([]float64, p.N)
 	}
-	maxS := 0.0
-	for _, s := range p.NoiseStd {
-		maxS = math.Max(maxS, s)
-	}
+	maxS := p.maxNoise()
 	for i := 0; i < p.N; i++ {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for k := 0; k < p.T; k++ {

@@ -226,6 +226,9 @@ func (p *Protocol) runSplit(ctx context.Context, sp Split) (*SplitResult, *Net, 
 		return nil, net, err
 	}
 	r.fit(net, c, spe)
+	if r.PriorStd, err = net.PriorStd(); err != nil {
+		return nil, net, err
+	}
 	if p.DiagnosticDraws > 0 {
 		if r.Diagnostics, err = net.Diagnose(sp.Train, p.DiagnosticDraws, s.Seed+2000); err != nil {
 			return nil, net, fmt.Errorf("fit report: %w", err)

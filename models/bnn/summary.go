@@ -19,6 +19,9 @@ type SplitResult struct {
 	// with SelectNoise); zero for classification.
 	NoiseShape float64 `json:"noise_shape,omitempty"`
 	NoiseRate  float64 `json:"noise_rate,omitempty"`
+	// PriorStd is each layer's prior sd at the end of the fit (Net.PriorStd):
+	// learned with Config.EmpiricalBayes, fixed otherwise.
+	PriorStd []float64 `json:"prior_std,omitempty"`
 	Metrics
 	TrainSeconds   float64 `json:"train_seconds"`
 	SelectSeconds  float64 `json:"select_seconds,omitempty"`
