@@ -206,6 +206,24 @@ func recordRanks(dp bnn.DataParallel, rep *bnnReport) {
 	}
 }
 
+// parseHidden reads -hidden: units per layer, or 0 alone for no hidden
+// layer (the log-linear model, or linear regression).
+func parseHidden(s string) ([]int, error) {
+	units, err := parseInts(s)
+	if err != nil {
+		return nil, fmt.Errorf("-hidden: %w", err)
+	}
+	if len(units) == 1 && units[0] == 0 {
+		return []int{}, nil
+	}
+	for _, u := range units {
+		if u < 1 {
+			return nil, fmt.Errorf("-hidden: a layer of %d units; each needs at least 1 (-hidden 0 alone means no hidden layer)", u)
+		}
+	}
+	return units, nil
+}
+
 // protocol checks the flags and returns the protocol they describe, with
 // the report's settings.
 func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) {
@@ -235,17 +253,9 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	if err != nil {
 		return fail(fmt.Errorf("-task: %w", err))
 	}
-	units, err := parseInts(*f.hidden)
+	units, err := parseHidden(*f.hidden)
 	if err != nil {
-		return fail(fmt.Errorf("-hidden: %w", err))
-	}
-	if len(units) == 1 && units[0] == 0 {
-		units = []int{} // no hidden layer: the log-linear model (or linear regression)
-	}
-	for _, u := range units {
-		if u < 1 {
-			return fail(fmt.Errorf("-hidden: a layer of %d units; each needs at least 1 (-hidden 0 alone means no hidden layer)", u))
-		}
+		return fail(err)
 	}
 	if *f.splitList != "" && *f.splitDir == "" {
 		return fail(errors.New("-splits chooses among the splits of -split-dir; give -split-dir"))
