@@ -152,3 +152,16 @@ func (t *Trainer) CheckReplicas(st *State) error {
 	}
 	return nil
 }
+
+// ShardRows returns rank r's rows [lo, hi) of n among p ranks: the shard
+// rule of govi's data-parallel fits, contiguous rows with integer division,
+// so that shards differ by at most one row.
+func ShardRows(n, p, r int) (lo, hi int) { return r * n / p, (r + 1) * n / p }
+
+// RanksOf returns r.Ranks(), or 1 for a nil Reducer (one process).
+func RanksOf(r Reducer) int {
+	if r == nil {
+		return 1
+	}
+	return r.Ranks()
+}

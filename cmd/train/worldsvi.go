@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/govi/govi/guides"
-	"github.com/govi/govi/models/bnn"
 	"github.com/govi/govi/svi"
 )
 
@@ -58,7 +57,7 @@ func (w sviWorld) reducer() svi.Reducer {
 }
 
 // shard returns this rank's contiguous rows [lo, hi) of n (the shard rule
-// of bnn.ShardRows), refusing fewer rows than ranks.
+// of svi.ShardRows), refusing fewer rows than ranks.
 func (w sviWorld) shard(cmd string, n int) (lo, hi int, err error) {
 	if !w.parallel() {
 		return 0, n, nil
@@ -66,7 +65,7 @@ func (w sviWorld) shard(cmd string, n int) (lo, hi int, err error) {
 	if n < w.size {
 		return 0, 0, fmt.Errorf("train %s: %d training rows cannot be shared out over %d ranks", cmd, n, w.size)
 	}
-	lo, hi = bnn.ShardRows(n, w.size, w.rank)
+	lo, hi = svi.ShardRows(n, w.size, w.rank)
 	return lo, hi, nil
 }
 

@@ -54,16 +54,7 @@ type DataParallel struct {
 }
 
 // ranks returns P: 1 without a Reducer.
-func (dp DataParallel) ranks() int {
-	if dp.Reducer == nil {
-		return 1
-	}
-	return dp.Reducer.Ranks()
-}
-
-// ShardRows returns rank r's rows [lo, hi) of n among p ranks: the shard
-// rule of DataParallel.
-func ShardRows(n, p, r int) (lo, hi int) { return r * n / p, (r + 1) * n / p }
+func (dp DataParallel) ranks() int { return svi.RanksOf(dp.Reducer) }
 
 // shard returns this rank's rows [lo, hi) of the n training rows and its
 // share br of the total minibatch b (b ≤ n).
@@ -77,8 +68,8 @@ func (dp DataParallel) shard(n, b int) (lo, hi, br int, err error) {
 	case b < p:
 		return 0, 0, 0, fmt.Errorf("bnn: a minibatch of %d rows cannot be shared out over %d ranks (each needs at least one row)", b, p)
 	}
-	lo, hi = ShardRows(n, p, dp.Rank)
-	blo, bhi := ShardRows(b, p, dp.Rank)
+	lo, hi = svi.ShardRows(n, p, dp.Rank)
+	blo, bhi := svi.ShardRows(b, p, dp.Rank)
 	return lo, hi, min(bhi-blo, hi-lo), nil
 }
 

@@ -32,15 +32,7 @@ type DataParallel struct {
 }
 
 // ranks returns P: 1 without a Reducer.
-func (dp DataParallel) ranks() int {
-	if dp.Reducer == nil {
-		return 1
-	}
-	return dp.Reducer.Ranks()
-}
-
-// shardRows returns rank r's rows [lo, hi) of n among p ranks.
-func shardRows(n, p, r int) (lo, hi int) { return r * n / p, (r + 1) * n / p }
+func (dp DataParallel) ranks() int { return svi.RanksOf(dp.Reducer) }
 
 // agree makes the ranks of dp agree, before the first all-reduce of the
 // sweeps, on whether every rank may go on: err is this rank's refusal (of
@@ -84,7 +76,7 @@ func (st *state) restrict(p, r int) {
 		return
 	}
 	d, k := st.d, st.p.k
-	lo, hi := shardRows(st.n, p, r)
+	lo, hi := svi.ShardRows(st.n, p, r)
 	st.x = st.x[lo*d : hi*d]
 	st.y = append([]float64(nil), st.y[lo*d:hi*d]...)
 	st.r = append([]float64(nil), st.r[lo*k:hi*k]...)

@@ -38,12 +38,7 @@ type DataParallel struct {
 }
 
 // ranks returns P: 1 without a Reducer.
-func (dp DataParallel) ranks() int {
-	if dp.Reducer == nil {
-		return 1
-	}
-	return dp.Reducer.Ranks()
-}
+func (dp DataParallel) ranks() int { return svi.RanksOf(dp.Reducer) }
 
 // shard returns this rank's rows of train and its share br of the total
 // minibatch b (b ≤ train.Rows).
@@ -57,12 +52,12 @@ func (dp DataParallel) shard(train *Dataset, b int) (*Dataset, int, error) {
 	case train.Rows < p || b < p:
 		return nil, 0, fmt.Errorf("vae: %d training rows in minibatches of %d cannot be shared out over %d ranks (each needs at least one row of each)", train.Rows, b, p)
 	}
-	lo, hi := dp.Rank*train.Rows/p, (dp.Rank+1)*train.Rows/p
+	lo, hi := svi.ShardRows(train.Rows, p, dp.Rank)
 	rows := make([]int, hi-lo)
 	for i := range rows {
 		rows[i] = lo + i
 	}
-	blo, bhi := dp.Rank*b/p, (dp.Rank+1)*b/p
+	blo, bhi := svi.ShardRows(b, p, dp.Rank)
 	return train.Select(rows), min(bhi-blo, hi-lo), nil
 }
 
