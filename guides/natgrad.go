@@ -96,8 +96,17 @@ func (o NaturalGradient) Update(s *svi.OptState, p, g *svi.Params) error {
 	beta = min(beta*s.LRScale, 1)
 	n := len(s.Slots)
 	vel, keep := s.Slots[n-2], s.Slots[n-1]
-	if err := keep.CopyFrom(p); err != nil {
-		return fmt.Errorf("guides: NaturalGradient: %w", err)
+	// Keep the loc/rho pairs' values from before Other's step.
+	pairs := meanFieldPairs(p)
+	for _, loc := range pairs {
+		for _, name := range []string{loc, strings.TrimSuffix(loc, "/loc") + "/rho"} {
+			src, _ := p.Get(name)
+			dst, ok := keep.Get(name)
+			if !ok || len(dst) != len(src) {
+				return fmt.Errorf("guides: NaturalGradient state does not hold %s", name)
+			}
+			copy(dst, src)
+		}
 	}
 	inner := *s
 	inner.Slots = s.Slots[:n-2]
@@ -105,24 +114,35 @@ func (o NaturalGradient) Update(s *svi.OptState, p, g *svi.Params) error {
 		return err
 	}
 	s.Step, s.LRScale, s.Backoff = inner.Step, inner.LRScale, inner.Backoff
+	for _, loc := range pairs {
+		rhoName := strings.TrimSuffix(loc, "/loc") + "/rho"
+		mu0, _ := keep.Get(loc)
+		rho0, _ := keep.Get(rhoName)
+		mu, _ := p.Get(loc)
+		rho, _ := p.Get(rhoName)
+		gmu, _ := g.Get(loc)
+		grho, _ := g.Get(rhoName)
+		v, _ := vel.Get(loc)
+		naturalStep(factor{mu, rho, mu0, rho0, gmu, grho, v}, beta, o.Momentum)
+	}
+	return nil
+}
+
+// meanFieldPairs returns the names of p's MeanField locations
+// ("guides/<site>/loc") that have a rho of the same size beside them.
+func meanFieldPairs(p *svi.Params) []string {
+	var out []string
 	for _, name := range p.Names() {
 		site, ok := strings.CutSuffix(name, "/loc")
 		if !ok || !strings.HasPrefix(site, "guides/") {
 			continue
 		}
-		mu0, _ := keep.Get(name)
-		rho0, ok := keep.Get(site + "/rho")
-		if !ok || len(rho0) != len(mu0) {
-			continue
-		}
 		mu, _ := p.Get(name)
-		rho, _ := p.Get(site + "/rho")
-		gmu, _ := g.Get(name)
-		grho, _ := g.Get(site + "/rho")
-		v, _ := vel.Get(name)
-		naturalStep(factor{mu, rho, mu0, rho0, gmu, grho, v}, beta, o.Momentum)
+		if rho, ok := p.Get(site + "/rho"); ok && len(rho) == len(mu) {
+			out = append(out, name)
+		}
 	}
-	return nil
+	return out
 }
 
 // factor is one site's Gaussian factors: new values (mu, rho), old values

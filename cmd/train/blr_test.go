@@ -158,3 +158,24 @@ func TestBLRNaturalGradient(t *testing.T) {
 	assert.InDelta(t, ex["meanfield_optimum_elbo"].(float64), rep["elbo"].(float64), 0.3)
 	assert.Contains(t, rep["optimizer"], "natural")
 }
+
+// TestBLROptimizerResume: a checkpoint written with one -optimizer is
+// refused by a run with the other, naming the optimizer, and resumes with
+// its own.
+func TestBLROptimizerResume(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ckAdam, ckNat := filepath.Join(dir, "adam.ck"), filepath.Join(dir, "natural.ck")
+	base := []string{"blr", "-data", boston, "-standardize", "-method", "svi", "-steps", "100", "-diagnostic-draws", "25"}
+	_, _, err := runCmd(append(base, "-checkpoint", ckAdam, "-out", filepath.Join(dir, "a"))...)
+	require.NoError(t, err)
+	_, _, err = runCmd(append(base, "-optimizer", "natural", "-checkpoint", ckNat, "-out", filepath.Join(dir, "n"))...)
+	require.NoError(t, err)
+	more := []string{"blr", "-data", boston, "-standardize", "-method", "svi", "-steps", "150", "-diagnostic-draws", "25"}
+	_, _, err = runCmd(append(more, "-optimizer", "natural", "-resume", ckAdam, "-out", filepath.Join(dir, "b"))...)
+	assert.ErrorContains(t, err, "the checkpoint records no optimizer")
+	_, _, err = runCmd(append(more, "-resume", ckNat, "-out", filepath.Join(dir, "c"))...)
+	assert.ErrorContains(t, err, `the checkpoint records optimizer "natural`)
+	_, _, err = runCmd(append(more, "-optimizer", "natural", "-resume", ckNat, "-out", filepath.Join(dir, "d"))...)
+	require.NoError(t, err)
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -275,6 +276,15 @@ func (f *sviFlags) trainer(cmd string, model svi.Model, mf guides.MeanField, fp 
 	cfg, err := f.config(cmd)
 	if err != nil {
 		return nil, nil, svi.Config{}, err
+	}
+	if f.optimizer == "natural" {
+		// Its state has other slots than Adam's: a resume across optimizers
+		// is refused naming the flag (Adam's checkpoints keep their keys).
+		fp = maps.Clone(fp)
+		if fp == nil {
+			fp = svi.Fingerprint{}
+		}
+		fp["optimizer"] = f.optimizerName()
 	}
 	cfg.Fingerprint = fp
 	cfg.Reduce = f.world.reducer()
