@@ -155,10 +155,18 @@ var bitsLogits = []float64{0.3, -0.5, 1.0}
 // and estimates its gradient n times.
 func gradStats(t *testing.T, cfg svi.Config, n int) *svi.GradientStats {
 	t.Helper()
+	return gradStatsAfter(t, cfg, n, nil)
+}
+
+// gradStatsAfter is gradStats from a state whose loss trace is trace, as
+// if those steps had been taken: the running-average baseline reads it.
+func gradStatsAfter(t *testing.T, cfg svi.Config, n int, trace []float64) *svi.GradientStats {
+	t.Helper()
 	tr, err := svi.New(bits, guides.Discrete{InitLogits: map[string][]float64{"z": bitsLogits}}, cfg)
 	require.NoError(t, err)
 	st, err := tr.Init(1)
 	require.NoError(t, err)
+	st.Trace, st.Iter = trace, len(trace)
 	gs, err := tr.GradientVariance(st, svi.Batch{"x": bits.x}, n, 7)
 	require.NoError(t, err)
 	return gs
@@ -215,6 +223,36 @@ func TestScoreFunctionIsUnbiased(t *testing.T) {
 	t.Logf("score gradient variance at S = 4: none %.4g, leave-one-out %.4g (×%.1f lower)",
 		vars[svi.BaselineNone], vars[svi.BaselineLOO], vars[svi.BaselineNone]/vars[svi.BaselineLOO])
 	assert.Less(t, vars[svi.BaselineLOO], vars[svi.BaselineNone]/2)
+}
+
+// TestRunningAverageBaselineIsUnbiased: at Init the loss trace is empty, so
+// the running average is 0 and BaselineAvg is plain REINFORCE (the case of
+// TestScoreFunctionIsUnbiased). Here the state carries a trace, so the
+// baseline is the trace's weighted mean: one near the ELBO and one 20 nats
+// off. The gradient stays unbiased for the enumerated one with either, and
+// the near one lowers the variance (S = 1) against no baseline.
+func TestRunningAverageBaselineIsUnbiased(t *testing.T) {
+	const n = 4000
+	want := negated(fdGrad(bits.elbo, bitsLogits))
+	loss := -bits.elbo(bitsLogits)
+	none := gradStats(t, svi.Config{Estimator: svi.ScoreELBO, Baseline: svi.BaselineNone, Particles: 1}, n)
+	for _, c := range []struct {
+		name  string
+		trace []float64
+	}{
+		{"near the ELBO", []float64{loss + 0.3, loss - 0.2, loss + 0.1}},
+		{"20 nats off", []float64{loss + 20, loss + 20}},
+	} {
+		gs := gradStatsAfter(t, svi.Config{Estimator: svi.ScoreELBO, Baseline: svi.BaselineAvg, Particles: 1}, n, c.trace)
+		within4SE(t, gs.Block("guides/z/logits"), n, want, 1e-9)
+		assert.InDelta(t, loss, gs.Loss, 4*math.Sqrt(gs.LossVar/n), c.name)
+		t.Logf("running average %s: gradient variance %.4g, none %.4g (×%.2f)", c.name, gs.TotalVar, none.TotalVar, none.TotalVar/gs.TotalVar)
+		if c.name == "near the ELBO" {
+			assert.Less(t, gs.TotalVar, none.TotalVar/2, "a baseline near the ELBO lowers the variance")
+		} else {
+			assert.Greater(t, gs.TotalVar, none.TotalVar, "a baseline 20 nats off raises it: the trace was read")
+		}
+	}
 }
 
 func TestVIMCOIsUnbiasedForTheIWAEBound(t *testing.T) {
