@@ -25,8 +25,10 @@ Estimators (--estimator), with c_sn = log p(z_sn) + log p(x_n|z_sn)
             f_s = sum_n c_sn: L = logmeanexp_s f_s, L_-s = the same with f_s
             replaced by the mean of the others; surrogate
             L + sum_s stop(L - L_-s) sum_n log q(z_sn); reported: L, the
-            importance-weighted bound with S particles (as govi's
-            VIMCOBound), which lies above the ELBO.  Needs S >= 2.
+            importance-weighted bound with S particles, which lies above
+            the ELBO.  Needs S >= 2.  Not govi's rule since its commit
+            90d24c5: svi.VIMCOBound takes the bound row by row inside a
+            plate (logmeanexp_s c_sn for each n), so the two differ.
   enum      exact ELBO, summing each row over all 2^K states (a 2^K x K
             state matrix): sum_n sum_z q_n(z)[log p(z) + log p(x_n|z)
             - log q_n(z)]; the model term is recomputed every step, as a
