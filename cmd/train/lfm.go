@@ -35,7 +35,8 @@ type lfmReport struct {
 	ELBOOf      string      `json:"elbo_of"`
 	LogEvidence *float64    `json:"log_evidence,omitempty"` // K ≤ 20
 	Gap         *lfmGap     `json:"approximation_gap,omitempty"`
-	Marginals   [][]float64 `json:"marginals"` // q(z_nj = 1), N rows of K
+	GapOf       string      `json:"approximation_gap_of,omitempty"` // set where Gap is not log p(x) − ELBO
+	Marginals   [][]float64 `json:"marginals"`                      // q(z_nj = 1), N rows of K
 	ELBOTrace   []float64   `json:"elbo_trace"`
 	TraceOf     string      `json:"elbo_trace_of"`
 	Iterations  int         `json:"iterations"`
@@ -466,6 +467,9 @@ func printLFM(rep *lfmReport, data *lfmData, w io.Writer) {
 	fmt.Fprintf(w, "lfm: N = %d, D = %d, K = %d, %s outputs, %s: ELBO %.4f", rep.N, rep.D, rep.K, rep.Likelihood, rep.Method, rep.ELBO)
 	if rep.LogEvidence != nil {
 		fmt.Fprintf(w, ", log evidence %.4f, gap %.4f (%.4g per datum)", *rep.LogEvidence, rep.Gap.Total, rep.Gap.Mean)
+		if rep.AmortizationGap != nil {
+			fmt.Fprintf(w, " of mean field, amortization gap %.4f (%.4g per datum)", rep.AmortizationGap.Total, rep.AmortizationGap.Mean)
+		}
 	}
 	if rep.Learn != nil {
 		fmt.Fprintf(w, "; learned in %d EM iterations (start %d of %d)", rep.Iterations, rep.Learn.Best, rep.Learn.Starts)

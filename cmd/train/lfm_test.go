@@ -421,6 +421,16 @@ func TestLFMAmortizedLearnBernoulli(t *testing.T) {
 	require.NotNil(t, rep.AmortizationGap)
 	assert.GreaterOrEqual(t, rep.AmortizationGap.Total, 0.0)
 	t.Logf("amortization gap %.4f per row", rep.AmortizationGap.Mean)
+	// The two gaps split the encoder's: log p(x_n) − ELBO_n = approximation
+	// (mean field's) + amortization, row by row; and mean field's gap is
+	// not negative (its ELBO is below the log evidence).
+	require.NotNil(t, rep.Gap)
+	require.NotEmpty(t, rep.GapOf)
+	n := float64(rep.N)
+	assert.InDelta(t, *rep.LogEvidence-rep.ELBO, rep.Gap.Total+rep.AmortizationGap.Total, 1e-9*n)
+	for i, g := range rep.Gap.PerDatum {
+		assert.GreaterOrEqual(t, g, -1e-9, "row %d: mean-field ELBO above log p(x)", i)
+	}
 }
 
 // TestLFMSVIDefaults: -method svi with every SVI flag at its default (the
