@@ -118,11 +118,16 @@ func (m *mfSites) Entropy() (*G.Node, error) {
 	}
 	b := m.b
 	for _, site := range m.sites {
-		h, err := m.q[site.Name].Entropy()
+		// Σ log σ as one op (ops.SumLog) rather than dist.Normal's
+		// elementwise Log and a Sum, whose gradient repeats a scalar over
+		// every weight of a network.
+		sl, err := ops.SumLog(m.q[site.Name].Scale)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("guides: MeanField entropy of %q: %w", site.Name, err)
 		}
-		m.entropy = add(b, m.entropy, scaled(b, b.Sum(h), site.Scale))
+		n := float64(m.q[site.Name].Scale.Shape().TotalSize())
+		h := b.Add(sl, b.Const(n*(0.5+dist.LogSqrt2Pi)))
+		m.entropy = add(b, m.entropy, scaled(b, h, site.Scale))
 	}
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("guides: MeanField: %w", err)
@@ -270,7 +275,11 @@ func (g MeanField) siteQ(c *svi.GuideContext, b *graph.B, site svi.Site, rho0 fl
 	if err := c.Err(); err != nil {
 		return dist.Normal{}, err
 	}
-	return dist.Normal{Loc: loc, Scale: b.Softplus(rho)}, nil
+	scale, err := ops.SoftplusScale(rho)
+	if err != nil {
+		return dist.Normal{}, fmt.Errorf("guides: MeanField scale of %q: %w", site.Name, err)
+	}
+	return dist.Normal{Loc: loc, Scale: scale}, nil
 }
 
 var _ svi.VectorGuide = MeanField{}

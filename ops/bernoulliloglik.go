@@ -7,8 +7,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/govi/govi/internal/special"
 )
 
 // BernoulliLogLik returns the scalar Σᵢ xᵢlᵢ − log(1 + e^{lᵢ}), the
@@ -37,6 +35,7 @@ type bernOp struct {
 	PlainOp
 	dims int
 	grad bool
+	buf  *OutBuf // the gradient's output, reused from run to run
 }
 
 var _ G.SDOp = bernOp{}
@@ -97,9 +96,9 @@ func bernDo[T Float](o bernOp, in []G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: data of %d values for %d logits (%v)", o, len(x), len(l), err)
 	}
 	if !o.grad {
-		s := 0.0
+		sp, s := softplusOf[T](), 0.0
 		for i, li := range l {
-			s += float64(x[i])*float64(li) - special.Softplus(float64(li))
+			s += float64(x[i])*float64(li) - sp(float64(li))
 		}
 		return scalarValue[T](s), nil
 	}
@@ -107,9 +106,10 @@ func bernDo[T Float](o bernOp, in []G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s: incoming gradient: %w", o, err)
 	}
-	out, d := bufGet[T](nil, false, in[0].Shape()...)
+	out, d := bufGet[T](o.buf, false, in[0].Shape()...)
+	sg := sigmoidOf[T]()
 	for i, li := range l {
-		d[i] = T(g * (float64(x[i]) - special.Sigmoid(float64(li))))
+		d[i] = T(g * (float64(x[i]) - sg(float64(li))))
 	}
 	return out, nil
 }
@@ -120,7 +120,7 @@ func (o bernOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if o.grad || len(inputs) != 2 {
 		return nil, fmt.Errorf("ops: %s: no second derivative", o)
 	}
-	n, err := G.ApplyOp(bernOp{dims: o.dims, grad: true}, inputs[0], inputs[1], grad)
+	n, err := G.ApplyOp(bernOp{dims: o.dims, grad: true, buf: new(OutBuf)}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, fmt.Errorf("ops: BernoulliLogLik gradient: %w", err)
 	}

@@ -161,6 +161,22 @@ func TestFloat32AgreesWithFloat64(t *testing.T) {
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return LogitLogLik(in[0], in[1]) }},
 		tc{"BernoulliLogLik", []dtInput{{randVec(r, 21, 2), []int{7, 3}, true}, {[]float64{0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1}, []int{7, 3}, false}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return BernoulliLogLik(in[0], in[1]) }},
+		tc{"SoftplusScale+SumLog", []dtInput{{rho, []int{5, 6}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				s, err := SoftplusScale(in[0])
+				if err != nil {
+					return nil, err
+				}
+				h, err := SumLog(s)
+				if err != nil {
+					return nil, err
+				}
+				c, err := weighted(g, s, 4)
+				if err != nil {
+					return nil, err
+				}
+				return G.Add(c, h)
+			}},
 		tc{"NormalPriorLogProb", []dtInput{{w[:200], []int{10, 20}, true}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return NormalPriorLogProb(in[0], 0.7) }},
 		tc{"GammaPriorLogProb", []dtInput{{[]float64{0.3, 1.7, 4.2}, []int{3}, true}},

@@ -60,6 +60,7 @@ type priorOp struct {
 	a, b float64
 	dims int
 	grad bool
+	buf  *OutBuf // the gradient's output, reused from run to run
 }
 
 var _ G.SDOp = priorOp{}
@@ -120,7 +121,11 @@ func priorDo[T Float](op priorOp, in []G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s: incoming gradient: %w", op, err)
 	}
-	d := make([]T, len(x))
+	out, d := bufLike[T](op.buf, in[0].Shape())
+	if d == nil { // a scalar: compute into a one-element slice
+		d = make([]T, 1)
+		defer func() { setScalarOf(out, float64(d[0])) }()
+	}
 	switch op.kind {
 	case "normal":
 		for i, v := range x {
@@ -131,7 +136,7 @@ func priorDo[T Float](op priorOp, in []G.Value) (G.Value, error) {
 			d[i] = T(g * ((op.a-1)/float64(v) - op.b))
 		}
 	}
-	return shapedOf(in[0].Shape(), d), nil
+	return out, nil
 }
 
 // priorLogProb returns the summed log-density of x, in float64.
@@ -160,7 +165,7 @@ func (op priorOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 		return nil, fmt.Errorf("ops: %s has no second derivative", op)
 	}
 	gop := op
-	gop.grad = true
+	gop.grad, gop.buf = true, new(OutBuf)
 	n, err := G.ApplyOp(gop, inputs[0], grad)
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s gradient: %w", op, err)

@@ -282,6 +282,9 @@ func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	if _, _, _, bad := st.Params.firstNonFinite(); bad {
 		return nil, fmt.Errorf("%w: %s: non-finite parameters", ErrCorruptCheckpoint, path)
 	}
+	if b, ok := t.cfg.Optimizer.(finiteStepper); ok {
+		b.vouch(st.Opt) // moments it cannot vouch for keep the step's backup
+	}
 	return st, nil
 }
 

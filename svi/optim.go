@@ -25,6 +25,10 @@ type OptState struct {
 	// Backoff is the factor by which the divergence guard has cut the
 	// learning rate (1, or 0 meaning 1, until it acts).
 	Backoff float64
+	// vouched holds Adam's (β₁, β₂) when the moments are known to have
+	// been built by its updates from zeros (or checked to obey their
+	// bound, see Adam.finiteStep); zero otherwise.
+	vouched [2]float64
 }
 
 func (o *OptState) backoff() float64 {
@@ -72,7 +76,8 @@ func (a Adam) Validate() error {
 
 // Init returns zero first and second moments.
 func (a Adam) Init(p *Params) *OptState {
-	return &OptState{Slots: []*Params{p.ZerosLike(), p.ZerosLike()}, LRScale: 1}
+	a = a.withDefaults()
+	return &OptState{Slots: []*Params{p.ZerosLike(), p.ZerosLike()}, LRScale: 1, vouched: [2]float64{a.Beta1, a.Beta2}}
 }
 
 // Update takes one Adam step.
@@ -96,6 +101,62 @@ func (a Adam) Update(s *OptState, p, g *Params) error {
 		}
 	}
 	return nil
+}
+
+// finiteStepper is an Optimizer that can prove its next Update leaves
+// finite parameters finite, given the state and a bound on the gradient's
+// magnitude; Trainer.Step then skips its backup of the state. vouch checks
+// a state it did not build (a loaded checkpoint's) for the same proof.
+type finiteStepper interface {
+	finiteStep(s *OptState, gmax float64) bool
+	vouch(s *OptState)
+}
+
+// momentBound returns C with m² ≤ C·v for moments built from zeros by
+// Adam's updates: m = (1−β₁)Σβ₁ᵏgₖ and v = (1−β₂)Σβ₂ᵏgₖ² give, by
+// Cauchy–Schwarz, C = (1−β₁)²/((1−β₂)(1 − β₁²/β₂)) when β₁² < β₂
+// (53 for the defaults); 0 when there is no such bound.
+func (a Adam) momentBound() float64 {
+	if !(a.Beta1 >= 0 && a.Beta1 < 1 && a.Beta2 > 0 && a.Beta2 < 1 && a.Beta1*a.Beta1 < a.Beta2) {
+		return 0
+	}
+	return (1 - a.Beta1) * (1 - a.Beta1) / ((1 - a.Beta2) * (1 - a.Beta1*a.Beta1/a.Beta2))
+}
+
+// finiteStep: with |g| < 1e150 the moments stay finite (g² < 1e300), and
+// with m² ≤ C·v the step |m̂|/(√v̂ + ε) is at most √C/(1−β₁) (73 for the
+// defaults) times the learning rate (where g² underflows, v = 0 and
+// |m| < 1e-150, the step is below 1e-142 rates), so a rate below 1e100 cannot carry a
+// finite parameter to ±Inf. The bound holds for moments Init and Update
+// built with these β's, or that vouch checked.
+func (a Adam) finiteStep(s *OptState, gmax float64) bool {
+	a = a.withDefaults()
+	lr := a.LearnRate * s.LRScale
+	return gmax < 1e150 && a.Eps > 0 && math.Abs(lr) < 1e100 && a.momentBound() > 0 &&
+		s.vouched == [2]float64{a.Beta1, a.Beta2}
+}
+
+// vouch marks s's moments as Adam's when they obey m² ≤ C·v (with a
+// margin for rounding), v ≥ 0 and both finite.
+func (a Adam) vouch(s *OptState) {
+	a = a.withDefaults()
+	s.vouched = [2]float64{}
+	c := a.momentBound()
+	if c == 0 || len(s.Slots) != 2 {
+		return
+	}
+	for i, mv := range s.Slots[0].values {
+		vv := s.Slots[1].values[i]
+		for j, m := range mv {
+			v := vv[j]
+			// |m| < 1e-150: g² underflowed to v = 0 while m did not; the
+			// step lr·m/ε is then below 1e-142 learning rates.
+			if !(v >= 0 && v < 1e300 && (m*m <= c*v*(1+1e-6) || math.Abs(m) < 1e-150)) {
+				return
+			}
+		}
+	}
+	s.vouched = [2]float64{a.Beta1, a.Beta2}
 }
 
 // SGD is plain gradient descent with optional momentum. The zero value uses

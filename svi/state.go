@@ -156,7 +156,7 @@ func cloneOpt(o *OptState) *OptState {
 }
 
 func copyOpt(dst, src *OptState) {
-	dst.Step, dst.LRScale, dst.Backoff = src.Step, src.LRScale, src.Backoff
+	dst.Step, dst.LRScale, dst.Backoff, dst.vouched = src.Step, src.LRScale, src.Backoff, src.vouched
 	for i, s := range src.Slots {
 		_ = dst.Slots[i].CopyFrom(s)
 	}

@@ -114,6 +114,7 @@ type Trainer struct {
 	errs   []error    // per-worker scratch of runAll
 	layout *Params    // names and shapes of the parameters
 	backup *State     // scratch copy of the state before an update
+	gmax   float64    // the largest |gradient| of the last lossGrad
 	flat   []float64  // scratch of reduce: the gradient and the loss
 }
 
@@ -155,7 +156,10 @@ func New(model Model, guide Guide, cfg Config) (*Trainer, error) {
 		t.share = append(t.share, float64(n)/float64(cfg.Particles))
 	}
 	t.train = t.progs[0]
-	t.grads = t.train.grads.ZerosLike()
+	t.grads = t.train.grads // one worker: its gradient is the step's (no copy)
+	if len(t.progs) > 1 {
+		t.grads = t.train.grads.ZerosLike()
+	}
 	t.layout = NewParams()
 	for _, p := range t.train.params {
 		_ = t.layout.Add(p.name, p.shape, make([]float64, size(p.shape)))
@@ -271,19 +275,28 @@ func (t *Trainer) Step(st *State, b Batch) (Info, error) {
 			g.Scale(t.cfg.ClipNorm / n)
 		}
 	}
-	if t.backup == nil {
-		t.backup = &State{Params: st.Params.Clone(), Opt: cloneOpt(st.Opt)}
-	} else {
-		_ = t.backup.Params.CopyFrom(st.Params)
-		copyOpt(t.backup.Opt, st.Opt)
+	// The backup lets a step that makes a parameter non-finite be undone;
+	// an optimizer that proves, from the gradient's size, that it cannot
+	// (Adam below 1e150) spares the copy of every parameter and moment.
+	fs, ok := t.cfg.Optimizer.(finiteStepper)
+	checked := !ok || !fs.finiteStep(st.Opt, t.gmax)
+	if checked {
+		if t.backup == nil {
+			t.backup = &State{Params: st.Params.Clone(), Opt: cloneOpt(st.Opt)}
+		} else {
+			_ = t.backup.Params.CopyFrom(st.Params)
+			copyOpt(t.backup.Opt, st.Opt)
+		}
 	}
 	if err := t.cfg.Optimizer.Update(st.Opt, st.Params, g); err != nil {
 		return Info{Iter: st.Iter, Loss: loss}, err
 	}
-	if name, j, v, bad := st.Params.firstNonFinite(); bad {
-		_ = st.Params.CopyFrom(t.backup.Params)
-		copyOpt(st.Opt, t.backup.Opt)
-		return Info{Iter: st.Iter, Loss: loss}, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "parameter " + name, Index: j, Value: v}
+	if checked {
+		if name, j, v, bad := st.Params.firstNonFinite(); bad {
+			_ = st.Params.CopyFrom(t.backup.Params)
+			copyOpt(st.Opt, t.backup.Opt)
+			return Info{Iter: st.Iter, Loss: loss}, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "parameter " + name, Index: j, Value: v}
+		}
 	}
 	st.Iter++
 	st.Trace = append(st.Trace, loss)
@@ -315,12 +328,20 @@ func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
 		return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "loss", Index: -1}
 	}
 	g := t.grads
+	t.gmax = 0
 	for i, name := range g.names {
-		for j, v := range g.values[i] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "gradient of " + name, Index: j, Value: v}
+		m := t.gmax
+		for _, v := range g.values[i] {
+			m = max(m, math.Abs(v)) // NaN propagates through max
+		}
+		if math.IsNaN(m) || math.IsInf(m, 0) {
+			for j, v := range g.values[i] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return loss, &NonFiniteError{Iter: st.Iter, Loss: loss, What: "gradient of " + name, Index: j, Value: v}
+				}
 			}
 		}
+		t.gmax = m
 	}
 	return loss, nil
 }

@@ -87,12 +87,13 @@ func TestFloat32Classification(t *testing.T) {
 
 // TestFloat32StepAllocations: a float32 step of the 13-50-1 network on
 // N = 455 rows allocates fewer bytes than a float64 one, and about as
-// many objects: 1154 against 1120 when this test was written. The 34
-// extra are gorgonia's (v0.9.18): the scalar sums and products of the
-// loss on *F32 values run scalarBinOp.Do, which allocates its result and
-// two type values, where the float64 graph runs preallocated ops. 5%
-// leaves room for that and fails on a per-element or per-parameter
-// allocation (hundreds per step).
+// many objects: 1154 against 1120 when this test was written, 707
+// against 673 since the mean-field scale and entropy became single ops.
+// The 34 extra are gorgonia's (v0.9.18): the scalar sums and products of
+// the loss on *F32 values run scalarBinOp.Do, which allocates its result
+// and two type values, where the float64 graph runs preallocated ops. An
+// allowance of 40 leaves room for that and fails on a per-element or
+// per-parameter allocation (hundreds per step).
 func TestFloat32StepAllocations(t *testing.T) {
 	d := Toy(455, 1)
 	x := make([]float64, 455*13)
@@ -127,7 +128,7 @@ func TestFloat32StepAllocations(t *testing.T) {
 	a64, a32 := got[svi.Float64], got[svi.Float32]
 	t.Logf("per step: float64 %.0f objects, %.0f bytes; float32 %.0f objects, %.0f bytes", a64.objects, a64.bytes, a32.objects, a32.bytes)
 	assert.Less(t, a32.bytes, a64.bytes, "bytes per step")
-	assert.LessOrEqual(t, a32.objects, 1.05*a64.objects, "objects per step")
+	assert.LessOrEqual(t, a32.objects, a64.objects+40, "objects per step")
 }
 
 // TestFloat32Refusals: the configurations whose operations are
