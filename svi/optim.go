@@ -92,12 +92,16 @@ func (a Adam) Update(s *OptState, p, g *Params) error {
 	lr := a.LearnRate * s.LRScale / (1 - math.Pow(a.Beta1, t))
 	rbc2 := 1 / math.Sqrt(1-math.Pow(a.Beta2, t))
 	m, v := s.Slots[0], s.Slots[1]
+	b1, c1, b2, c2, eps := a.Beta1, 1-a.Beta1, a.Beta2, 1-a.Beta2, a.Eps
 	for i := range p.values {
-		pv, gv, mv, vv := p.values[i], g.values[i], m.values[i], v.values[i]
+		gv := g.values[i]
+		// Reslicing to len(gv) lets the compiler drop the bounds checks.
+		pv, mv, vv := p.values[i][:len(gv)], m.values[i][:len(gv)], v.values[i][:len(gv)]
 		for j, gj := range gv {
-			mv[j] = a.Beta1*mv[j] + (1-a.Beta1)*gj
-			vv[j] = a.Beta2*vv[j] + (1-a.Beta2)*gj*gj
-			pv[j] -= lr * mv[j] / (math.Sqrt(vv[j])*rbc2 + a.Eps)
+			mj := b1*mv[j] + c1*gj
+			vj := b2*vv[j] + c2*gj*gj
+			mv[j], vv[j] = mj, vj
+			pv[j] -= lr * mj / (math.Sqrt(vj)*rbc2 + eps)
 		}
 	}
 	return nil
