@@ -10,7 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -345,3 +348,105 @@ func TestMpirunDivergenceSavesLastGoodState(t *testing.T) {
 	runRanks(t, bin, 1, append(args, "-lr", "0.01", "-steps", "5", "-resume", ck, "-out", t.TempDir())...)
 }
 
+// lockedBuffer is a bytes.Buffer that a running command writes while the
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// stoppedAfter matches the step count in an interrupted fit's error.
+var stoppedAfter = regexp.MustCompile(`stopped after (\d+) steps: context canceled`)
+
+// TestInterruptUnderMpirun: SIGINT or SIGTERM sent to mpirun in the middle
+// of a long `train bnn` fit with -checkpoint (no periodic checkpoint
+// falls due) ends the job within 30 s; both ranks report stopping after
+// the same step, agreed (svi.ErrStoppedTogether), rank 0 saved the
+// checkpoint of that step, no report is written, and the checkpoint is
+// intact: one process resumes it. A one-process run sent the same signal
+// behaves alike: an error naming the step, the checkpoint of that step,
+// no report.
+func TestInterruptUnderMpirun(t *testing.T) {
+	bin := buildTrain(t, "mpi")
+	args := []string{"bnn", "-data", boston, "-hidden", "8", "-batch", "64", "-draws", "100", "-diagnostic-draws", "0",
+		"-checkpoint-every", "1000000"}
+	for _, tc := range []struct {
+		name string
+		np   int
+		sig  syscall.Signal
+	}{
+		{"mpirun SIGINT", 2, syscall.SIGINT},
+		{"mpirun SIGTERM", 2, syscall.SIGTERM},
+		{"one process SIGINT", 1, syscall.SIGINT},
+		{"one process SIGTERM", 1, syscall.SIGTERM},
+	} {
+		dir := t.TempDir()
+		ck, out := filepath.Join(dir, "fit.ckpt"), filepath.Join(dir, "out")
+		full := append(slices.Clone(args), "-checkpoint", ck, "-steps", "1000000", "-out", out)
+		cmd := exec.Command(bin, full...)
+		if tc.np > 1 {
+			cmd = mpirun(t, tc.np, append([]string{bin}, full...)...)
+		}
+		var buf lockedBuffer
+		cmd.Stdout, cmd.Stderr = &buf, &buf
+		require.NoError(t, cmd.Start(), tc.name)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		deadline := time.Now().Add(2 * time.Minute)
+		for !strings.Contains(buf.String(), "steps/s") { // rank 0's progress: the fit is under way
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("%s: no progress after 2 minutes: %s", tc.name, buf.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		require.NoError(t, cmd.Process.Signal(tc.sig), tc.name)
+		sent := time.Now()
+		select {
+		case err := <-done:
+			assert.Error(t, err, "%s: an interrupted run fails", tc.name)
+			t.Logf("%s: ended %.1f s after the signal", tc.name, time.Since(sent).Seconds())
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("%s: still running 30 s after the signal: %s", tc.name, buf.String())
+		}
+		log := buf.String()
+		var steps []string
+		for _, m := range stoppedAfter.FindAllStringSubmatch(log, -1) {
+			steps = append(steps, m[1])
+		}
+		require.NotEmpty(t, steps, "%s: %s", tc.name, log)
+		if tc.np > 1 {
+			for r := range tc.np {
+				assert.Regexp(t, fmt.Sprintf(`train: rank %d of %d: .*stopped after %s steps: context canceled \(svi: the ranks stopped together`, r, tc.np, steps[0]), log,
+					"%s: rank %d stopped at rank 0's step", tc.name, r)
+			}
+		}
+		assert.Contains(t, log, "the last good state is saved in "+ck, tc.name)
+		_, err := os.Stat(filepath.Join(out, "report.json"))
+		assert.True(t, os.IsNotExist(err), "%s: no report from an interrupted run", tc.name)
+		raw, err := os.ReadFile(ck)
+		require.NoError(t, err, tc.name)
+		var c struct {
+			Payload struct {
+				Iter int `json:"iter"`
+			} `json:"payload"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &c), tc.name)
+		assert.Equal(t, steps[0], fmt.Sprint(c.Payload.Iter), "%s: the checkpoint of the step the ranks stopped at", tc.name)
+		runRanks(t, bin, 1, append(slices.Clone(args), "-resume", ck, "-steps", fmt.Sprint(c.Payload.Iter+5), "-out", t.TempDir())...)
+	}
+}
