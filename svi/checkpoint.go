@@ -79,11 +79,16 @@ type Description struct {
 	Fingerprint Fingerprint       `json:"fingerprint,omitempty"`
 }
 
-// SiteDescription is a named shape with a support.
+// SiteDescription is a named shape with a support. Local marks a site
+// of the data's rows, declared after M.Scale or inside M.Plate: the first
+// axis of its shape is the minibatch's rows, a matter of how the data are
+// dealt (the batch size, the ranks of a data-parallel fit), not of the
+// model, and LoadCheckpoint compares the rest of its shape only.
 type SiteDescription struct {
 	Name    string `json:"name"`
 	Shape   []int  `json:"shape"`
 	Support string `json:"support,omitempty"`
+	Local   bool   `json:"local,omitempty"`
 }
 
 // Description returns the trainer's description, as stored in checkpoints.
@@ -91,7 +96,8 @@ func (t *Trainer) Description() Description {
 	d := Description{Guide: fmt.Sprintf("%T", t.guide), Estimator: t.cfg.Estimator.String(), Particles: t.cfg.Particles,
 		Fingerprint: maps.Clone(t.cfg.Fingerprint)}
 	for _, s := range t.sites {
-		d.Sites = append(d.Sites, SiteDescription{Name: s.Name, Shape: nonNil(s.Shape), Support: s.Support.String()})
+		d.Sites = append(d.Sites, SiteDescription{Name: s.Name, Shape: nonNil(s.Shape), Support: s.Support.String(),
+			Local: s.Scale != 1 || s.Plate > 0})
 	}
 	for i, n := range t.layout.names {
 		d.Params = append(d.Params, SiteDescription{Name: n, Shape: t.layout.shapes[i]})
@@ -336,7 +342,7 @@ func sameDescription(got, want Description) error {
 	}
 	for i := range got.Sites {
 		g, w := got.Sites[i], want.Sites[i]
-		if g.Name != w.Name || !slices.Equal(g.Shape, w.Shape) || g.Support != w.Support {
+		if g.Name != w.Name || !sameSiteShape(g, w) || g.Support != w.Support {
 			return fmt.Errorf("site %d is %s %v (%s) in the checkpoint and %s %v (%s) in the model", i, g.Name, g.Shape, g.Support, w.Name, w.Shape, w.Support)
 		}
 	}
@@ -350,6 +356,19 @@ func sameDescription(got, want Description) error {
 		}
 	}
 	return nil
+}
+
+// sameSiteShape compares the shapes of a site in a checkpoint (g) and in
+// the model (w), leaving out the first axis when either declares it local:
+// its rows are the minibatch's, so that a checkpoint resumes with another
+// batch size or on another number of ranks (svi.State.SetRankBatches).
+// The guide's parameters are compared in full all the same: a guide with
+// parameters per row (not amortized) is refused by their shapes.
+func sameSiteShape(g, w SiteDescription) bool {
+	if (g.Local || w.Local) && len(g.Shape) > 0 && len(g.Shape) == len(w.Shape) {
+		return slices.Equal(g.Shape[1:], w.Shape[1:])
+	}
+	return slices.Equal(g.Shape, w.Shape)
 }
 
 // Checkpointer is a Recorder that saves a state every Every steps (at the

@@ -12,6 +12,15 @@ var ErrEmptyModel = errors.New("svi: the model adds no log-density term")
 // ErrNoSites is returned by New for a model without latent sites.
 var ErrNoSites = errors.New("svi: the model declares no latent site")
 
+// ErrStoppedTogether is wrapped, with context.Canceled or the context's
+// own error, by Run's error on every rank of a data-parallel run
+// (Config.Reduce) that stopped because the context of one or more of its
+// ranks was done (Ctrl-C, SIGTERM): the ranks agree on it by an all-reduce
+// of a stop flag before each step, so that every rank stops before the
+// same step and holds the same state. A caller can then end the ranks
+// together instead of aborting them.
+var ErrStoppedTogether = errors.New("svi: the ranks stopped together")
+
 // NonFiniteError reports a step whose loss or gradient is NaN or infinite.
 // The state was not updated (its random source has advanced).
 type NonFiniteError struct {

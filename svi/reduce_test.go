@@ -1,7 +1,9 @@
 package svi_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"math"
 	"sync"
 	"testing"
@@ -321,4 +323,69 @@ func TestCheckReplicas(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestReduceStopsTogether: in a data-parallel run the context of one rank
+// (here rank 2 of 3, cancelled by its recorder after its 7th step) stops
+// every rank before the same step, as Ctrl-C or SIGTERM does under mpirun:
+// all return an error wrapping svi.ErrStoppedTogether and
+// context.Canceled after 7 steps, holding identical states; the run on
+// one process (no Reducer) stops the same way without the agreement.
+func TestReduceStopsTogether(t *testing.T) {
+	t.Parallel()
+	const p, cutAt = 3, 7
+	phi, y := shardData(9, 2)
+	ranks := inproc.New(p)
+	states := make([]*svi.State, p)
+	errs := onRanks(p, func(r int) error {
+		md := shardModel{rows: 3, d: 2, scale: float64(p)}
+		tr, err := svi.New(md, guides.MeanField{}, svi.Config{Reduce: ranks[r]})
+		if err != nil {
+			return err
+		}
+		if err := tr.Feed(svi.Batch{"phi": phi[6*r : 6*r+6], "y": y[3*r : 3*r+3]}); err != nil {
+			return err
+		}
+		if states[r], err = tr.Init(1); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		rec := svi.RecorderFunc(func(info svi.Info) error {
+			if r == p-1 && info.Iter == cutAt {
+				cancel()
+			}
+			return nil
+		})
+		res, err := svi.Run(ctx, tr, states[r], nil, &svi.Settings{Steps: 100, Recorder: rec})
+		if res != nil && res.Reason != "interrupted" {
+			return fmt.Errorf("rank %d: stopped by %q", r, res.Reason)
+		}
+		return err
+	})
+	for r, err := range errs {
+		assert.ErrorIs(t, err, svi.ErrStoppedTogether, "rank %d", r)
+		assert.ErrorIs(t, err, context.Canceled, "rank %d", r)
+		assert.ErrorContains(t, err, fmt.Sprintf("stopped after %d steps", cutAt), "rank %d", r)
+		assert.Equal(t, cutAt, states[r].Iter, "rank %d", r)
+		assert.Equal(t, states[0].Params, states[r].Params, "rank %d", r)
+	}
+
+	tr, err := svi.New(shardModel{rows: 3, d: 2, scale: 1}, guides.MeanField{}, svi.Config{})
+	require.NoError(t, err)
+	require.NoError(t, tr.Feed(svi.Batch{"phi": phi[:6], "y": y[:3]}))
+	st, err := tr.Init(1)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopAt := svi.RecorderFunc(func(info svi.Info) error {
+		if info.Iter == cutAt {
+			cancel()
+		}
+		return nil
+	})
+	_, err = svi.Run(ctx, tr, st, nil, &svi.Settings{Steps: 100, Recorder: stopAt})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, svi.ErrStoppedTogether, "one process")
+	assert.Equal(t, cutAt, st.Iter)
 }

@@ -91,8 +91,10 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 		return res, err
 	}
 	for st.Iter-first < steps {
-		if err := ctx.Err(); err != nil {
-			return finish("interrupted", fmt.Errorf("svi: stopped after %d steps: %w", st.Iter-first, err))
+		if stop, err := interrupted(ctx, t.cfg.Reduce); err != nil {
+			return finish("step failed", err)
+		} else if stop != nil {
+			return finish("interrupted", fmt.Errorf("svi: stopped after %d steps: %w", st.Iter-first, stop))
 		}
 		if s.Runtime > 0 && time.Since(start) > s.Runtime {
 			return finish("runtime limit", nil)
@@ -131,6 +133,33 @@ func Run(ctx context.Context, t *Trainer, st *State, next func() (Batch, error),
 		}
 	}
 	return finish("step limit", nil)
+}
+
+// interrupted returns, as stop, why a run must stop before its next step:
+// ctx's error in one process. In a data-parallel run (r with more than one
+// rank) every rank all-reduces a flag of its context, one float64, so that
+// all stop before the same step when any rank's context is done; stop then
+// wraps ErrStoppedTogether and ctx's error, or context.Canceled on a rank
+// whose own context is not done. err is the all-reduce's failure.
+func interrupted(ctx context.Context, r Reducer) (stop, err error) {
+	stop = ctx.Err()
+	if RanksOf(r) == 1 {
+		return stop, nil
+	}
+	flag := []float64{0}
+	if stop != nil {
+		flag[0] = 1
+	}
+	if err := r.AllReduce(flag); err != nil {
+		return nil, fmt.Errorf("svi: all-reduce of the stop flag: %w", err)
+	}
+	if flag[0] == 0 {
+		return nil, nil
+	}
+	if stop == nil {
+		stop = context.Canceled
+	}
+	return fmt.Errorf("%w (%w: interrupted on %v of %d ranks)", stop, ErrStoppedTogether, flag[0], r.Ranks()), nil
 }
 
 func (s *Settings) validate() (steps int, err error) {

@@ -58,8 +58,8 @@ type gmmReport struct {
 	// LearnRateUsed is the learning rate the fit ended with.
 	LearnRateUsed *lrUsed `json:"learning_rate,omitempty"`
 
-	// The ranks that shared the fit: CAVI fits run data-parallel under
-	// mpirun, SVI fits in one process.
+	// The ranks that shared the fit under mpirun (CAVI and SVI alike; an
+	// SVI fit exchanges gradients every step, not statistics every sweep).
 	caviRanks
 }
 
@@ -114,9 +114,7 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	dp, tc := gmmParallel(ctx)
-	if tc != nil && *method == "svi" {
-		return fmt.Errorf("train gmm: -method svi runs in one process; under mpirun (%d ranks) use -method cavi", tc.Size())
-	}
+	sf.world = sviWorldOf(ctx) // -method svi: the ranks average each step's gradient
 	var od *outDir
 	if dp.Rank == 0 { // rank 0 alone writes the outputs
 		if od, err = begin(fs, *out, sviOnly(sf, *method == "svi"), stderr); err != nil {
@@ -187,15 +185,24 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 	// The means start at K distinct data points drawn with the seed.
 	init := gmm.InitMeans(x, d, k, sf.seed)
 	fp := svi.Fingerprint{"data (after -standardize)": svi.DataFingerprint(tb.Rows, x), "-k": fmt.Sprint(k), "-alpha0": fmt.Sprint(alpha0)}
-	tr, _, cfg, err := sf.trainer("gmm", m, guides.MeanField{InitLoc: map[string][]float64{"means": init}}, fp)
+	// In a data-parallel fit rank r fits its rows full batch with the
+	// likelihood scaled by P (gmm.SVIModel.Shard); rank 0 reports on all.
+	w := sf.world
+	shard, lo, hi := m, 0, tb.Rows
+	if w.parallel() {
+		if shard, lo, hi, err = m.Shard(w.size, w.rank); err != nil {
+			return fmt.Errorf("train %w", err)
+		}
+	}
+	tr, eval, _, cfg, err := sf.shardTrainers("gmm", shard, m, guides.MeanField{InitLoc: map[string][]float64{"means": init}}, fp)
 	if err != nil {
 		return err
 	}
-	st, fit, err := fitSVI(ctx, "gmm", sf, tr, svi.Batch{"x": x}, od, stderr)
-	if err != nil {
+	st, fit, err := fitShard(ctx, "gmm", sf, tr, eval, svi.Batch{"x": x[lo*d : hi*d]}, svi.Batch{"x": x}, od, stderr)
+	if err != nil || eval == nil {
 		return err
 	}
-	draws, err := tr.Sample(st, gmmSVIDraws, rand.New(svi.NewRNG(sf.seed+2)))
+	draws, err := eval.Sample(st, gmmSVIDraws, rand.New(svi.NewRNG(sf.seed+2)))
 	if err != nil {
 		return fmt.Errorf("train gmm: %w", err)
 	}
@@ -205,7 +212,8 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		EffectiveThreshold: gmm.EffectiveThreshold, ELBOTrace: fit.Trace, Iterations: st.Iter,
 		Converged: fit.Diagnostics != nil && fit.Diagnostics.StopReason == "converged",
 		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
-		Draws: gmmSVIDraws, Seconds: fit.Seconds, LearnRateUsed: fit.LR, caviRanks: caviRanks{Ranks: 1}}
+		Draws: gmmSVIDraws, Seconds: fit.Seconds, LearnRateUsed: fit.LR,
+		caviRanks: caviRanks{Ranks: w.size, ShardRule: fullBatchShardRule(w.size), AllReduceSeconds: w.allReduceSeconds()}}
 	rep.summary(m.Summary(draws, mean, std))
 	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", tb.Rows, d, k, st.Iter, rep.EffectiveComponents)
 	return finishGMM(tb, &rep, od, stdout, stderr)

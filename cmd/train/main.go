@@ -41,16 +41,21 @@
 //
 // # Data-parallel runs
 //
-// Built with -tags mpi and started by mpirun -np P, train bnn runs as P
-// ranks: each reads the data, trains on its contiguous shard of the
-// training rows (rows [r·N/P, (r+1)·N/P) for rank r) with its share of the
-// minibatch, and the ranks average every step's gradient, so they hold the
-// same weights throughout (see bnn.DataParallel); ranks given different
-// arguments are refused. Rank 0 alone prints
-// progress and writes the outputs; its report.json records "ranks" and
-// "shard_rule". A rank that fails prints its error and aborts the job.
-// Checkpoints and -select are not available in such runs yet, and the
-// other commands refuse to run under mpirun with more than one rank.
+// Built with -tags mpi and started by mpirun -np P, train bnn, blr, vae,
+// gmm and lda run as P ranks: each reads the data, trains on its
+// contiguous shard of the training rows (rows [r·N/P, (r+1)·N/P) for rank
+// r) with its share of the minibatch, and the ranks average every step's
+// gradient (or sum every sweep's statistics), so they hold the same
+// parameters throughout (see bnn.DataParallel); ranks given different
+// arguments are refused. Rank 0 alone prints progress and writes the
+// outputs and checkpoints; its report.json records "ranks" and
+// "shard_rule". A rank that fails prints its error and aborts the job. An
+// interrupt (Ctrl-C or SIGTERM to mpirun, which sends SIGTERM to every
+// rank) stops the SVI fits of every rank before the same step
+// (svi.ErrStoppedTogether): rank 0 saves -checkpoint, no outputs are
+// written, and the ranks end together, as an interrupted run of one
+// process does. The other commands refuse to run under mpirun with more
+// than one rank.
 package main
 
 import (
@@ -58,10 +63,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C and SIGTERM (which mpirun sends every rank when it is
+	// interrupted) stop the fit after its current step.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := runWorld(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {

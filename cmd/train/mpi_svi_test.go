@@ -10,7 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -220,11 +223,10 @@ func TestMpirunDataMissingOnOneRank(t *testing.T) {
 }
 
 // TestSVICheckpointsUnderMpirun: the shared SVI path's checkpoints on 2
-// ranks (rank 0 writes). blr (full batch): a fit stopped at 200 of 400
-// steps and resumed on 2 ranks equals the uninterrupted 2-rank fit bit for
-// bit, and one process resumes the checkpoint too. vae (minibatches): the
-// same on 2 ranks; one process refuses the 2-rank checkpoint, naming the
-// local latent site, whose rows are the rank's share of the batch.
+// ranks (rank 0 writes). blr (full batch) and vae (minibatches): a fit
+// stopped halfway and resumed on 2 ranks equals the uninterrupted 2-rank
+// fit bit for bit, and one process resumes the checkpoint too (vae on any
+// P: TestVAECheckpointAnyPUnderMpirun).
 func TestSVICheckpointsUnderMpirun(t *testing.T) {
 	bin := buildTrain(t, "mpi")
 	dir := t.TempDir()
@@ -233,13 +235,10 @@ func TestSVICheckpointsUnderMpirun(t *testing.T) {
 		args       []string
 		cut, steps string
 		same       []string // report keys equal after the resume on 2 ranks
-		oneRefusal string   // "" if one process resumes
 	}{
 		{name: "blr", args: []string{"blr", "-data", boston, "-standardize", "-seed", "2", "-diagnostic-draws", "100"},
 			cut: "200", steps: "400", same: []string{"elbo_trace", "posterior"}},
-		{name: "vae", args: []string{"vae", "-data", "../../data/digits_8x8/digits.csv", "-hidden", "16", "-batch", "64",
-			"-k", "1,10", "-gap-rows", "0"}, cut: "30", steps: "60", same: []string{"elbo_trace", "test_elbo"},
-			oneRefusal: "z [32 2] (real) in the checkpoint and z [64 2] (real) in the model"},
+		{name: "vae", args: vaeMpiArgs, cut: "30", steps: "60", same: []string{"elbo_trace", "test_elbo"}},
 	} {
 		ck := filepath.Join(dir, tc.name+".ckpt")
 		out := func(s string) string { return filepath.Join(dir, tc.name+"-"+s) }
@@ -252,14 +251,50 @@ func TestSVICheckpointsUnderMpirun(t *testing.T) {
 			assert.Equal(t, full[k], resumed[k], "%s: %s after resuming on 2 ranks", tc.name, k)
 		}
 		assert.Equal(t, 2.0, resumed["ranks"], tc.name)
-		one := exec.Command(bin, append(tc.args, "-steps", tc.steps, "-resume", ck, "-out", out("one"))...)
-		msg, err := one.CombinedOutput()
-		if tc.oneRefusal == "" {
-			assert.NoError(t, err, "%s: one process resumes the 2-rank checkpoint: %s", tc.name, msg)
-		} else {
-			assert.Error(t, err, tc.name)
-			assert.Contains(t, string(msg), tc.oneRefusal, tc.name)
+		runRanks(t, bin, 1, append(tc.args, "-steps", tc.steps, "-resume", ck, "-out", out("one"))...)
+	}
+}
+
+// vaeMpiArgs are the flags of the small vae fits of the mpirun tests.
+var vaeMpiArgs = []string{"vae", "-data", digits, "-hidden", "16", "-batch", "64", "-k", "1,10", "-gap-rows", "0"}
+
+// TestVAECheckpointAnyPUnderMpirun: a vae checkpoint resumes on any number
+// of ranks (the local latents' rows are each rank's share of the batch,
+// which a checkpoint does not fix). The 2-rank checkpoint of step 30,
+// resumed in one process and on 3 ranks, and a one-process checkpoint
+// resumed on 2 ranks: a resume that takes no further step scores the test
+// images exactly as the run that wrote the checkpoint (the same weights,
+// to the last bit), and a resume to step 60 keeps the checkpoint's first
+// 30 ELBOs and takes 30 more steps.
+func TestVAECheckpointAnyPUnderMpirun(t *testing.T) {
+	bin := buildTrain(t, "mpi")
+	dir := t.TempDir()
+	out := func(s string) string { return filepath.Join(dir, s) }
+	ck2, ck1 := out("two.ckpt"), out("one.ckpt")
+	runRanks(t, bin, 2, append(vaeMpiArgs, "-steps", "30", "-checkpoint", ck2, "-out", out("cut2"))...)
+	runRanks(t, bin, 1, append(vaeMpiArgs, "-steps", "30", "-checkpoint", ck1, "-out", out("cut1"))...)
+	for _, tc := range []struct {
+		name, ck, cut string
+		np            int
+	}{
+		{"2 ranks in one process", ck2, "cut2", 1},
+		{"2 ranks on 3", ck2, "cut2", 3},
+		{"one process on 2 ranks", ck1, "cut1", 2},
+	} {
+		cut := readReport(t, out(tc.cut))
+		name := strings.ReplaceAll(tc.name, " ", "-")
+		runRanks(t, bin, tc.np, append(vaeMpiArgs, "-steps", "30", "-resume", tc.ck, "-out", out(name+"-30"))...)
+		at := readReport(t, out(name+"-30"))
+		for _, k := range []string{"test_elbo", "test_iwae", "elbo_trace"} {
+			require.NotNil(t, cut[k], k)
+			assert.Equal(t, cut[k], at[k], "%s: %s of the checkpoint's weights", tc.name, k)
 		}
+		runRanks(t, bin, tc.np, append(vaeMpiArgs, "-steps", "60", "-resume", tc.ck, "-out", out(name+"-60"))...)
+		on := readReport(t, out(name+"-60"))
+		assert.Equal(t, float64(tc.np), on["ranks"], tc.name)
+		trace := on["elbo_trace"].([]any)
+		require.Len(t, trace, 60, tc.name)
+		assert.Equal(t, cut["elbo_trace"], trace[:30], "%s: the checkpoint's steps", tc.name)
 	}
 }
 
@@ -311,4 +346,107 @@ func TestMpirunDivergenceSavesLastGoodState(t *testing.T) {
 	require.NoError(t, err, "rank 0's last good state: %s", out)
 	// It loads: one process resumes it at a sane learning rate.
 	runRanks(t, bin, 1, append(args, "-lr", "0.01", "-steps", "5", "-resume", ck, "-out", t.TempDir())...)
+}
+
+// lockedBuffer is a bytes.Buffer that a running command writes while the
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// stoppedAfter matches the step count in an interrupted fit's error.
+var stoppedAfter = regexp.MustCompile(`stopped after (\d+) steps: context canceled`)
+
+// TestInterruptUnderMpirun: SIGINT or SIGTERM sent to mpirun in the middle
+// of a long `train bnn` fit with -checkpoint (no periodic checkpoint
+// falls due) ends the job within 30 s; both ranks report stopping after
+// the same step, agreed (svi.ErrStoppedTogether), rank 0 saved the
+// checkpoint of that step, no report is written, and the checkpoint is
+// intact: one process resumes it. A one-process run sent the same signal
+// behaves alike: an error naming the step, the checkpoint of that step,
+// no report.
+func TestInterruptUnderMpirun(t *testing.T) {
+	bin := buildTrain(t, "mpi")
+	args := []string{"bnn", "-data", boston, "-hidden", "8", "-batch", "64", "-draws", "100", "-diagnostic-draws", "0",
+		"-checkpoint-every", "1000000"}
+	for _, tc := range []struct {
+		name string
+		np   int
+		sig  syscall.Signal
+	}{
+		{"mpirun SIGINT", 2, syscall.SIGINT},
+		{"mpirun SIGTERM", 2, syscall.SIGTERM},
+		{"one process SIGINT", 1, syscall.SIGINT},
+		{"one process SIGTERM", 1, syscall.SIGTERM},
+	} {
+		dir := t.TempDir()
+		ck, out := filepath.Join(dir, "fit.ckpt"), filepath.Join(dir, "out")
+		full := append(slices.Clone(args), "-checkpoint", ck, "-steps", "1000000", "-out", out)
+		cmd := exec.Command(bin, full...)
+		if tc.np > 1 {
+			cmd = mpirun(t, tc.np, append([]string{bin}, full...)...)
+		}
+		var buf lockedBuffer
+		cmd.Stdout, cmd.Stderr = &buf, &buf
+		require.NoError(t, cmd.Start(), tc.name)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		deadline := time.Now().Add(2 * time.Minute)
+		for !strings.Contains(buf.String(), "steps/s") { // rank 0's progress: the fit is under way
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("%s: no progress after 2 minutes: %s", tc.name, buf.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		require.NoError(t, cmd.Process.Signal(tc.sig), tc.name)
+		sent := time.Now()
+		select {
+		case err := <-done:
+			assert.Error(t, err, "%s: an interrupted run fails", tc.name)
+			t.Logf("%s: ended %.1f s after the signal", tc.name, time.Since(sent).Seconds())
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("%s: still running 30 s after the signal: %s", tc.name, buf.String())
+		}
+		log := buf.String()
+		var steps []string
+		for _, m := range stoppedAfter.FindAllStringSubmatch(log, -1) {
+			steps = append(steps, m[1])
+		}
+		require.NotEmpty(t, steps, "%s: %s", tc.name, log)
+		if tc.np > 1 {
+			for r := range tc.np {
+				assert.Regexp(t, fmt.Sprintf(`train: rank %d of %d: .*stopped after %s steps: context canceled \(svi: the ranks stopped together`, r, tc.np, steps[0]), log,
+					"%s: rank %d stopped at rank 0's step", tc.name, r)
+			}
+		}
+		assert.Contains(t, log, "the last good state is saved in "+ck, tc.name)
+		_, err := os.Stat(filepath.Join(out, "report.json"))
+		assert.True(t, os.IsNotExist(err), "%s: no report from an interrupted run", tc.name)
+		raw, err := os.ReadFile(ck)
+		require.NoError(t, err, tc.name)
+		var c struct {
+			Payload struct {
+				Iter int `json:"iter"`
+			} `json:"payload"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &c), tc.name)
+		assert.Equal(t, steps[0], fmt.Sprint(c.Payload.Iter), "%s: the checkpoint of the step the ranks stopped at", tc.name)
+		runRanks(t, bin, 1, append(slices.Clone(args), "-resume", ck, "-steps", fmt.Sprint(c.Payload.Iter+5), "-out", t.TempDir())...)
+	}
 }

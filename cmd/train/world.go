@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/govi/govi/internal/mpi"
 	"github.com/govi/govi/models/bnn"
+	"github.com/govi/govi/svi"
 )
 
 // dataParallel lists the commands that run data-parallel under mpirun
@@ -31,7 +33,10 @@ func worldOf(ctx context.Context) *mpi.Comm {
 // command on its shard of the data (a command of dataParallel; the others
 // are refused) after checking that all were given the same arguments;
 // rank 0 alone writes progress and outputs, and a rank that fails prints
-// its error and aborts the whole job. Outside mpirun it is run.
+// its error and aborts the whole job, except after an interrupt the ranks
+// agreed on (svi.ErrStoppedTogether: every rank stopped before the same
+// step and rank 0 saved its checkpoint), when they end together. Outside
+// mpirun it is run.
 func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	comm, err := mpi.Init()
 	if err != nil {
@@ -57,8 +62,16 @@ func runWorld(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		err = run(context.WithValue(ctx, worldKey{}, comm), args, stdout, stderr)
 	}
 	if err != nil {
-		// The other ranks may be waiting in a collective call: end them all.
 		fmt.Fprintf(os.Stderr, "train: rank %d of %d: %v\n", rank, size, err)
+		if errors.Is(err, svi.ErrStoppedTogether) {
+			// Every rank was interrupted before the same step and rank 0
+			// has saved its checkpoint: end together.
+			if ferr := comm.Finalize(); ferr != nil {
+				err = errors.Join(err, fmt.Errorf("train: %w", ferr))
+			}
+			return err
+		}
+		// The other ranks may be waiting in a collective call: end them all.
 		graceBeforeAbort(rank)
 		comm.Abort(1)
 		return err

@@ -29,12 +29,32 @@ import (
 // directly. Sites "means" [K, D] and "weights" (a K-simplex) complete it.
 // Data: "x", the N×D row-major points.
 type SVIModel struct {
-	N, D, K             int
-	Alpha0, Beta0, Nu0  float64
-	M0                  []float64 // prior mean, length D
-	W0                  []float64 // Wishart scale, D×D row-major
+	N, D, K            int
+	Alpha0, Beta0, Nu0 float64
+	M0                 []float64 // prior mean, length D
+	W0                 []float64 // Wishart scale, D×D row-major
+	// Scale multiplies the likelihood; 0 means 1. In a full-batch
+	// data-parallel fit (svi.Config.Reduce, see Shard) it is the number of
+	// ranks P.
+	Scale               float64
 	l0                  []float64 // Cholesky factor of W0, row-major
 	ediag, eoff, offIdx []float64
+}
+
+// Shard returns the model of rank r of p in a full-batch data-parallel
+// fit (svi.Config.Reduce) and the rank's rows [lo, hi) of m.N (the shard
+// rule of svi.ShardRows): the same priors (M0 and W0 are m's, from all the
+// data) over the rank's rows, with the likelihood scaled by p, so that the
+// mean of the ranks' losses is m's loss on all the rows, up to the order
+// of the sums. It refuses fewer rows than ranks.
+func (m *SVIModel) Shard(p, r int) (shard *SVIModel, lo, hi int, err error) {
+	if p < 1 || r < 0 || r >= p || m.N < p {
+		return nil, 0, 0, fmt.Errorf("gmm: %d rows cannot be shared out over %d ranks (rank %d)", m.N, p, r)
+	}
+	lo, hi = svi.ShardRows(m.N, p, r)
+	s := *m
+	s.N, s.Scale = hi-lo, float64(p)
+	return &s, lo, hi, nil
 }
 
 // NewSVIModel validates the configuration (defaults as in Config, with M0
@@ -190,6 +210,9 @@ func (m *SVIModel) Build(mb *svi.M) error {
 		return mb.Fail(err)
 	}
 	w := mb.Sample("weights", wprior, K)
+	if m.Scale != 0 && m.Scale != 1 {
+		mb.Scale(m.Scale)
+	}
 	x := mb.Data("x", m.N, D)
 	if mb.Err() != nil {
 		return mb.Err()

@@ -195,9 +195,10 @@ func Fit(ctx context.Context, cfg Config, train *Dataset, s Settings) (*Fitted, 
 		return nil, fmt.Errorf("vae: %w", err)
 	}
 	mb, err := dp.minibatches(shard, br, s.Seed+1)
-	if err == nil && dp.Reducer == nil {
-		err = st.SetBatches(mb)
-	} else if err == nil {
+	if err == nil {
+		// A checkpoint of this P continues its dealer (rank 0) or replays
+		// the rank's own; one of another P replays the new P's streams
+		// (see DataParallel).
 		err = st.SetRankBatches(mb, dp.Rank == 0)
 	}
 	if err != nil {

@@ -29,9 +29,13 @@ import (
 // keeps the checkpoint's dealer if it is rank 0 and the dealer fits, and
 // otherwise replays its own to the checkpoint's step
 // (svi.State.SetRankBatches): a resume on the same P continues exactly.
-// A checkpoint of another P is refused: the local latent site z has the
-// rows of the rank's minibatch B_r, which differ (svi.Trainer.LoadCheckpoint
-// names the site).
+// A checkpoint of another P (one process included) resumes too, from its
+// weights, optimizer state and noise source, with the batches the new P
+// deals from that step on: the local latent site z has the rows of the
+// rank's minibatch B_r, which svi.Trainer.LoadCheckpoint does not compare
+// (svi.SiteDescription.Local), and the encoder's and decoder's parameters
+// do not depend on them. The total batch B and the seed stay in the
+// fingerprint: they are refused when they differ.
 type DataParallel struct {
 	Rank    int
 	Reducer svi.Reducer
