@@ -50,31 +50,41 @@ func (f *bnnFlags) idxSplit(rep *bnnReport) (bnn.Split, error) {
 }
 
 // epochLines is an svi.Recorder printing one line per epoch: the mean ELBO
-// over the epoch's steps and the epoch's wall time.
+// over the epoch's steps and the epoch's wall time. The clock starts at the
+// end of the fit's first step, so that building the training graph is not
+// counted: the first epoch's time is that of its other steps, and its line
+// says so.
 type epochLines struct {
 	w          io.Writer
 	spe, total int // steps per epoch, steps planned
 	sum        float64
 	n          int
+	first      int // the fit's first step; 0 before it
 	last       time.Time
 	start      time.Time
 }
 
 func newEpochLines(w io.Writer, spe, total int) *epochLines {
-	now := time.Now()
-	return &epochLines{w: w, spe: spe, total: total, last: now, start: now}
+	return &epochLines{w: w, spe: spe, total: total}
 }
 
 // Record adds the step's loss and prints the line at the end of an epoch.
 func (e *epochLines) Record(info svi.Info) error {
+	now := time.Now()
+	if e.first == 0 {
+		e.first, e.start, e.last = info.Iter, now, now
+	}
 	e.sum += info.Loss
 	e.n++
 	if info.Iter%e.spe != 0 && info.Iter != e.total {
 		return nil
 	}
-	now := time.Now()
-	fmt.Fprintf(e.w, "epoch %d/%d: ELBO %.6g (mean of its %d steps), %.1f s, %.1f s in all\n",
-		(info.Iter+e.spe-1)/e.spe, (e.total+e.spe-1)/e.spe, -e.sum/float64(e.n), e.n, now.Sub(e.last).Seconds(), now.Sub(e.start).Seconds())
+	timed := ""
+	if info.Iter-e.first < e.spe {
+		timed = fmt.Sprintf(" (steps %d–%d timed)", e.first+1, info.Iter)
+	}
+	fmt.Fprintf(e.w, "epoch %d/%d: ELBO %.6g (mean of its %d steps), %.1f s%s, %.1f s in all\n",
+		(info.Iter+e.spe-1)/e.spe, (e.total+e.spe-1)/e.spe, -e.sum/float64(e.n), e.n, now.Sub(e.last).Seconds(), timed, now.Sub(e.start).Seconds())
 	e.sum, e.n, e.last = 0, 0, now
 	return nil
 }

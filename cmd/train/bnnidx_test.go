@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/govi/govi/internal/datadir"
 	"github.com/govi/govi/internal/idx"
+	"github.com/govi/govi/svi"
 )
 
 // TestBNNCommandIDX fits Fashion-MNIST's first 256 training images and
@@ -94,4 +96,20 @@ func TestBNNCommandIDXBadInput(t *testing.T) {
 		require.Error(t, err, tc.name)
 		assert.Contains(t, err.Error(), tc.want, tc.name)
 	}
+}
+
+// TestEpochLines: a line per epoch (and at the end of a short last one),
+// the first epoch timed from the end of the fit's first step.
+func TestEpochLines(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	e := newEpochLines(&buf, 3, 7)
+	for i := 1; i <= 7; i++ {
+		require.NoError(t, e.Record(svi.Info{Iter: i, Loss: float64(i)}))
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 3)
+	assert.Regexp(t, `^epoch 1/3: ELBO -2 \(mean of its 3 steps\), [0-9.]+ s \(steps 2–3 timed\), [0-9.]+ s in all$`, lines[0])
+	assert.Regexp(t, `^epoch 2/3: ELBO -5 \(mean of its 3 steps\), [0-9.]+ s, [0-9.]+ s in all$`, lines[1])
+	assert.Regexp(t, `^epoch 3/3: ELBO -7 \(mean of its 1 steps\)`, lines[2])
 }
