@@ -381,6 +381,10 @@ func (n *Net) drawStreams(t0, t1 int, seed uint64) (*weights, error) {
 	sizes := n.cfg.layerSizes(n.inputs)
 	w := &weights{t: t1 - t0, sizes: sizes, act: n.cfg.Activation}
 	w.w, w.b = make([][]float64, len(sizes)-1), make([][]float64, len(sizes)-1)
+	for l := range w.w {
+		w.w[l] = make([]float64, 0, w.t*sizes[l]*sizes[l+1])
+		w.b[l] = make([]float64, 0, w.t*sizes[l+1])
+	}
 	for t := t0; t < t1; t++ {
 		ds, err := n.trainer.Sample(n.state, 1, rand.New(rand.NewPCG(seed, uint64(t))))
 		if err != nil {
