@@ -82,11 +82,11 @@ const toyPoints = 100
 
 // bnnFlags are the bnn command's flags.
 type bnnFlags struct {
-	data, trainIdx, testIdx, splitDir, splitList        *string
+	data, trainIdx, testIdx, splitDir, splitList, idx   *string
 	hidden, activation, task, selectMode, out           *string
 	testFrac, anneal, valFrac                           *float64
 	priorScale, priorShape, priorRate, noiseShape, rate *float64
-	epochs, batch, checks, draws                        *int
+	epochs, batch, checks, draws, rows                  *int
 	toy, local, eb, hetero                              *bool
 	svi                                                 *sviFlags
 	table                                               *tableFlags
@@ -96,16 +96,19 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 	spec := sviDefaults(0, 3e-3, 2, "entropy")
 	spec.epochs, spec.noReport, spec.draws, spec.loop = true, true, 1000, false
 	spec.notes = map[string]string{"seed": "split k uses seed + k", "checkpoint": "one fit: -data, -toy, or one split",
-		"steps": "not with -select", "diagnostic-draws": "on the whole training split",
+		"steps": "not with -select", "diagnostic-draws": "on the whole training split; 0 with -idx unless given",
 		"estimator": "or dvi: deterministic VI, the expected log-likelihood under q in closed form with the weights' KL (regression, relu, meanfield; -particles 1 unless given)",
 		"particles": "1 with -estimator dvi unless given"}
 	spec.estimators = []string{bnn.EstimatorDVI}
 	spec.float32 = true
 	return &bnnFlags{
-		data:       fs.String("data", "", "numeric table `file`: input columns, then the target (regression) or class label 0…K−1 (classification)"),
-		trainIdx:   fs.String("train-index", "", "`file` of 0-based training rows (with -test-index)"),
-		testIdx:    fs.String("test-index", "", "`file` of 0-based test rows (with -train-index)"),
-		testFrac:   fs.Float64("test-frac", 0.2, "without index files, hold out this seeded random fraction of -data as the test set"),
+		data:     fs.String("data", "", "numeric table `file`: input columns, then the target (regression) or class label 0…K−1 (classification)"),
+		trainIdx: fs.String("train-index", "", "`file` of 0-based training rows (with -test-index)"),
+		testIdx:  fs.String("test-index", "", "`file` of 0-based test rows (with -train-index)"),
+		testFrac: fs.Float64("test-frac", 0.2, "without index files, hold out this seeded random fraction of -data as the test set"),
+		idx: fs.String("idx", "", "MNIST or Fashion-MNIST `folder` of IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz): "+
+			"train on the official training images, score the official test images; pixels scaled to [0, 1] by 1/255 and fed as is (not standardized); classification"),
+		rows:       fs.Int("rows", 0, "with -idx, keep only the first N training and N test images (quick runs); 0 means all"),
 		splitDir:   fs.String("split-dir", "", "UCI benchmark `folder` (data.txt, index_features.txt, index_target.txt, index_{train,test}_k.txt): run every split and report mean ± standard error"),
 		splitList:  fs.String("splits", "", "with -split-dir, the splits to run, e.g. 0-4 or 0,3,7 (default all)"),
 		toy:        fs.Bool("toy", false, "fit the 1-D toy problem y = x³ + N(0, 3²) (100 points; noise prior Gamma(1, 0.01) unless given) and plot the predictive band to DIR/toy.png"),
@@ -162,7 +165,7 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if (f.svi.checkpoint != "" || f.svi.resume != "") && len(splits) > 1 {
 		return fmt.Errorf("train bnn: -checkpoint and -resume hold one fit, and -split-dir has %d splits: choose one with -splits", len(splits))
 	}
-	p.NewRecorder = func(steps int) svi.Recorder { return newProgress(stderr, steps, -1) } // a resumed fit starts part-way
+	p.NewRecorder = f.bnnRecorder(stderr, svi.StepsPerEpoch(splits[0].Train.N, min(*f.batch, splits[0].Train.N)))
 	p.Log = stderr
 	res, err := bnn.RunSplits(ctx, splits, p)
 	if err != nil {
@@ -231,8 +234,11 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		return bnn.Protocol{}, nil, fmt.Errorf("train bnn: %w", err)
 	}
 	sf := f.svi
+	if err := f.idxDefaults(fs); err != nil {
+		return fail(err)
+	}
 	modes := 0
-	for _, set := range []bool{*f.data != "", *f.splitDir != "", *f.toy} {
+	for _, set := range []bool{*f.data != "", *f.splitDir != "", *f.toy, *f.idx != ""} {
 		if set {
 			modes++
 		}
@@ -241,7 +247,7 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	case *f.out == "":
 		return fail(errors.New("-out is required"))
 	case modes != 1:
-		return fail(errors.New("give exactly one of -data, -split-dir and -toy"))
+		return fail(errors.New("give exactly one of -data, -idx, -split-dir and -toy"))
 	case (*f.trainIdx == "") != (*f.testIdx == ""):
 		return fail(errors.New("-train-index and -test-index go together"))
 	}
@@ -301,7 +307,7 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 			PriorShape: *f.priorShape, PriorRate: *f.priorRate, EmpiricalBayes: *f.eb, Heteroscedastic: *f.hetero},
 		Settings: bnn.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles,
 			Anneal: *f.anneal, Workers: sf.workers, Vectorize: sf.vectorize, Guide: gd, Rank: sf.rank, Estimator: sf.estimator,
-			Checkpoint: sf.checkpoint, CheckpointEvery: sf.every, Resume: sf.resume, Seed: sf.seed, DType: dt}}
+			Checkpoint: sf.checkpoint, CheckpointEvery: sf.every, Resume: sf.resume, Seed: sf.seed, DType: dt, RawInputs: *f.idx != ""}}
 	rep := &bnnReport{Model: "bnn", Task: tk.String(), Hidden: units, Activation: act.String(), Epochs: *f.epochs, Steps: sf.steps,
 		Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles, Workers: sf.workers, Anneal: *f.anneal, Guide: gd.String(),
 		Local: *f.local, Estimator: sf.estimator, PriorScale: *f.priorScale, PriorShape: *f.priorShape, PriorRate: *f.priorRate,
@@ -366,6 +372,12 @@ func (f *bnnFlags) splits(rep *bnnReport) ([]bnn.Split, error) {
 	case *f.toy:
 		rep.Data = fmt.Sprintf("toy: y = x³ + N(0, 3²), %d points uniform on [−4, 4]", toyPoints)
 		splits = []bnn.Split{{Train: bnn.Toy(toyPoints, f.svi.seed)}}
+	case *f.idx != "":
+		sp, err := f.idxSplit(rep)
+		if err != nil {
+			return nil, err
+		}
+		splits = []bnn.Split{sp}
 	case *f.splitDir != "":
 		rep.Data = *f.splitDir
 		u, err := bnn.OpenUCI(*f.splitDir)

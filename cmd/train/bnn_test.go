@@ -111,7 +111,7 @@ func TestBNNCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"no out", []string{"bnn", "-toy"}, "-out is required"},
-		{"no data", []string{"bnn", "-out", dir}, "exactly one of -data, -split-dir and -toy"},
+		{"no data", []string{"bnn", "-out", dir}, "exactly one of -data, -idx, -split-dir and -toy"},
 		{"two sources", []string{"bnn", "-toy", "-data", boston, "-out", dir}, "exactly one of"},
 		{"one index", []string{"bnn", "-data", boston, "-train-index", "x", "-out", dir}, "go together"},
 		{"activation", []string{"bnn", "-toy", "-activation", "gelu", "-out", dir}, `unknown activation "gelu"`},

@@ -152,6 +152,13 @@ func NewScaler(d *Data, withY bool) (*Scaler, error) {
 	return s, nil
 }
 
+// keepInputs makes X return the inputs unchanged: means 0, scales 1.
+func (s *Scaler) keepInputs() {
+	for j := range s.XMean {
+		s.XMean[j], s.XStd[j] = 0, 1
+	}
+}
+
 // X returns standardized copies of the rows of x (row-major, len(XMean)
 // columns).
 func (s *Scaler) X(x []float64) ([]float64, error) {

@@ -60,7 +60,10 @@
 //
 // not a plug-in of the mean weights. [Net.PredictClass] averages class
 // probabilities over draws and gives accuracy, negative log-likelihood and
-// expected calibration error.
+// expected calibration error; it holds a few draws and 1,000 rows at a
+// time, so a large network on many test rows needs bounded memory.
+// [ReadIDX] reads the official split of MNIST or Fashion-MNIST, to fit
+// with [Settings.RawInputs] (MNIST_RESULTS.md).
 //
 // # Speed
 //

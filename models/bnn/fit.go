@@ -77,6 +77,12 @@ type Settings struct {
 	// (not with LocalReparam, dvi or Vectorize). The state, checkpoints
 	// and predictions stay float64.
 	DType svi.DType
+	// RawInputs feeds the inputs as given instead of standardizing each
+	// column with the training set's mean and standard deviation (the
+	// target of a regression is standardized still). It suits pixels
+	// already scaled to [0, 1] (ReadIDX), where standardizing would blow
+	// up a border pixel that is rarely lit by its tiny standard deviation.
+	RawInputs bool
 	// Recorder sees every step's diagnostics; nil means none.
 	Recorder svi.Recorder
 	// Every, when positive, calls Check after every Every epochs (and at
@@ -246,6 +252,9 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.RawInputs {
+		sc.keepInputs()
+	}
 	x, err := sc.X(train.X)
 	if err != nil {
 		return nil, err
@@ -336,6 +345,9 @@ func newTrainer(cfg Config, s Settings, train *Data, batch, n int) (*svi.Trainer
 	}
 	if s.DType != svi.Float64 {
 		fp["dtype"] = s.DType.String() // a float64 fit's fingerprint is unchanged
+	}
+	if s.RawInputs {
+		fp["inputs"] = "as given, not standardized"
 	}
 	tr, err := svi.New(model, guide, svi.Config{Particles: s.Particles, Estimator: est,
 		Optimizer: svi.Adam{LearnRate: s.LearnRate}, KLFallback: true, Workers: s.Workers, Vectorize: s.Vectorize, Fingerprint: fp,

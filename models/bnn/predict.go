@@ -281,9 +281,27 @@ type ClassPredictive struct {
 	Probs   []float64 // N×K mean class probabilities
 }
 
+// Memory bounds of PredictClass: the weight values of the draws held at
+// once (2²⁴ float64s, 128 MB: 35 draws of the 478,410 weights and biases
+// of the 784-400-400-10 network) and
+// the rows pushed through one draw at once.
+const (
+	classDrawValues = 1 << 24
+	classRowChunk   = 1000
+)
+
 // PredictClass returns the posterior predictive of a classifier at the rows
 // of x from draws posterior draws (0 means DefaultDraws), seeded by seed.
+// Draw t comes from its own random stream (seed, t), so the draws, and the
+// result, do not depend on how many are held at once: memory stays bounded
+// (a few draws and 1,000 rows at a time) whatever draws and the rows of x.
 func (n *Net) PredictClass(x []float64, draws int, seed uint64) (*ClassPredictive, error) {
+	return n.predictClass(x, draws, seed, classRowChunk, 0)
+}
+
+// predictClass is PredictClass pushing rowChunk rows at a time through
+// drawChunk draws held at once (0: as many as classDrawValues allows).
+func (n *Net) predictClass(x []float64, draws int, seed uint64, rowChunk, drawChunk int) (*ClassPredictive, error) {
 	if n.cfg.Task != Classification {
 		return nil, fmt.Errorf("%w: PredictClass is for classification; use Predict", ErrTask)
 	}
@@ -291,40 +309,93 @@ func (n *Net) PredictClass(x []float64, draws int, seed uint64) (*ClassPredictiv
 	if err != nil {
 		return nil, err
 	}
-	w, err := n.draw(draws, seed)
-	if err != nil {
-		return nil, err
+	if draws == 0 {
+		draws = DefaultDraws
 	}
-	k := n.cfg.Classes
-	out := n.cfg.outputs()
-	p := &ClassPredictive{N: rows, K: k, T: w.t, Probs: make([]float64, rows*k)}
-	f := make([]float64, rows*out)
+	if draws < 1 || rowChunk < 1 || drawChunk < 0 {
+		return nil, fmt.Errorf("bnn: need at least one posterior draw and one row a chunk, got %d and %d", draws, rowChunk)
+	}
+	if drawChunk == 0 {
+		drawChunk = max(1, classDrawValues/n.weightCount())
+	}
+	k, out := n.cfg.Classes, n.cfg.outputs()
+	p := &ClassPredictive{N: rows, K: k, T: draws, Probs: make([]float64, rows*k)}
+	f := make([]float64, min(rowChunk, rows)*out)
 	var buf [2][]float64
-	for t := 0; t < w.t; t++ {
-		w.forward(t, xs, rows, f, &buf)
-		for i := 0; i < rows; i++ {
-			pr := p.Probs[i*k : (i+1)*k]
-			if out == 1 {
-				s := special.Sigmoid(f[i])
-				pr[0] += (1 - s) / float64(w.t)
-				pr[1] += s / float64(w.t)
-				continue
-			}
-			row := f[i*out : (i+1)*out]
-			m := math.Inf(-1)
-			for _, v := range row {
-				m = math.Max(m, v)
-			}
-			var z float64
-			for _, v := range row {
-				z += math.Exp(v - m)
-			}
-			for j, v := range row {
-				pr[j] += math.Exp(v-m) / z / float64(w.t)
+	for t0 := 0; t0 < draws; t0 += drawChunk {
+		w, err := n.drawStreams(t0, min(draws, t0+drawChunk), seed)
+		if err != nil {
+			return nil, err
+		}
+		for t := 0; t < w.t; t++ {
+			for r0 := 0; r0 < rows; r0 += rowChunk {
+				r1 := min(rows, r0+rowChunk)
+				fr := f[:(r1-r0)*out]
+				w.forward(t, xs[r0*n.inputs:r1*n.inputs], r1-r0, fr, &buf)
+				addProbs(p.Probs[r0*k:r1*k], fr, k, out, float64(draws))
 			}
 		}
 	}
 	return p, nil
+}
+
+// addProbs adds the class probabilities of the network outputs f (one row
+// of out values per point: a single logit for two classes, else K
+// logits), divided by t, to probs (one row of k per point).
+func addProbs(probs, f []float64, k, out int, t float64) {
+	for i := 0; i < len(f)/out; i++ {
+		pr := probs[i*k : (i+1)*k]
+		if out == 1 {
+			s := special.Sigmoid(f[i])
+			pr[0] += (1 - s) / t
+			pr[1] += s / t
+			continue
+		}
+		row := f[i*out : (i+1)*out]
+		m := math.Inf(-1)
+		for _, v := range row {
+			m = math.Max(m, v)
+		}
+		var z float64
+		for _, v := range row {
+			z += math.Exp(v - m)
+		}
+		for j, v := range row {
+			pr[j] += math.Exp(v-m) / z / t
+		}
+	}
+}
+
+// weightCount returns the number of weights and biases of the network.
+func (n *Net) weightCount() int {
+	sizes, c := n.cfg.layerSizes(n.inputs), 0
+	for l := 0; l+1 < len(sizes); l++ {
+		c += (sizes[l] + 1) * sizes[l+1]
+	}
+	return c
+}
+
+// drawStreams returns the draws t0…t1−1 of the fitted guide, draw t from
+// the random stream (seed, t).
+func (n *Net) drawStreams(t0, t1 int, seed uint64) (*weights, error) {
+	sizes := n.cfg.layerSizes(n.inputs)
+	w := &weights{t: t1 - t0, sizes: sizes, act: n.cfg.Activation}
+	w.w, w.b = make([][]float64, len(sizes)-1), make([][]float64, len(sizes)-1)
+	for l := range w.w {
+		w.w[l] = make([]float64, 0, w.t*sizes[l]*sizes[l+1])
+		w.b[l] = make([]float64, 0, w.t*sizes[l+1])
+	}
+	for t := t0; t < t1; t++ {
+		ds, err := n.trainer.Sample(n.state, 1, rand.New(rand.NewPCG(seed, uint64(t))))
+		if err != nil {
+			return nil, err
+		}
+		for l := range w.w {
+			w.w[l] = append(w.w[l], ds[WeightSite(l)]...)
+			w.b[l] = append(w.b[l], ds[BiasSite(l)]...)
+		}
+	}
+	return w, nil
 }
 
 // Labels returns the most probable class of each point.

@@ -1,17 +1,12 @@
 package vae
 
 import (
-	"bufio"
-	"compress/gzip"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/govi/govi/internal/idx"
 	"github.com/govi/govi/internal/table"
 	"github.com/govi/govi/svi"
 )
@@ -70,32 +65,25 @@ func ReadDigits(path string) (*Dataset, error) {
 }
 
 // ReadIDX reads images (and labels, unless labels is "") in the IDX format
-// of MNIST and Fashion-MNIST, gzipped or not, and scales the pixels to
-// [0, 1] by 1/255. Errors name the file and, for a bad header or data, the
-// byte offset (from 0) where the problem lies.
+// of MNIST and Fashion-MNIST, gzipped or not (internal/idx), and scales the
+// pixels to [0, 1] by 1/255. Errors name the file and, for a bad header or
+// data, the byte offset (from 0) where the problem lies.
 func ReadIDX(images, labels string) (*Dataset, error) {
-	dims, pix, err := readIDX(images, idxImages)
+	im, err := idx.ReadImages(images, labels)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("vae: %w", err)
 	}
-	if dims[1] != dims[2] {
-		return nil, fmt.Errorf("vae: %s holds %d×%d images, not square ones", images, dims[1], dims[2])
+	if im.Rows != im.Cols {
+		return nil, fmt.Errorf("vae: %s holds %d×%d images, not square ones", images, im.Rows, im.Cols)
 	}
-	n, w := dims[0], dims[1]
-	d := &Dataset{Rows: n, Dim: w * w, Width: w, X: make([]float64, len(pix))}
-	for i, p := range pix {
+	n, w := im.N, im.Rows
+	d := &Dataset{Rows: n, Dim: w * w, Width: w, X: make([]float64, len(im.Pixels))}
+	for i, p := range im.Pixels {
 		d.X[i] = float64(p) / 255
 	}
-	if labels != "" {
-		ld, lab, err := readIDX(labels, idxLabels)
-		if err != nil {
-			return nil, err
-		}
-		if ld[0] != n {
-			return nil, fmt.Errorf("vae: %s holds %d labels for %d images (in %s)", labels, ld[0], n, images)
-		}
+	if im.Labels != nil {
 		d.Labels = make([]int, n)
-		for i, v := range lab {
+		for i, v := range im.Labels {
 			d.Labels[i] = int(v)
 		}
 	}
@@ -105,88 +93,12 @@ func ReadIDX(images, labels string) (*Dataset, error) {
 	return d, nil
 }
 
-// The IDX magic numbers read here: unsigned bytes (0x08) in 3 dimensions
-// (images) and in 1 (labels).
-const (
-	idxImages = 0x0803
-	idxLabels = 0x0801
-)
-
-// maxIDXValues bounds the values an IDX file may declare (Fashion-MNIST's
-// training images are 47,040,000).
-const maxIDXValues = 1 << 30
-
-// readIDX reads the IDX file at path, gunzipping it when the name ends in
-// .gz; see decodeIDX.
-func readIDX(path string, magic uint32) ([]int, []byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("vae: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = bufio.NewReader(f)
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, nil, fmt.Errorf("vae: %s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	return decodeIDX(r, path, magic)
-}
-
-// decodeIDX reads one IDX array of unsigned bytes with the given magic
-// number from r: the magic, one big-endian uint32 per dimension, every
-// dimension positive and at most maxIDXValues values in all, then exactly
-// that many bytes. name labels errors, which give the byte offset of the
-// problem (in the uncompressed stream). Memory grows with the bytes
-// actually read, not with the dimensions the header claims.
-func decodeIDX(r io.Reader, name string, magic uint32) ([]int, []byte, error) {
-	fail := func(off int64, format string, args ...any) ([]int, []byte, error) {
-		return nil, nil, fmt.Errorf("vae: %s: byte %d: %s", name, off, fmt.Sprintf(format, args...))
-	}
-	var m uint32
-	if err := binary.Read(r, binary.BigEndian, &m); err != nil {
-		return fail(0, "no IDX magic number: %v", err)
-	}
-	if m != magic {
-		return fail(0, "IDX magic %d, want %d", m, magic)
-	}
-	dims := make([]int, m&0xff)
-	size := int64(1)
-	for i := range dims {
-		var v uint32
-		if err := binary.Read(r, binary.BigEndian, &v); err != nil {
-			return fail(int64(4+4*i), "IDX header ends before dimension %d of %d: %v", i+1, len(dims), err)
-		}
-		dims[i] = int(v)
-		if v == 0 {
-			return fail(int64(4+4*i), "IDX dimension %d is 0", i+1)
-		}
-		if size *= int64(v); size > maxIDXValues {
-			return fail(int64(4+4*i), "implausible IDX dimensions: more than %d values", maxIDXValues)
-		}
-	}
-	head := int64(4 + 4*len(dims))
-	buf, err := io.ReadAll(io.LimitReader(r, size+1))
-	switch {
-	case err != nil:
-		return fail(head+int64(len(buf)), "%v", err)
-	case int64(len(buf)) < size:
-		return fail(head+int64(len(buf)), "the data ends after %d of the %d bytes the dimensions %v give", len(buf), size, dims)
-	case int64(len(buf)) > size:
-		return fail(head+size, "the data goes on after the %d bytes the dimensions %v give", size, dims)
-	}
-	return dims, buf, nil
-}
-
 // Fashion-MNIST file names, as upstream distributes them.
 const (
-	FashionTrainImages = "train-images-idx3-ubyte.gz"
-	FashionTrainLabels = "train-labels-idx1-ubyte.gz"
-	FashionTestImages  = "t10k-images-idx3-ubyte.gz"
-	FashionTestLabels  = "t10k-labels-idx1-ubyte.gz"
+	FashionTrainImages = idx.TrainImages
+	FashionTrainLabels = idx.TrainLabels
+	FashionTestImages  = idx.TestImages
+	FashionTestLabels  = idx.TestLabels
 )
 
 // ReadFashionMNIST reads the 60,000 training and 10,000 test images of
