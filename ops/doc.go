@@ -125,11 +125,13 @@
 // # Dtypes
 //
 // [Dense], [Reparam], [SoftplusReparam], [GaussianLogLik], [LogitLogLik],
-// [BernoulliLogLik], [NormalPriorLogProb] and [GammaPriorLogProb] take
+// [BernoulliLogLik], [NormalPriorLogProb], [GammaPriorLogProb], [InvSPD]
+// and [LogDetSPD] take
 // float32 as well as float64 nodes (all inputs of one dtype), for
 // svi.Config.DType: one generic kernel over [Float] serves both, the
 // float32 products run [MatMul32] (internal/gemm's Acc32), elementwise
-// special functions are evaluated in float64 and rounded, and the scalar
+// special functions and the Cholesky factorizations of the SPD ops are
+// evaluated in float64 and rounded, and the scalar
 // sums of the likelihoods and priors are accumulated in float64 and
 // rounded once. TestFloat32AgreesWithFloat64 checks each against its
 // float64 self on the same inputs. Every other op is float64-only:

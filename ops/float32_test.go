@@ -36,6 +36,7 @@ type dtInput struct {
 func runDtype(t *testing.T, dt tensor.Dtype, ins []dtInput, build func(g *G.ExprGraph, x []*G.Node) (*G.Node, error)) (float64, [][]float64, tensor.Dtype) {
 	t.Helper()
 	g := G.NewGraph()
+	graph.SetDtype(g, dt) // graph.Tensor's constants take it
 	nodes := make([]*G.Node, len(ins))
 	var wrt G.Nodes
 	for i, in := range ins {
@@ -163,6 +164,23 @@ func TestFloat32AgreesWithFloat64(t *testing.T) {
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return BernoulliLogLik(in[0], in[1]) }},
 		tc{"NormalPriorLogProb", []dtInput{{w[:200], []int{10, 20}, true}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return NormalPriorLogProb(in[0], 0.7) }},
+		// C = AᵀA + I is SPD; the cost reaches both outputs.
+		tc{"LogDetSPD+InvSPD", []dtInput{{randVec(r, 16, 0.7), []int{4, 4}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				b := graph.New(g)
+				eye := graph.Tensor(g, "eye", []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, 4, 4)
+				c := b.Add(b.MatMul(b.Apply("T", func(x *G.Node) (*G.Node, error) { return G.Transpose(x) }, in[0]), in[0]), eye)
+				ld := b.Apply("LogDetSPD", LogDetSPD, c)
+				inv := b.Apply("InvSPD", InvSPD, c)
+				if err := b.Err(); err != nil {
+					return nil, err
+				}
+				w, err := weighted(g, inv, 4)
+				if err != nil {
+					return nil, err
+				}
+				return b.Add(ld, w), b.Err()
+			}},
 		tc{"GammaPriorLogProb", []dtInput{{[]float64{0.3, 1.7, 4.2}, []int{3}, true}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return GammaPriorLogProb(in[0], 6, 6) }},
 	)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
@@ -82,11 +84,25 @@ func TestFloat32Refused(t *testing.T) {
 		{"score", guides.MeanField{}, svi.Config{Estimator: svi.ScoreELBO, DType: svi.Float32}, "score estimator does not support float32"},
 		{"vectorize", guides.MeanField{}, svi.Config{Particles: 2, Estimator: svi.EntropyELBO, Vectorize: true, DType: svi.Float32}, "Vectorize does not support float32"},
 		{"unknown dtype", guides.MeanField{}, svi.Config{DType: svi.DType(5)}, "unknown dtype"},
-		// A guide whose operations are float64-only fails to build.
-		{"lowrank", guides.LowRank{Rank: 1}, svi.Config{Estimator: svi.EntropyELBO, DType: svi.Float32}, "float32 training graph"},
+		// A model whose operations are float64-only fails to build.
+		{"float64 op", guides.MeanField{}, svi.Config{Estimator: svi.EntropyELBO, DType: svi.Float32}, "float32 training graph"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := svi.New(model, tc.guide, tc.cfg)
+			m := model
+			if tc.name == "float64 op" {
+				m = svi.ModelFunc(func(m *svi.M) error {
+					mu := m.Sample("mu", dist.Normal{Loc: m.Const(0), Scale: m.Const(2)}, 3)
+					// A float64 constant, whatever the graph's dtype.
+					half := G.NewConstant(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{0.5, 0.5, 0.5})), G.In(m.Graph()), G.WithName("half"))
+					loc, err := G.Add(mu, half)
+					if err != nil {
+						return m.Fail(err)
+					}
+					m.Observe("y", dist.Normal{Loc: loc, Scale: m.Const(1)}, m.Const(0.5))
+					return m.Err()
+				})
+			}
+			_, err := svi.New(m, tc.guide, tc.cfg)
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
