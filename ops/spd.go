@@ -112,6 +112,17 @@ func spdOut(v G.Value, s tensor.Shape) (G.Value, []float64) {
 	return tensor.New(tensor.WithShape(s.Clone()...), tensor.Of(tensor.Float32)), make([]float64, s.TotalSize())
 }
 
+// valueAs returns v of shape s as a value of like's dtype: valueShaped for
+// float64, v rounded to float32 otherwise.
+func valueAs(like G.Value, s tensor.Shape, v []float64) G.Value {
+	if like.Dtype() != tensor.Float32 {
+		return valueShaped(s, v)
+	}
+	out, _ := spdOut(like, s)
+	narrow(out, v)
+	return out
+}
+
 // narrow stores src, written for a value made by spdOut, into it.
 func narrow(out G.Value, src []float64) {
 	switch o := out.(type) {

@@ -150,3 +150,41 @@ func TestFloat32Refusals(t *testing.T) {
 		assert.ErrorContains(t, err, "float32", tc.name)
 	}
 }
+
+// TestFloat32LocalReparamAndDVI fits the Boston network of
+// TestFloat32BostonFit with the local reparameterization (ops.LocalDense)
+// and with deterministic VI (ops.MomentDense, MomentReLU,
+// GaussianExpectedLogLik) in both dtypes from the same seed: the test RMSE
+// and LL agree. Tolerances as TestFloat32BostonFit's (same noise and
+// minibatches, so the fits differ by float32 rounding only).
+func TestFloat32LocalReparamAndDVI(t *testing.T) {
+	t.Parallel()
+	d := bostonShipped(t)
+	train, test, err := HoldOut(d, 0.1, 7)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		est  string
+	}{
+		{"local", Config{Hidden: []int{50}, LocalReparam: true}, ""},
+		{"dvi", Config{Hidden: []int{50}}, EstimatorDVI},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rmse, ll := map[svi.DType]float64{}, map[svi.DType]float64{}
+			for _, dt := range []svi.DType{svi.Float64, svi.Float32} {
+				net, err := Fit(context.Background(), tc.cfg, train, Settings{Steps: 1500, Anneal: 0.25, Seed: 3, Estimator: tc.est, DType: dt})
+				require.NoError(t, err)
+				p, err := net.Predict(test.X, 200, 4)
+				require.NoError(t, err)
+				rmse[dt], err = p.RMSE(test.Y)
+				require.NoError(t, err)
+				ll[dt], err = p.MeanLogLik(test.Y)
+				require.NoError(t, err)
+			}
+			t.Logf("%s: RMSE %.6f / %.6f, LL %.6f / %.6f (float64 / float32)", tc.name, rmse[svi.Float64], rmse[svi.Float32], ll[svi.Float64], ll[svi.Float32])
+			assert.InDelta(t, rmse[svi.Float64], rmse[svi.Float32], 0.01*rmse[svi.Float64], "test RMSE")
+			assert.InDelta(t, ll[svi.Float64], ll[svi.Float32], 0.02, "test LL")
+		})
+	}
+}
