@@ -146,7 +146,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same data and flags as the run that wrote it: other data, players or model settings are refused)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
 	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
-	fs.StringVar(&f.dtype, "dtype", "float64", usage("dtype", "floating-point type of the training graph: float64 or float32 (blr with the meanfield, fullrank or lowrank guide, bnn with the meanfield guide, also with -local-reparam or -estimator dvi, vae; parameters, optimizer state and checkpoints stay float64)"))
+	fs.StringVar(&f.dtype, "dtype", "float64", usage("dtype", "floating-point type of the training graph: float64 or float32 (blr with the meanfield, fullrank or lowrank guide, bnn with the meanfield guide, also with -local-reparam or -estimator dvi, trueskill, vae; not with -vectorize, iwae or the discrete estimators, which stay float64; parameters, optimizer state and checkpoints stay float64)"))
 	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
 	f.optimizer = "adam"
 	if spec.natural {
@@ -179,7 +179,7 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -dtype: %w", cmd, err)
 	}
 	if dt == svi.Float32 && !f.spec.float32 {
-		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (train blr, bnn and vae have it)", cmd)
+		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (train blr, bnn, trueskill and vae have it)", cmd)
 	}
 	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) {
 		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
