@@ -117,3 +117,39 @@ func TestParseDType(t *testing.T) {
 	_, err := svi.ParseDType("float16")
 	assert.ErrorContains(t, err, "unknown dtype")
 }
+
+// TestCheckpointRecordsDType: a checkpoint records its trainer's dtype, and
+// a trainer of the other dtype refuses it with a *DTypeError naming both
+// (the parameters would load, but the fit would not continue the
+// trajectory of the run that wrote it); the same dtype resumes.
+func TestCheckpointRecordsDType(t *testing.T) {
+	nn := normalNormal{m0: 1, s0: 2, sigma: 1.5, y: []float64{2.5, 3.1, 2.2}}
+	trainers := map[svi.DType]*svi.Trainer{}
+	for _, dt := range []svi.DType{svi.Float64, svi.Float32} {
+		tr, err := svi.New(nn, guides.MeanField{}, svi.Config{Particles: 2, DType: dt})
+		require.NoError(t, err)
+		require.NoError(t, tr.Feed(svi.Batch{"y": nn.y}))
+		trainers[dt] = tr
+		if dt == svi.Float32 {
+			assert.Equal(t, "float32", tr.Description().DType)
+		} else {
+			assert.Empty(t, tr.Description().DType, "float64 checkpoints stay as before")
+		}
+	}
+	for _, tc := range []struct{ wrote, reads svi.DType }{{svi.Float32, svi.Float64}, {svi.Float64, svi.Float32}} {
+		st, err := trainers[tc.wrote].Init(1)
+		require.NoError(t, err)
+		_, err = trainers[tc.wrote].Step(st, nil)
+		require.NoError(t, err)
+		path := t.TempDir() + "/ck"
+		require.NoError(t, trainers[tc.wrote].SaveCheckpoint(path, st))
+		_, err = trainers[tc.reads].LoadCheckpoint(path)
+		var de *svi.DTypeError
+		require.ErrorAs(t, err, &de, "%v checkpoint read by %v", tc.wrote, tc.reads)
+		assert.Equal(t, svi.DTypeError{Checkpoint: tc.wrote, Trainer: tc.reads}, *de)
+		assert.ErrorContains(t, err, "written by a "+tc.wrote.String()+" training graph")
+		back, err := trainers[tc.wrote].LoadCheckpoint(path)
+		require.NoError(t, err, "same dtype")
+		assert.Equal(t, st.Params.At(0), back.Params.At(0))
+	}
+}

@@ -211,3 +211,21 @@ func TestBLRFloat32(t *testing.T) {
 		})
 	}
 }
+
+// TestResumeOtherDTypeRefused: a checkpoint of a -dtype float32 fit is
+// refused by a -dtype float64 run (and the reverse), naming -dtype; the
+// same dtype resumes.
+func TestResumeOtherDTypeRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ wrote, reads string }{{"float32", "float64"}, {"float64", "float32"}} {
+		ck := filepath.Join(dir, tc.wrote+".ckpt")
+		args := []string{"blr", "-data", boston, "-standardize", "-method", "svi", "-steps", "50", "-diagnostic-draws", "50", "-checkpoint", ck}
+		_, _, err := runCmd(append(args, "-dtype", tc.wrote, "-out", filepath.Join(dir, tc.wrote))...)
+		require.NoError(t, err)
+		resume := []string{"blr", "-data", boston, "-standardize", "-method", "svi", "-steps", "100", "-diagnostic-draws", "50", "-resume", ck}
+		_, _, err = runCmd(append(resume, "-dtype", tc.reads, "-out", filepath.Join(dir, tc.wrote+"-by-"+tc.reads))...)
+		assert.ErrorContains(t, err, "written with -dtype "+tc.wrote+" and this run has -dtype "+tc.reads)
+		_, _, err = runCmd(append(resume, "-dtype", tc.wrote, "-out", filepath.Join(dir, tc.wrote+"-resumed"))...)
+		assert.NoError(t, err, "same dtype")
+	}
+}
