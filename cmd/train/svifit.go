@@ -82,8 +82,10 @@ type sviSpec struct {
 	// trainer comes from sviFlags.trainer.
 	natural bool
 	// float32: the command accepts -dtype float32 (its model, guide and
-	// estimator can train a float32 graph); the others refuse it.
-	float32 bool
+	// estimator can train a float32 graph); the others refuse it, giving
+	// noFloat32 as the reason when set.
+	float32   bool
+	noFloat32 string
 }
 
 // naturalDecay is τ of -optimizer natural (the step is β/(1 + t/τ)), and
@@ -180,7 +182,11 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -dtype: %w", cmd, err)
 	}
 	if dt == svi.Float32 && !f.spec.float32 {
-		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (train blr, bnn, trueskill and vae have it)", cmd)
+		why := "train blr, bnn, trueskill and vae have it"
+		if f.spec.noFloat32 != "" {
+			why = f.spec.noFloat32
+		}
+		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (%s)", cmd, why)
 	}
 	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) {
 		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
