@@ -8,7 +8,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
@@ -287,8 +286,9 @@ func joinedInit(sites []svi.Site, init map[string][]float64) ([]float64, error) 
 	return out, nil
 }
 
+// matConst returns the [d, d] constant v, of g's dtype.
 func matConst(g *G.ExprGraph, d int, v []float64) *G.Node {
-	return G.NewConstant(tensor.New(tensor.WithShape(d, d), tensor.WithBacking(v)), G.In(g), G.WithName(graph.Name(g, "guides/const")))
+	return graph.Tensor(g, "guides/const", v, d, d)
 }
 
 // splitSites cuts the joint vector u into each site's unconstrained value.
@@ -309,7 +309,7 @@ func splitSites(b *graph.B, u *G.Node, sites []svi.Site) map[string]*G.Node {
 			// element with a one-hot row instead.
 			e := make([]float64, D)
 			e[off] = 1
-			sel := G.NewConstant(tensor.New(tensor.WithShape(1, D), tensor.WithBacking(e)), G.In(b.G), G.WithName(graph.Name(b.G, "guides/select")))
+			sel := graph.Tensor(b.G, "guides/select", e, 1, D)
 			part = b.MatMul(sel, u)
 		} else {
 			o := off

@@ -7,7 +7,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
@@ -63,7 +62,7 @@ func lrBuild(b *graph.B, loc, rho, w *G.Node, R int) lrParts {
 	for i := 0; i < R; i++ {
 		eye[i*R+i] = 1
 	}
-	I := G.NewConstant(tensor.New(tensor.WithShape(R, R), tensor.WithBacking(eye)), G.In(b.G), G.WithName(graph.Name(b.G, "guides/eye")))
+	I := graph.Tensor(b.G, "guides/eye", eye, R, R)
 	wd := b.Mul(w, b.Reshape(dinv, D, 1))
 	c := b.Add(I, b.MatMul(wt, wd))
 	logDetC := b.Apply("LogDetSPD", ops.LogDetSPD, c)

@@ -40,6 +40,12 @@ func (b *OutBuf) Get(zero bool, shape ...int) (*tensor.Dense, []float64) {
 	return t, t.Float64s()
 }
 
+// Get32 is Get for a float32 tensor, for the custom ops written outside
+// this package that support float32.
+func (b *OutBuf) Get32(zero bool, shape ...int) (*tensor.Dense, []float32) {
+	return bufGet[float32](b, zero, shape...)
+}
+
 // like returns a value shaped as s (a *G.F64 for a scalar shape, with a nil
 // backing), reusing the previous run's when it has the same shape; its
 // contents are stale, not zeroed.

@@ -14,14 +14,15 @@ import (
 // particles) or [S, B, in] (the previous layer's particles); the result is
 // [S, B, out] with slice s equal to act(x_s·w_s + b_s). Its gradients are
 // fused like Dense's, one operation per input, looping over the particles.
+// The inputs are float64 or float32, as Dense's.
 func DenseN(x, w, b *G.Node, act Activation) (*G.Node, error) {
 	for i, n := range []*G.Node{x, w, b} {
 		if n == nil {
 			return nil, fmt.Errorf("ops: DenseN: input %d is nil", i)
 		}
-		if err := checkFloat64("DenseN", n); err != nil {
-			return nil, err
-		}
+	}
+	if err := checkFloat("DenseN", x, w, b); err != nil {
+		return nil, err
 	}
 	if !act.Valid() {
 		return nil, fmt.Errorf("ops: DenseN: unknown activation %v", act)
@@ -126,7 +127,14 @@ func (op denseNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op denseNOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("DenseN", in, 3)
+	if isFloat32(in) {
+		return denseNDo[float32](op, in)
+	}
+	return denseNDo[float64](op, in)
+}
+
+func denseNDo[T Float](op denseNOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("DenseN", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -136,13 +144,13 @@ func (op denseNOp) Do(in ...G.Value) (G.Value, error) {
 	x, w, b := v[0], v[1], v[2]
 	S, B, nin, nout, per := denseNDims(in[0].Shape(), in[1].Shape())
 	op.back.gen++
-	res, z := op.buf.Get(false, S, B, nout)
+	res, z := bufGet[T](op.buf, false, S, B, nout)
 	for s := 0; s < S; s++ {
 		xs := x
 		if per {
 			xs = x[s*B*nin : (s+1)*B*nin]
 		}
-		DenseForward(z[s*B*nout:(s+1)*B*nout], xs, w[s*nin*nout:(s+1)*nin*nout], b[s*nout:(s+1)*nout], B, nin, nout, op.act)
+		denseForward(z[s*B*nout:(s+1)*B*nout], xs, w[s*nin*nout:(s+1)*nin*nout], b[s*nout:(s+1)*nout], B, nin, nout, op.act)
 	}
 	return res, nil
 }
@@ -198,7 +206,14 @@ func (op denseNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op denseNGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("DenseNGrad", in, 4)
+	if isFloat32(in) {
+		return denseNGradDo[float32](op, in)
+	}
+	return denseNGradDo[float64](op, in)
+}
+
+func denseNGradDo[T Float](op denseNGradOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("DenseNGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}

@@ -125,14 +125,20 @@
 // # Dtypes
 //
 // [Dense], [Reparam], [SoftplusReparam], [GaussianLogLik], [LogitLogLik],
-// [BernoulliLogLik], [NormalPriorLogProb] and [GammaPriorLogProb] take
+// [BernoulliLogLik], [NormalPriorLogProb], [GammaPriorLogProb], [InvSPD],
+// [LogDetSPD], every [UnaryFn] (Lgamma, Digamma, LogNormCDF, …), the
+// vectorized [DenseN], [GaussianLogLikN] and [PairDiff]/[PairScatter],
+// [LocalDense], and the moment ops of deterministic VI ([MomentDense],
+// [MomentReLU], [GaussianExpectedLogLik]) take
 // float32 as well as float64 nodes (all inputs of one dtype), for
 // svi.Config.DType: one generic kernel over [Float] serves both, the
 // float32 products run [MatMul32] (internal/gemm's Acc32), elementwise
-// special functions are evaluated in float64 and rounded, and the scalar
+// special functions and the Cholesky factorizations of the SPD ops are
+// evaluated in float64 and rounded, and the scalar
 // sums of the likelihoods and priors are accumulated in float64 and
 // rounded once. TestFloat32AgreesWithFloat64 checks each against its
-// float64 self on the same inputs. Every other op is float64-only:
+// float64 self on the same inputs. Every other op is float64-only
+// (ReparamN among them, which keeps Vectorize in float64):
 // building one on another dtype returns an error, so a float32 graph that
 // needs it fails when it is built, never computes in the wrong dtype.
 package ops

@@ -36,6 +36,7 @@ type dtInput struct {
 func runDtype(t *testing.T, dt tensor.Dtype, ins []dtInput, build func(g *G.ExprGraph, x []*G.Node) (*G.Node, error)) (float64, [][]float64, tensor.Dtype) {
 	t.Helper()
 	g := G.NewGraph()
+	graph.SetDtype(g, dt) // graph.Tensor's constants take it
 	nodes := make([]*G.Node, len(ins))
 	var wrt G.Nodes
 	for i, in := range ins {
@@ -179,9 +180,118 @@ func TestFloat32AgreesWithFloat64(t *testing.T) {
 			}},
 		tc{"NormalPriorLogProb", []dtInput{{w[:200], []int{10, 20}, true}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return NormalPriorLogProb(in[0], 0.7) }},
+		// C = AᵀA + I is SPD; the cost reaches both outputs.
+		tc{"LogDetSPD+InvSPD", []dtInput{{randVec(r, 16, 0.7), []int{4, 4}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				b := graph.New(g)
+				eye := graph.Tensor(g, "eye", []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, 4, 4)
+				c := b.Add(b.MatMul(b.Apply("T", func(x *G.Node) (*G.Node, error) { return G.Transpose(x) }, in[0]), in[0]), eye)
+				ld := b.Apply("LogDetSPD", LogDetSPD, c)
+				inv := b.Apply("InvSPD", InvSPD, c)
+				if err := b.Err(); err != nil {
+					return nil, err
+				}
+				w, err := weighted(g, inv, 4)
+				if err != nil {
+					return nil, err
+				}
+				return b.Add(ld, w), b.Err()
+			}},
 		tc{"GammaPriorLogProb", []dtInput{{[]float64{0.3, 1.7, 4.2}, []int{3}, true}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return GammaPriorLogProb(in[0], 6, 6) }},
 	)
+	// The vectorized, local-reparameterization and moment (dvi) ops: the
+	// variances are positive inputs (|v| + 0.1).
+	posv := func(n int, sc float64) []float64 {
+		v := randVec(r, n, sc)
+		for i := range v {
+			v[i] = abs(v[i]) + 0.1
+		}
+		return v
+	}
+	const S, B, ni, no = 3, 5, 4, 6
+	sq := func(x *G.Node) *G.Node { return G.Must(G.Square(x)) }
+	cases = append(cases,
+		tc{"PairDiff", []dtInput{{randVec(r, 6, 1), []int{6}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				d, err := PairDiff(sq(in[0]), []int{0, 2, 5, 1, 0}, []int{1, 1, 3, 4, 5})
+				if err != nil {
+					return nil, err
+				}
+				return weighted(g, d, 6)
+			}},
+		tc{"GaussianLogLikN", []dtInput{{randVec(r, S*B, 1), []int{S, B}, true}, {randVec(r, B, 1), []int{B}, false}, {posv(S, 1), []int{S}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return GaussianLogLikN(in[0], in[1], in[2]) }},
+		tc{"DenseN/shared", []dtInput{{randVec(r, B*ni, 1), []int{B, ni}, false}, {randVec(r, S*ni*no, 0.5), []int{S, ni, no}, true}, {randVec(r, S*no, 0.5), []int{S, no}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				y, err := DenseN(in[0], in[1], in[2], Tanh)
+				if err != nil {
+					return nil, err
+				}
+				return weighted(g, y, 7)
+			}},
+		tc{"DenseN/particles", []dtInput{{randVec(r, S*B*ni, 1), []int{S, B, ni}, true}, {randVec(r, S*ni*no, 0.5), []int{S, ni, no}, true}, {randVec(r, S*no, 0.5), []int{S, no}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				y, err := DenseN(sq(in[0]), in[1], in[2], ReLU)
+				if err != nil {
+					return nil, err
+				}
+				return weighted(g, y, 8)
+			}},
+		tc{"LocalDense", []dtInput{{randVec(r, B*ni, 1), []int{B, ni}, true}, {randVec(r, ni*no, 0.5), []int{ni, no}, true}, {posv(ni*no, 0.3), []int{ni, no}, true},
+			{randVec(r, no, 0.5), []int{no}, true}, {posv(no, 0.3), []int{no}, true}, {randVec(r, B*no, 1), []int{B, no}, false}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				y, err := LocalDense(sq(in[0]), in[1], in[2], in[3], in[4], in[5], Tanh)
+				if err != nil {
+					return nil, err
+				}
+				return weighted(g, y, 9)
+			}},
+		tc{"MomentDense+MomentReLU+GaussianExpectedLogLik", []dtInput{{posv(2*B*ni, 1), []int{2, B, ni}, true}, {randVec(r, ni*no, 0.5), []int{ni, no}, true}, {posv(ni*no, 0.3), []int{ni, no}, true},
+			{randVec(r, no, 0.5), []int{no}, true}, {posv(no, 0.3), []int{no}, true},
+			{randVec(r, no*1, 0.5), []int{no, 1}, true}, {posv(no, 0.3), []int{no, 1}, true}, {randVec(r, B, 1), []int{B}, false}, {[]float64{0.4}, []int{}, true}, {[]float64{1.7}, []int{}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				h, err := MomentDense(sq(in[0]), in[1], in[2], in[3], in[4])
+				if err != nil {
+					return nil, err
+				}
+				if h, err = MomentReLU(h); err != nil {
+					return nil, err
+				}
+				b0 := graph.Tensor(g, "b0", []float64{0.1}, 1)
+				bv := graph.Tensor(g, "bv", []float64{0.05}, 1)
+				f, err := MomentDense(h, in[5], in[6], b0, bv)
+				if err != nil {
+					return nil, err
+				}
+				return GaussianExpectedLogLik(f, in[7], in[8], in[9])
+			}},
+	)
+	// The elementwise special functions (UnaryFn), each on inputs in its
+	// domain: positive for the gamma family, negative for log1mexp.
+	pos, neg := make([]float64, 12), make([]float64, 12)
+	for i := range pos {
+		pos[i] = 0.3 + 0.4*float64(i)
+		neg[i] = -0.05 - 0.4*float64(i)
+	}
+	for _, u := range []struct {
+		name string
+		f    func(*G.Node) (*G.Node, error)
+		in   []float64
+	}{
+		{"Lgamma", Lgamma, pos}, {"Digamma", Digamma, pos}, {"LgammaHalfDiff", LgammaHalfDiff, pos},
+		{"Softplus", Softplus, eps}, {"LogSigmoid", LogSigmoid, eps}, {"Log1mExp", Log1mExp, neg},
+		{"NormCDF", NormCDF, eps}, {"LogNormCDF", LogNormCDF, rho}, {"Erf", Erf, eps},
+	} {
+		cases = append(cases, tc{"UnaryFn/" + u.name, []dtInput{{u.in, []int{len(u.in)}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				y, err := u.f(in[0])
+				if err != nil {
+					return nil, err
+				}
+				return weighted(g, y, 5)
+			}})
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// The float64 reference sees the float32-rounded inputs, so that

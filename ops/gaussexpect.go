@@ -24,9 +24,10 @@ import (
 // log-density is quadratic in f. Its gradient with respect to the means is
 // E[τ](yᵢ − E fᵢ), with respect to the variances −E[τ]/2, with respect to
 // logTau B/2 and with respect to tau −½ Σᵢ ((yᵢ − E fᵢ)² + Var fᵢ); y gets
-// none (it is data). The gradient ops are not differentiable again.
+// none (it is data). The gradient ops are not differentiable again. The
+// inputs are float64 or float32 (computed in float64, the results rounded).
 func GaussianExpectedLogLik(f, y, logTau, tau *G.Node) (*G.Node, error) {
-	if err := checkFloat64("GaussianExpectedLogLik", f, y, logTau, tau); err != nil {
+	if err := checkFloat("GaussianExpectedLogLik", f, y, logTau, tau); err != nil {
 		return nil, err
 	}
 	op := gaussExpOp{df: f.Shape().Dims(), dy: y.Shape().Dims(), dl: logTau.Shape().Dims(), dt: tau.Shape().Dims()}
@@ -82,10 +83,10 @@ func gaussExpInputs(in []G.Value) (mean, vr, y []float64, logTau, tau float64, e
 		return
 	}
 	var f []float64
-	if f, err = floats(in[0]); err != nil {
+	if f, err = widened(in[0]); err != nil {
 		return
 	}
-	if y, err = floats(in[1]); err != nil {
+	if y, err = widened(in[1]); err != nil {
 		return
 	}
 	if logTau, err = Scalar(in[2]); err != nil {
@@ -114,7 +115,7 @@ func (op gaussExpOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	n := float64(len(y))
-	return G.NewF64(n*(0.5*logTau-special.LogSqrt2Pi) - 0.5*tau*expectedSquares(mean, vr, y)), nil
+	return valueAs(in[0], tensor.ScalarShape(), []float64{n*(0.5*logTau-special.LogSqrt2Pi) - 0.5*tau*expectedSquares(mean, vr, y)}), nil
 }
 
 func (op gaussExpOp) DiffWRT(int) []bool { return []bool{true, false, true, true} }
@@ -174,14 +175,14 @@ func (op gaussExpGradOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	switch op.wrt {
 	case 2:
-		return valueShaped(in[2].Shape(), []float64{g * 0.5 * float64(len(y))}), nil
+		return valueAs(in[0], in[2].Shape(), []float64{g * 0.5 * float64(len(y))}), nil
 	case 3:
-		return valueShaped(in[3].Shape(), []float64{-g * 0.5 * expectedSquares(mean, vr, y)}), nil
+		return valueAs(in[0], in[3].Shape(), []float64{-g * 0.5 * expectedSquares(mean, vr, y)}), nil
 	}
 	d := make([]float64, 2*len(y))
 	for i, m := range mean {
 		d[i] = g * tau * (y[i] - m)
 		d[len(y)+i] = -0.5 * g * tau
 	}
-	return valueShaped(in[0].Shape(), d), nil
+	return valueAs(in[0], in[0].Shape(), d), nil
 }

@@ -15,9 +15,11 @@ import (
 // GaussianLogLikN is GaussianLogLik for S particles at once
 // (svi.Config.Vectorize): f is [S, B] or [S, B, 1], y is [B] and τ is [S];
 // it returns Σ_s Σᵢ log N(yᵢ; f_si, 1/τ_s) as a scalar, with gradients
-// τ_s(yᵢ − f_si) for f and Σᵢ [1/(2τ_s) − ½(yᵢ − f_si)²] for τ.
+// τ_s(yᵢ − f_si) for f and Σᵢ [1/(2τ_s) − ½(yᵢ − f_si)²] for τ. The inputs
+// are float64 or float32 (the sums accumulated in float64, the result
+// rounded once).
 func GaussianLogLikN(f, y, tau *G.Node) (*G.Node, error) {
-	if err := checkFloat64("GaussianLogLikN", f, y, tau); err != nil {
+	if err := checkFloat("GaussianLogLikN", f, y, tau); err != nil {
 		return nil, err
 	}
 	if err := gaussNShapes(f.Shape(), y.Shape(), tau.Shape()); err != nil {
@@ -67,7 +69,14 @@ func (op gaussNOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op gaussNOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: GaussianLogLikN", in, 3)
+	if isFloat32(in) {
+		return gaussNDo[float32](in)
+	}
+	return gaussNDo[float64](in)
+}
+
+func gaussNDo[T Float](in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: GaussianLogLikN", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -75,9 +84,9 @@ func (op gaussNOp) Do(in ...G.Value) (G.Value, error) {
 	B := len(y)
 	var l float64
 	for s, t := range tau {
-		l += float64(B)*(0.5*math.Log(t)-special.LogSqrt2Pi) - 0.5*t*sumSquares(f[s*B:(s+1)*B], y)
+		l += float64(B)*(0.5*math.Log(float64(t))-special.LogSqrt2Pi) - 0.5*float64(t)*sumSquares(f[s*B:(s+1)*B], y)
 	}
-	return G.NewF64(l), nil
+	return scalarValue[T](l), nil
 }
 
 func (op gaussNOp) DiffWRT(int) []bool { return []bool{true, false, true} }
@@ -124,7 +133,14 @@ func (op gaussNGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op gaussNGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: GaussianLogLikNGrad", in, 4)
+	if isFloat32(in) {
+		return gaussNGradDo[float32](op, in)
+	}
+	return gaussNGradDo[float64](op, in)
+}
+
+func gaussNGradDo[T Float](op gaussNGradOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: GaussianLogLikNGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +150,7 @@ func (op gaussNGradOp) Do(in ...G.Value) (G.Value, error) {
 	if op.wrt == 2 {
 		shape = in[2].Shape()
 	}
-	res, d := op.buf.Get(false, shape...)
+	res, d := bufGet[T](op.buf, false, shape...)
 	for s, t := range tau {
 		fs := f[s*B : (s+1)*B]
 		if op.wrt == 0 {
@@ -143,7 +159,7 @@ func (op gaussNGradOp) Do(in ...G.Value) (G.Value, error) {
 			}
 			continue
 		}
-		d[s] = g * (float64(B)/(2*t) - 0.5*sumSquares(fs, y))
+		d[s] = g * T(float64(B)/(2*float64(t))-0.5*sumSquares(fs, y))
 	}
 	return res, nil
 }

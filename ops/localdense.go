@@ -28,9 +28,10 @@ import (
 //	∂/∂wLoc = xᵀg_μ,  ∂/∂wVar = (x²)ᵀg_v,  ∂/∂bLoc = Σ_rows g_μ,  ∂/∂bVar = Σ_rows g_v,
 //	∂/∂x = g_μ wLocᵀ + 2x ⊙ (g_v wVarᵀ).
 //
-// eps is noise and gets no gradient. Float64 only.
+// eps is noise and gets no gradient. The inputs are float64 or float32
+// (one generic kernel; the float32 products run MatMul32).
 func LocalDense(x, wLoc, wVar, bLoc, bVar, eps *G.Node, act Activation) (*G.Node, error) {
-	if err := checkFloat64("LocalDense", x, wLoc, wVar, bLoc, bVar, eps); err != nil {
+	if err := checkFloat("LocalDense", x, wLoc, wVar, bLoc, bVar, eps); err != nil {
 		return nil, err
 	}
 	if !act.Valid() {
@@ -87,7 +88,14 @@ func (op localDenseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: LocalDense", in, 6)
+	if isFloat32(in) {
+		return localDenseDo[float32](op, in)
+	}
+	return localDenseDo[float64](op, in)
+}
+
+func localDenseDo[T Float](op localDenseOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: LocalDense", in, 6)
 	if err != nil {
 		return nil, err
 	}
@@ -96,24 +104,24 @@ func (op localDenseOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, wLoc, wVar, bLoc, bVar, eps := v[0], v[1], v[2], v[3], v[4], v[5]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, z := op.buf.Get(false, rows, nout) // DenseForward overwrites z
-	DenseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
+	out, z := bufGet[T](op.buf, false, rows, nout) // denseForward overwrites z
+	denseForward(z, x, wLoc, bLoc, rows, nin, nout, Identity)
 	sd := localStd(op.x2, op.sd, x, wVar, bVar, rows, nin, nout)
 	for i := range z {
 		z[i] += sd[i] * eps[i]
 	}
-	op.act.Apply(z)
+	applyAct(op.act, z)
 	return out, nil
 }
 
 // localStd returns √(x²·wVar + bVar), [rows, nout], in scratch kept by
 // buf (x²) and sd between runs.
-func localStd(buf, sdBuf *OutBuf, x, wVar, bVar []float64, rows, nin, nout int) []float64 {
+func localStd[T Float](buf, sdBuf *OutBuf, x, wVar, bVar []T, rows, nin, nout int) []T {
 	x2 := squares(buf, x)
-	_, sd := sdBuf.Get(false, rows, nout) // DenseForward overwrites it
-	DenseForward(sd, x2, wVar, bVar, rows, nin, nout, Identity)
+	_, sd := bufGet[T](sdBuf, false, rows, nout) // denseForward overwrites it
+	denseForward(sd, x2, wVar, bVar, rows, nin, nout, Identity)
 	for i, v := range sd {
-		sd[i] = math.Sqrt(v)
+		sd[i] = T(math.Sqrt(float64(v)))
 	}
 	return sd
 }
@@ -121,7 +129,7 @@ func localStd(buf, sdBuf *OutBuf, x, wVar, bVar []float64, rows, nin, nout int) 
 // squares returns x² elementwise in scratch kept by buf.
 // addColSums adds the column sums of the [rows, n] matrix g into d (a
 // bias's gradient).
-func addColSums(d, g []float64, rows, n int) {
+func addColSums[T Float](d, g []T, rows, n int) {
 	for r := 0; r < rows; r++ {
 		for j, gv := range g[r*n : (r+1)*n] {
 			d[j] += gv
@@ -129,8 +137,8 @@ func addColSums(d, g []float64, rows, n int) {
 	}
 }
 
-func squares(buf *OutBuf, x []float64) []float64 {
-	_, x2 := buf.Get(false, len(x))
+func squares[T Float](buf *OutBuf, x []T) []T {
+	_, x2 := bufGet[T](buf, false, len(x))
 	for i, v := range x {
 		x2[i] = v * v
 	}
@@ -191,7 +199,14 @@ func partsShape(x, wVar, bVar, eps, y, g tensor.Shape) (tensor.Shape, error) {
 }
 
 func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: LocalDenseParts", in, 6)
+	if isFloat32(in) {
+		return localPartsDo[float32](op, in)
+	}
+	return localPartsDo[float64](op, in)
+}
+
+func localPartsDo[T Float](op localPartsOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: LocalDenseParts", in, 6)
 	if err != nil {
 		return nil, err
 	}
@@ -201,9 +216,9 @@ func (op localPartsOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, wVar, bVar, eps, y, g := v[0], v[1], v[2], v[3], v[4], v[5]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
-	out, d := op.buf.Get(true, shape...)
+	out, d := bufGet[T](op.buf, true, shape...)
 	gMu, gVar := d[:rows*nout], d[rows*nout:]
-	op.act.Backward(gMu, g, y)
+	backwardAct(op.act, gMu, g, y)
 	sd := localStd(op.x2, op.sd, x, wVar, bVar, rows, nin, nout)
 	for i, s := range sd {
 		if s > 0 {
@@ -260,7 +275,14 @@ func (op localGradOp) shape(x, wLoc, wVar, parts tensor.Shape) (tensor.Shape, er
 }
 
 func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: LocalDenseGrad", in, 4)
+	if isFloat32(in) {
+		return localGradDo[float32](op, in)
+	}
+	return localGradDo[float64](op, in)
+}
+
+func localGradDo[T Float](op localGradOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: LocalDenseGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -271,19 +293,19 @@ func (op localGradOp) Do(in ...G.Value) (G.Value, error) {
 	x, wLoc, wVar, parts := v[0], v[1], v[2], v[3]
 	rows, nin, nout := in[0].Shape()[0], in[0].Shape()[1], in[1].Shape()[1]
 	gMu, gVar := parts[:rows*nout], parts[rows*nout:]
-	out, d := op.buf.Get(op.wrt >= 3, shape...) // the BLAS calls overwrite; the column sums add
+	out, d := bufGet[T](op.buf, op.wrt >= 3, shape...) // the BLAS calls overwrite; the column sums add
 	switch op.wrt {
 	case 0:
 		// d = g_v wVarᵀ, then d = 2x ⊙ d + g_μ wLocᵀ.
-		MatMul(false, true, rows, nin, nout, gVar, wVar, 0, d)
+		matMulOf(false, true, rows, nin, nout, gVar, wVar, 0, d)
 		for i := range d {
 			d[i] *= 2 * x[i]
 		}
-		MatMul(false, true, rows, nin, nout, gMu, wLoc, 1, d)
+		matMulOf(false, true, rows, nin, nout, gMu, wLoc, 1, d)
 	case 1:
-		MatMul(true, false, nin, nout, rows, x, gMu, 0, d)
+		matMulOf(true, false, nin, nout, rows, x, gMu, 0, d)
 	case 2:
-		MatMul(true, false, nin, nout, rows, squares(op.x2, x), gVar, 0, d)
+		matMulOf(true, false, nin, nout, rows, squares(op.x2, x), gVar, 0, d)
 	case 3, 4:
 		g := gMu
 		if op.wrt == 4 {

@@ -36,9 +36,10 @@ import (
 //	∂/∂m = g_μ Mᵀ + 2m ⊙ (g_σ² Sᵀ),  ∂/∂v = g_σ² (M² + S)ᵀ,
 //
 // x gets one only when it is computed (not fed). The gradient ops are not
-// differentiable again. Float64 only.
+// differentiable again. The inputs are float64 or float32 (one generic
+// kernel; the float32 products run MatMul32).
 func MomentDense(x, wLoc, wVar, bLoc, bVar *G.Node) (*G.Node, error) {
-	if err := checkFloat64("MomentDense", x, wLoc, wVar, bLoc, bVar); err != nil {
+	if err := checkFloat("MomentDense", x, wLoc, wVar, bLoc, bVar); err != nil {
 		return nil, err
 	}
 	op := momentDenseOp{moments: x.Shape().Dims() == 3, diffX: x.Op() != nil, buf: new(OutBuf), sq: new(OutBuf), ms: new(OutBuf)}
@@ -109,7 +110,14 @@ func (op momentDenseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op momentDenseOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: MomentDense", in, 5)
+	if isFloat32(in) {
+		return momentDenseDo[float32](op, in)
+	}
+	return momentDenseDo[float64](op, in)
+}
+
+func momentDenseDo[T Float](op momentDenseOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: MomentDense", in, 5)
 	if err != nil {
 		return nil, err
 	}
@@ -119,19 +127,19 @@ func (op momentDenseOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, wLoc, wVar, bLoc, bVar := v[0], v[1], v[2], v[3], v[4]
 	m := x[:rows*nin]
-	out, d := op.buf.Get(false, 2, rows, nout) // DenseForward overwrites both halves
+	out, d := bufGet[T](op.buf, false, 2, rows, nout) // denseForward overwrites both halves
 	mean, vr := d[:rows*nout], d[rows*nout:]
-	DenseForward(mean, m, wLoc, bLoc, rows, nin, nout, Identity)
-	DenseForward(vr, squares(op.sq, m), wVar, bVar, rows, nin, nout, Identity)
+	denseForward(mean, m, wLoc, bLoc, rows, nin, nout, Identity)
+	denseForward(vr, squares(op.sq, m), wVar, bVar, rows, nin, nout, Identity)
 	if op.moments {
-		MatMul(false, false, rows, nout, nin, x[rows*nin:], secondMoments(op.ms, wLoc, wVar), 1, vr)
+		matMulOf(false, false, rows, nout, nin, x[rows*nin:], secondMoments(op.ms, wLoc, wVar), 1, vr)
 	}
 	return out, nil
 }
 
 // secondMoments returns M² + S elementwise in scratch kept by buf.
-func secondMoments(buf *OutBuf, wLoc, wVar []float64) []float64 {
-	_, ms := buf.Get(false, len(wLoc))
+func secondMoments[T Float](buf *OutBuf, wLoc, wVar []T) []T {
+	_, ms := bufGet[T](buf, false, len(wLoc))
 	for i, w := range wLoc {
 		ms[i] = w*w + wVar[i]
 	}
@@ -210,7 +218,14 @@ func (op momentDenseGradOp) shape(x, wLoc, wVar, g tensor.Shape) (tensor.Shape, 
 }
 
 func (op momentDenseGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: MomentDenseGrad", in, 4)
+	if isFloat32(in) {
+		return momentDenseGradDo[float32](op, in)
+	}
+	return momentDenseGradDo[float64](op, in)
+}
+
+func momentDenseGradDo[T Float](op momentDenseGradOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: MomentDenseGrad", in, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -220,21 +235,21 @@ func (op momentDenseGradOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	x, wLoc, wVar, g := v[0], v[1], v[2], v[3]
 	rows, nin, nout := in[3].Shape()[1], in[1].Shape()[0], in[1].Shape()[1]
-	m, vx := x[:rows*nin], []float64(nil)
+	m, vx := x[:rows*nin], []T(nil)
 	if op.moments {
 		vx = x[rows*nin:]
 	}
 	gMu, gVar := g[:rows*nout], g[rows*nout:]
-	out, d := op.buf.Get(op.wrt >= 3, shape...) // the BLAS calls overwrite; the column sums add
+	out, d := bufGet[T](op.buf, op.wrt >= 3, shape...) // the BLAS calls overwrite; the column sums add
 	switch op.wrt {
 	case 0:
-		op.gradX(d, m, vx, wLoc, wVar, gMu, gVar, rows, nin, nout)
+		momentGradX(op, d, m, vx, wLoc, wVar, gMu, gVar, rows, nin, nout)
 	case 1:
 		// d = mᵀg_μ (+ 2M ⊙ vᵀg_σ²)
-		MatMul(true, false, nin, nout, rows, m, gMu, 0, d)
+		matMulOf(true, false, nin, nout, rows, m, gMu, 0, d)
 		if vx != nil {
-			_, t := op.s1.Get(false, nin*nout)
-			MatMul(true, false, nin, nout, rows, vx, gVar, 0, t)
+			_, t := bufGet[T](op.s1, false, nin*nout)
+			matMulOf(true, false, nin, nout, rows, vx, gVar, 0, t)
 			for i, w := range wLoc {
 				d[i] += 2 * w * t[i]
 			}
@@ -245,7 +260,7 @@ func (op momentDenseGradOp) Do(in ...G.Value) (G.Value, error) {
 		for i := range vx {
 			m2[i] += vx[i]
 		}
-		MatMul(true, false, nin, nout, rows, m2, gVar, 0, d)
+		matMulOf(true, false, nin, nout, rows, m2, gVar, 0, d)
 	case 3, 4:
 		gs := gMu
 		if op.wrt == 4 {
@@ -256,17 +271,17 @@ func (op momentDenseGradOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
-// gradX writes the gradient with respect to the input moments into d:
-// ∂/∂m = g_μ Mᵀ + 2m ⊙ (g_σ² Sᵀ) into its first [B, in] block and, with
+// momentGradX writes the gradient with respect to the input moments into
+// d: ∂/∂m = g_μ Mᵀ + 2m ⊙ (g_σ² Sᵀ) into its first [B, in] block and, with
 // moments (vx non-nil), ∂/∂v = g_σ² (M² + S)ᵀ into the second.
-func (op momentDenseGradOp) gradX(d, m, vx, wLoc, wVar, gMu, gVar []float64, rows, nin, nout int) {
+func momentGradX[T Float](op momentDenseGradOp, d, m, vx, wLoc, wVar, gMu, gVar []T, rows, nin, nout int) {
 	dm := d[:rows*nin]
-	MatMul(false, true, rows, nin, nout, gVar, wVar, 0, dm)
+	matMulOf(false, true, rows, nin, nout, gVar, wVar, 0, dm)
 	for i := range dm {
 		dm[i] *= 2 * m[i]
 	}
-	MatMul(false, true, rows, nin, nout, gMu, wLoc, 1, dm)
+	matMulOf(false, true, rows, nin, nout, gMu, wLoc, 1, dm)
 	if vx != nil {
-		MatMul(false, true, rows, nin, nout, gVar, secondMoments(op.s2, wLoc, wVar), 0, d[rows*nin:])
+		matMulOf(false, true, rows, nin, nout, gVar, secondMoments(op.s2, wLoc, wVar), 0, d[rows*nin:])
 	}
 }

@@ -28,9 +28,10 @@ import (
 //
 //	∂E/∂μ = Φ(z),  ∂E/∂σ² = φ(z)/(2σ),  ∂Var/∂μ = 2E·Φ(−z),  ∂Var/∂σ² = Φ(z) − φ(z)·E/σ,
 //
-// and is not differentiable again. Float64 only.
+// and is not differentiable again. The input is float64 or float32 (the
+// moments and their derivatives computed in float64 and rounded).
 func MomentReLU(a *G.Node) (*G.Node, error) {
-	if err := checkFloat64("MomentReLU", a); err != nil {
+	if err := checkFloat("MomentReLU", a); err != nil {
 		return nil, err
 	}
 	op := momentReLUOp{d: a.Shape().Dims(), buf: new(OutBuf), back: new(reluBack)}
@@ -166,7 +167,14 @@ func (op momentReLUOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op momentReLUOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: MomentReLU", in, 1)
+	if isFloat32(in) {
+		return momentReLUDo[float32](op, in)
+	}
+	return momentReLUDo[float64](op, in)
+}
+
+func momentReLUDo[T Float](op momentReLUOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: MomentReLU", in, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -175,15 +183,15 @@ func (op momentReLUOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	a := v[0]
 	n := len(a) / 2
-	out, d := op.buf.Get(false, in[0].Shape()...)
+	out, d := bufGet[T](op.buf, false, in[0].Shape()...)
 	k := op.back
 	if cap(k.d) < 4*n {
 		k.d = make([]float64, 4*n)
 	}
 	k.d = k.d[:4*n]
 	for i := 0; i < n; i++ {
-		r := reluTermsOf(a[i], a[n+i])
-		d[i], d[n+i] = r.mean, r.variance
+		r := reluTermsOf(float64(a[i]), float64(a[n+i]))
+		d[i], d[n+i] = T(r.mean), T(r.variance)
 		k.d[i], k.d[n+i], k.d[2*n+i], k.d[3*n+i] = r.dMeanMu, r.dMeanVar, r.dVarMu, r.dVarVar
 	}
 	k.gen++
@@ -239,7 +247,14 @@ func (op momentReLUGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op momentReLUGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: MomentReLUGrad", in, 2)
+	if isFloat32(in) {
+		return momentReLUGradDo[float32](op, in)
+	}
+	return momentReLUGradDo[float64](op, in)
+}
+
+func momentReLUGradDo[T Float](op momentReLUGradOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: MomentReLUGrad", in, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -251,21 +266,21 @@ func (op momentReLUGradOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	a, g := v[0], v[1]
 	n := len(a) / 2
-	out, d := op.buf.Get(false, in[0].Shape()...)
+	out, d := bufGet[T](op.buf, false, in[0].Shape()...)
 	if k := op.back; k != nil && k.fresh(n) {
 		dm, dmv, dvm, dvv := k.d[:n], k.d[n:2*n], k.d[2*n:3*n], k.d[3*n:]
 		for i := 0; i < n; i++ {
-			gE, gV := g[i], g[n+i]
-			d[i] = gE*dm[i] + gV*dvm[i]
-			d[n+i] = gE*dmv[i] + gV*dvv[i]
+			gE, gV := float64(g[i]), float64(g[n+i])
+			d[i] = T(gE*dm[i] + gV*dvm[i])
+			d[n+i] = T(gE*dmv[i] + gV*dvv[i])
 		}
 		return out, nil
 	}
 	for i := 0; i < n; i++ {
-		r := reluTermsOf(a[i], a[n+i])
-		gE, gV := g[i], g[n+i]
-		d[i] = gE*r.dMeanMu + gV*r.dVarMu
-		d[n+i] = gE*r.dMeanVar + gV*r.dVarVar
+		r := reluTermsOf(float64(a[i]), float64(a[n+i]))
+		gE, gV := float64(g[i]), float64(g[n+i])
+		d[i] = T(gE*r.dMeanMu + gV*r.dVarMu)
+		d[n+i] = T(gE*r.dMeanVar + gV*r.dVarVar)
 	}
 	return out, nil
 }

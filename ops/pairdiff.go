@@ -20,9 +20,9 @@ import (
 //
 // a and b must have the same length and hold indices in [0, n); they are
 // not copied and must not be modified afterwards. Two calls with the same
-// slices build the same operation.
+// slices build the same operation. s may be float64 or float32.
 func PairDiff(s *G.Node, a, b []int) (*G.Node, error) {
-	if err := checkFloat64("PairDiff", s); err != nil {
+	if err := checkFloat("PairDiff", s); err != nil {
 		return nil, err
 	}
 	if s.Shape().Dims() != 1 {
@@ -43,7 +43,7 @@ func PairDiff(s *G.Node, a, b []int) (*G.Node, error) {
 // with x = Σ_g v_g (e_{a_g} − e_{b_g}) for a vector v of len(a) elements.
 // The conditions on a and b are PairDiff's.
 func PairScatter(v *G.Node, a, b []int, n int) (*G.Node, error) {
-	if err := checkFloat64("PairScatter", v); err != nil {
+	if err := checkFloat("PairScatter", v); err != nil {
 		return nil, err
 	}
 	p, err := newPairIndex(a, b, n)
@@ -114,7 +114,14 @@ func (op pairDiffOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op pairDiffOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: PairDiff", in, 1)
+	if isFloat32(in) {
+		return pairDiffDo[float32](op.pairIndex, in)
+	}
+	return pairDiffDo[float64](op.pairIndex, in)
+}
+
+func pairDiffDo[T Float](op pairIndex, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: PairDiff", in, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +129,7 @@ func (op pairDiffOp) Do(in ...G.Value) (G.Value, error) {
 	if len(s) != op.n {
 		return nil, fmt.Errorf("ops: PairDiff: input has %d elements, want %d", len(s), op.n)
 	}
-	out, d := newTensor1(len(op.a))
+	out, d := bufGet[T](nil, true, len(op.a))
 	for g, a := range op.a {
 		d[g] = s[a] - s[op.b[g]]
 	}
@@ -153,7 +160,14 @@ func (op pairScatterOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op pairScatterOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ops: PairScatter", in, 1)
+	if isFloat32(in) {
+		return pairScatterDo[float32](op.pairIndex, in)
+	}
+	return pairScatterDo[float64](op.pairIndex, in)
+}
+
+func pairScatterDo[T Float](op pairIndex, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ops: PairScatter", in, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +175,7 @@ func (op pairScatterOp) Do(in ...G.Value) (G.Value, error) {
 	if len(g) != len(op.a) {
 		return nil, fmt.Errorf("ops: PairScatter: input has %d elements, want %d", len(g), len(op.a))
 	}
-	out, x := newTensor1(op.n)
+	out, x := bufGet[T](nil, true, op.n)
 	for k, a := range op.a {
 		x[a] += g[k]
 		x[op.b[k]] -= g[k]
@@ -177,13 +191,6 @@ func (op pairScatterOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 		return nil, fmt.Errorf("ops: PairScatter gradient: %w", err)
 	}
 	return G.Nodes{dg}, nil
-}
-
-// newTensor1 returns a fresh zero float64 vector of n elements and its
-// backing.
-func newTensor1(n int) (*tensor.Dense, []float64) {
-	t := tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float64))
-	return t, t.Float64s()
 }
 
 // vectorInput checks that an op's single input is a vector of n elements.

@@ -12,7 +12,8 @@ import (
 )
 
 // InvSPD returns the inverse of a symmetric positive-definite [n, n] matrix,
-// computed by Cholesky factorization. Its gradient is −C⁻¹ Ḡ C⁻¹ for the
+// computed by Cholesky factorization (in float64 for a float32 matrix too,
+// the result rounded to float32). Its gradient is −C⁻¹ Ḡ C⁻¹ for the
 // incoming gradient Ḡ. A matrix that is not positive definite gives a
 // matrix of NaN (so the svi package reports a non-finite loss) rather than a
 // panic.
@@ -29,7 +30,8 @@ func InvSPD(c *G.Node) (*G.Node, error) {
 }
 
 // LogDetSPD returns log det C of a symmetric positive-definite [n, n]
-// matrix, by Cholesky factorization. Its gradient is ḡ·C⁻¹. A matrix that is
+// matrix, by Cholesky factorization (in float64 for a float32 matrix too,
+// the result rounded to float32). Its gradient is ḡ·C⁻¹. A matrix that is
 // not positive definite gives NaN.
 func LogDetSPD(c *G.Node) (*G.Node, error) {
 	n, err := squareSize("LogDetSPD", c)
@@ -44,7 +46,7 @@ func LogDetSPD(c *G.Node) (*G.Node, error) {
 }
 
 func squareSize(name string, c *G.Node) (int, error) {
-	if err := checkFloat64(name, c); err != nil {
+	if err := checkFloat(name, c); err != nil {
 		return 0, err
 	}
 	s := c.Shape()
@@ -54,9 +56,10 @@ func squareSize(name string, c *G.Node) (int, error) {
 	return s[0], nil
 }
 
-// cholesky factorizes the [n, n] value v, or reports false.
+// cholesky factorizes the [n, n] value v, float64 or float32 (widened
+// exactly), or reports false.
 func cholesky(v G.Value, n int) (*mat.Cholesky, bool, error) {
-	xs, err := floats(v)
+	xs, err := widened(v)
 	if err != nil {
 		return nil, false, err
 	}
@@ -75,6 +78,66 @@ func cholesky(v G.Value, n int) (*mat.Cholesky, bool, error) {
 }
 
 var nan = math.NaN()
+
+// widened returns the elements of v, a float64 or float32 value, as
+// float64s (aliasing a float64 v's storage).
+func widened(v G.Value) ([]float64, error) {
+	if v == nil || v.Dtype() != tensor.Float32 {
+		return floats(v)
+	}
+	xs, err := floatsOf[float32](v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out, nil
+}
+
+// spdOut returns a fresh value of shape s and of v's dtype, and a float64
+// slice to write it through: its backing for float64, else a buffer that
+// narrow then rounds into it.
+func spdOut(v G.Value, s tensor.Shape) (G.Value, []float64) {
+	f32 := v.Dtype() == tensor.Float32
+	switch {
+	case s.IsScalar() && f32:
+		return G.NewF32(0), make([]float64, 1)
+	case s.IsScalar():
+		return G.NewF64(0), make([]float64, 1)
+	case !f32:
+		return newShaped(s)
+	}
+	return tensor.New(tensor.WithShape(s.Clone()...), tensor.Of(tensor.Float32)), make([]float64, s.TotalSize())
+}
+
+// valueAs returns v of shape s as a value of like's dtype: valueShaped for
+// float64, v rounded to float32 otherwise.
+func valueAs(like G.Value, s tensor.Shape, v []float64) G.Value {
+	if like.Dtype() != tensor.Float32 {
+		return valueShaped(s, v)
+	}
+	out, _ := spdOut(like, s)
+	narrow(out, v)
+	return out
+}
+
+// narrow stores src, written for a value made by spdOut, into it.
+func narrow(out G.Value, src []float64) {
+	switch o := out.(type) {
+	case *G.F32:
+		*o = G.F32(float32(src[0]))
+	case *G.F64:
+		*o = G.F64(src[0])
+	case *tensor.Dense:
+		if o.Dtype() == tensor.Float32 {
+			for i, x := range src {
+				o.Float32s()[i] = float32(x)
+			}
+		}
+	}
+}
 
 type spdBase struct {
 	PlainOp
@@ -120,25 +183,20 @@ func (op invSPDOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("InvSPD: %w", err)
 	}
-	out, dst := newShaped(tensor.Shape{op.n, op.n})
-	if !ok {
-		for i := range dst {
-			dst[i] = nan
-		}
-		return out, nil
-	}
+	out, dst := spdOut(in[0], tensor.Shape{op.n, op.n})
 	var inv mat.SymDense
-	if err := ch.InverseTo(&inv); err != nil {
+	if ok && ch.InverseTo(&inv) == nil {
+		for i := 0; i < op.n; i++ {
+			for j := 0; j < op.n; j++ {
+				dst[i*op.n+j] = inv.At(i, j)
+			}
+		}
+	} else {
 		for i := range dst {
 			dst[i] = nan
 		}
-		return out, nil
 	}
-	for i := 0; i < op.n; i++ {
-		for j := 0; j < op.n; j++ {
-			dst[i*op.n+j] = inv.At(i, j)
-		}
-	}
+	narrow(out, dst)
 	return out, nil
 }
 
@@ -185,10 +243,13 @@ func (op logDetSPDOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("LogDetSPD: %w", err)
 	}
-	if !ok {
-		return G.NewF64(nan), nil
+	out, dst := spdOut(in[0], tensor.ScalarShape())
+	dst[0] = nan
+	if ok {
+		dst[0] = ch.LogDet()
 	}
-	return G.NewF64(ch.LogDet()), nil
+	narrow(out, dst)
+	return out, nil
 }
 
 // SymDiff returns ḡ·C⁻¹.

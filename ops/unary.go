@@ -11,7 +11,9 @@ import (
 
 // UnaryFn is an elementwise float64 function F together with its derivative,
 // itself a UnaryFn, so that derivative nodes can be differentiated in turn.
-// Apply turns it into a gorgonia node.
+// Apply turns it into a gorgonia node, of float64 or float32 (F evaluated
+// in float64 on the widened element and rounded; DoDiff, for the
+// LispMachine, is float64-only).
 //
 // A UnaryFn must not be modified after its first Apply. Deriv may be nil:
 // the function is then not differentiable, and gorgonia.Grad through it
@@ -22,13 +24,13 @@ type UnaryFn struct {
 	Deriv *UnaryFn              // F′, or nil
 }
 
-// Apply returns the node F(x), elementwise. x must be a float64 scalar or
-// tensor node.
+// Apply returns the node F(x), elementwise. x must be a float64 or float32
+// scalar or tensor node.
 func (f *UnaryFn) Apply(x *G.Node) (*G.Node, error) {
 	if f == nil || f.F == nil {
 		return nil, fmt.Errorf("ops: UnaryFn without a function")
 	}
-	if err := checkFloat64(f.Name, x); err != nil {
+	if err := checkFloat(f.Name, x); err != nil {
 		return nil, err
 	}
 	n, err := G.ApplyOp(unaryOp{fn: f}, x)
@@ -75,8 +77,12 @@ func (op unaryOp) Do(in ...G.Value) (G.Value, error) {
 }
 
 // mapValue returns f applied to every element of v, as a new value of v's
-// kind and shape.
+// kind, shape and dtype (float64, or float32 evaluated in float64 and
+// rounded).
 func mapValue(f func(float64) float64, v G.Value) (G.Value, error) {
+	if v != nil && v.Dtype() == tensor.Float32 {
+		return mapValue32(f, v)
+	}
 	xs, err := floats(v)
 	if err != nil {
 		return nil, err
@@ -88,6 +94,23 @@ func mapValue(f func(float64) float64, v G.Value) (G.Value, error) {
 	}
 	for i, x := range xs {
 		dst[i] = f(x)
+	}
+	return out, nil
+}
+
+// mapValue32 is mapValue for a float32 v.
+func mapValue32(f func(float64) float64, v G.Value) (G.Value, error) {
+	xs, err := floatsOf[float32](v)
+	if err != nil {
+		return nil, err
+	}
+	if v.Shape().IsScalar() {
+		return G.NewF32(float32(f(float64(xs[0])))), nil
+	}
+	out := tensor.New(tensor.WithShape(v.Shape().Clone()...), tensor.Of(tensor.Float32))
+	dst := out.Float32s()
+	for i, x := range xs {
+		dst[i] = float32(f(float64(x)))
 	}
 	return out, nil
 }

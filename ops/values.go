@@ -132,6 +132,29 @@ func valueShaped(s tensor.Shape, v []float64) G.Value {
 	return tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(v))
 }
 
+// Widen returns the elements of v, a float64 or float32 value, as float64s
+// in row-major order, for custom ops written outside this package that
+// compute in float64 whatever the graph's dtype: a float64 v's own storage
+// (as Floats), or a float32 v's elements widened (exactly) into buf, grown
+// when too short.
+func Widen(v G.Value, buf *[]float64) ([]float64, error) {
+	if v == nil || v.Dtype() != tensor.Float32 {
+		return floats(v)
+	}
+	xs, err := floatsOf[float32](v)
+	if err != nil {
+		return nil, err
+	}
+	if cap(*buf) < len(xs) {
+		*buf = make([]float64, len(xs))
+	}
+	out := (*buf)[:len(xs)]
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out, nil
+}
+
 // Floats returns the float64 elements of a gorgonia value (a *G.F64 or a
 // float64 *tensor.Dense) in row-major order, for custom ops written outside
 // this package. The slice aliases the value's storage when it can: callers

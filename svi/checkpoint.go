@@ -77,6 +77,12 @@ type Description struct {
 	Particles   int               `json:"particles"`
 	Params      []SiteDescription `json:"params"` // parameter names and shapes
 	Fingerprint Fingerprint       `json:"fingerprint,omitempty"`
+	// DType is the training graph's dtype (Config.DType), "float32", or
+	// empty for float64: the parameters are float64 either way, but a
+	// resumed fit takes the trajectory of the run that wrote it only in
+	// its dtype, so LoadCheckpoint refuses the other one (*DTypeError).
+	// Checkpoints written before it was recorded read as float64.
+	DType string `json:"dtype,omitempty"`
 }
 
 // SiteDescription is a named shape with a support. Local marks a site
@@ -95,6 +101,9 @@ type SiteDescription struct {
 func (t *Trainer) Description() Description {
 	d := Description{Guide: fmt.Sprintf("%T", t.guide), Estimator: t.cfg.Estimator.String(), Particles: t.cfg.Particles,
 		Fingerprint: maps.Clone(t.cfg.Fingerprint)}
+	if t.cfg.DType != Float64 {
+		d.DType = t.cfg.DType.String()
+	}
 	for _, s := range t.sites {
 		d.Sites = append(d.Sites, SiteDescription{Name: s.Name, Shape: nonNil(s.Shape), Support: s.Support.String(),
 			Local: s.Scale != 1 || s.Plate > 0})
@@ -195,8 +204,8 @@ func (t *Trainer) SaveCheckpoint(path string, st *State) error {
 // holds step counts that disagree with its loss trace or counters no run
 // produces (a negative count, a non-positive learning-rate scale), or was
 // written for a different model, guide, estimator, number of particles,
-// parameter layout or Fingerprint (Config.Fingerprint: other data or
-// settings), naming the difference. Resuming from it gives the same trajectory, bit for bit, as
+// dtype (Config.DType: a *DTypeError), parameter layout or Fingerprint
+// (Config.Fingerprint: other data or settings), naming the difference. Resuming from it gives the same trajectory, bit for bit, as
 // the run that wrote it would have taken (for the same data batches).
 func (t *Trainer) LoadCheckpoint(path string) (*State, error) {
 	b, err := os.ReadFile(path)
@@ -334,6 +343,9 @@ func sameDescription(got, want Description) error {
 	if got.Estimator != want.Estimator || got.Particles != want.Particles {
 		return fmt.Errorf("it was written for the %s estimator with %d particles, this trainer uses %s with %d", got.Estimator, got.Particles, want.Estimator, want.Particles)
 	}
+	if got.DType != want.DType {
+		return &DTypeError{Checkpoint: dtypeOf(got.DType), Trainer: dtypeOf(want.DType)}
+	}
 	if d := got.Fingerprint.diff(want.Fingerprint); d != "" {
 		return fmt.Errorf("it was written for other data or settings: %s", d)
 	}
@@ -412,4 +424,13 @@ func Recorders(rs ...Recorder) Recorder {
 		}
 		return nil
 	})
+}
+
+// dtypeOf reads Description.DType: Float32 for "float32", else Float64
+// (empty, as written for float64 and before the dtype was recorded).
+func dtypeOf(s string) DType {
+	if d, err := ParseDType(s); err == nil {
+		return d
+	}
+	return Float64
 }

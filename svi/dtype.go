@@ -23,7 +23,8 @@ const (
 	// Info and State.Trace is the graph's float32 value widened to
 	// float64; the fused likelihoods and priors sum their terms in
 	// float64 inside the op and round the total once. Checkpoints are the
-	// same float64 files as with Float64. The evaluation programs (ELBO,
+	// same float64 files as with Float64 and record the dtype:
+	// LoadCheckpoint refuses one of the other dtype (*DTypeError). The evaluation programs (ELBO,
 	// LogWeights, Diagnose, Predictive) stay float64.
 	Float32
 )

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
@@ -82,11 +84,25 @@ func TestFloat32Refused(t *testing.T) {
 		{"score", guides.MeanField{}, svi.Config{Estimator: svi.ScoreELBO, DType: svi.Float32}, "score estimator does not support float32"},
 		{"vectorize", guides.MeanField{}, svi.Config{Particles: 2, Estimator: svi.EntropyELBO, Vectorize: true, DType: svi.Float32}, "Vectorize does not support float32"},
 		{"unknown dtype", guides.MeanField{}, svi.Config{DType: svi.DType(5)}, "unknown dtype"},
-		// A guide whose operations are float64-only fails to build.
-		{"lowrank", guides.LowRank{Rank: 1}, svi.Config{Estimator: svi.EntropyELBO, DType: svi.Float32}, "float32 training graph"},
+		// A model whose operations are float64-only fails to build.
+		{"float64 op", guides.MeanField{}, svi.Config{Estimator: svi.EntropyELBO, DType: svi.Float32}, "float32 training graph"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := svi.New(model, tc.guide, tc.cfg)
+			m := model
+			if tc.name == "float64 op" {
+				m = svi.ModelFunc(func(m *svi.M) error {
+					mu := m.Sample("mu", dist.Normal{Loc: m.Const(0), Scale: m.Const(2)}, 3)
+					// A float64 constant, whatever the graph's dtype.
+					half := G.NewConstant(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{0.5, 0.5, 0.5})), G.In(m.Graph()), G.WithName("half"))
+					loc, err := G.Add(mu, half)
+					if err != nil {
+						return m.Fail(err)
+					}
+					m.Observe("y", dist.Normal{Loc: loc, Scale: m.Const(1)}, m.Const(0.5))
+					return m.Err()
+				})
+			}
+			_, err := svi.New(m, tc.guide, tc.cfg)
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
@@ -100,4 +116,40 @@ func TestParseDType(t *testing.T) {
 	}
 	_, err := svi.ParseDType("float16")
 	assert.ErrorContains(t, err, "unknown dtype")
+}
+
+// TestCheckpointRecordsDType: a checkpoint records its trainer's dtype, and
+// a trainer of the other dtype refuses it with a *DTypeError naming both
+// (the parameters would load, but the fit would not continue the
+// trajectory of the run that wrote it); the same dtype resumes.
+func TestCheckpointRecordsDType(t *testing.T) {
+	nn := normalNormal{m0: 1, s0: 2, sigma: 1.5, y: []float64{2.5, 3.1, 2.2}}
+	trainers := map[svi.DType]*svi.Trainer{}
+	for _, dt := range []svi.DType{svi.Float64, svi.Float32} {
+		tr, err := svi.New(nn, guides.MeanField{}, svi.Config{Particles: 2, DType: dt})
+		require.NoError(t, err)
+		require.NoError(t, tr.Feed(svi.Batch{"y": nn.y}))
+		trainers[dt] = tr
+		if dt == svi.Float32 {
+			assert.Equal(t, "float32", tr.Description().DType)
+		} else {
+			assert.Empty(t, tr.Description().DType, "float64 checkpoints stay as before")
+		}
+	}
+	for _, tc := range []struct{ wrote, reads svi.DType }{{svi.Float32, svi.Float64}, {svi.Float64, svi.Float32}} {
+		st, err := trainers[tc.wrote].Init(1)
+		require.NoError(t, err)
+		_, err = trainers[tc.wrote].Step(st, nil)
+		require.NoError(t, err)
+		path := t.TempDir() + "/ck"
+		require.NoError(t, trainers[tc.wrote].SaveCheckpoint(path, st))
+		_, err = trainers[tc.reads].LoadCheckpoint(path)
+		var de *svi.DTypeError
+		require.ErrorAs(t, err, &de, "%v checkpoint read by %v", tc.wrote, tc.reads)
+		assert.Equal(t, svi.DTypeError{Checkpoint: tc.wrote, Trainer: tc.reads}, *de)
+		assert.ErrorContains(t, err, "written by a "+tc.wrote.String()+" training graph")
+		back, err := trainers[tc.wrote].LoadCheckpoint(path)
+		require.NoError(t, err, "same dtype")
+		assert.Equal(t, st.Params.At(0), back.Params.At(0))
+	}
 }

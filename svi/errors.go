@@ -37,3 +37,17 @@ func (e *NonFiniteError) Error() string {
 	}
 	return fmt.Sprintf("svi: step %d: %s[%d] is %v (loss %v)", e.Iter, e.What, e.Index, e.Value, e.Loss)
 }
+
+// DTypeError is LoadCheckpoint's refusal of a checkpoint written by a
+// trainer of another Config.DType. The state itself would load (its
+// parameters and moments are float64 for both dtypes), but the resumed fit
+// would not continue the trajectory of the run that wrote it: resume in
+// the dtype that wrote it, or start a new fit (a float32 warm start for a
+// float64 fit is a new fit from InitLoc, not a resume).
+type DTypeError struct {
+	Checkpoint, Trainer DType
+}
+
+func (e *DTypeError) Error() string {
+	return fmt.Sprintf("it was written by a %v training graph and this trainer's is %v (Config.DType)", e.Checkpoint, e.Trainer)
+}

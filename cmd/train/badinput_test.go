@@ -144,3 +144,20 @@ func TestBadInputCorpus(t *testing.T) {
 		})
 	}
 }
+
+// TestDTypeRefusedByName: the SVI commands whose models or estimators have
+// no float32 path refuse -dtype float32 naming the reason.
+func TestDTypeRefusedByName(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"gmm", "-data", "../../data/old_faithful/faithful.csv", "-k", "2", "-method", "svi", "-dtype", "float32"}, "ops.StickBreaking, ops.LogSumExp"},
+		{[]string{"lfm", "-data", "bars", "-factors", "2", "-method", "svi", "-dtype", "float32"}, "estimators of binary factors (score, vimco, enum, concrete) stay float64"},
+		{[]string{"lfm", "-data", "bars", "-factors", "2", "-method", "svi", "-dtype", "float16"}, "unknown dtype"},
+	} {
+		_, _, err := runCmd(append(tc.args, "-out", t.TempDir())...)
+		assert.ErrorContains(t, err, tc.want, "%v", tc.args)
+		assert.ErrorContains(t, err, "-dtype", "%v", tc.args)
+	}
+}

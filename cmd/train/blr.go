@@ -30,6 +30,7 @@ type blrReport struct {
 	Particles   int             `json:"particles,omitempty"`
 	LearnRate   float64         `json:"lr,omitempty"`
 	Optimizer   string          `json:"optimizer,omitempty"`
+	DType       string          `json:"dtype,omitempty"` // float32; empty for float64
 	Seed        uint64          `json:"seed"`
 	ELBO        float64         `json:"elbo"`
 	ELBOStdErr  float64         `json:"elbo_stderr"`
@@ -69,7 +70,9 @@ func runBLR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	method := fs.String("method", "svi", "exact, cavi or svi")
 	standardize := fs.Bool("standardize", false, "standardize inputs and target (population standard deviation)")
 	noIntercept := fs.Bool("no-intercept", false, "do not add an intercept column")
-	sf := addSVIFlags(fs, naturalSpec(sviDefaults(5000, 0.01, 8, "entropy")))
+	spec := naturalSpec(sviDefaults(5000, 0.01, 8, "entropy"))
+	spec.float32 = true // meanfield, fullrank and lowrank train in float32
+	sf := addSVIFlags(fs, spec)
 	tf := addTableFlags(fs)
 	out := fs.String("out", "", "output `dir` for report.json and elbo.png")
 	stop, err := parseFlags(fs, prof, args)
@@ -212,6 +215,9 @@ func fitBLRSVI(ctx context.Context, rep *blrReport, pb *blrData, exact *blr.Post
 		return err
 	}
 	rep.Guide, rep.Estimator, rep.Particles, rep.LearnRate, rep.Optimizer = sf.guide, cfg.Estimator.String(), cfg.Particles, sf.lr, sf.optimizerName()
+	if cfg.DType != svi.Float64 {
+		rep.DType = cfg.DType.String()
+	}
 	data := svi.Batch{"phi": pb.x, "y": pb.y}
 	st, fit, err := fitShard(ctx, "blr", sf, tr, eval, svi.Batch{"phi": pb.x[lo*pb.d : hi*pb.d], "y": pb.y[lo:hi]}, data, od, stderr)
 	if fit != nil {

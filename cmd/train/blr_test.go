@@ -179,3 +179,53 @@ func TestBLROptimizerResume(t *testing.T) {
 	_, _, err = runCmd(append(more, "-optimizer", "natural", "-resume", ckNat, "-out", filepath.Join(dir, "d"))...)
 	require.NoError(t, err)
 }
+
+// TestBLRFloat32: `train blr -method svi -dtype float32` fits each
+// Gaussian guide to the float64 fit of the same seed: the posterior means
+// (standardized units) agree within 1e-5 — float32 rounds the gradient to
+// about 1e-6 relative and the fits differ by about 1e-8 (see
+// models/blr TestFloat32BostonMatchesFloat64) — and the report names the
+// dtype.
+func TestBLRFloat32(t *testing.T) {
+	const f32FitTol = 1e-5
+	for _, guide := range []string{"meanfield", "fullrank", "lowrank"} {
+		t.Run(guide, func(t *testing.T) {
+			means := map[string][]any{}
+			for _, dt := range []string{"float64", "float32"} {
+				dir := t.TempDir()
+				_, _, err := runCmd("blr", "-data", boston, "-standardize", "-method", "svi", "-guide", guide, "-dtype", dt,
+					"-steps", "600", "-seed", "5", "-diagnostic-draws", "50", "-out", dir)
+				require.NoError(t, err)
+				rep := readReport(t, dir)
+				means[dt] = rep["posterior"].(map[string]any)["mean"].([]any)
+				if dt == "float32" {
+					assert.Equal(t, "float32", rep["dtype"])
+				} else {
+					assert.NotContains(t, rep, "dtype")
+				}
+			}
+			require.Len(t, means["float32"], 14)
+			for j, v := range means["float64"] {
+				assert.InDelta(t, v.(float64), means["float32"][j].(float64), f32FitTol, "mean %d", j)
+			}
+		})
+	}
+}
+
+// TestResumeOtherDTypeRefused: a checkpoint of a -dtype float32 fit is
+// refused by a -dtype float64 run (and the reverse), naming -dtype; the
+// same dtype resumes.
+func TestResumeOtherDTypeRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ wrote, reads string }{{"float32", "float64"}, {"float64", "float32"}} {
+		ck := filepath.Join(dir, tc.wrote+".ckpt")
+		args := []string{"blr", "-data", boston, "-standardize", "-method", "svi", "-steps", "50", "-diagnostic-draws", "50", "-checkpoint", ck}
+		_, _, err := runCmd(append(args, "-dtype", tc.wrote, "-out", filepath.Join(dir, tc.wrote))...)
+		require.NoError(t, err)
+		resume := []string{"blr", "-data", boston, "-standardize", "-method", "svi", "-steps", "100", "-diagnostic-draws", "50", "-resume", ck}
+		_, _, err = runCmd(append(resume, "-dtype", tc.reads, "-out", filepath.Join(dir, tc.wrote+"-by-"+tc.reads))...)
+		assert.ErrorContains(t, err, "written with -dtype "+tc.wrote+" and this run has -dtype "+tc.reads)
+		_, _, err = runCmd(append(resume, "-dtype", tc.wrote, "-out", filepath.Join(dir, tc.wrote+"-resumed"))...)
+		assert.NoError(t, err, "same dtype")
+	}
+}

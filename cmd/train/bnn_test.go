@@ -211,6 +211,6 @@ func TestBNNCommandFloat32(t *testing.T) {
 		}
 	}
 	assert.InDelta(t, rmse["float64"], rmse["float32"], 0.01*rmse["float64"])
-	_, _, err := runCmd("blr", "-data", boston, "-dtype", "float32", "-out", t.TempDir())
+	_, _, err := runCmd("gmm", "-data", "../../data/old_faithful/faithful.csv", "-k", "2", "-method", "svi", "-dtype", "float32", "-out", t.TempDir())
 	assert.ErrorContains(t, err, "-dtype float32 is not supported by this command yet")
 }

@@ -73,6 +73,8 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	spec := sviDefaults(4000, 0.02, 4, "entropy")
 	spec.natural = true
 	spec.seed = 0 // the CAVI fits' initialisation has always been seeded with 0 by default
+	spec.noFloat32 = "the SVI model's stick-breaking weights, Dirichlet prior and log-sum-exp over the components run float64-only ops (ops.StickBreaking, ops.LogSumExp)"
+	spec.notes = map[string]string{"dtype": "float64 only for gmm"}
 	sf := addSVIFlags(fs, spec)
 	tf := addTableFlags(fs)
 	seed := &sf.seed

@@ -19,6 +19,7 @@ type lfmSVIFlags struct {
 	particles, steps, batch, draws int
 	hidden                         int
 	lr, temperature                float64
+	dtype                          string // -dtype: float64 only (see checkSVI)
 }
 
 func declareLFMSVIFlags(fs *flag.FlagSet, f *lfmFlags) {
@@ -32,12 +33,21 @@ func declareLFMSVIFlags(fs *flag.FlagSet, f *lfmFlags) {
 	fs.IntVar(&s.hidden, "hidden", 64, "-method amortized: the encoder's hidden ReLU units (0 for a linear encoder)")
 	fs.IntVar(&s.batch, "batch", 64, "-method amortized: rows per minibatch (the mean-field q of -method svi needs all rows every step)")
 	fs.IntVar(&s.draws, "grad-draws", 100, "gradient estimates at the final parameters behind the reported gradient variance")
+	fs.StringVar(&s.dtype, "dtype", "float64", "with -method svi|amortized: floating-point type of the training graph; float64 only: the estimators of binary factors (score, vimco, enum, concrete) stay float64")
 }
 
 // checkSVI validates the SVI flags; given is the set of flags on the
 // command line.
 func (f *lfmFlags) checkSVI() error {
 	fail := func(format string, a ...any) error { return fmt.Errorf("train lfm: "+format, a...) }
+	switch dt, err := svi.ParseDType(f.svi.dtype); {
+	case err != nil:
+		return fail("-dtype: %w", err)
+	case dt == svi.Float32:
+		// svi.New refuses float32 with these estimators: they read the
+		// sampled binary states and log q on the host, or enumerate them.
+		return fail("-dtype float32 is not supported: the estimators of binary factors (score, vimco, enum, concrete) stay float64")
+	}
 	svim := f.method == "svi" || f.method == "amortized"
 	if !svim {
 		for _, name := range []string{"estimator", "baseline", "particles", "steps", "lr", "temperature", "hidden", "batch", "grad-draws"} {

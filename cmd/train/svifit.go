@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -81,8 +82,10 @@ type sviSpec struct {
 	// trainer comes from sviFlags.trainer.
 	natural bool
 	// float32: the command accepts -dtype float32 (its model, guide and
-	// estimator can train a float32 graph); the others refuse it.
-	float32 bool
+	// estimator can train a float32 graph); the others refuse it, giving
+	// noFloat32 as the reason when set.
+	float32   bool
+	noFloat32 string
 }
 
 // naturalDecay is τ of -optimizer natural (the step is β/(1 + t/τ)), and
@@ -146,7 +149,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same data and flags as the run that wrote it: other data, players or model settings are refused)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
 	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
-	fs.StringVar(&f.dtype, "dtype", "float64", usage("dtype", "floating-point type of the training graph: float64 or float32 (bnn with the meanfield guide, vae; parameters, optimizer state and checkpoints stay float64)"))
+	fs.StringVar(&f.dtype, "dtype", "float64", usage("dtype", "floating-point type of the training graph: float64 or float32 (blr with the meanfield, fullrank or lowrank guide, bnn with the meanfield guide, also with -local-reparam or -estimator dvi, trueskill, vae; not with -vectorize, iwae or the discrete estimators, which stay float64; parameters, optimizer state and checkpoints stay float64, and a checkpoint resumes only in the dtype that wrote it)"))
 	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
 	f.optimizer = "adam"
 	if spec.natural {
@@ -179,7 +182,11 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -dtype: %w", cmd, err)
 	}
 	if dt == svi.Float32 && !f.spec.float32 {
-		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (train bnn and vae have it)", cmd)
+		why := "train blr, bnn, trueskill and vae have it"
+		if f.spec.noFloat32 != "" {
+			why = f.spec.noFloat32
+		}
+		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (%s)", cmd, why)
 	}
 	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) {
 		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
@@ -327,6 +334,9 @@ func (r *sviRun) Start(t *svi.Trainer) (*svi.State, error) {
 		return t.Init(r.f.seed)
 	}
 	st, err := t.LoadCheckpoint(r.f.resume)
+	if de := (*svi.DTypeError)(nil); errors.As(err, &de) {
+		return nil, fmt.Errorf("-resume %s was written with -dtype %v and this run has -dtype %v: resume with -dtype %v (a fit continues in the dtype that began it)", r.f.resume, de.Checkpoint, de.Trainer, de.Checkpoint)
+	}
 	if err == nil {
 		err = t.CheckReplicas(st) // every rank loaded the same state
 	}

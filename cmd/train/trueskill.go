@@ -32,6 +32,7 @@ type trueSkillReport struct {
 	Particles  int              `json:"particles"`
 	LearnRate  float64          `json:"lr"`
 	Optimizer  string           `json:"optimizer"`
+	DType      string           `json:"dtype,omitempty"` // float32; empty for float64
 	Init       string           `json:"init"`
 	Seed       uint64           `json:"seed"`
 	Steps      int              `json:"steps"`
@@ -90,7 +91,7 @@ func addTrueSkillFlags(fs *flag.FlagSet) *tsFlags {
 		initFrom: fs.String("init", "mode", "start of the fit: mode (skills at their posterior mode, found by Newton's method) or prior (all at μ₀)"),
 		test:     fs.String("test", "", "held-out results `file` (same columns) to score the posterior-predictive forecasts on"),
 		unknown:  fs.String("unknown", "error", "players of -test not in -matches: error, skip (leave their games out) or prior (give them the prior N(μ₀, σ₀²))"),
-		svi:      addSVIFlags(fs, naturalSpec(sviDefaults(10000, 0.01, 4, "entropy"))),
+		svi:      addSVIFlags(fs, trueskillSpec()),
 		out:      fs.String("out", "", "output `dir` for report.json and elbo.png"),
 	}
 }
@@ -142,6 +143,9 @@ func runTrueSkill(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	_, nDraws, _ := ds.Counts()
 	rep := trueSkillReport{Matches: *f.matches, Games: len(ds.Games), Draws: nDraws,
 		Guide: sf.guide, Estimator: cfg.Estimator.String(), Particles: cfg.Particles, LearnRate: sf.lr, Optimizer: sf.optimizerName(), Init: *f.initFrom, Seed: sf.seed}
+	if cfg.DType != svi.Float64 {
+		rep.DType = cfg.DType.String()
+	}
 	st, fit, err := fitSVI(ctx, "trueskill", sf, tr, nil, od, stderr)
 	if fit != nil {
 		rep.Trace, rep.Diagnostic, rep.Retries, rep.LR = fit.Trace, fit.Diagnostics, fit.Retries, fit.LR
@@ -410,4 +414,12 @@ func runTrueSkillPredict(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s vs %s (%s): %s wins %.4f, draw %.4f, %s wins %.4f\n", *p1, *p2, how, *p1, fc.Win, fc.Draw, *p2, fc.Loss)
 	return nil
+}
+
+// trueskillSpec is the trueskill command's use of the shared SVI flags:
+// its fused likelihood kernel and the Gaussian guides train in float32 too.
+func trueskillSpec() sviSpec {
+	spec := naturalSpec(sviDefaults(10000, 0.01, 4, "entropy"))
+	spec.float32 = true
+	return spec
 }

@@ -247,3 +247,47 @@ func TestTrueSkillVectorize(t *testing.T) {
 	_, _, err := runCmd("blr", "-data", "../../data/boston_mass/boston.csv", "-vectorize", "-workers", "2", "-out", filepath.Join(dir, "blr"))
 	assert.ErrorContains(t, err, "-workers > 1 goes with it only for trueskill")
 }
+
+// TestTrueSkillFloat32: `train trueskill -dtype float32` (the fused kernel
+// computing in float64 on the widened float32 skills, the float32 guide)
+// fits the skills, the learned draw margin and the home advantage of the
+// float64 fit of the same seed: f32SkillTol below, in skill units (prior
+// sd σ₀ = 1). The report names the dtype.
+func TestTrueSkillFloat32(t *testing.T) {
+	t.Parallel()
+	// Both fits draw the same noise; float32 rounds the parameters (1e-7
+	// relative) and the gradients before every step, and the likelihood is
+	// log-concave, so the trajectories stay close: 2.3e-9 is the largest
+	// difference seen over the 22 means; 1e-6 leaves a margin of 400 and
+	// is far below the skills' posterior sds (≈ 0.3).
+	const f32SkillTol = 1e-6
+	dir := t.TempDir()
+	train := footballSeasons(t, dir, "train.csv", "2011-12")
+	means := map[string]map[string]float64{}
+	for _, dt := range []string{"float64", "float32"} {
+		out := filepath.Join(dir, dt)
+		args := append([]string{"trueskill", "-matches", train, "-p1", "home", "-p2", "away", "-result", "result",
+			"-draw-margin", "learn", "-home", "-dtype", dt, "-out", out}, quick...)
+		_, stderr, err := runCmd(args...)
+		require.NoError(t, err, stderr)
+		rep := readReport(t, out)
+		if dt == "float32" {
+			assert.Equal(t, "float32", rep["dtype"])
+		}
+		m := map[string]float64{}
+		for _, p := range rep["players"].([]any) {
+			pm := p.(map[string]any)
+			m[pm["name"].(string)] = pm["mean"].(float64)
+		}
+		m["home advantage"] = rep["home_advantage"].(map[string]any)["mean"].(float64)
+		m["draw margin"] = rep["draw_margin"].(map[string]any)["mean"].(float64)
+		means[dt] = m
+	}
+	require.Len(t, means["float32"], 22)
+	worst := 0.0
+	for k, v := range means["float64"] {
+		assert.InDelta(t, v, means["float32"][k], f32SkillTol, k)
+		worst = math.Max(worst, math.Abs(v-means["float32"][k]))
+	}
+	t.Logf("max |float32 − float64| over the skills, margin and home advantage: %.3g", worst)
+}

@@ -90,3 +90,18 @@ func Scalar(g *G.ExprGraph, v float64) *G.Node {
 	}
 	return G.NewConstant(v, G.In(g), G.WithName(Name(g, "c")))
 }
+
+// Tensor returns a constant tensor of the given shape in g with a unique
+// name, of g's dtype (see SetDtype): v itself for float64, v rounded to a
+// new float32 slice for float32.
+func Tensor(g *G.ExprGraph, prefix string, v []float64, shape ...int) *G.Node {
+	var backing any = v
+	if Dtype(g) == tensor.Float32 {
+		v32 := make([]float32, len(v))
+		for i, x := range v {
+			v32[i] = float32(x)
+		}
+		backing = v32
+	}
+	return G.NewConstant(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing)), G.In(g), G.WithName(Name(g, prefix)))
+}

@@ -132,7 +132,9 @@ func TestFloat32StepAllocations(t *testing.T) {
 }
 
 // TestFloat32Refusals: the configurations whose operations are
-// float64-only fail with an error naming float32.
+// float64-only fail with an error naming float32; local
+// reparameterization, dvi and the lowrank guide, refused before their ops
+// took float32, now build and step.
 func TestFloat32Refusals(t *testing.T) {
 	t.Parallel()
 	d := Toy(40, 2)
@@ -141,13 +143,62 @@ func TestFloat32Refusals(t *testing.T) {
 		cfg  Config
 		s    Settings
 	}{
-		{"local reparameterization", Config{Hidden: []int{5}, LocalReparam: true}, Settings{Steps: 1, DType: svi.Float32}},
-		{"dvi", Config{Hidden: []int{5}}, Settings{Steps: 1, Estimator: EstimatorDVI, DType: svi.Float32}},
+		// ops.ReparamN, the batched draw, is float64-only.
 		{"vectorize", Config{Hidden: []int{5}}, Settings{Steps: 1, Vectorize: true, DType: svi.Float32}},
-		{"lowrank", Config{Hidden: []int{5}}, Settings{Steps: 1, Guide: LowRank, DType: svi.Float32}},
 		{"iwae", Config{Hidden: []int{5}}, Settings{Steps: 1, Estimator: "iwae", DType: svi.Float32}},
 	} {
 		_, err := Fit(context.Background(), tc.cfg, d, tc.s)
 		assert.ErrorContains(t, err, "float32", tc.name)
+	}
+	// Refused until the local, moment and SPD ops took float32.
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		s    Settings
+	}{
+		{"local reparameterization", Config{Hidden: []int{5}, LocalReparam: true}, Settings{Steps: 1, DType: svi.Float32}},
+		{"dvi", Config{Hidden: []int{5}}, Settings{Steps: 1, Estimator: EstimatorDVI, DType: svi.Float32}},
+		{"lowrank", Config{Hidden: []int{5}}, Settings{Steps: 1, Guide: LowRank, DType: svi.Float32}},
+	} {
+		_, err := Fit(context.Background(), tc.cfg, d, tc.s)
+		assert.NoError(t, err, tc.name)
+	}
+}
+
+// TestFloat32LocalReparamAndDVI fits the Boston network of
+// TestFloat32BostonFit with the local reparameterization (ops.LocalDense)
+// and with deterministic VI (ops.MomentDense, MomentReLU,
+// GaussianExpectedLogLik) in both dtypes from the same seed: the test RMSE
+// and LL agree. Tolerances as TestFloat32BostonFit's (same noise and
+// minibatches, so the fits differ by float32 rounding only).
+func TestFloat32LocalReparamAndDVI(t *testing.T) {
+	t.Parallel()
+	d := bostonShipped(t)
+	train, test, err := HoldOut(d, 0.1, 7)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		est  string
+	}{
+		{"local", Config{Hidden: []int{50}, LocalReparam: true}, ""},
+		{"dvi", Config{Hidden: []int{50}}, EstimatorDVI},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rmse, ll := map[svi.DType]float64{}, map[svi.DType]float64{}
+			for _, dt := range []svi.DType{svi.Float64, svi.Float32} {
+				net, err := Fit(context.Background(), tc.cfg, train, Settings{Steps: 1500, Anneal: 0.25, Seed: 3, Estimator: tc.est, DType: dt})
+				require.NoError(t, err)
+				p, err := net.Predict(test.X, 200, 4)
+				require.NoError(t, err)
+				rmse[dt], err = p.RMSE(test.Y)
+				require.NoError(t, err)
+				ll[dt], err = p.MeanLogLik(test.Y)
+				require.NoError(t, err)
+			}
+			t.Logf("%s: RMSE %.6f / %.6f, LL %.6f / %.6f (float64 / float32)", tc.name, rmse[svi.Float64], rmse[svi.Float32], ll[svi.Float64], ll[svi.Float32])
+			assert.InDelta(t, rmse[svi.Float64], rmse[svi.Float32], 0.01*rmse[svi.Float64], "test RMSE")
+			assert.InDelta(t, ll[svi.Float64], ll[svi.Float32], 0.02, "test LL")
+		})
 	}
 }

@@ -50,6 +50,11 @@ type gameLik struct {
 	margin     []float64   // each particle's ε (Config.Margin when fixed)
 	home       []float64   // each particle's η (0 without home advantage)
 	scratch    [][]float64 // each worker's scratch for eval
+	// f32 records that the last evaluation's inputs were float32
+	// (svi.Float32): the kernel computes in float64 on the widened inputs
+	// (wide) and rounds the sum and the gradients it returns.
+	f32  bool
+	wide [3][]float64
 }
 
 // particles returns the number of particles one evaluation covers.
@@ -147,7 +152,8 @@ func (op gameLikOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("GameLogLik takes %d inputs, got %d", op.Arity(), len(in))
 	}
 	n, P := k.particles(), len(k.m.players)
-	s, err := floatsN(in[0], n*P)
+	k.f32 = in[0].Dtype() == tensor.Float32
+	s, err := floatsN(in[0], n*P, &k.wide[0])
 	if err != nil {
 		return nil, fmt.Errorf("GameLogLik: skills: %w", err)
 	}
@@ -168,7 +174,7 @@ func (op gameLikOp) Do(in ...G.Value) (G.Value, error) {
 		if !v.on {
 			continue
 		}
-		x, err := floatsN(in[next], n)
+		x, err := floatsN(in[next], n, &k.wide[next])
 		if err != nil {
 			return nil, fmt.Errorf("GameLogLik: %s: %w", v.name, err)
 		}
@@ -204,12 +210,16 @@ func (op gameLikOp) Do(in ...G.Value) (G.Value, error) {
 	for _, v := range k.lp {
 		total += v
 	}
+	if k.f32 {
+		return G.NewF32(float32(total)), nil
+	}
 	return G.NewF64(total), nil
 }
 
-// floatsN returns the n float64 elements of v (a scalar for n = 1).
-func floatsN(v G.Value, n int) ([]float64, error) {
-	x, err := ops.Floats(v)
+// floatsN returns the n elements of v (a scalar for n = 1) as float64s,
+// widened into buf for a float32 v.
+func floatsN(v G.Value, n int, buf *[]float64) ([]float64, error) {
+	x, err := ops.Widen(v, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -429,8 +439,18 @@ func (op gameLikGradOp) Do(in ...G.Value) (G.Value, error) {
 		src = k.dEta
 	}
 	shape := op.shape()
+	if shape.IsScalar() && k.f32 {
+		return G.NewF32(float32(gbar * src[0])), nil
+	}
 	if shape.IsScalar() {
 		return G.NewF64(gbar * src[0]), nil
+	}
+	if k.f32 {
+		out, x := op.out.Get32(false, shape...)
+		for i, v := range src {
+			x[i] = float32(gbar * v)
+		}
+		return out, nil
 	}
 	out, x := op.out.Get(false, shape...)
 	for i, v := range src {

@@ -7,7 +7,6 @@ import (
 	"runtime"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
@@ -346,7 +345,7 @@ func (m *Model) buildComposed(mm *svi.M, s, eps, eta *G.Node) error {
 	return mm.Err()
 }
 
+// vecConst returns the constant vector v, of g's dtype.
 func vecConst(g *G.ExprGraph, v []float64, name string) *G.Node {
-	t := tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(append([]float64(nil), v...)))
-	return G.NewConstant(t, G.In(g), G.WithName(graph.Name(g, name)))
+	return graph.Tensor(g, name, append([]float64(nil), v...), len(v))
 }
