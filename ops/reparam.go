@@ -212,10 +212,8 @@ func reparamGradDo[T Float](op reparamGradOp, in []G.Value) (G.Value, error) {
 // Σ_s g[s] ⊙ ε[s] for the scale. It is the draw of a mean-field guide that
 // gives all particles at once (svi.Config.Vectorize).
 func ReparamN(loc, scale, eps *G.Node) (*G.Node, error) {
-	for _, x := range []*G.Node{loc, scale, eps} {
-		if err := checkFloat64("ReparamN", x); err != nil {
-			return nil, err
-		}
+	if err := checkFloat("ReparamN", loc, scale, eps); err != nil {
+		return nil, err
 	}
 	if !loc.Shape().Eq(scale.Shape()) || eps.Shape().Dims() != loc.Shape().Dims()+1 || !tensor.Shape(eps.Shape()[1:]).Eq(loc.Shape()) {
 		return nil, fmt.Errorf("ops: ReparamN: ε %v must be [S] followed by the shape %v of loc and scale %v", eps.Shape(), loc.Shape(), scale.Shape())
@@ -249,7 +247,14 @@ func (op reparamNOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops.ReparamN")
 func (op reparamNOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op reparamNOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ReparamN", in, 3)
+	if isFloat32(in) {
+		return reparamNDo[float32](op, in)
+	}
+	return reparamNDo[float64](op, in)
+}
+
+func reparamNDo[T Float](op reparamNOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ReparamN", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +263,7 @@ func (op reparamNOp) Do(in ...G.Value) (G.Value, error) {
 	if len(scale) != n || n == 0 || len(eps)%n != 0 {
 		return nil, fmt.Errorf("ReparamN: %d, %d and %d values", n, len(scale), len(eps))
 	}
-	out, d := op.buf.Get(false, in[2].Shape()...)
+	out, d := bufGet[T](op.buf, false, in[2].Shape()...)
 	for s := 0; s < len(eps)/n; s++ {
 		e, u := eps[s*n:(s+1)*n], d[s*n:(s+1)*n]
 		for i := range u {
@@ -316,7 +321,14 @@ func (op reparamNGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "govi/ops."+op.S
 func (op reparamNGradOp) Hashcode() uint32      { return HashOf(op.WriteHash) }
 
 func (op reparamNGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := FloatInputs("ReparamNGrad", in, 3)
+	if isFloat32(in) {
+		return reparamNGradDo[float32](op, in)
+	}
+	return reparamNGradDo[float64](op, in)
+}
+
+func reparamNGradDo[T Float](op reparamNGradOp, in []G.Value) (G.Value, error) {
+	v, err := floatInputsOf[T]("ReparamNGrad", in, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +337,7 @@ func (op reparamNGradOp) Do(in ...G.Value) (G.Value, error) {
 	if n == 0 || len(eps) != len(g) || len(g)%n != 0 {
 		return nil, fmt.Errorf("ReparamNGrad: %d, %d and %d values", n, len(eps), len(g))
 	}
-	out, d := op.buf.Get(true, in[0].Shape()...)
+	out, d := bufGet[T](op.buf, true, in[0].Shape()...)
 	for s := 0; s < len(g)/n; s++ {
 		gs, es := g[s*n:(s+1)*n], eps[s*n:(s+1)*n]
 		if op.scale {

@@ -76,9 +76,6 @@ func (c Config) checkDType() error {
 	if !float32Estimators[c.Estimator] {
 		return fmt.Errorf("svi: the %s estimator does not support float32 yet (trace, entropy, kl and stl do)", c.Estimator)
 	}
-	if c.Vectorize {
-		return fmt.Errorf("svi: Vectorize does not support float32 yet")
-	}
 	return nil
 }
 

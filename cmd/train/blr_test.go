@@ -188,13 +188,18 @@ func TestBLROptimizerResume(t *testing.T) {
 // dtype.
 func TestBLRFloat32(t *testing.T) {
 	const f32FitTol = 1e-5
-	for _, guide := range []string{"meanfield", "fullrank", "lowrank"} {
+	for _, guide := range []string{"meanfield", "fullrank", "lowrank", "meanfield-vectorized"} {
 		t.Run(guide, func(t *testing.T) {
 			means := map[string][]any{}
 			for _, dt := range []string{"float64", "float32"} {
 				dir := t.TempDir()
-				_, _, err := runCmd("blr", "-data", boston, "-standardize", "-method", "svi", "-guide", guide, "-dtype", dt,
-					"-steps", "600", "-seed", "5", "-diagnostic-draws", "50", "-out", dir)
+				args := []string{"blr", "-data", boston, "-standardize", "-method", "svi", "-guide", guide, "-dtype", dt,
+					"-steps", "600", "-seed", "5", "-diagnostic-draws", "50", "-out", dir}
+				if guide == "meanfield-vectorized" { // the particles in one graph (ops.ReparamN)
+					args[7] = "meanfield"
+					args = append(args, "-vectorize")
+				}
+				_, _, err := runCmd(args...)
 				require.NoError(t, err)
 				rep := readReport(t, dir)
 				means[dt] = rep["posterior"].(map[string]any)["mean"].([]any)

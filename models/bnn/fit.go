@@ -74,8 +74,7 @@ type Settings struct {
 	// DType is the training graph's floating-point type
 	// (svi.Config.DType): svi.Float64, the zero value, or svi.Float32 for
 	// the mean-field guide with the entropy, kl, trace or stl estimator
-	// (also with LocalReparam and dvi; not with Vectorize, whose batched
-	// reparameterization ops.ReparamN is float64-only). The state, checkpoints
+	// (also with LocalReparam, dvi and Vectorize). The state, checkpoints
 	// and predictions stay float64.
 	DType svi.DType
 	// RawInputs feeds the inputs as given instead of standardizing each

@@ -133,7 +133,7 @@ func TestFloat32StepAllocations(t *testing.T) {
 
 // TestFloat32Refusals: the configurations whose operations are
 // float64-only fail with an error naming float32; local
-// reparameterization, dvi and the lowrank guide, refused before their ops
+// reparameterization, dvi, the lowrank guide and -vectorize, refused before their ops
 // took float32, now build and step.
 func TestFloat32Refusals(t *testing.T) {
 	t.Parallel()
@@ -143,8 +143,6 @@ func TestFloat32Refusals(t *testing.T) {
 		cfg  Config
 		s    Settings
 	}{
-		// ops.ReparamN, the batched draw, is float64-only.
-		{"vectorize", Config{Hidden: []int{5}}, Settings{Steps: 1, Vectorize: true, DType: svi.Float32}},
 		{"iwae", Config{Hidden: []int{5}}, Settings{Steps: 1, Estimator: "iwae", DType: svi.Float32}},
 	} {
 		_, err := Fit(context.Background(), tc.cfg, d, tc.s)
@@ -159,6 +157,7 @@ func TestFloat32Refusals(t *testing.T) {
 		{"local reparameterization", Config{Hidden: []int{5}, LocalReparam: true}, Settings{Steps: 1, DType: svi.Float32}},
 		{"dvi", Config{Hidden: []int{5}}, Settings{Steps: 1, Estimator: EstimatorDVI, DType: svi.Float32}},
 		{"lowrank", Config{Hidden: []int{5}}, Settings{Steps: 1, Guide: LowRank, DType: svi.Float32}},
+		{"vectorize", Config{Hidden: []int{5}}, Settings{Steps: 1, Particles: 2, Vectorize: true, DType: svi.Float32}},
 	} {
 		_, err := Fit(context.Background(), tc.cfg, d, tc.s)
 		assert.NoError(t, err, tc.name)
