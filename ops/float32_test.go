@@ -162,6 +162,14 @@ func TestFloat32AgreesWithFloat64(t *testing.T) {
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return LogitLogLik(in[0], in[1]) }},
 		tc{"BernoulliLogLik", []dtInput{{randVec(r, 21, 2), []int{7, 3}, true}, {[]float64{0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1}, []int{7, 3}, false}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return BernoulliLogLik(in[0], in[1]) }},
+		tc{"ReparamN", []dtInput{{loc[:10], []int{10}, true}, {rho[:10], []int{10}, true}, {eps, []int{3, 10}, false}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				u, err := ReparamN(in[0], G.Must(G.Exp(in[1])), in[2])
+				if err != nil {
+					return nil, err
+				}
+				return weighted(g, u, 5)
+			}},
 		tc{"SoftplusScale+SumLog", []dtInput{{rho, []int{5, 6}, true}},
 			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
 				s, err := SoftplusScale(in[0])
