@@ -195,7 +195,9 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
 	}
 	switch {
-	case f.particles < 0 || f.particles == 0 && !f.spec.autoParticles:
+	case f.particles < 0 && f.spec.autoParticles:
+		return fmt.Errorf("train %s: -particles must be at least 1 (or 0 for the estimator's default), got %d", cmd, f.particles)
+	case f.particles < 1 && !f.spec.autoParticles:
 		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, f.particles)
 	case f.workers < 1:
 		return fmt.Errorf("train %s: -workers must be at least 1, got %d", cmd, f.workers)
