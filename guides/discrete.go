@@ -223,6 +223,12 @@ func fillGumbel(dst []float64, r *rand.Rand) {
 // Discrete returns q's distribution of each site.
 func (d *discBuilt) Discrete() map[string]dist.LogProber { return d.q }
 
+// Marginals returns q's distribution of each site (Bernoulli or
+// Categorical, with the unrelaxed logits even under the concrete
+// estimator): q factorizes over sites, so a model can read them through
+// svi.M.Marginal.
+func (d *discBuilt) Marginals() (map[string]dist.LogProber, error) { return d.q, nil }
+
 // Entropy returns Σ over the sites of the scaled entropy of q.
 func (d *discBuilt) Entropy() (*G.Node, error) {
 	var h *G.Node

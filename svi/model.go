@@ -73,7 +73,8 @@ func (m *M) Tracing() bool { return m.tracing }
 
 // Marginal returns the guide's marginal distribution of the unconstrained
 // value of latent site name (for example a dist.Normal for a mean-field
-// guide), or nil when the guide has none or while the model is traced. A
+// guide, a dist.Bernoulli or dist.Categorical for the discrete guides), or
+// nil when the guide has none or while the model is traced. A
 // model can use it for the local reparameterization trick (Kingma, Salimans
 // & Welling 2015): a dense layer's pre-activations drawn from their exact
 // distribution under q instead of through one weight draw. The likelihood

@@ -28,6 +28,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/govi/govi/internal/table"
@@ -51,6 +52,7 @@ type options struct {
 	lr                float64
 	amortized, hidden int
 	toTarget          int
+	targetEstimators  string
 }
 
 func run(args []string, w io.Writer) error {
@@ -68,6 +70,7 @@ func run(args []string, w io.Writer) error {
 	fs.IntVar(&o.amortized, "batch", 64, "the amortized fits' minibatch rows")
 	fs.IntVar(&o.hidden, "hidden", 64, "the encoder's hidden width")
 	fs.IntVar(&o.toTarget, "to-target", 0, "instead of the tables: run enum, score (leave-one-out, S = 8) and concrete (τ = 0.5, S = 1) for up to this many steps and print the steps each takes to within 1 nat of CAVI's optimum (Gaussian outputs), as benchmarks/peers/lfm_torch.py --target-elbo counts them")
+	fs.StringVar(&o.targetEstimators, "to-target-estimators", "enum,score,vimco,concrete", "the estimators of -to-target, a comma list of enum, score (leave-one-out, S = 8), vimco (S = 8) and concrete (τ = 0.5, S = 1)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -320,23 +323,45 @@ func printAmortized(w io.Writer, o options, rows []result, best []float64) {
 // toTarget prints the steps each estimator takes to come within 1 nat of
 // CAVI's optimum, for comparison with the PyTorch peer's --target-elbo.
 func toTarget(w io.Writer, o options, p lfm.Params, x [][]float64) error {
+	ests, err := targetEstimators(o.targetEstimators)
+	if err != nil {
+		return err
+	}
 	q, err := lfm.CAVI(p, x, lfm.Settings{})
 	if err != nil {
 		return fmt.Errorf("-to-target needs gaussian outputs (CAVI's optimum): %w", err)
 	}
 	target := q.ELBO[len(q.ELBO)-1]
 	fmt.Fprintf(w, "target: CAVI's ELBO %.2f\n", target)
-	for _, c := range []struct {
-		est svi.Estimator
-		s   int
-	}{{svi.EnumELBO, 1}, {svi.ScoreELBO, 8}, {svi.ConcreteELBO, 1}} {
+	for _, c := range ests {
 		fit, err := lfm.FitSVI(context.Background(), p, x, lfm.SVISettings{Estimator: c.est, Particles: c.s,
 			Steps: o.toTarget, LearnRate: o.lr, Seed: o.seed, GradDraws: 2})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%v (S = %d): steps to within 1 nat %d of %d; exact ELBO at the end %.3f; %v per step\n",
-			c.est, c.s, stepsToWithin(fit.Trace, target), len(fit.Trace), fit.ELBO, fit.Runtime/time.Duration(len(fit.Trace)))
+		fmt.Fprintf(w, "%v (S = %d): steps to within 1 nat %d of %d; exact ELBO at the end %.3f; %v per step; load %s\n",
+			c.est, c.s, stepsToWithin(fit.Trace, target), len(fit.Trace), fit.ELBO, fit.Runtime/time.Duration(len(fit.Trace)), load())
 	}
 	return nil
+}
+
+// targetEstimator is an estimator of -to-target with its particles.
+type targetEstimator struct {
+	est svi.Estimator
+	s   int
+}
+
+// targetEstimators parses -to-target-estimators.
+func targetEstimators(list string) ([]targetEstimator, error) {
+	known := map[string]targetEstimator{"enum": {svi.EnumELBO, 1}, "score": {svi.ScoreELBO, 8},
+		"vimco": {svi.VIMCOBound, 8}, "concrete": {svi.ConcreteELBO, 1}}
+	var out []targetEstimator
+	for _, name := range strings.Split(list, ",") {
+		c, ok := known[strings.TrimSpace(name)]
+		if !ok {
+			return nil, fmt.Errorf("-to-target-estimators: unknown %q (want enum, score, vimco or concrete)", name)
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }

@@ -29,3 +29,15 @@ func TestStepsToWithin(t *testing.T) {
 	assert.Equal(t, 4, stepsToWithin(trace, -4.5))
 	assert.Equal(t, -1, stepsToWithin(trace, 0))
 }
+
+// -to-target runs the chosen estimators, vimco among them, and refuses an
+// unknown one naming the flag.
+func TestToTargetEstimators(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"-data", "bars", "-k", "3", "-rows", "10", "-to-target", "3", "-to-target-estimators", "vimco,score"}, &out))
+	s := out.String()
+	assert.Contains(t, s, "vimco (S = 8): steps to within 1 nat")
+	assert.Contains(t, s, "score (S = 8): steps to within 1 nat")
+	assert.NotContains(t, s, "enum (S")
+	assert.ErrorContains(t, run([]string{"-data", "bars", "-k", "3", "-rows", "10", "-to-target", "3", "-to-target-estimators", "nope"}, &out), "-to-target-estimators")
+}

@@ -77,6 +77,11 @@ type fhmmReport struct {
 
 // fhmmNetReport is the network of -method amortized.
 type fhmmNetReport struct {
+	// Estimator trains the network: closed (the closed-form ELBO), enum
+	// (svi's enumeration over each time step's L^M joint states, the same
+	// objective) or score (svi's score function, Particles draws).
+	Estimator string  `json:"estimator"`
+	Particles int     `json:"particles,omitempty"`
 	Window    int     `json:"window"`
 	Hidden    int     `json:"hidden"`
 	Steps     int     `json:"steps"`
@@ -101,6 +106,8 @@ type amortGap struct {
 // fhmmFlags are the flags of train fhmm.
 type fhmmFlags struct {
 	data, params, method, columns, out string
+	estimator                          string
+	particles                          int
 	chains, states, iters, starts      int
 	window, hidden, steps              int
 	lr                                 float64
@@ -119,6 +126,8 @@ func declareFHMMFlags(fs *flag.FlagSet) *fhmmFlags {
 	fs.StringVar(&f.params, "params", "", "parameter `file` (JSON: chains, states, init, trans, means, cov) to infer the chains with")
 	fs.BoolVar(&f.learn, "learn", false, "learn the parameters by variational EM (fhmm.Learn) and write them to params.json; with -method amortized the E-step is structured and the network is then trained on the learned parameters")
 	fs.StringVar(&f.method, "method", "structured", "inference: exact (forward–backward on the L^M joint chain), structured (mean field over chains), meanfield (fully factorised), amortized (an inference network trained on the fully factorised ELBO)")
+	fs.StringVar(&f.estimator, "estimator", "closed", "-method amortized: how the network is trained: closed (the fully factorised ELBO in closed form), enum (the states s_t as svi Categorical sites under guides.AmortizedDiscrete, each time step's L^M joint states enumerated by svi's enum estimator: the same ELBO and gradient) or score (svi's score-function estimator on that model, -particles draws, leave-one-out baseline)")
+	fs.IntVar(&f.particles, "particles", 8, "-method amortized -estimator score: draws per step (at least 2)")
 	fs.IntVar(&f.window, "window", 2, "-method amortized: the network sees 2w+1 observations y_{t−w..t+w}")
 	fs.IntVar(&f.hidden, "hidden", 32, "-method amortized: width of the network's tanh hidden layer")
 	fs.IntVar(&f.steps, "steps", 3000, "-method amortized: Adam steps")
@@ -172,7 +181,7 @@ func (f *fhmmFlags) validate() error {
 // validateNet checks the flags of -method amortized.
 func (f *fhmmFlags) validateNet() error {
 	if f.method != "amortized" {
-		for _, name := range []string{"window", "hidden", "steps", "lr"} {
+		for _, name := range []string{"window", "hidden", "steps", "lr", "estimator", "particles"} {
 			if f.set[name] {
 				return fmt.Errorf("train fhmm: -%s applies to -method amortized only", name)
 			}
@@ -188,6 +197,13 @@ func (f *fhmmFlags) validateNet() error {
 		return fmt.Errorf("train fhmm: -steps %d: need at least one Adam step", f.steps)
 	case !(f.lr > 0) || math.IsInf(f.lr, 1):
 		return fmt.Errorf("train fhmm: -lr %v: want a finite positive learning rate", f.lr)
+	case f.set["particles"] && f.estimator != "score":
+		return fmt.Errorf("train fhmm: -particles applies to -estimator score")
+	case f.particles < 2:
+		return fmt.Errorf("train fhmm: -particles %d: the score estimator's leave-one-out baseline needs at least 2", f.particles)
+	}
+	if _, err := fhmm.ParseNetEstimator(f.estimator); err != nil {
+		return fmt.Errorf("train fhmm: -estimator %q: want closed, enum or score", f.estimator)
 	}
 	return nil
 }

@@ -18,13 +18,21 @@ import (
 // network's time is added to Seconds.
 func (f *fhmmFlags) fitNet(ctx context.Context, p fhmm.Params, y [][]float64, rep *fhmmReport) error {
 	start := time.Now()
-	set := fhmm.NetSettings{Window: f.window, Hidden: f.hidden, Steps: f.steps, LearnRate: f.lr, Seed: f.seed, Starts: max(f.starts, 1)}
+	est, err := fhmm.ParseNetEstimator(f.estimator)
+	if err != nil {
+		return fmt.Errorf("train fhmm: -estimator: %w", err)
+	}
+	set := fhmm.NetSettings{Window: f.window, Hidden: f.hidden, Steps: f.steps, LearnRate: f.lr, Seed: f.seed, Starts: max(f.starts, 1),
+		Estimator: est}
+	if est == fhmm.NetScore {
+		set.Particles = f.particles
+	}
 	fit, err := fhmm.TrainNet(ctx, p, y, set)
 	if err != nil {
 		return fmt.Errorf("train %w", err)
 	}
 	rep.Seconds += time.Since(start).Seconds()
-	rep.Network = &fhmmNetReport{Window: f.window, Hidden: f.hidden, Steps: f.steps, LearnRate: f.lr, Seed: f.seed,
+	rep.Network = &fhmmNetReport{Estimator: est.String(), Particles: set.Particles, Window: f.window, Hidden: f.hidden, Steps: f.steps, LearnRate: f.lr, Seed: f.seed,
 		Starts: set.Starts, StartELBO: fit.StartELBO, BestStart: fit.Start}
 	e := fit.ELBO
 	rep.ELBO, rep.ELBOTrace, rep.Marginals = &e, fit.Trace, fit.Marginals

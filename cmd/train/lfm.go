@@ -31,8 +31,12 @@ type lfmReport struct {
 	Prior      []float64   `json:"prior"`
 	// ELBO is the summed ELBO of the method's q: mean field (cavi) or the
 	// exact posterior (exact, where it equals the log evidence).
-	ELBO        float64     `json:"elbo"`
-	ELBOOf      string      `json:"elbo_of"`
+	ELBO   float64 `json:"elbo"`
+	ELBOOf string  `json:"elbo_of"`
+	// ELBOStdErr is the Monte Carlo standard error of ELBO when it is an
+	// estimate (-method svi|amortized, bernoulli outputs with K > 20);
+	// absent when the ELBO is exact.
+	ELBOStdErr  *float64    `json:"elbo_stderr,omitempty"`
 	LogEvidence *float64    `json:"log_evidence,omitempty"` // K ≤ 20
 	Gap         *lfmGap     `json:"approximation_gap,omitempty"`
 	GapOf       string      `json:"approximation_gap_of,omitempty"` // set where Gap is not log p(x) − ELBO
@@ -84,16 +88,16 @@ type lfmTruth struct {
 
 // lfmFlags are the flags of the lfm command.
 type lfmFlags struct {
-	data, likelihood, weights, bias, prior, method, estimator, dropCols, out string
-	factors, rows, iters, starts                                             int
-	learn                                                                    bool
-	seed                                                                     uint64
-	noise, binarize                                                          float64
-	tf                                                                       *tableFlags
-	given                                                                    map[string]bool // flags set on the command line
-	lik                                                                      lfm.Likelihood
-	pi                                                                       []float64 // parsed -prior, nil if not given
-	svi                                                                      lfmSVIFlags
+	data, likelihood, weights, bias, prior, method, dropCols, out string
+	factors, rows, iters, starts                                  int
+	learn                                                         bool
+	seed                                                          uint64
+	noise, binarize                                               float64
+	tf                                                            *tableFlags
+	given                                                         map[string]bool // flags set on the command line
+	lik                                                           lfm.Likelihood
+	pi                                                            []float64 // parsed -prior, nil if not given
+	svi                                                           lfmSVIFlags
 }
 
 func declareLFMFlags(fs *flag.FlagSet) *lfmFlags {
@@ -111,8 +115,7 @@ func declareLFMFlags(fs *flag.FlagSet) *lfmFlags {
 	fs.IntVar(&f.starts, "starts", 5, "seeded starting points of -learn; the best final ELBO wins")
 	fs.StringVar(&f.method, "method", "", "exact (enumerate the 2^K states), cavi (mean field, gaussian outputs), "+
 		"svi (mean field by SVI with -estimator) or amortized (an encoder q(z|x) by SVI on minibatches); default cavi for gaussian outputs, exact for bernoulli")
-	declareLFMSVIFlags(fs, f)
-	fs.Uint64Var(&f.seed, "seed", 1, "seed of -data bars and of the -learn starts")
+	declareLFMSVIFlags(fs, f) // and -seed, of the SVI fits, of -data bars and of the -learn starts
 	fs.IntVar(&f.iters, "iters", 500, "maximum EM iterations with -learn, CAVI sweeps with -method cavi otherwise")
 	fs.IntVar(&f.rows, "rows", 200, "rows of -data bars")
 	fs.Float64Var(&f.binarize, "binarize", 0, "map each value of -data to 1 when above `T`, else 0 (for the 8×8 digits, values 0…16: -binarize 8)")
@@ -129,13 +132,14 @@ func runLFM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer stop()
 	f.given = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+	f.seed = f.svi.sf.seed
 	if err := f.check(); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	od, err := begin(fs, f.out, nil, stderr)
+	od, err := begin(fs, f.out, sviOnly(f.svi.sf, f.method == "svi" || f.method == "amortized"), stderr)
 	if err != nil {
 		return err
 	}

@@ -5,52 +5,84 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/govi/govi/models/lfm"
 	"github.com/govi/govi/svi"
 )
 
-// lfmSVIFlags are the flags of -method svi|amortized.
+// lfmSVIFlags are the flags of -method svi|amortized beside the shared
+// SVI flags (sf).
 type lfmSVIFlags struct {
-	estimators                     []string // parsed -estimator
-	baseline                       string
-	particles, steps, batch, draws int
-	hidden                         int
-	lr, temperature                float64
-	dtype                          string // -dtype: float64 only (see checkSVI)
+	sf          *sviFlags
+	estimators  []string // parsed -estimator
+	baseline    string
+	batch       int
+	draws       int
+	hidden      int
+	temperature float64
+}
+
+// lfmSVISpec is the lfm command's use of the shared SVI flags: plain Adam
+// by default (no early stop, no averaging, a constant learning rate), as
+// the PyTorch peer and the RESULTS tables run it; -stop, -average and
+// -schedule plateau turn on what the other SVI commands do by default.
+func lfmSVISpec() sviSpec {
+	spec := sviDefaults(2000, 0.05, 0, "score")
+	spec.stop, spec.average, spec.schedule = false, false, "none"
+	spec.autoParticles = true
+	spec.noFloat32 = "the estimators of binary factors (score, vimco, enum, concrete) stay float64"
+	spec.ownEstimator = "with -method svi|amortized: score, vimco, enum or concrete, or a comma list to fit with each and compare (the first gives the marginals)"
+	spec.notes = map[string]string{
+		"steps":      "with -learn, of the joint fit of the parameters and q",
+		"particles":  "0 means 8 for score and vimco, 1 for enum and concrete",
+		"seed":       "also of -data bars and of the -learn starts",
+		"checkpoint": "-method svi|amortized with one -estimator (and one -learn start)",
+	}
+	return spec
 }
 
 func declareLFMSVIFlags(fs *flag.FlagSet, f *lfmFlags) {
 	s := &f.svi
-	fs.StringVar(&f.estimator, "estimator", "score", "with -method svi|amortized: score, vimco, enum or concrete, or a comma list to fit with each and compare (the first gives the marginals)")
+	s.sf = addSVIFlags(fs, lfmSVISpec())
 	fs.StringVar(&s.baseline, "baseline", "auto", "the score estimator's control variate: auto (leave-one-out from 2 particles, else the running average), none, loo, avg or nvil (a network of the row's data)")
-	fs.IntVar(&s.particles, "particles", 0, "particles S per step; 0 means 8 for score and vimco, 1 for enum and concrete")
-	fs.IntVar(&s.steps, "steps", 2000, "SVI steps (with -learn, of the joint fit of the parameters and q)")
-	fs.Float64Var(&s.lr, "lr", 0.05, "Adam's learning rate")
 	fs.Float64Var(&s.temperature, "temperature", svi.DefaultTemperature, "the concrete relaxation's temperature τ > 0")
 	fs.IntVar(&s.hidden, "hidden", 64, "-method amortized: the encoder's hidden ReLU units (0 for a linear encoder)")
 	fs.IntVar(&s.batch, "batch", 64, "-method amortized: rows per minibatch (the mean-field q of -method svi needs all rows every step)")
 	fs.IntVar(&s.draws, "grad-draws", 100, "gradient estimates at the final parameters behind the reported gradient variance")
-	fs.StringVar(&s.dtype, "dtype", "float64", "with -method svi|amortized: floating-point type of the training graph; float64 only: the estimators of binary factors (score, vimco, enum, concrete) stay float64")
 }
+
+// lfmSVIOnly are the flags of -method svi|amortized; lfmNever the shared
+// SVI flags the lfm command does not take (its guides are the discrete
+// mean field and encoder, its ELBO is scored exactly or from 1,000 draws
+// per row, and its graphs are float64 with one worker).
+var (
+	lfmSVIOnly = []string{"estimator", "baseline", "particles", "steps", "lr", "temperature", "hidden", "batch", "grad-draws",
+		"checkpoint", "checkpoint-every", "resume", "stop", "average", "clip", "schedule", "dtype"}
+	lfmNever = map[string]string{
+		"guide":            "q is the mean-field Bernoulli (-method svi) or the encoder (-method amortized)",
+		"rank":             "it goes with -guide lowrank, which lfm does not have",
+		"vectorize":        "lfm's discrete estimators evaluate one model instance per particle",
+		"workers":          "lfm's fits run in one graph",
+		"diagnostic-draws": "lfm scores q's ELBO exactly (or from 1,000 draws per row) and reports the gradient variance (-grad-draws)",
+	}
+)
 
 // checkSVI validates the SVI flags; given is the set of flags on the
 // command line.
 func (f *lfmFlags) checkSVI() error {
 	fail := func(format string, a ...any) error { return fmt.Errorf("train lfm: "+format, a...) }
-	switch dt, err := svi.ParseDType(f.svi.dtype); {
-	case err != nil:
-		return fail("-dtype: %w", err)
-	case dt == svi.Float32:
-		// svi.New refuses float32 with these estimators: they read the
-		// sampled binary states and log q on the host, or enumerate them.
-		return fail("-dtype float32 is not supported: the estimators of binary factors (score, vimco, enum, concrete) stay float64")
+	for _, name := range slices.Sorted(maps.Keys(lfmNever)) {
+		if f.given[name] {
+			return fail("-%s does not apply to lfm: %s", name, lfmNever[name])
+		}
 	}
 	svim := f.method == "svi" || f.method == "amortized"
 	if !svim {
-		for _, name := range []string{"estimator", "baseline", "particles", "steps", "lr", "temperature", "hidden", "batch", "grad-draws"} {
+		for _, name := range lfmSVIOnly {
 			if f.given[name] {
 				return fail("-%s applies to -method svi|amortized", name)
 			}
@@ -58,8 +90,11 @@ func (f *lfmFlags) checkSVI() error {
 		return nil
 	}
 	s := &f.svi
+	if err := s.sf.validate("lfm"); err != nil {
+		return err
+	}
 	s.estimators = nil
-	for _, name := range strings.Split(f.estimator, ",") {
+	for _, name := range strings.Split(s.sf.estimator, ",") {
 		est, err := svi.ParseEstimator(strings.TrimSpace(name))
 		if err != nil || !map[svi.Estimator]bool{svi.ScoreELBO: true, svi.VIMCOBound: true, svi.EnumELBO: true, svi.ConcreteELBO: true}[est] {
 			return fail("-estimator %q: want score, vimco, enum or concrete, or a comma list of them", name)
@@ -69,13 +104,16 @@ func (f *lfmFlags) checkSVI() error {
 	if _, err := svi.ParseBaseline(s.baseline); err != nil {
 		return fail("-baseline %q: want auto, none, loo, avg or nvil", s.baseline)
 	}
+	return f.checkSVIValues()
+}
+
+// checkSVIValues validates the lfm command's own SVI flags and their
+// combinations with the shared ones.
+func (f *lfmFlags) checkSVIValues() error {
+	fail := func(format string, a ...any) error { return fmt.Errorf("train lfm: "+format, a...) }
+	s := &f.svi
+	ck := s.sf.checkpoint != "" || s.sf.resume != ""
 	switch {
-	case s.particles < 0:
-		return fail("-particles %d: must be at least 1 (0 for the estimator's default)", s.particles)
-	case s.steps < 1:
-		return fail("-steps %d: need at least one step", s.steps)
-	case !(s.lr > 0) || math.IsInf(s.lr, 1):
-		return fail("-lr %v: must be a finite positive number", s.lr)
 	case !(s.temperature > 0) || math.IsInf(s.temperature, 1):
 		return fail("-temperature %v: τ must be a finite positive number", s.temperature)
 	case s.hidden < 0:
@@ -88,16 +126,23 @@ func (f *lfmFlags) checkSVI() error {
 		return fail("-batch applies to -method amortized: the mean-field q of -method svi has one logit per row and uses all rows every step")
 	case f.method == "svi" && f.given["hidden"]:
 		return fail("-hidden applies to -method amortized")
+	case ck && len(s.estimators) > 1:
+		return fail("-checkpoint and -resume hold one fit: give one -estimator, not the list %q", s.sf.estimator)
+	case ck && f.learn && f.starts > 1:
+		return fail("-checkpoint and -resume hold one fit: -learn with them needs -starts 1, got %d", f.starts)
 	}
 	return nil
 }
 
-// settings returns the lfm.SVISettings of estimator est.
-func (s *lfmSVIFlags) settings(f *lfmFlags, est string) lfm.SVISettings {
+// settings returns the lfm.SVISettings of estimator est. The first
+// estimator's fit runs through the shared loop of sviRun (drv); a fit
+// without it (the amortization gap's reference) runs plain Adam.
+func (s *lfmSVIFlags) settings(f *lfmFlags, est string, drv lfm.Driver) lfm.SVISettings {
 	e, _ := svi.ParseEstimator(est)
 	b, _ := svi.ParseBaseline(s.baseline)
-	set := lfm.SVISettings{Estimator: e, Baseline: b, Particles: s.particles, Temperature: s.temperature,
-		Steps: s.steps, LearnRate: s.lr, Seed: f.seed, GradDraws: s.draws, Starts: f.starts}
+	set := lfm.SVISettings{Estimator: e, Baseline: b, Particles: s.sf.particles, Temperature: s.temperature,
+		Steps: s.sf.steps, LearnRate: s.sf.lr, Seed: f.seed, GradDraws: s.draws, Starts: f.starts,
+		ClipNorm: s.sf.clip, Driver: drv}
 	if f.method == "amortized" {
 		set.Amortized, set.Batch = true, s.batch
 		if s.hidden > 0 {
@@ -105,6 +150,20 @@ func (s *lfmSVIFlags) settings(f *lfmFlags, est string) lfm.SVISettings {
 		}
 	}
 	return set
+}
+
+// lfmDriver runs an lfm fit through the shared SVI loop (sviRun): a new
+// state from the fit's seed (each -learn start has its own), or the
+// -resume checkpoint's.
+type lfmDriver struct{ *sviRun }
+
+var _ lfm.Driver = lfmDriver{}
+
+func (d lfmDriver) Start(t *svi.Trainer, seed uint64) (*svi.State, error) {
+	if d.f.resume == "" {
+		return t.Init(seed)
+	}
+	return d.sviRun.Start(t)
 }
 
 // lfmEstimatorFit is one estimator's fit in report.json.
@@ -123,15 +182,21 @@ type lfmEstimatorFit struct {
 	// parameters, per parameter block (mean-field fits).
 	GradientVariance *svi.GradientStats `json:"gradient_variance,omitempty"`
 	Trace            []float64          `json:"elbo_estimate_trace"`
-	lambda           [][]float64
-	rows             []float64
+	// The shared SVI loop's outcome: why it stopped, the divergence
+	// guard's retries and the learning rate used.
+	StopReason string  `json:"stop_reason"`
+	Retries    int     `json:"guard_retries"`
+	LR         *lrUsed `json:"learning_rate,omitempty"`
+	lambda     [][]float64
+	rows       []float64
 }
 
 // inferSVI fits q with each estimator (learning the parameters first with
 // -learn and bernoulli outputs) and fills the report from the first.
 func (rep *lfmReport) inferSVI(ctx context.Context, f *lfmFlags, data *lfmData, stderr io.Writer) error {
 	for i, est := range f.svi.estimators {
-		set := f.svi.settings(f, est)
+		run := &sviRun{f: f.svi.sf, stderr: stderr, total: f.svi.sf.steps}
+		set := f.svi.settings(f, est, lfmDriver{run})
 		var fit *lfm.SVIFit
 		var err error
 		if i == 0 && f.learn && f.lik == lfm.Bernoulli {
@@ -154,6 +219,7 @@ func (rep *lfmReport) inferSVI(ctx context.Context, f *lfmFlags, data *lfmData, 
 			return fmt.Errorf("train lfm: -estimator %s: %w", est, err)
 		}
 		ef := rep.estimatorFit(est, set, fit)
+		ef.StopReason, ef.Retries, ef.LR = run.out.Reason, run.out.Retries, run.out.LR
 		fmt.Fprintf(stderr, "lfm: %s (%s): ELBO %.4f after %d steps, %.3g s per step\n", f.method, est, ef.ELBO, ef.Steps, ef.SecPerStep)
 		rep.Estimators = append(rep.Estimators, ef)
 	}
@@ -162,6 +228,10 @@ func (rep *lfmReport) inferSVI(ctx context.Context, f *lfmFlags, data *lfmData, 
 	rep.Iterations, rep.Converged = first.Steps, false
 	rep.TraceOf = "the first estimator's ELBO estimate at every step (its bound for vimco, its relaxed objective for concrete)"
 	rep.ELBOOf = first.ELBOOf
+	if first.ELBOStdErr > 0 {
+		se := first.ELBOStdErr
+		rep.ELBOStdErr = &se
+	}
 	if rep.post != nil && first.rows != nil {
 		gap := make([]float64, rep.N)
 		for n := range gap {
@@ -189,13 +259,13 @@ func (rep *lfmReport) amortizationGap(ctx context.Context, f *lfmFlags, data *lf
 		}
 		ref, of = q.RowELBO, "CAVI's mean field (closed form) minus the encoder's ELBO, per row"
 	} else {
-		set := f.svi.settings(f, f.svi.estimators[0])
+		set := f.svi.settings(f, f.svi.estimators[0], nil)
 		set.Amortized, set.Batch, set.Hidden = false, 0, nil
 		fit, err := lfm.FitSVI(ctx, *rep.params, data.x, set)
 		if err != nil {
 			return fmt.Errorf("train lfm: the amortization gap's mean-field reference: %w", err)
 		}
-		ref, of = fit.RowELBO, fmt.Sprintf("a mean-field SVI fit (%s, %d steps) minus the encoder's ELBO, per row; each row's larger of the two is the reference, so the gap is never negative", f.svi.estimators[0], f.svi.steps)
+		ref, of = fit.RowELBO, fmt.Sprintf("a mean-field SVI fit (%s, %d steps) minus the encoder's ELBO, per row; each row's larger of the two is the reference, so the gap is never negative", f.svi.estimators[0], f.svi.sf.steps)
 		for n := range ref {
 			ref[n] = math.Max(ref[n], amortized[n])
 		}

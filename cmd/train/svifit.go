@@ -86,6 +86,12 @@ type sviSpec struct {
 	// noFloat32 as the reason when set.
 	float32   bool
 	noFloat32 string
+	// ownEstimator, when not "", is the usage of -estimator: the command
+	// validates its values itself (lfm's comma lists of discrete-site
+	// estimators).
+	ownEstimator string
+	// autoParticles: -particles 0 means the estimator's own default.
+	autoParticles bool
 }
 
 // naturalDecay is τ of -optimizer natural (the step is β/(1 + t/τ)), and
@@ -140,7 +146,11 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.IntVar(&f.steps, "steps", spec.steps, usage("steps", steps))
 	fs.Float64Var(&f.lr, "lr", spec.lr, usage("lr", "Adam learning rate"))
 	fs.IntVar(&f.particles, "particles", spec.particles, usage("particles", "particles (Monte Carlo draws of q) per step"))
-	fs.StringVar(&f.estimator, "estimator", spec.estimator, usage("estimator", "ELBO estimator: trace, entropy, kl, stl or iwae"))
+	estimator := "ELBO estimator: trace, entropy, kl, stl or iwae"
+	if spec.ownEstimator != "" {
+		estimator = spec.ownEstimator
+	}
+	fs.StringVar(&f.estimator, "estimator", spec.estimator, usage("estimator", estimator))
 	fs.StringVar(&f.guide, "guide", "meanfield", usage("guide", "guide: meanfield, fullrank (D² parameters: small models only), lowrank or map"))
 	fs.IntVar(&f.rank, "rank", 2, usage("rank", "rank of the lowrank guide's covariance factor"))
 	fs.Uint64Var(&f.seed, "seed", spec.seed, usage("seed", "random seed"))
@@ -170,7 +180,7 @@ func (f *sviFlags) validate(cmd string) error {
 	if f.spec.epochs {
 		minSteps = 0
 	}
-	if _, err := svi.ParseEstimator(f.estimator); err != nil && !slices.Contains(f.spec.estimators, f.estimator) {
+	if _, err := svi.ParseEstimator(f.estimator); err != nil && !slices.Contains(f.spec.estimators, f.estimator) && f.spec.ownEstimator == "" {
 		want := "trace, entropy, kl, stl or iwae"
 		if len(f.spec.estimators) > 0 {
 			want = "trace, entropy, kl, stl, iwae or " + strings.Join(f.spec.estimators, ", ")
@@ -192,7 +202,9 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
 	}
 	switch {
-	case f.particles < 1:
+	case f.particles < 0 && f.spec.autoParticles:
+		return fmt.Errorf("train %s: -particles must be at least 1 (or 0 for the estimator's default), got %d", cmd, f.particles)
+	case f.particles < 1 && !f.spec.autoParticles:
 		return fmt.Errorf("train %s: -particles must be at least 1, got %d", cmd, f.particles)
 	case f.workers < 1:
 		return fmt.Errorf("train %s: -workers must be at least 1, got %d", cmd, f.workers)
@@ -210,7 +222,7 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -clip must be non-negative, got %v", cmd, f.clip)
 	case f.schedule != "plateau" && f.schedule != "step" && f.schedule != "none":
 		return fmt.Errorf("train %s: unknown -schedule %q (want plateau, step or none)", cmd, f.schedule)
-	case !f.vectorize && f.workers > f.particles:
+	case !f.vectorize && f.particles > 0 && f.workers > f.particles:
 		return fmt.Errorf("train %s: -workers must lie between 1 and -particles (%d), got %d", cmd, f.particles, f.workers)
 	case f.vectorize && f.guide != "meanfield":
 		return fmt.Errorf("train %s: -vectorize needs -guide meanfield, got %q", cmd, f.guide)

@@ -82,6 +82,18 @@
 // local optimum) or of structured mean field, minus the network's — is
 // measured in RESULTS.md.
 //
+// With NetSettings.Estimator NetEnum the same network is trained as an
+// svi guide instead (guides.AmortizedDiscrete: the states s_t⁽ᵐ⁾ are
+// Categorical sites in a plate over time) by svi's enumeration estimator,
+// which sums each time step's L^M joint states out in the graph — the
+// coupling of the chains through the emission at one step is enumerated,
+// not taken in closed form. The transitions couple neighbouring steps,
+// which a row-by-row enumeration cannot sum jointly; because q factorizes
+// over time, row t's term takes the sum over s_{t−1} in closed form from
+// q's marginal θ_{t−1} (svi.M.Marginal), differentiably, so the objective
+// is the closed-form ELBO, value and gradient (to ~1e-13). NetScore trains
+// that model with the score-function estimator (unbiased, noisy).
+//
 // # The ELBO
 //
 // For any q that factorises over chains,

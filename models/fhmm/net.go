@@ -33,6 +33,11 @@ type NetSettings struct {
 	// Seed seeds the starts: start i draws Glorot-uniform initial weights
 	// from rand.New(rand.NewPCG(Seed, i)) (the biases start at 0).
 	Seed uint64
+	// Estimator is the objective's estimator: NetClosed (the zero value),
+	// NetEnum or NetScore (see NetEstimator).
+	Estimator NetEstimator
+	// Particles is S of NetScore; 0 means 8.
+	Particles int
 }
 
 func (s NetSettings) withDefaults() (NetSettings, error) {
@@ -47,6 +52,13 @@ func (s NetSettings) withDefaults() (NetSettings, error) {
 		return s, fmt.Errorf("fhmm: NetSettings.Steps = %d is negative", s.Steps)
 	case !(s.LearnRate >= 0) || math.IsInf(s.LearnRate, 1):
 		return s, fmt.Errorf("fhmm: NetSettings.LearnRate = %v, must be a finite non-negative number", s.LearnRate)
+	case s.Estimator < NetClosed || s.Estimator > NetScore:
+		return s, fmt.Errorf("fhmm: NetSettings.Estimator = %v, want NetClosed, NetEnum or NetScore", s.Estimator)
+	case s.Particles < 0 || s.Particles == 1 && s.Estimator == NetScore:
+		return s, fmt.Errorf("fhmm: NetSettings.Particles = %d, want 0 (8) or at least 2 (the leave-one-out baseline)", s.Particles)
+	}
+	if s.Particles == 0 {
+		s.Particles = 8
 	}
 	if s.Starts == 0 {
 		s.Starts = 1
@@ -106,7 +118,11 @@ type NetFit struct {
 // a hand-written gradient with respect to the logits. It refuses a zero
 // transition probability with [ErrZeroTransition].
 func TrainNet(ctx context.Context, p Params, y [][]float64, set NetSettings) (*NetFit, error) {
-	md, err := factorizedModel(p)
+	check := factorizedModel
+	if set.Estimator != NetClosed {
+		check = enumModel
+	}
+	md, err := check(p)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +153,9 @@ func TrainNet(ctx context.Context, p Params, y [][]float64, set NetSettings) (*N
 
 // train runs one start of TrainNet.
 func (np *netProgram) train(ctx context.Context, set NetSettings, start uint64) (*NetFit, error) {
+	if set.Estimator != NetClosed {
+		return np.trainDiscrete(ctx, set, start)
+	}
 	tr, err := svi.New(np, guides.Delta{InitLoc: np.init(set.Seed, start)},
 		svi.Config{Optimizer: svi.Adam{LearnRate: set.LearnRate}})
 	if err != nil {
@@ -154,14 +173,20 @@ func (np *netProgram) train(ctx context.Context, set NetSettings, start uint64) 
 	if err != nil {
 		return nil, err
 	}
-	fit := &NetFit{Net: net, Trace: make([]float64, len(res.Losses)), Start: int(start)}
-	for i, l := range res.Losses {
+	return np.fitOf(net, res.Losses, start), nil
+}
+
+// fitOf scores the trained network net of start with the closed-form ELBO;
+// losses are the svi losses of its steps.
+func (np *netProgram) fitOf(net *Net, losses []float64, start uint64) *NetFit {
+	fit := &NetFit{Net: net, Trace: make([]float64, len(losses)), Start: int(start)}
+	for i, l := range losses {
 		fit.Trace[i] = -l
 	}
 	a := net.logits(np.x)
 	fit.ELBO = np.md.logitELBO(np.z, a, nil)
 	fit.Marginals, _ = np.md.softmaxLogits(len(np.z), a)
-	return fit, nil
+	return fit
 }
 
 // Marginals returns the network's q(s_t⁽ᵐ⁾ = l | y) (T×M×L) for the

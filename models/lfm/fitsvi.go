@@ -23,7 +23,7 @@ type SVISettings struct {
 	Temperature float64 // concrete's τ; 0 means svi.DefaultTemperature
 	Steps       int     // 0 means 2000
 	// Runtime, when positive, ends the run after this wall time (or
-	// Steps, whichever comes first).
+	// Steps, whichever comes first); not used with a Driver.
 	Runtime   time.Duration
 	LearnRate float64 // Adam's; 0 means 0.05
 	Seed      uint64
@@ -42,6 +42,16 @@ type SVISettings struct {
 	// likelihood of the factor model has many local optima (on Bernoulli
 	// bars, K = 4, one start in two finds the bars).
 	Starts int
+	// ClipNorm clips the gradient's global norm (svi.Config.ClipNorm); 0
+	// means no clipping.
+	ClipNorm float64
+	// Driver, when set, starts and runs the optimization in place of Init
+	// and svi.Run (see Driver): to resume from a checkpoint, or to run
+	// with a stopping rule, iterate averaging or a schedule. Steps counts
+	// the steps in all, those of a resumed state included. The trainer's
+	// fingerprint names the data, the parameters and these settings, so
+	// that a checkpoint of another fit is refused.
+	Driver Driver
 }
 
 // SVIFit is the result of [FitSVI].
@@ -70,8 +80,8 @@ func (s SVISettings) withDefaults(n int) (SVISettings, error) {
 	default:
 		return s, fmt.Errorf("lfm: estimator %v does not train discrete sites (want score, vimco, enum or concrete)", s.Estimator)
 	}
-	if s.Particles < 0 || s.Steps < 0 || s.Batch < 0 || s.GradDraws < 0 || s.LearnRate < 0 || s.Starts < 0 || s.Runtime < 0 {
-		return s, fmt.Errorf("lfm: SVISettings: Particles, Steps, Batch, GradDraws, LearnRate and Starts must not be negative")
+	if s.Particles < 0 || s.Steps < 0 || s.Batch < 0 || s.GradDraws < 0 || s.LearnRate < 0 || s.Starts < 0 || s.Runtime < 0 || !(s.ClipNorm >= 0) {
+		return s, fmt.Errorf("lfm: SVISettings: Particles, Steps, Batch, GradDraws, LearnRate, Starts, Runtime and ClipNorm must not be negative")
 	}
 	if s.Particles == 0 {
 		s.Particles = 1
@@ -190,28 +200,34 @@ func fitSVI(ctx context.Context, model SVIModel, x [][]float64, set SVISettings,
 	if err != nil {
 		return p, nil, err
 	}
+	flat := make([]float64, 0, n*d)
+	for _, row := range x {
+		flat = append(flat, row...)
+	}
 	cfg := svi.Config{Estimator: set.Estimator, Baseline: set.Baseline, BaselineInput: "x", Particles: set.Particles,
-		Temperature: set.Temperature, Optimizer: svi.Adam{LearnRate: set.LearnRate}}
+		Temperature: set.Temperature, Optimizer: svi.Adam{LearnRate: set.LearnRate}, ClipNorm: set.ClipNorm,
+		Fingerprint: fingerprint(model, flat, set)}
 	tr, err := svi.New(model, guide, cfg)
 	if err != nil {
 		return p, nil, err
 	}
-	st, err := tr.Init(set.Seed)
+	drv := set.Driver
+	if drv == nil {
+		drv = plain{runtime: set.Runtime}
+	}
+	st, err := drv.Start(tr, set.Seed)
 	if err != nil {
 		return p, nil, err
-	}
-	flat := make([]float64, 0, n*d)
-	for _, row := range x {
-		flat = append(flat, row...)
 	}
 	next, err := batchesOf(st, flat, n, d, set)
 	if err != nil {
 		return p, nil, err
 	}
-	res, err := svi.Run(ctx, tr, st, next, &svi.Settings{Steps: set.Steps, Runtime: set.Runtime})
-	if err != nil {
+	start := time.Now()
+	if err := drv.Run(ctx, tr, st, set.Steps, next); err != nil {
 		return p, nil, err
 	}
+	runtime := time.Since(start)
 	if learn != nil {
 		p = learned(st.Params, p)
 	}
@@ -222,7 +238,7 @@ func fitSVI(ctx context.Context, model SVIModel, x [][]float64, set SVISettings,
 	if learn != nil {
 		orientFit(p, fit.Lambda)
 	}
-	fit.Runtime = res.Runtime
+	fit.Runtime = runtime
 	if set.Batch == n {
 		fit.GradVar, err = tr.GradientVariance(st, svi.Batch{"x": flat}, set.GradDraws, set.Seed+1)
 	}
