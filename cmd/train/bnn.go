@@ -52,9 +52,13 @@ type bnnReport struct {
 	NoiseShape      float64 `json:"noise_shape,omitempty"`
 	NoiseRate       float64 `json:"noise_rate,omitempty"`
 	Select          string  `json:"select"`
-	Draws           int     `json:"draws"`
-	Seed            uint64  `json:"seed"`
-	Splits          int     `json:"splits"`
+	// Ensemble is -ensemble K (absent for one fit) and Compute says what
+	// the ensemble cost.
+	Ensemble int    `json:"ensemble,omitempty"`
+	Compute  string `json:"compute,omitempty"`
+	Draws    int    `json:"draws"`
+	Seed     uint64 `json:"seed"`
+	Splits   int    `json:"splits"`
 	// Ranks is the number of MPI processes that shared the fit (1: one
 	// process) and ShardRule how they shared the training rows.
 	Ranks     int    `json:"ranks"`
@@ -86,7 +90,7 @@ type bnnFlags struct {
 	hidden, activation, task, selectMode, out           *string
 	testFrac, anneal, valFrac                           *float64
 	priorScale, priorShape, priorRate, noiseShape, rate *float64
-	epochs, batch, checks, draws, rows                  *int
+	epochs, batch, checks, draws, rows, ensemble        *int
 	toy, local, eb, hetero                              *bool
 	svi                                                 *sviFlags
 	table                                               *tableFlags
@@ -100,6 +104,9 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		"estimator": "or dvi: deterministic VI, the expected log-likelihood under q in closed form with the weights' KL (regression, relu, meanfield; -particles 1 unless given)",
 		"particles": "1 with -estimator dvi unless given"}
 	spec.estimators = []string{bnn.EstimatorDVI}
+	spec.guides = []string{bnn.LastLayer.String(), bnn.LastLayerFull.String()}
+	spec.notes["guide"] = "or lastlayer: a rank -rank Gaussian over the output layer's weights and biases jointly, mean field below it (D_L·(rank+2) parameters for the D_L = (units+1)·outputs output weights, against 2·D_L); lastlayer-full: the same with a full-rank covariance (D_L·(D_L+3)/2)"
+	spec.notes["rank"] = "also of -guide lastlayer"
 	spec.float32 = true
 	return &bnnFlags{
 		data:     fs.String("data", "", "numeric table `file`: input columns, then the target (regression) or class label 0…K−1 (classification)"),
@@ -130,6 +137,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		valFrac:    fs.Float64("val-frac", 0.1, "validation fraction of the training split for -select"),
 		checks:     fs.Int("checks", 0, "validation checkpoints per selection run; 0 means 1 (at the end) for -select noise, 10 for -select epochs"),
 		draws:      fs.Int("draws", 1000, "posterior draws for the test metrics"),
+		ensemble:   fs.Int("ensemble", 1, "fit each split K times, seeded seed, seed+1, … (after one -select), and score the mixture of the K predictives: K× the final fit's compute"),
 		svi:        addSVIFlags(fs, spec),
 		table:      addTableFlags(fs),
 		out:        fs.String("out", "", "output `dir` for report.json (and toy.png)"),
@@ -144,6 +152,9 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer stop()
 	p, rep, err := f.protocol(fs)
 	if err != nil {
+		return err
+	}
+	if err := f.ensembleFlag(&p, rep); err != nil {
 		return err
 	}
 	dp := bnnParallel(ctx)
@@ -194,6 +205,24 @@ func runBNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	printBNN(stdout, rep, *f.out)
+	return nil
+}
+
+// ensembleFlag reads -ensemble into p and states K and its compute in rep.
+func (f *bnnFlags) ensembleFlag(p *bnn.Protocol, rep *bnnReport) error {
+	k := *f.ensemble
+	switch {
+	case k < 1:
+		return fmt.Errorf("train bnn: -ensemble must be at least 1, got %d", k)
+	case k > 1 && (f.svi.checkpoint != "" || f.svi.resume != ""):
+		return fmt.Errorf("train bnn: -checkpoint and -resume hold one fit; -ensemble %d makes %d", k, k)
+	case k > 1 && *f.toy:
+		return errors.New("train bnn: -toy plots one fit; -ensemble needs -data or -split-dir")
+	case k == 1:
+		return nil
+	}
+	p.Ensemble, rep.Ensemble = k, k
+	rep.Compute = fmt.Sprintf("%d fits per split (seeds seed+k … seed+k+%d), after one selection: %d× the training compute of one fit, and %d× its test draws", k, k-1, k, k)
 	return nil
 }
 

@@ -78,6 +78,9 @@ type sviSpec struct {
 	// estimators are the command's own -estimator values beside svi's
 	// (bnn's dvi), which its library call reads.
 	estimators []string
+	// guides are the command's own -guide values beside the shared ones
+	// (bnn's lastlayer and lastlayer-full), which its library call reads.
+	guides []string
 	// natural declares -optimizer (adam or natural): the commands whose
 	// trainer comes from sviFlags.trainer.
 	natural bool
@@ -198,8 +201,12 @@ func (f *sviFlags) validate(cmd string) error {
 		}
 		return fmt.Errorf("train %s: -dtype float32 is not supported by this command yet (%s)", cmd, why)
 	}
-	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) {
-		return fmt.Errorf("train %s: unknown -guide %q (want meanfield, fullrank, lowrank or map)", cmd, f.guide)
+	if !slices.Contains([]string{"meanfield", "fullrank", "lowrank", "map"}, f.guide) && !slices.Contains(f.spec.guides, f.guide) {
+		want := "meanfield, fullrank, lowrank or map"
+		if len(f.spec.guides) > 0 {
+			want = "meanfield, fullrank, lowrank, map, " + strings.Join(f.spec.guides, ", ")
+		}
+		return fmt.Errorf("train %s: unknown -guide %q (want %s)", cmd, f.guide, want)
 	}
 	switch {
 	case f.particles < 0 && f.spec.autoParticles:

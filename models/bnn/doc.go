@@ -43,8 +43,9 @@
 // τ's term by Monte Carlo through svi.Config.KLFallback), and "dvi" also
 // takes the likelihood's expectation in closed form (see Deterministic
 // variational inference below); [Settings.Guide]
-// chooses low-rank, full-rank (small nets) or point-mass (MAP) guides
-// instead of the mean field. Fits run under svi's divergence guard, and
+// chooses low-rank, full-rank (small nets), last-layer (see Richer guides
+// and ensembles below) or point-mass (MAP) guides instead of the mean
+// field. Fits run under svi's divergence guard, and
 // [Settings.Checkpoint] and [Settings.Resume] save and continue a fit
 // exactly.
 //
@@ -145,6 +146,24 @@
 // hyperparameters to choose; [Net.PriorStd] reports the learned σ_l, and
 // the UCI reports carry them (prior_std). A resumed fit recomputes them
 // from its parameters, so checkpoints resume exactly.
+//
+// # Richer guides and ensembles
+//
+// The LastLayer guide ("lastlayer") keeps the mean field below the output
+// layer and puts a joint Gaussian over the output layer's D_L = (d_L + 1)·
+// d_out weights and biases, with a rank-R-plus-diagonal covariance
+// (guides.LowRank, R = Settings.Rank; D_L·(R + 2) parameters against the
+// mean field's 2·D_L), or with LastLayerFull ("lastlayer-full") a Cholesky
+// factor (guides.FullRank; D_L·(D_L + 3)/2 free parameters), joined with
+// the mean field by guides.Join. With no hidden layer it is the posterior
+// of Bayesian linear regression given q(τ), which the tests check against
+// models/blr.
+//
+// Protocol.Ensemble fits each split K times (seeds Seed + k, …, Seed + k +
+// K − 1, after one selection) and scores the equal-weight mixture of the
+// K posterior predictives ([Ensemble], [MixPredictives]): test
+// log-likelihood log (1/K) Σⱼ pⱼ(y*) per row, the RMSE of the mixture's
+// mean, the coverage of its central interval; it costs K fits.
 //
 // # Limitations
 //

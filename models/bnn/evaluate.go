@@ -31,37 +31,52 @@ func (n *Net) evaluate(d *Data, draws int, seed uint64, all bool) (*Metrics, err
 	if d == nil || d.N == 0 {
 		return nil, fmt.Errorf("bnn: Evaluate: no data")
 	}
-	m := &Metrics{}
 	if n.cfg.Task == Regression {
 		p, err := n.Predict(d.X, draws, seed)
 		if err != nil {
 			return nil, err
 		}
-		if m.RMSE, err = p.RMSE(d.Y); err != nil {
-			return nil, err
-		}
-		if m.LogLik, err = p.MeanLogLik(d.Y); err != nil || !all {
-			return m, err
-		}
-		if m.Coverage95, err = p.Coverage(d.Y, 0.95); err != nil {
-			return nil, err
-		}
-		for _, s := range p.NoiseStd {
-			m.NoiseStd += s / float64(p.T)
-		}
-		return m, nil
+		return regressionMetrics(p, d.Y, all)
 	}
 	p, err := n.PredictClass(d.X, draws, seed)
 	if err != nil {
 		return nil, err
 	}
-	if m.Accuracy, err = p.Accuracy(d.Y); err != nil {
+	return classMetrics(p, d.Y, all)
+}
+
+// regressionMetrics scores the predictive p on the targets y: RMSE and
+// LogLik, and with all the coverage and the mean noise sd.
+func regressionMetrics(p *Predictive, y []float64, all bool) (*Metrics, error) {
+	m := &Metrics{}
+	var err error
+	if m.RMSE, err = p.RMSE(y); err != nil {
 		return nil, err
 	}
-	if m.NLL, err = p.NLL(d.Y); err != nil || !all {
+	if m.LogLik, err = p.MeanLogLik(y); err != nil || !all {
 		return m, err
 	}
-	if m.ECE, err = p.ECE(d.Y, eceBins); err != nil {
+	if m.Coverage95, err = p.Coverage(y, 0.95); err != nil {
+		return nil, err
+	}
+	for _, s := range p.NoiseStd {
+		m.NoiseStd += s / float64(p.T)
+	}
+	return m, nil
+}
+
+// classMetrics scores the predictive p on the labels y: accuracy and NLL,
+// and with all the calibration error.
+func classMetrics(p *ClassPredictive, y []float64, all bool) (*Metrics, error) {
+	m := &Metrics{}
+	var err error
+	if m.Accuracy, err = p.Accuracy(y); err != nil {
+		return nil, err
+	}
+	if m.NLL, err = p.NLL(y); err != nil || !all {
+		return m, err
+	}
+	if m.ECE, err = p.ECE(y, eceBins); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -37,7 +37,7 @@ type Settings struct {
 	Anneal float64
 	// Guide is the variational family; the zero value is MeanField.
 	Guide Guide
-	// Rank is the LowRank guide's rank; 0 means 2.
+	// Rank is the LowRank and LastLayer guides' rank; 0 means 2.
 	Rank int
 	// Estimator names the ELBO estimator (svi.ParseEstimator): "" means
 	// "entropy" (the analytic entropy of q), "kl" the closed-form KL(q‖p)
@@ -151,7 +151,7 @@ func (s Settings) validate() error {
 		return fmt.Errorf("bnn: Rank must not be negative, got %d", s.Rank)
 	case s.CheckpointEvery < 0:
 		return fmt.Errorf("bnn: CheckpointEvery must not be negative, got %d", s.CheckpointEvery)
-	case s.Guide < MeanField || s.Guide > MAP:
+	case s.Guide < MeanField || s.Guide > LastLayerFull:
 		return fmt.Errorf("bnn: unknown guide %v", s.Guide)
 	}
 	if s.Estimator != "" && s.Estimator != EstimatorDVI {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,4 +137,58 @@ func TestResumeRefusedIssue14(t *testing.T) {
 	}
 	_, err = Fit(context.Background(), cfg, d, res)
 	assert.NoError(t, err, "the same data and settings resume")
+}
+
+// TestSelectIgnoresTestRowsIssue19 is the third must-hold of issue #19:
+// the selection (-select noise: the noise prior and the epochs, from
+// validation scores at 3 checkpoints of each candidate) run with every
+// test target replaced by NaN makes the same choices, the same validation
+// scores and the same final fit, to the last bit, as with the real test
+// rows; with the test inputs NaN as well, the protocol fails only when it
+// scores the test rows, after the same choices.
+func TestSelectIgnoresTestRowsIssue19(t *testing.T) {
+	t.Parallel()
+	all := Toy(80, 9)
+	train, test, err := HoldOut(all, 0.25, 2)
+	require.NoError(t, err)
+	nanY := &Data{X: test.X, Y: make([]float64, test.N), N: test.N, D: test.D}
+	nanXY := &Data{X: make([]float64, len(test.X)), Y: nanY.Y, N: test.N, D: test.D}
+	for i := range nanY.Y {
+		nanY.Y[i] = math.NaN()
+	}
+	for i := range nanXY.X {
+		nanXY.X[i] = math.NaN()
+	}
+	run := func(te *Data) (*SplitsResult, string, error) {
+		var log strings.Builder
+		p := Protocol{Config: Config{Hidden: []int{4}}, Settings: Settings{Epochs: 30, Batch: 20, Seed: 4},
+			Select: SelectNoise, Checks: 3, Draws: 50, Log: &log}
+		res, err := RunSplits(context.Background(), []Split{{Index: 1, Train: train, Test: te}}, p)
+		var chose []string
+		for _, l := range strings.Split(log.String(), "\n") {
+			if before, _, ok := strings.Cut(l, " ("); ok && strings.Contains(l, "chose") {
+				chose = append(chose, before) // without the wall time
+			}
+		}
+		return res, strings.Join(chose, "\n"), err
+	}
+	real, realChose, err := run(test)
+	require.NoError(t, err)
+	hidden, hiddenChose, err := run(nanY)
+	require.NoError(t, err)
+	r, h := real.PerSplit[0], hidden.PerSplit[0]
+	require.NotEmpty(t, realChose)
+	assert.Equal(t, realChose, hiddenChose, "the choice lines")
+	assert.Equal(t, r.Validation, h.Validation, "every validation score")
+	assert.Equal(t, [3]float64{float64(r.Epochs), r.NoiseShape, r.NoiseRate}, [3]float64{float64(h.Epochs), h.NoiseShape, h.NoiseRate}, "the chosen epochs and noise prior")
+	assert.Equal(t, real.Nets[0].Losses(), hidden.Nets[0].Losses(), "the final fit's losses")
+	for i, name := range real.Nets[0].State().Params.Names() {
+		assert.Equal(t, real.Nets[0].State().Params.At(i), hidden.Nets[0].State().Params.At(i), name)
+	}
+	assert.True(t, math.IsNaN(h.LogLik), "NaN targets give a NaN test score, and nothing else changes")
+	assert.False(t, math.IsNaN(r.LogLik))
+
+	_, nanChose, err := run(nanXY)
+	assert.ErrorContains(t, err, "is NaN", "the test inputs are read only to score the final fit")
+	assert.Equal(t, realChose, nanChose, "the choices made before the NaN test inputs were read")
 }

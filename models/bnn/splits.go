@@ -76,6 +76,13 @@ type Protocol struct {
 	// means 1 (at the end) for SelectNoise and 10 for SelectEpochs.
 	Checks int
 	Draws  int // posterior draws for the test metrics; 0 means DefaultDraws
+	// Ensemble is the number K of fits of each split, seeded Seed + k,
+	// Seed + k + 1, …, Seed + k + K − 1 after one selection (with the
+	// selection's choice, the selection seeded as without an ensemble),
+	// scored by their mixture predictive ([Ensemble]; member j's test
+	// draws seeded as its own fit's would be). 0 and 1 mean one fit. It
+	// costs K times the compute of the final fit.
+	Ensemble int
 	// DiagnosticDraws are the draws of q for each fit's report
 	// (Net.Diagnose on its whole training split); 0 skips it.
 	DiagnosticDraws int
@@ -148,6 +155,10 @@ func (p *Protocol) resolve(splits []Split) error {
 		return errors.New("bnn: selection chooses the epochs; Settings.Steps must be 0")
 	case (s.Checkpoint != "" || s.Resume != "") && (p.Select != SelectNone || len(splits) > 1):
 		return fmt.Errorf("bnn: a checkpoint holds one fit: no selection and one split, got %v and %d splits", p.Select, len(splits))
+	case p.Ensemble < 0:
+		return fmt.Errorf("bnn: Ensemble must not be negative, got %d", p.Ensemble)
+	case p.Ensemble > 1 && (s.Checkpoint != "" || s.Resume != ""):
+		return fmt.Errorf("bnn: a checkpoint holds one fit, and Ensemble asks for %d", p.Ensemble)
 	case p.Checks < 0 || p.Draws < 0 || p.DiagnosticDraws < 0:
 		return fmt.Errorf("bnn: Checks, Draws and DiagnosticDraws must not be negative, got %d, %d and %d", p.Checks, p.Draws, p.DiagnosticDraws)
 	}
@@ -236,15 +247,44 @@ func (p *Protocol) runSplit(ctx context.Context, sp Split) (*SplitResult, *Net, 
 		d := r.Diagnostics
 		fmt.Fprintf(p.Log, "split %d: ELBO %.2f ± %.2f, IWAE %.2f, k̂ %.2f — %s\n", sp.Index, d.ELBO, d.ELBOStdErr, d.IWAE, d.KHat, d.Verdict)
 	}
+	ens, err := p.members(ctx, net, c, sp, s, r)
+	if err != nil {
+		return nil, net, err
+	}
 	if sp.Test != nil {
 		r.Test = sp.Test.N
-		m, err := net.Evaluate(sp.Test, p.Draws, s.Seed+1000)
+		m, err := ens.Evaluate(sp.Test, p.Draws, s.Seed+1000)
 		if err != nil {
 			return nil, net, err
 		}
 		r.Metrics = *m
 	}
 	return r, net, nil
+}
+
+// members returns the ensemble of split sp: net (seeded s.Seed), and with
+// p.Ensemble = K > 1 the fits seeded s.Seed + 1 … s.Seed + K − 1 of
+// configuration c, whose training time is added to r's.
+func (p *Protocol) members(ctx context.Context, net *Net, c Config, sp Split, s Settings, r *SplitResult) (Ensemble, error) {
+	ens := Ensemble{net}
+	for j := 1; j < p.Ensemble; j++ {
+		sj := s
+		sj.Seed += uint64(j)
+		if p.NewRecorder != nil {
+			sj.Recorder = p.NewRecorder(net.Steps())
+		}
+		m, err := Fit(ctx, c, sp.Train, sj)
+		if err != nil {
+			return nil, fmt.Errorf("ensemble member %d: %w", j, err)
+		}
+		ens = append(ens, m)
+		r.TrainSeconds += m.TrainTime().Seconds()
+	}
+	if p.Ensemble > 1 {
+		r.Ensemble = p.Ensemble
+		fmt.Fprintf(p.Log, "split %d: %d ensemble members fitted (%.1f s in all)\n", sp.Index, p.Ensemble, r.TrainSeconds)
+	}
+	return ens, nil
 }
 
 // choose runs the selection on a validation cut of sp's training rows and

@@ -23,6 +23,9 @@ type SplitResult struct {
 	// learned with Config.EmpiricalBayes, fixed otherwise.
 	PriorStd []float64 `json:"prior_std,omitempty"`
 	Metrics
+	// Ensemble is the number of fits scored by their mixture
+	// (Protocol.Ensemble), absent for one; TrainSeconds then sums them.
+	Ensemble       int     `json:"ensemble,omitempty"`
 	TrainSeconds   float64 `json:"train_seconds"`
 	SelectSeconds  float64 `json:"select_seconds,omitempty"`
 	StepsPerSecond float64 `json:"steps_per_second"`
