@@ -7,6 +7,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/internal/special"
 )
 
 // BernoulliLogLik returns the scalar Σᵢ xᵢlᵢ − log(1 + e^{lᵢ}), the
@@ -96,9 +98,9 @@ func bernDo[T Float](o bernOp, in []G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: data of %d values for %d logits (%v)", o, len(x), len(l), err)
 	}
 	if !o.grad {
-		sp, s := softplusOf[T](), 0.0
+		s := 0.0
 		for i, li := range l {
-			s += float64(x[i])*float64(li) - sp(float64(li))
+			s += float64(x[i])*float64(li) - special.Softplus(float64(li))
 		}
 		return scalarValue[T](s), nil
 	}
@@ -107,9 +109,8 @@ func bernDo[T Float](o bernOp, in []G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: incoming gradient: %w", o, err)
 	}
 	out, d := bufGet[T](o.buf, false, in[0].Shape()...)
-	sg := sigmoidOf[T]()
 	for i, li := range l {
-		d[i] = T(g * (float64(x[i]) - sg(float64(li))))
+		d[i] = T(g * (float64(x[i]) - special.Sigmoid(float64(li))))
 	}
 	return out, nil
 }

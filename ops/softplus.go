@@ -25,9 +25,8 @@ import (
 // [Softplus] it has both dtypes and no second derivative. In
 // float64 it equals gorgonia.Softplus bit for bit (x itself above 16, 0
 // below −708). In float32 the value is computed in float64 as
-// max(x, 0) + log1p(e^−|x|) by the fast functions of fastmath.go (2e-10
-// relative), and rounded once; x itself is returned above 14 and 0 below
-// −103, as gorgonia's float32 Softplus.
+// max(x, 0) + log1p(e^−|x|) and rounded once; x itself is returned above
+// 14 and 0 below −103, as gorgonia's float32 Softplus.
 func SoftplusScale(x *G.Node) (*G.Node, error) {
 	return applyElem(elemOp{kind: kindSoftplus}, x)
 }
@@ -152,9 +151,8 @@ func elemDo[T Float](op elemOp, in []G.Value) (G.Value, error) {
 		if len(g) != len(x) {
 			return nil, fmt.Errorf("ops: %s: %d values and %d gradients", op, len(x), len(g))
 		}
-		sg := sigmoidOf[T]()
 		for i, v := range x {
-			d[i] = g[i] * T(sg(float64(v)))
+			d[i] = g[i] * T(special.Sigmoid(float64(v)))
 		}
 	case kindSumLogGrad:
 		g, err := Scalar(in[1])
@@ -168,8 +166,9 @@ func elemDo[T Float](op elemOp, in []G.Value) (G.Value, error) {
 	return out, nil
 }
 
-// softplusInto writes softplus(x) into d: gorgonia's formula in float64,
-// the faster series in float32 (see SoftplusScale).
+// softplusInto writes softplus(x) into d: gorgonia's formula in float64;
+// in float32 the exact softplus of internal/special with gorgonia's
+// float32 cut-offs (x itself above 14, 0 below −103).
 func softplusInto[T Float](d, x []T) {
 	if dtypeOf[T]() == tensor.Float64 {
 		for i, v := range x {
@@ -185,19 +184,9 @@ func softplusInto[T Float](d, x []T) {
 		case f < -103:
 			d[i] = 0
 		default:
-			d[i] = T(softplusFast(f))
+			d[i] = T(special.Softplus(f))
 		}
 	}
-}
-
-// log1pSeries returns log(1 + t) for t in [0, 1] as 2 atanh(s), s =
-// t/(2 + t) ≤ 1/3, by the first nine terms of atanh's series: relative
-// error below 2e-10 (more than float32 needs, less than float64's).
-func log1pSeries(t float64) float64 {
-	s := t / (2 + t)
-	z := s * s
-	p := 1 + z*(1.0/3+z*(1.0/5+z*(1.0/7+z*(1.0/9+z*(1.0/11+z*(1.0/13+z*(1.0/15+z*(1.0/17))))))))
-	return 2 * s * p
 }
 
 func (op elemOp) DiffWRT(int) []bool {

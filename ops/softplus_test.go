@@ -16,7 +16,7 @@ import (
 // softplusBig returns max(x, 0) + log1p(t) with t = e^−|x| (rounded to
 // float64, an error of 1e-16 relative) and log1p(t) = 2 atanh(t/(2 + t))
 // summed to 40 terms in 128-bit arithmetic, where the terms fall below
-// 9⁻⁴⁰: the reference the float32 series is held to.
+// 9⁻⁴⁰: the reference the float32 path is held to.
 func softplusBig(x float64) float64 {
 	t := math.Exp(-math.Abs(x))
 	prec := uint(128)
@@ -80,10 +80,10 @@ func TestSoftplusScaleSumLog(t *testing.T) {
 	assert.ErrorContains(t, err, "nil node")
 }
 
-// TestSoftplusScaleFloat32 holds the float32 path (the series) to the
-// correctly rounded softplus over a grid from −110 to 20: within one
-// float32 rounding (2⁻²⁴ relative) plus the series' 2e-10 in float32's
-// normal range, within one denormal step below it.
+// TestSoftplusScaleFloat32 holds the float32 path to a 128-bit softplus
+// over a grid from −110 to 20: within one float32 rounding (2⁻²⁴
+// relative) in float32's normal range, within one denormal step below
+// it; the cut-offs at 14 and −103 are gorgonia's.
 func TestSoftplusScaleFloat32(t *testing.T) {
 	var xs []float32
 	for v := -110.0; v <= 20; v += 0.0625 {
@@ -108,8 +108,4 @@ func TestSoftplusScaleFloat32(t *testing.T) {
 		worst = max(worst, math.Abs(float64(d[i])-want)/want)
 	}
 	assert.Less(t, worst, 6.5e-8, "worst relative error of the float32 softplus")
-	// The x > 14 cut-off itself costs log1p(e^−14)/14 ≈ 6e-8 relative: the
-	// same as gorgonia's float32 Softplus.
-	assert.Less(t, math.Abs(log1pSeries(1)-math.Log(2))/math.Log(2), 2e-10)
-	assert.Less(t, math.Abs(log1pSeries(1e-30)-1e-30)/1e-30, 1e-15)
 }
