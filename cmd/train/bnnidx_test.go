@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,15 +40,7 @@ func TestBNNCommandIDX(t *testing.T) {
 // writeIDXFile writes a gzipped IDX file.
 func writeIDXFile(t *testing.T, path string, magic uint32, dims []uint32, data []byte) {
 	t.Helper()
-	var raw, buf bytes.Buffer
-	require.NoError(t, binary.Write(&raw, binary.BigEndian, magic))
-	require.NoError(t, binary.Write(&raw, binary.BigEndian, dims))
-	raw.Write(data)
-	w := gzip.NewWriter(&buf)
-	_, err := w.Write(raw.Bytes())
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	require.NoError(t, idx.WriteFile(path, magic, dims, data))
 }
 
 // TestBNNCommandIDXBadInput: flags that do not go with -idx, and bad

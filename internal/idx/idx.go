@@ -135,3 +135,35 @@ func Decode(r io.Reader, name string, magic uint32) ([]int, []byte, error) {
 	}
 	return dims, buf, nil
 }
+
+// Encode returns the IDX file holding data under the given magic number
+// and dimensions: the inverse of Decode, for tests and tools that write
+// their own files.
+func Encode(magic uint32, dims []uint32, data []byte) []byte {
+	out := binary.BigEndian.AppendUint32(nil, magic)
+	for _, d := range dims {
+		out = binary.BigEndian.AppendUint32(out, d)
+	}
+	return append(out, data...)
+}
+
+// WriteFile writes Encode's bytes to path, gzipped when path ends in .gz
+// (as upstream's files are).
+func WriteFile(path string, magic uint32, dims []uint32, data []byte) error {
+	out := Encode(magic, dims, data)
+	if filepath.Ext(path) == ".gz" {
+		var buf strings.Builder
+		w := gzip.NewWriter(&buf)
+		if _, err := w.Write(out); err != nil {
+			return fmt.Errorf("idx: %s: %w", path, err)
+		}
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("idx: %s: %w", path, err)
+		}
+		out = []byte(buf.String())
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		return fmt.Errorf("idx: %w", err)
+	}
+	return nil
+}

@@ -3,7 +3,6 @@ package idx
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,17 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// file returns an IDX file's bytes.
-func file(magic uint32, dims []uint32, data []byte) []byte {
-	var buf bytes.Buffer
-	_ = binary.Write(&buf, binary.BigEndian, magic)
-	for _, d := range dims {
-		_ = binary.Write(&buf, binary.BigEndian, d)
-	}
-	buf.Write(data)
-	return buf.Bytes()
-}
 
 func gz(t *testing.T, path string, b []byte) {
 	t.Helper()
@@ -37,8 +25,8 @@ func TestReadSet(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	pix := []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
-	gz(t, filepath.Join(dir, TestImages), file(MagicImages, []uint32{2, 2, 3}, pix))
-	gz(t, filepath.Join(dir, TestLabels), file(MagicLabels, []uint32{2}, []byte{7, 1}))
+	gz(t, filepath.Join(dir, TestImages), Encode(MagicImages, []uint32{2, 2, 3}, pix))
+	gz(t, filepath.Join(dir, TestLabels), Encode(MagicLabels, []uint32{2}, []byte{7, 1}))
 	im, err := ReadSet(dir, false)
 	require.NoError(t, err)
 	assert.Equal(t, Images{N: 2, Rows: 2, Cols: 3, Pixels: pix, Labels: []byte{7, 1}}, *im)
@@ -46,11 +34,11 @@ func TestReadSet(t *testing.T) {
 	_, err = ReadSet(dir, true)
 	assert.ErrorContains(t, err, filepath.Join(dir, TrainImages), "a missing file is named")
 
-	gz(t, filepath.Join(dir, TestLabels), file(MagicLabels, []uint32{3}, []byte{7, 1, 2}))
+	gz(t, filepath.Join(dir, TestLabels), Encode(MagicLabels, []uint32{3}, []byte{7, 1, 2}))
 	_, err = ReadSet(dir, false)
 	assert.EqualError(t, err, filepath.Join(dir, TestLabels)+" holds 3 labels for 2 images (in "+filepath.Join(dir, TestImages)+")")
 
-	gz(t, filepath.Join(dir, TestLabels), file(MagicImages, []uint32{2, 1, 1}, []byte{7, 1}))
+	gz(t, filepath.Join(dir, TestLabels), Encode(MagicImages, []uint32{2, 1, 1}, []byte{7, 1}))
 	_, err = ReadSet(dir, false)
 	assert.EqualError(t, err, filepath.Join(dir, TestLabels)+": byte 0: IDX magic 2051, want 2049")
 }

@@ -1,10 +1,7 @@
 package bnn
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,16 +37,7 @@ func TestReadIDXFashion(t *testing.T) {
 // writeIDX writes a gzipped IDX file.
 func writeIDX(t *testing.T, path string, magic uint32, dims []uint32, data []byte) {
 	t.Helper()
-	var raw bytes.Buffer
-	require.NoError(t, binary.Write(&raw, binary.BigEndian, magic))
-	require.NoError(t, binary.Write(&raw, binary.BigEndian, dims))
-	raw.Write(data)
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	_, err := w.Write(raw.Bytes())
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	require.NoError(t, idx.WriteFile(path, magic, dims, data))
 }
 
 // TestReadIDXErrors: a missing file, a wrong magic number and label and

@@ -3,7 +3,6 @@ package vae
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,18 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// idxBytes returns an IDX file's bytes.
-func idxBytes(magic uint32, dims []uint32, data []byte) []byte {
-	var buf bytes.Buffer
-	_ = binary.Write(&buf, binary.BigEndian, magic)
-	for _, d := range dims {
-		_ = binary.Write(&buf, binary.BigEndian, d)
-	}
-	buf.Write(data)
-	return buf.Bytes()
-}
+	"github.com/govi/govi/internal/idx"
+)
 
 // TestReadIDXErrorsIssue14: a malformed IDX file is an error naming the
 // file and the byte offset; a header claiming a gigabyte in a few bytes no
@@ -37,13 +27,13 @@ func TestReadIDXErrorsIssue14(t *testing.T) {
 		want string // after "vae: PATH: "
 	}{
 		{"empty", nil, "byte 0: no IDX magic number: EOF"},
-		{"labels as images", idxBytes(2049, []uint32{3}, []byte{1, 2, 3}), "byte 0: IDX magic 2049, want 2051"},
-		{"short header", idxBytes(2051, []uint32{3, 2}, nil), "byte 12: IDX header ends before dimension 3 of 3: EOF"},
-		{"zero images", idxBytes(2051, []uint32{0, 2, 2}, nil), "byte 4: IDX dimension 1 is 0"},
-		{"huge", idxBytes(2051, []uint32{1 << 31, 1 << 31, 1 << 31}, nil), "byte 4: implausible IDX dimensions: more than 1073741824 values"},
-		{"gigabyte claimed", idxBytes(2051, []uint32{0xefff03, 2, 32}, pix), "byte 28: the data ends after 12 of the 1006616768 bytes the dimensions [15728387 2 32] give"},
-		{"short data", idxBytes(2051, []uint32{3, 2, 2}, pix[:5]), "byte 21: the data ends after 5 of the 12 bytes the dimensions [3 2 2] give"},
-		{"trailing byte", idxBytes(2051, []uint32{3, 2, 2}, append(pix, 0)), "byte 28: the data goes on after the 12 bytes the dimensions [3 2 2] give"},
+		{"labels as images", idx.Encode(2049, []uint32{3}, []byte{1, 2, 3}), "byte 0: IDX magic 2049, want 2051"},
+		{"short header", idx.Encode(2051, []uint32{3, 2}, nil), "byte 12: IDX header ends before dimension 3 of 3: EOF"},
+		{"zero images", idx.Encode(2051, []uint32{0, 2, 2}, nil), "byte 4: IDX dimension 1 is 0"},
+		{"huge", idx.Encode(2051, []uint32{1 << 31, 1 << 31, 1 << 31}, nil), "byte 4: implausible IDX dimensions: more than 1073741824 values"},
+		{"gigabyte claimed", idx.Encode(2051, []uint32{0xefff03, 2, 32}, pix), "byte 28: the data ends after 12 of the 1006616768 bytes the dimensions [15728387 2 32] give"},
+		{"short data", idx.Encode(2051, []uint32{3, 2, 2}, pix[:5]), "byte 21: the data ends after 5 of the 12 bytes the dimensions [3 2 2] give"},
+		{"trailing byte", idx.Encode(2051, []uint32{3, 2, 2}, append(pix, 0)), "byte 28: the data goes on after the 12 bytes the dimensions [3 2 2] give"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -54,12 +44,12 @@ func TestReadIDXErrorsIssue14(t *testing.T) {
 		})
 	}
 	img := filepath.Join(dir, "img")
-	require.NoError(t, os.WriteFile(img, idxBytes(2051, []uint32{3, 2, 3}, make([]byte, 18)), 0o644))
+	require.NoError(t, os.WriteFile(img, idx.Encode(2051, []uint32{3, 2, 3}, make([]byte, 18)), 0o644))
 	_, err := ReadIDX(img, "")
 	assert.EqualError(t, err, "vae: "+img+" holds 2×3 images, not square ones")
-	require.NoError(t, os.WriteFile(img, idxBytes(2051, []uint32{3, 2, 2}, pix), 0o644))
+	require.NoError(t, os.WriteFile(img, idx.Encode(2051, []uint32{3, 2, 2}, pix), 0o644))
 	lab := filepath.Join(dir, "lab")
-	require.NoError(t, os.WriteFile(lab, idxBytes(2049, []uint32{2}, []byte{1, 2}), 0o644))
+	require.NoError(t, os.WriteFile(lab, idx.Encode(2049, []uint32{2}, []byte{1, 2}), 0o644))
 	_, err = ReadIDX(img, lab)
 	assert.EqualError(t, err, "vae: "+lab+" holds 2 labels for 3 images (in "+img+")")
 }
@@ -102,18 +92,18 @@ func FuzzReadIDX(f *testing.F) {
 	for i := range pix {
 		pix[i] = byte(20 * i)
 	}
-	img := idxBytes(2051, []uint32{3, 2, 2}, pix)
-	lab := idxBytes(2049, []uint32{3}, []byte{7, 0, 9})
+	img := idx.Encode(2051, []uint32{3, 2, 2}, pix)
+	lab := idx.Encode(2049, []uint32{3}, []byte{7, 0, 9})
 	f.Add(img, lab, false)
 	f.Add(img, lab, true)
 	f.Add(img, []byte{}, false)
-	f.Add(lab, []byte{}, false)                                                 // labels as images
-	f.Add(img[:20], lab, false)                                                 // short data
-	f.Add(append(img, 1), lab, false)                                           // trailing byte
-	f.Add(idxBytes(2051, []uint32{3, 2, 3}, pix), lab, false)                   // not square
-	f.Add(idxBytes(2051, []uint32{0, 2, 2}, nil), []byte{}, false)              // no images
-	f.Add(idxBytes(2051, []uint32{1 << 31, 1 << 31, 1 << 31}, pix), lab, false) // huge
-	f.Add(idxBytes(2051, []uint32{3, 2, 2}, pix), idxBytes(2049, []uint32{2}, []byte{1, 2}), false)
+	f.Add(lab, []byte{}, false)                                                   // labels as images
+	f.Add(img[:20], lab, false)                                                   // short data
+	f.Add(append(img, 1), lab, false)                                             // trailing byte
+	f.Add(idx.Encode(2051, []uint32{3, 2, 3}, pix), lab, false)                   // not square
+	f.Add(idx.Encode(2051, []uint32{0, 2, 2}, nil), []byte{}, false)              // no images
+	f.Add(idx.Encode(2051, []uint32{1 << 31, 1 << 31, 1 << 31}, pix), lab, false) // huge
+	f.Add(idx.Encode(2051, []uint32{3, 2, 2}, pix), idx.Encode(2049, []uint32{2}, []byte{1, 2}), false)
 	f.Add([]byte{}, []byte{}, false)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, images, labels []byte, gz bool) {

@@ -1,8 +1,6 @@
 package vae
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"math"
 	"math/rand/v2"
@@ -18,6 +16,7 @@ import (
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
 	"github.com/govi/govi/internal/datadir"
+	"github.com/govi/govi/internal/idx"
 	"github.com/govi/govi/ops"
 	"github.com/govi/govi/svi"
 )
@@ -351,16 +350,7 @@ func TestReadDigitsAndSplit(t *testing.T) {
 // writeIDX writes an IDX file (gzipped when the name ends in .gz).
 func writeIDX(t *testing.T, path string, magic uint32, dims []uint32, data []byte) {
 	t.Helper()
-	out := idxBytes(magic, dims, data)
-	if filepath.Ext(path) == ".gz" {
-		var z bytes.Buffer
-		w := gzip.NewWriter(&z)
-		_, err := w.Write(out)
-		require.NoError(t, err)
-		require.NoError(t, w.Close())
-		out = z.Bytes()
-	}
-	require.NoError(t, os.WriteFile(path, out, 0o644))
+	require.NoError(t, idx.WriteFile(path, magic, dims, data))
 }
 
 func TestReadIDX(t *testing.T) {
