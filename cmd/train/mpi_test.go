@@ -176,8 +176,24 @@ func TestLDAUnderMpirun(t *testing.T) {
 // checks that rank 0's report has the one process's bound trace (so the
 // same stopping iteration), weights, means and covariances.
 func TestGMMUnderMpirun(t *testing.T) {
-	bin := buildTrain(t, "mpi")
 	args := []string{"gmm", "-data", "../../data/old_faithful/faithful.csv", "-k", "6", "-seed", "2"}
+	againstOneProcess(t, args, func(a, b map[string]any, np int) {
+		assert.Equal(t, 8.0*(6*(1+2+3)+1), b["allreduce_bytes_per_sweep"], "K(1 + D + D(D+1)/2) + 1 float64s")
+		assert.Equal(t, a["iterations"], b["iterations"], "np %d", np)
+		for _, k := range []string{"elbo_trace", "weights", "means", "covariances"} {
+			assertCloseAny(t, a[k], b[k], fmt.Sprintf("np %d: %s", np, k))
+		}
+		assert.Equal(t, a["effective_indices"], b["effective_indices"], "np %d", np)
+	})
+}
+
+// againstOneProcess runs the tagged binary with args in one process and
+// under mpirun on 2 and 3 ranks, checks that each report records its
+// ranks (and the shard rule), and hands the one-process report a and the
+// P-rank report b to check.
+func againstOneProcess(t *testing.T, args []string, check func(a, b map[string]any, np int)) {
+	t.Helper()
+	bin := buildTrain(t, "mpi")
 	one := t.TempDir()
 	out, err := exec.Command(bin, append(args, "-out", one)...).CombinedOutput()
 	require.NoError(t, err, "%s", out)
@@ -190,12 +206,7 @@ func TestGMMUnderMpirun(t *testing.T) {
 		b := readReport(t, dir)
 		assert.Equal(t, float64(np), b["ranks"])
 		assert.Contains(t, b["shard_rule"], fmt.Sprintf("[r·N/%d, (r+1)·N/%d)", np, np))
-		assert.Equal(t, 8.0*(6*(1+2+3)+1), b["allreduce_bytes_per_sweep"], "K(1 + D + D(D+1)/2) + 1 float64s")
-		assert.Equal(t, a["iterations"], b["iterations"], "np %d", np)
-		for _, k := range []string{"elbo_trace", "weights", "means", "covariances"} {
-			assertCloseAny(t, a[k], b[k], fmt.Sprintf("np %d: %s", np, k))
-		}
-		assert.Equal(t, a["effective_indices"], b["effective_indices"], "np %d", np)
+		check(a, b, np)
 	}
 }
 
@@ -207,28 +218,16 @@ func TestGMMUnderMpirun(t *testing.T) {
 // points differs, about 1e-16 relative a step; see models/gmm
 // TestSVIShardMatchesOneProcess); the report records the ranks.
 func TestGMMSVIUnderMpirun(t *testing.T) {
-	bin := buildTrain(t, "mpi")
 	args := []string{"gmm", "-method", "svi", "-data", "../../data/old_faithful/faithful.csv", "-k", "3", "-standardize",
 		"-steps", "300", "-seed", "2", "-diagnostic-draws", "100"}
-	one := t.TempDir()
-	out, err := exec.Command(bin, append(args, "-out", one)...).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	a := readReport(t, one)
-	assert.Equal(t, 1.0, a["ranks"])
-	for _, np := range []int{2, 3} {
-		dir := t.TempDir()
-		out, err = mpirun(t, np, append(append([]string{bin}, args...), "-out", dir)...).CombinedOutput()
-		require.NoError(t, err, "%s", out)
-		b := readReport(t, dir)
-		assert.Equal(t, float64(np), b["ranks"])
-		assert.Contains(t, b["shard_rule"], fmt.Sprintf("[r·N/%d, (r+1)·N/%d)", np, np))
+	againstOneProcess(t, args, func(a, b map[string]any, np int) {
 		assert.Equal(t, a["steps"], b["steps"], "np %d", np)
 		for _, k := range []string{"elbo_trace", "weights", "means", "covariances"} {
 			assertCloseAny(t, a[k], b[k], fmt.Sprintf("np %d: %s", np, k))
 		}
 		da, db := a["diagnostics"].(map[string]any), b["diagnostics"].(map[string]any)
 		assertCloseAny(t, da["elbo"], db["elbo"], fmt.Sprintf("np %d: diagnostics.elbo", np))
-	}
+	})
 }
 
 // TestBNNSplitsUnderMpirun: with minibatches the ranks deal stratified
