@@ -10,37 +10,7 @@ import (
 // floats returns the float64 elements of v in row-major order. The slice
 // aliases v's storage when v is a contiguous *tensor.Dense, so callers must
 // not write to it unless they own v.
-func floats(v G.Value) ([]float64, error) {
-	switch t := v.(type) {
-	case *G.F64:
-		return []float64{float64(*t)}, nil
-	case *tensor.Dense:
-		if t.Dtype() != tensor.Float64 {
-			return nil, fmt.Errorf("want float64 values, got %v", t.Dtype())
-		}
-		if t.IsScalar() {
-			return []float64{t.ScalarValue().(float64)}, nil
-		}
-		if t.IsMaterializable() || t.RequiresIterator() {
-			m, ok := t.Materialize().(*tensor.Dense)
-			if !ok {
-				return nil, fmt.Errorf("cannot materialize %v", t.Shape())
-			}
-			t = m
-		}
-		return t.Data().([]float64), nil
-	case nil:
-		return nil, fmt.Errorf("nil value")
-	default:
-		if d, ok := v.Data().(float64); ok {
-			return []float64{d}, nil
-		}
-		if d, ok := v.Data().([]float64); ok && v.Shape().TotalSize() == len(d) {
-			return d, nil
-		}
-		return nil, fmt.Errorf("unsupported value type %T", v)
-	}
-}
+func floats(v G.Value) ([]float64, error) { return floatsOf[float64](v) }
 
 // newLike returns a fresh value of the same kind and shape as v (a *G.F64 for
 // scalars) together with its backing slice.

@@ -151,15 +151,10 @@ func assertCloseAny(t *testing.T, want, got any, what string) {
 // rank 0's report has the one process's ELBO trace, held-out perplexity
 // (which depends on every topic–word parameter) and topics.
 func TestLDAUnderMpirun(t *testing.T) {
-	bin := buildTrain(t, "mpi")
 	corpus, vocab := writeLDACorpus(t, t.TempDir())
 	args := []string{"lda", "-corpus", corpus, "-vocab", vocab, "-topics", "2", "-iters", "10", "-heldout", "0.25", "-seed", "1"}
-	one, two := t.TempDir(), t.TempDir()
-	out, err := exec.Command(bin, append(args, "-out", one)...).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	out, err = mpirun(t, 2, append(append([]string{bin}, args...), "-out", two)...).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	a, b := readReport(t, one), readReport(t, two)
+	a, bs, outs := reportsOneAndRanks(t, args, 2)
+	b := bs[0]
 	assert.Equal(t, 1.0, a["ranks"])
 	assert.Equal(t, 2.0, b["ranks"])
 	assert.Contains(t, b["shard_rule"], "[r·D/2, (r+1)·D/2)")
@@ -168,7 +163,7 @@ func TestLDAUnderMpirun(t *testing.T) {
 	assertCloseAny(t, a["elbo_trace"], b["elbo_trace"], "elbo_trace")
 	assertCloseAny(t, a["heldout_perplexity"], b["heldout_perplexity"], "heldout_perplexity")
 	assert.Equal(t, a["topics"], b["topics"])
-	assert.Contains(t, string(out), "report.json", "rank 0's summary line")
+	assert.Contains(t, outs[0], "report.json", "rank 0's summary line")
 }
 
 // TestGMMUnderMpirun fits Old Faithful (272 rows, K = 6) in one process
@@ -193,21 +188,35 @@ func TestGMMUnderMpirun(t *testing.T) {
 // P-rank report b to check.
 func againstOneProcess(t *testing.T, args []string, check func(a, b map[string]any, np int)) {
 	t.Helper()
-	bin := buildTrain(t, "mpi")
-	one := t.TempDir()
-	out, err := exec.Command(bin, append(args, "-out", one)...).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	a := readReport(t, one)
+	nps := []int{2, 3}
+	a, bs, _ := reportsOneAndRanks(t, args, nps...)
 	assert.Equal(t, 1.0, a["ranks"])
-	for _, np := range []int{2, 3} {
-		dir := t.TempDir()
-		out, err = mpirun(t, np, append(append([]string{bin}, args...), "-out", dir)...).CombinedOutput()
-		require.NoError(t, err, "%s", out)
-		b := readReport(t, dir)
+	for i, np := range nps {
+		b := bs[i]
 		assert.Equal(t, float64(np), b["ranks"])
 		assert.Contains(t, b["shard_rule"], fmt.Sprintf("[r·N/%d, (r+1)·N/%d)", np, np))
 		check(a, b, np)
 	}
+}
+
+// reportsOneAndRanks runs the tagged binary with args in one process and
+// under mpirun on each of nps ranks, and returns the one-process report,
+// rank 0's report of each run and each run's output.
+func reportsOneAndRanks(t *testing.T, args []string, nps ...int) (map[string]any, []map[string]any, []string) {
+	t.Helper()
+	bin := buildTrain(t, "mpi")
+	one := t.TempDir()
+	out, err := exec.Command(bin, append(args, "-out", one)...).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var bs []map[string]any
+	var outs []string
+	for _, np := range nps {
+		dir := t.TempDir()
+		out, err = mpirun(t, np, append(append([]string{bin}, args...), "-out", dir)...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		bs, outs = append(bs, readReport(t, dir)), append(outs, string(out))
+	}
+	return readReport(t, one), bs, outs
 }
 
 // TestGMMSVIUnderMpirun: gmm -method svi (full batch) on 2 and 3 MPI
@@ -237,15 +246,10 @@ func TestGMMSVIUnderMpirun(t *testing.T) {
 // error (issue #18). Both reports score the same 5 test splits.
 func TestBNNSplitsUnderMpirun(t *testing.T) {
 	uci := datadir.Require(t, "uci_bnn/yacht")
-	bin := buildTrain(t, "mpi")
 	args := []string{"bnn", "-split-dir", uci, "-splits", "0-4", "-hidden", "50", "-batch", "32", "-epochs", "200", "-lr", "0.01",
 		"-draws", "100", "-diagnostic-draws", "0", "-seed", "4"}
-	one, two := t.TempDir(), t.TempDir()
-	out, err := exec.Command(bin, append(args, "-out", one)...).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	out, err = mpirun(t, 2, append(append([]string{bin}, args...), "-out", two)...).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	a, b := readReport(t, one), readReport(t, two)
+	a, bs, _ := reportsOneAndRanks(t, args, 2)
+	b := bs[0]
 	assert.Equal(t, 2.0, b["ranks"])
 	assert.Equal(t, 5.0, b["splits"])
 	ra, rb, se := a["test_rmse"].(float64), b["test_rmse"].(float64), a["test_rmse_se"].(float64)

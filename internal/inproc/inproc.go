@@ -94,3 +94,19 @@ func (r Rank) meet(v []float64, f func(bufs [][]float64) ([]float64, error)) err
 	copy(v, c.out)
 	return nil
 }
+
+// Run runs f on each of the p ranks of a new world, each in its own
+// goroutine, and returns their errors by rank once all have returned.
+func Run(p int, f func(r Rank) error) []error {
+	errs := make([]error, p)
+	var wg sync.WaitGroup
+	for _, r := range New(p) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[r.rank] = f(r)
+		}()
+	}
+	wg.Wait()
+	return errs
+}

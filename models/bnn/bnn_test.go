@@ -326,10 +326,10 @@ func TestBostonUCISplit0(t *testing.T) {
 	assert.ErrorContains(t, err, "split 20 outside [0, 20)")
 }
 
-// TestClassification fits the shipped 8×8 digits briefly and checks
-// accuracy and calibration, and a two-class (Bernoulli) problem.
-func TestClassification(t *testing.T) {
-	t.Parallel()
+// digitsHoldOut returns the shipped 8×8 digits split 80/20 (seed 1), or
+// skips the test when the file is absent.
+func digitsHoldOut(t *testing.T) (train, test *Data) {
+	t.Helper()
 	path, ok := datadir.Shipped("digits_8x8/digits.csv")
 	if !ok {
 		t.Skip("data/digits_8x8/digits.csv not found")
@@ -337,8 +337,16 @@ func TestClassification(t *testing.T) {
 	d, err := ReadData(path)
 	require.NoError(t, err)
 	require.Equal(t, 64, d.D)
-	train, test, err := HoldOut(d, 0.2, 1)
+	train, test, err = HoldOut(d, 0.2, 1)
 	require.NoError(t, err)
+	return train, test
+}
+
+// TestClassification fits the shipped 8×8 digits briefly and checks
+// accuracy and calibration, and a two-class (Bernoulli) problem.
+func TestClassification(t *testing.T) {
+	t.Parallel()
+	train, test := digitsHoldOut(t)
 	cfg := Config{Hidden: []int{50}, Task: Classification, Classes: 10}
 	net, err := Fit(context.Background(), cfg, train, Settings{Steps: 1500, LearnRate: 0.01, Particles: 2, Seed: 1})
 	require.NoError(t, err)

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/govi/govi/internal/datadir"
 	"github.com/govi/govi/svi"
 )
 
@@ -60,14 +59,7 @@ func TestFloat32BostonFit(t *testing.T) {
 // likelihood, 64-50-10) briefly in both dtypes: the test accuracies agree.
 func TestFloat32Classification(t *testing.T) {
 	t.Parallel()
-	path, ok := datadir.Shipped("digits_8x8/digits.csv")
-	if !ok {
-		t.Skip("data/digits_8x8/digits.csv not found")
-	}
-	d, err := ReadData(path)
-	require.NoError(t, err)
-	train, test, err := HoldOut(d, 0.2, 1)
-	require.NoError(t, err)
+	train, test := digitsHoldOut(t)
 	cfg := Config{Hidden: []int{50}, Task: Classification, Classes: 10}
 	acc := map[svi.DType]float64{}
 	for _, dt := range []svi.DType{svi.Float64, svi.Float32} {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,19 +28,14 @@ var _ svi.Reducer = inproc.Rank{}
 // fitRanks fits x on p in-process ranks and returns each rank's result
 // and error.
 func fitRanks(x []float64, d, p int, cfg Config) ([]*Result, []error) {
-	ranks := inproc.New(p)
-	res, errs := make([]*Result, p), make([]error, p)
-	var wg sync.WaitGroup
-	for r := range ranks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rc := cfg
-			rc.DataParallel = DataParallel{Rank: r, Reducer: ranks[r]}
-			res[r], errs[r] = Fit(x, d, rc)
-		}()
-	}
-	wg.Wait()
+	res := make([]*Result, p)
+	errs := inproc.Run(p, func(rk inproc.Rank) error {
+		rc := cfg
+		rc.DataParallel = DataParallel{Rank: rk.Rank(), Reducer: rk}
+		var err error
+		res[rk.Rank()], err = Fit(x, d, rc)
+		return err
+	})
 	return res, errs
 }
 
@@ -122,17 +116,11 @@ func TestDataParallelRefusals(t *testing.T) {
 			[]string{"gmm: the 2 ranks were given data of different shapes (this rank's is 4×2)", "(this rank's is 3×2)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ranks := inproc.New(len(tc.x))
-			errs := make([]error, len(ranks))
-			var wg sync.WaitGroup
-			for r := range ranks {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, errs[r] = Fit(tc.x[r], 2, Config{K: 2, DataParallel: DataParallel{Rank: tc.rank[r], Reducer: ranks[r]}})
-				}()
-			}
-			wg.Wait()
+			errs := inproc.Run(len(tc.x), func(rk inproc.Rank) error {
+				r := rk.Rank()
+				_, err := Fit(tc.x[r], 2, Config{K: 2, DataParallel: DataParallel{Rank: tc.rank[r], Reducer: rk}})
+				return err
+			})
 			for r, want := range tc.want {
 				assert.ErrorContains(t, errs[r], want, "rank %d", r)
 			}
@@ -174,21 +162,14 @@ func TestSVIShardMatchesOneProcess(t *testing.T) {
 	ref, err := fit(m, z, nil)
 	require.NoError(t, err)
 	for _, p := range []int{2, 3} {
-		ranks := inproc.New(p)
-		states, errs := make([]*svi.State, p), make([]error, p)
-		var wg sync.WaitGroup
-		for r := range p {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				shard, lo, hi, err := m.Shard(p, r)
-				if err == nil {
-					states[r], err = fit(shard, z[lo*d:hi*d], ranks[r])
-				}
-				errs[r] = err
-			}()
-		}
-		wg.Wait()
+		states := make([]*svi.State, p)
+		errs := inproc.Run(p, func(rk inproc.Rank) error {
+			shard, lo, hi, err := m.Shard(p, rk.Rank())
+			if err == nil {
+				states[rk.Rank()], err = fit(shard, z[lo*d:hi*d], rk)
+			}
+			return err
+		})
 		for r, st := range states {
 			require.NoError(t, errs[r], "P=%d rank %d", p, r)
 			msg := fmt.Sprintf("P=%d rank %d: ", p, r)

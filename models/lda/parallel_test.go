@@ -3,7 +3,6 @@ package lda
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,21 +25,20 @@ var _ Reducer = inproc.Rank{}
 // returns each rank's model and error.
 func fitRanks(t *testing.T, c *Corpus, p int, cfg Config) ([]*Model, []error) {
 	t.Helper()
-	ranks := inproc.New(p)
-	models, errs := make([]*Model, p), make([]error, p)
-	var wg sync.WaitGroup
-	for r := range ranks {
-		sh, err := Shard(c, p, r)
+	shards := make([]*Corpus, p)
+	for r := range shards {
+		var err error
+		shards[r], err = Shard(c, p, r)
 		require.NoError(t, err)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rc := cfg
-			rc.Reducer = ranks[r]
-			models[r], errs[r] = Fit(context.Background(), sh, rc)
-		}()
 	}
-	wg.Wait()
+	models := make([]*Model, p)
+	errs := inproc.Run(p, func(rk inproc.Rank) error {
+		rc := cfg
+		rc.Reducer = rk
+		var err error
+		models[rk.Rank()], err = Fit(context.Background(), shards[rk.Rank()], rc)
+		return err
+	})
 	return models, errs
 }
 
@@ -106,17 +104,10 @@ func TestDataParallelRefusals(t *testing.T) {
 			[]string{"lda: no tokens to fit: every one of the 1 documents is empty", "every one of the 1 documents"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ranks := inproc.New(len(tc.shards))
-			errs := make([]error, len(ranks))
-			var wg sync.WaitGroup
-			for r := range ranks {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, errs[r] = Fit(context.Background(), tc.shards[r], Config{Topics: 2, Iterations: 2, Reducer: ranks[r]})
-				}()
-			}
-			wg.Wait()
+			errs := inproc.Run(len(tc.shards), func(rk inproc.Rank) error {
+				_, err := Fit(context.Background(), tc.shards[rk.Rank()], Config{Topics: 2, Iterations: 2, Reducer: rk})
+				return err
+			})
 			for r, want := range tc.want {
 				assert.ErrorContains(t, errs[r], want, "rank %d", r)
 			}
