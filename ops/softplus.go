@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/internal/special"
+	"github.com/govi/govi/internal/vec"
 )
 
 // The mean-field guide's scale σ = softplus(ρ) and its entropy's Σ log σ,
@@ -24,9 +25,10 @@ import (
 // gradient, g ⊙ σ(x) with σ the logistic function, is one more; unlike
 // [Softplus] it has both dtypes and no second derivative. In
 // float64 it equals gorgonia.Softplus bit for bit (x itself above 16, 0
-// below −708). In float32 the value is computed in float64 as
-// max(x, 0) + log1p(e^−|x|) and rounded once; x itself is returned above
-// 14 and 0 below −103, as gorgonia's float32 Softplus.
+// below −708). In float32 it is max(x, 0) + log1p(e^−|x|) by
+// internal/vec's AVX2 kernels (float32 polynomials, within 2 ulps of the
+// exact value; the gradient within 3), or computed in float64 and rounded
+// once where there are none.
 func SoftplusScale(x *G.Node) (*G.Node, error) {
 	return applyElem(elemOp{kind: kindSoftplus}, x)
 }
@@ -129,6 +131,9 @@ func elemDo[T Float](op elemOp, in []G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: %w", op, err)
 	}
 	if op.kind == kindSumLog {
+		if x32, ok := any(x).([]float32); ok {
+			return scalarValue[T](vec.SumLog32(x32)), nil
+		}
 		var s float64
 		for _, v := range x {
 			s += math.Log(float64(v))
@@ -151,6 +156,10 @@ func elemDo[T Float](op elemOp, in []G.Value) (G.Value, error) {
 		if len(g) != len(x) {
 			return nil, fmt.Errorf("ops: %s: %d values and %d gradients", op, len(x), len(g))
 		}
+		if d32, ok := any(d).([]float32); ok {
+			vec.SigmoidMul32(d32, any(g).([]float32), any(x).([]float32))
+			break
+		}
 		for i, v := range x {
 			d[i] = g[i] * T(special.Sigmoid(float64(v)))
 		}
@@ -167,25 +176,14 @@ func elemDo[T Float](op elemOp, in []G.Value) (G.Value, error) {
 }
 
 // softplusInto writes softplus(x) into d: gorgonia's formula in float64;
-// in float32 the exact softplus of internal/special with gorgonia's
-// float32 cut-offs (x itself above 14, 0 below −103).
+// in float32 internal/vec's (within 2 ulps of the exact value).
 func softplusInto[T Float](d, x []T) {
-	if dtypeOf[T]() == tensor.Float64 {
-		for i, v := range x {
-			d[i] = T(special.SoftplusGorgonia(float64(v)))
-		}
+	if d32, ok := any(d).([]float32); ok {
+		vec.Softplus32(d32, any(x).([]float32))
 		return
 	}
 	for i, v := range x {
-		f := float64(v)
-		switch {
-		case f > 14:
-			d[i] = v
-		case f < -103:
-			d[i] = 0
-		default:
-			d[i] = T(special.Softplus(f))
-		}
+		d[i] = T(special.SoftplusGorgonia(float64(v)))
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"gorgonia.org/tensor"
+
+	"github.com/govi/govi/internal/vec"
 )
 
 // DType is the floating-point type of a training graph's values (see
@@ -87,10 +89,7 @@ func (c Config) checkDType() error {
 // elements (rounding to float32).
 func setFrom(t *tensor.Dense, src []float64) {
 	if t.Dtype() == tensor.Float32 {
-		d := t.Float32s()
-		for i, v := range src {
-			d[i] = float32(v)
-		}
+		vec.Narrow(t.Float32s(), src)
 		return
 	}
 	copy(t.Float64s(), src)
@@ -103,9 +102,7 @@ func getInto(dst []float64, t *tensor.Dense) error {
 	case tensor.Float64:
 		copy(dst, t.Float64s())
 	case tensor.Float32:
-		for i, v := range t.Float32s() {
-			dst[i] = float64(v)
-		}
+		vec.Widen(dst, t.Float32s())
 	default:
 		return fmt.Errorf("svi: want float64 or float32 values, got %v", t.Dtype())
 	}

@@ -3,6 +3,8 @@ package svi
 import (
 	"fmt"
 	"math"
+
+	"github.com/govi/govi/internal/vec"
 )
 
 // An Optimizer updates parameters in place from their gradients. Its state
@@ -92,17 +94,9 @@ func (a Adam) Update(s *OptState, p, g *Params) error {
 	lr := a.LearnRate * s.LRScale / (1 - math.Pow(a.Beta1, t))
 	rbc2 := 1 / math.Sqrt(1-math.Pow(a.Beta2, t))
 	m, v := s.Slots[0], s.Slots[1]
-	b1, c1, b2, c2, eps := a.Beta1, 1-a.Beta1, a.Beta2, 1-a.Beta2, a.Eps
-	for i := range p.values {
-		gv := g.values[i]
-		// Reslicing to len(gv) lets the compiler drop the bounds checks.
-		pv, mv, vv := p.values[i][:len(gv)], m.values[i][:len(gv)], v.values[i][:len(gv)]
-		for j, gj := range gv {
-			mj := b1*mv[j] + c1*gj
-			vj := b2*vv[j] + c2*gj*gj
-			mv[j], vv[j] = mj, vj
-			pv[j] -= lr * mj / (math.Sqrt(vj)*rbc2 + eps)
-		}
+	c := vec.AdamConst{B1: a.Beta1, C1: 1 - a.Beta1, B2: a.Beta2, C2: 1 - a.Beta2, LR: lr, RBC2: rbc2, Eps: a.Eps}
+	for i, gv := range g.values {
+		vec.Adam(p.values[i], m.values[i], v.values[i], gv, c)
 	}
 	return nil
 }

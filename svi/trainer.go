@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/govi/govi/internal/vec"
 )
 
 // Config holds the choices fixed when the training graph is built. The zero
@@ -330,10 +332,7 @@ func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
 	g := t.grads
 	t.gmax = 0
 	for i, name := range g.names {
-		m := t.gmax
-		for _, v := range g.values[i] {
-			m = max(m, math.Abs(v)) // NaN propagates through max
-		}
+		m := max(t.gmax, vec.MaxAbs(g.values[i])) // NaN propagates through max
 		if math.IsNaN(m) || math.IsInf(m, 0) {
 			for j, v := range g.values[i] {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
