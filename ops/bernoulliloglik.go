@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/internal/special"
+	"github.com/govi/govi/internal/vec"
 )
 
 // BernoulliLogLik returns the scalar Σᵢ xᵢlᵢ − log(1 + e^{lᵢ}), the
@@ -18,8 +19,11 @@ import (
 // [0, 1] give the continuous extension. It replaces the five operations of
 // dist.Bernoulli's LogProb and the sum, and their gradients. For logits
 // [B, K] and class labels, see LogitLogLik. Logits and data are both
-// float64 or both float32 (the softplus and sigmoid are computed in
-// float64 and the sum accumulated in float64 either way).
+// float64 or both float32. In float64 the softplus and sigmoid are
+// computed in float64; in float32 by internal/vec's kernels in float32, as
+// l·(x − [l > 0]) − log1p(e^−|l|) and (x − [l > 0]) ± σ(−|l|), which do
+// not cancel for binary x (within 2 and 4 ulps). The sum is accumulated in
+// float64 either way.
 func BernoulliLogLik(logits, x *G.Node) (*G.Node, error) {
 	if err := checkFloat("BernoulliLogLik", logits, x); err != nil {
 		return nil, err
@@ -97,7 +101,11 @@ func bernDo[T Float](o bernOp, in []G.Value) (G.Value, error) {
 	if err != nil || len(x) != len(l) {
 		return nil, fmt.Errorf("ops: %s: data of %d values for %d logits (%v)", o, len(x), len(l), err)
 	}
+	l32, is32 := any(l).([]float32)
 	if !o.grad {
+		if is32 {
+			return scalarValue[T](vec.BernoulliLogLik32(l32, any(x).([]float32))), nil
+		}
 		s := 0.0
 		for i, li := range l {
 			s += float64(x[i])*float64(li) - special.Softplus(float64(li))
@@ -109,6 +117,10 @@ func bernDo[T Float](o bernOp, in []G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: incoming gradient: %w", o, err)
 	}
 	out, d := bufGet[T](o.buf, false, in[0].Shape()...)
+	if is32 {
+		vec.BernoulliGrad32(any(d).([]float32), any(x).([]float32), l32, g)
+		return out, nil
+	}
 	for i, li := range l {
 		d[i] = T(g * (float64(x[i]) - special.Sigmoid(float64(li))))
 	}

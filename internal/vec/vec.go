@@ -63,6 +63,57 @@ func SumLog32(x []float32) float64 {
 	return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
 }
 
+// BernoulliLogLik32 returns Σ xᵢ·lᵢ − softplus(lᵢ), the Bernoulli
+// log-likelihood of the data x given the logits l, accumulated in
+// float64; x must be at least as long as l.
+func BernoulliLogLik32(l, x []float32) float64 {
+	x = x[:len(l)]
+	var acc [8]float64
+	var s float64
+	for i := 0; i < len(l); {
+		if hasKernels {
+			i += bernLogLikAVX2(&l[i], &x[i], len(l)-i, &acc)
+		}
+		for end := min(i+8, len(l)); i < end; i++ {
+			s += bernTerm(float64(l[i]), float64(x[i]))
+		}
+	}
+	return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+}
+
+// BernoulliGrad32 writes g·(xᵢ − σ(lᵢ)), the gradient of g times
+// BernoulliLogLik32 with respect to lᵢ, into dst[i]. The kernels multiply
+// by float32(g); the scalar formula computes in float64 and rounds once.
+func BernoulliGrad32(dst, x, l []float32, g float64) {
+	dst, x = dst[:len(l)], x[:len(l)]
+	for i := 0; i < len(l); {
+		if hasKernels {
+			i += bernGradAVX2(&dst[i], &x[i], &l[i], float32(g), len(l)-i)
+		}
+		for end := min(i+8, len(l)); i < end; i++ {
+			dst[i] = float32(g * bernResidual(float64(l[i]), float64(x[i])))
+		}
+	}
+}
+
+// bernTerm is x·l − softplus(l) as l·(x − [l > 0]) − log1p(e^−|l|),
+// which does not cancel for x ∈ {0, 1}.
+func bernTerm(l, x float64) float64 {
+	if l > 0 {
+		x--
+	}
+	return l*x - math.Log1p(math.Exp(-math.Abs(l)))
+}
+
+// bernResidual is x − σ(l) as (x − [l > 0]) ± q with q = σ(−|l|).
+func bernResidual(l, x float64) float64 {
+	q := special.Sigmoid(-math.Abs(l))
+	if l > 0 {
+		return (x - 1) + q
+	}
+	return x - q
+}
+
 // AdamConst holds the scalars of one Adam update: β₁, 1−β₁, β₂, 1−β₂, the
 // bias-corrected learning rate lr/(1−β₁ᵗ), 1/√(1−β₂ᵗ) and ε.
 type AdamConst struct {

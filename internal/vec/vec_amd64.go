@@ -31,3 +31,9 @@ func narrowAVX(dst *float32, src *float64, n int) int
 
 //go:noescape
 func maxAbsAVX(x *float64, n int) (m float64, k int, nan bool)
+
+//go:noescape
+func bernLogLikAVX2(l, x *float32, n int, acc *[8]float64) int
+
+//go:noescape
+func bernGradAVX2(dst, x, l *float32, scale float32, n int) int

@@ -250,6 +250,94 @@ done:
 	VZEROUPPER
 	RET
 
+// func bernLogLikAVX2(l, x *float32, n int, acc *[8]float64) int
+//
+// Adds xᵢ·lᵢ − softplus(lᵢ), computed in float32 as
+// lᵢ·(xᵢ − [lᵢ > 0]) − log1p(e^−|lᵢ|) (no cancellation for binary x), in
+// float64 into acc's 8 partial sums while every |lᵢ| ≤ 87.
+TEXT ·bernLogLikAVX2(SB), NOSPLIT, $0-40
+	MOVQ    l+0(FP), SI
+	MOVQ    x+8(FP), DX
+	MOVQ    n+16(FP), CX
+	MOVQ    acc+24(FP), DI
+	XORQ    AX, AX
+	VMOVUPS one<>(SB), Y12
+	VXORPS  Y13, Y13, Y13
+	VMOVUPD (DI), Y14
+	VMOVUPD 32(DI), Y15
+
+loop:
+	CMPQ CX, $8
+	JL   done
+	LOADX
+	EXPNEG
+	LOG1PUNIT
+	VCMPPS       $0x1e, Y13, Y0, Y7
+	VANDPS       Y12, Y7, Y7
+	VMOVUPS      (DX), Y1
+	VSUBPS       Y7, Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VSUBPS       Y6, Y1, Y1
+	VCVTPS2PD    X1, Y2
+	VEXTRACTF128 $1, Y1, X3
+	VCVTPS2PD    X3, Y3
+	VADDPD       Y2, Y14, Y14
+	VADDPD       Y3, Y15, Y15
+	ADDQ         $32, SI
+	ADDQ         $32, DX
+	ADDQ         $8, AX
+	SUBQ         $8, CX
+	JMP          loop
+
+done:
+	VMOVUPD Y14, (DI)
+	VMOVUPD Y15, 32(DI)
+	MOVQ    AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func bernGradAVX2(dst, x, l *float32, scale float32, n int) int
+//
+// dst = g·(x − σ(l)) while every |lᵢ| ≤ 87, as g·((x − [l > 0]) ± q)
+// with q = e^−|l|/(1 + e^−|l|), + for l > 0: σ(l) = 1 − q, σ(−|l|) = q.
+TEXT ·bernGradAVX2(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), DX
+	MOVQ         l+16(FP), SI
+	VBROADCASTSS scale+24(FP), Y11
+	MOVQ         n+32(FP), CX
+	XORQ         AX, AX
+	VMOVUPS      one<>(SB), Y12
+	VXORPS       Y13, Y13, Y13
+
+loop:
+	CMPQ CX, $8
+	JL   done
+	LOADX
+	EXPNEG
+	VADDPS    Y12, Y4, Y6
+	VDIVPS    Y6, Y4, Y8
+	VSUBPS    Y8, Y13, Y10
+	VCMPPS    $0x1e, Y13, Y0, Y7
+	VBLENDVPS Y7, Y8, Y10, Y8
+	VANDPS    Y12, Y7, Y7
+	VMOVUPS   (DX), Y9
+	VSUBPS    Y7, Y9, Y9
+	VADDPS    Y8, Y9, Y9
+	VMULPS    Y11, Y9, Y9
+	VMOVUPS   Y9, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DX
+	ADDQ      $32, DI
+	ADDQ      $8, AX
+	SUBQ      $8, CX
+	JMP       loop
+
+done:
+	MOVQ AX, ret+40(FP)
+	VZEROUPPER
+	RET
+
 // func widenAVX(dst *float64, src *float32, n int) int
 TEXT ·widenAVX(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI

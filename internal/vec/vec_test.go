@@ -323,3 +323,52 @@ func BenchmarkMaxAbs(b *testing.B) {
 	x := make([]float64, 2*benchN)
 	benchPaths(b, func() { MaxAbs(x) })
 }
+
+// The float64 references bernTerm and bernResidual are written so as not
+// to cancel (x·l − softplus(l) in float64 loses 1e-5 relative at l = 22).
+//
+// TestBernoulli32: each term xl − softplus(l) the kernel adds (eight
+// copies sum to 8 times it exactly) and each g·(x − σ(l)) within 4 ulps
+// of float64 for binary x over l in [−120, 120]; for x uniform on [0, 1]
+// within 4 ulps of the term's size (|l| + 1, resp. |g|: the difference
+// can cancel).
+func TestBernoulli32(t *testing.T) {
+	ls := inputs(-120, 120, edges[1:]...)
+	r := rand.New(rand.NewPCG(13, 14))
+	assert.InEpsilon(t, -math.Exp(-22)+math.Exp(-44)/2, bernTerm(22, 1), 1e-15, "the reference")
+	assert.InEpsilon(t, 1/(1+math.Exp(22)), bernResidual(22, 1), 1e-15, "the reference")
+	eachPath(t, func(t *testing.T) {
+		var worst [4]float64
+		var l8, x8, d8 [8]float32
+		for _, l := range ls {
+			for k, x := range []float32{0, 1, float32(r.Float64())} {
+				for i := range l8 {
+					l8[i], x8[i] = l, x
+				}
+				got := BernoulliLogLik32(l8[:], x8[:]) / 8
+				want := bernTerm(float64(l), float64(x))
+				g := 4*r.Float64() - 2
+				BernoulliGrad32(d8[:], x8[:], l8[:], g)
+				wantG := float64(float32(g)) * bernResidual(float64(l), float64(x))
+				if math.IsInf(float64(l), 0) {
+					continue
+				}
+				if k < 2 {
+					if math.Abs(want) > 0x1p-126 {
+						worst[0] = max(worst[0], ulps(float32(got), want))
+					}
+					if math.Abs(wantG) > 0x1p-126 {
+						worst[1] = max(worst[1], ulps(d8[3], wantG))
+					}
+					continue
+				}
+				worst[2] = max(worst[2], math.Abs(got-want)/(math.Abs(float64(l))+1)/0x1p-23)
+				worst[3] = max(worst[3], math.Abs(float64(d8[3])-wantG)/math.Abs(g)/0x1p-23)
+			}
+		}
+		t.Logf("largest errors: binary x %.2f, %.2f ulps; x in [0, 1] %.2f, %.2f ulps of the scale", worst[0], worst[1], worst[2], worst[3])
+		for _, w := range worst {
+			assert.LessOrEqual(t, w, 4.0)
+		}
+	})
+}
