@@ -81,8 +81,8 @@
 // (models/trueskill/kernel.go).
 //
 //  1. Constructor: an exported function taking and returning *G.Node with
-//     an error, checking dtypes with checkFloat64 (or checkFloat for an
-//     op that supports float32 too, see Dtypes) and shapes before
+//     an error, checking dtypes with checkFloat (every op supports
+//     float32 as well as float64, see Dtypes) and shapes before
 //     G.ApplyOp, and wrapping every error as "ops: Name: …".
 //  2. Op type: a struct embedding [PlainOp], with Arity, Type (built from
 //     [FloatType]), String, WriteHash (a unique "govi/ops.Name{…}" with
@@ -124,21 +124,26 @@
 //
 // # Dtypes
 //
-// [Dense], [Reparam], [SoftplusReparam], [GaussianLogLik], [LogitLogLik],
-// [BernoulliLogLik], [NormalPriorLogProb], [GammaPriorLogProb], [InvSPD],
-// [LogDetSPD], every [UnaryFn] (Lgamma, Digamma, LogNormCDF, …), the
-// vectorized [DenseN], [GaussianLogLikN] and [PairDiff]/[PairScatter],
-// [LocalDense], and the moment ops of deterministic VI ([MomentDense],
-// [MomentReLU], [GaussianExpectedLogLik]) take
-// float32 as well as float64 nodes (all inputs of one dtype), for
-// svi.Config.DType: one generic kernel over [Float] serves both, the
-// float32 products run [MatMul32] (internal/gemm's Acc32), elementwise
-// special functions and the Cholesky factorizations of the SPD ops are
-// evaluated in float64 and rounded, and the scalar
-// sums of the likelihoods and priors are accumulated in float64 and
-// rounded once. TestFloat32AgreesWithFloat64 checks each against its
-// float64 self on the same inputs. Every other op is float64-only
-// (ReparamN among them, which keeps Vectorize in float64):
-// building one on another dtype returns an error, so a float32 graph that
-// needs it fails when it is built, never computes in the wrong dtype.
+// Every op takes float32 as well as float64 nodes (all inputs of one
+// dtype), for svi.Config.DType, and returns values of its inputs' dtype.
+// Most have one generic kernel over [Float] serving both: [Dense],
+// [Reparam], [SoftplusReparam], [GaussianLogLik], [LogitLogLik],
+// [BernoulliLogLik], [NormalPriorLogProb], [GammaPriorLogProb], the
+// vectorized [ReparamN], [DenseN], [GaussianLogLikN] and
+// [PairDiff]/[PairScatter], [LocalDense], and the moment ops of
+// deterministic VI ([MomentDense], [MomentReLU], [GaussianExpectedLogLik]);
+// the float32 products run [MatMul32] (internal/gemm's Acc32), and the
+// scalar sums of the likelihoods and priors are accumulated in float64
+// and rounded once. The others widen a float32 input, compute in float64
+// and round the result once: every [UnaryFn] (Lgamma, Digamma,
+// LogNormCDF, Step, StopGradient, …), the Cholesky factorizations of
+// [InvSPD] and [LogDetSPD], [LogSumExp] and its softmax (the sum of
+// exponentials is accumulated in float64), [StickBreaking] and
+// [StickBreakingLogDet], [ReduceSum] and [TileRows]/[SumTiles].
+// TestFloat32AgreesWithFloat64 checks each against its float64 self on the
+// same inputs; the ops that round once are also checked against their
+// float64 reference values within one float32 ulp (along32_test.go). The
+// DoDiff methods, used only by the LispMachine, stay float64-only. An
+// input of another dtype (or of mixed dtypes) is an error when the node
+// is built, so a graph never computes in the wrong dtype.
 package ops

@@ -276,6 +276,72 @@ func TestFloat32AgreesWithFloat64(t *testing.T) {
 				return GaussianExpectedLogLik(f, in[7], in[8], in[9])
 			}},
 	)
+	// The ops along an axis, the stick-breaking transform and the tiling,
+	// which compute in float64 on the widened input and round once.
+	cases = append(cases,
+		tc{"LogSumExp+LogMeanExp", []dtInput{{randVec(r, 12, 2), []int{3, 4}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				b := graph.New(g)
+				l := b.Apply("LogSumExp", func(x *G.Node) (*G.Node, error) { return LogSumExp(x, 1) }, sq(in[0]))
+				m := b.Apply("LogMeanExp", func(x *G.Node) (*G.Node, error) { return LogMeanExp(x, 0) }, in[0])
+				if err := b.Err(); err != nil {
+					return nil, err
+				}
+				wl, err := weighted(g, l, 10)
+				if err != nil {
+					return nil, err
+				}
+				wm, err := weighted(g, m, 11)
+				if err != nil {
+					return nil, err
+				}
+				return b.Add(wl, wm), b.Err()
+			}},
+		tc{"StickBreaking+LogDet", []dtInput{{randVec(r, 8, 1.5), []int{2, 4}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				y, err := StickBreaking(in[0])
+				if err != nil {
+					return nil, err
+				}
+				ld, err := StickBreakingLogDet(in[0])
+				if err != nil {
+					return nil, err
+				}
+				wy, err := weighted(g, y, 12)
+				if err != nil {
+					return nil, err
+				}
+				wl, err := weighted(g, ld, 13)
+				if err != nil {
+					return nil, err
+				}
+				return G.Add(wy, wl)
+			}},
+		tc{"ReduceSum+TileRows+SumTiles", []dtInput{{randVec(r, 6, 1), []int{2, 3}, true}},
+			func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+				tiled, err := TileRows(sq(in[0]), 3)
+				if err != nil {
+					return nil, err
+				}
+				back, err := SumTiles(tiled, 3)
+				if err != nil {
+					return nil, err
+				}
+				s, err := ReduceSum(back, 1)
+				if err != nil {
+					return nil, err
+				}
+				wt, err := weighted(g, tiled, 14)
+				if err != nil {
+					return nil, err
+				}
+				ws, err := weighted(g, s, 15)
+				if err != nil {
+					return nil, err
+				}
+				return G.Add(wt, ws)
+			}},
+	)
 	// The elementwise special functions (UnaryFn), each on inputs in its
 	// domain: positive for the gamma family, negative for log1mexp.
 	pos, neg := make([]float64, 12), make([]float64, 12)

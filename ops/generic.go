@@ -204,3 +204,42 @@ func checkFloat(name string, xs ...*G.Node) error {
 func isFloat32(in []G.Value) bool {
 	return len(in) > 0 && in[0] != nil && in[0].Dtype() == tensor.Float32
 }
+
+// wideIn returns the elements of v, a float64 or float32 value, as
+// float64s (see widened: a float64 v's own storage, which callers must not
+// write to), and whether v is float32. The ops that compute in float64
+// whatever their dtype (the reductions along an axis, StickBreaking,
+// TileRows) read their inputs with it and write their results with
+// narrowed.
+func wideIn(v G.Value) ([]float64, bool, error) {
+	xs, err := widened(v)
+	return xs, v != nil && v.Dtype() == tensor.Float32, err
+}
+
+// narrowed returns v, computed in float64, as a value of shape s: v itself
+// as its backing for float64, rounded to float32 when f32 (a scalar of the
+// dtype for a scalar shape).
+func narrowed(s tensor.Shape, v []float64, f32 bool) G.Value {
+	if !f32 {
+		return valueShaped(s, v)
+	}
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return shapedOf[float32](s, out)
+}
+
+// sameDtype reports an error unless every value is of the first one's
+// dtype (the two inputs of a gradient op, say).
+func sameDtype(in ...G.Value) error {
+	for i, v := range in {
+		if v == nil {
+			return fmt.Errorf("input %d is nil", i)
+		}
+		if v.Dtype() != in[0].Dtype() {
+			return fmt.Errorf("input %d is %v, input 0 is %v", i, v.Dtype(), in[0].Dtype())
+		}
+	}
+	return nil
+}

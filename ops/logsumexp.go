@@ -21,8 +21,13 @@ import (
 //
 // The gradient is softmax(x) along the axis times the incoming gradient. It
 // replaces gorgonia.LogSumExp, whose v0.9.18 value is wrong.
+//
+// x may be float64 or float32: a float32 x is widened, the max, the sum
+// of exponentials and the log are computed in float64 and the result
+// rounded once (so are the softmax and the scaling of its gradient);
+// DoDiff, for the LispMachine, is float64-only.
 func LogSumExp(x *G.Node, axis int) (*G.Node, error) {
-	if err := checkFloat64("LogSumExp", x); err != nil {
+	if err := checkFloat("LogSumExp", x); err != nil {
 		return nil, err
 	}
 	d := x.Shape().Dims()
@@ -157,7 +162,7 @@ func (op lseOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("LogSumExp takes 1 input, got %d", len(in))
 	}
-	xs, err := floats(in[0])
+	xs, f32, err := wideIn(in[0])
 	if err != nil {
 		return nil, fmt.Errorf("LogSumExp: %w", err)
 	}
@@ -165,35 +170,35 @@ func (op lseOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("LogSumExp: %w", err)
 	}
-	out, dst := newShaped(op.reduced(op.shape))
-	if dst == nil {
-		dst = make([]float64, 1)
-		defer func() { setScalar(out, dst[0]) }()
-	}
+	dst := make([]float64, outer*inner)
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
-			base := o*n*inner + i
-			m := math.Inf(-1)
-			for k := 0; k < n; k++ {
-				if v := xs[base+k*inner]; v > m || math.IsNaN(v) {
-					m = v
-					if math.IsNaN(v) {
-						break
-					}
-				}
-			}
-			if math.IsInf(m, 0) || math.IsNaN(m) {
-				dst[o*inner+i] = m
-				continue
-			}
-			var s float64
-			for k := 0; k < n; k++ {
-				s += math.Exp(xs[base+k*inner] - m)
-			}
-			dst[o*inner+i] = m + math.Log(s)
+			dst[o*inner+i] = lseStrided(xs[o*n*inner+i:], n, inner)
 		}
 	}
-	return out, nil
+	return narrowed(op.reduced(op.shape), dst, f32), nil
+}
+
+// lseStrided returns log Σₖ exp(xs[k·stride]) over k < n, max-shifted: the
+// max itself when it is ±Inf or NaN.
+func lseStrided(xs []float64, n, stride int) float64 {
+	m := math.Inf(-1)
+	for k := 0; k < n; k++ {
+		if v := xs[k*stride]; v > m || math.IsNaN(v) {
+			m = v
+			if math.IsNaN(v) {
+				break
+			}
+		}
+	}
+	if math.IsInf(m, 0) || math.IsNaN(m) {
+		return m
+	}
+	var s float64
+	for k := 0; k < n; k++ {
+		s += math.Exp(xs[k*stride] - m)
+	}
+	return m + math.Log(s)
 }
 
 func (op lseOp) DiffWRT(int) []bool { return []bool{true} }
@@ -277,16 +282,27 @@ func (op softmaxOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("Softmax takes 1 input, got %d", len(in))
 	}
-	lse, err := lseOp{alongOp(op)}.Do(in...)
+	xs, f32, err := wideIn(in[0])
 	if err != nil {
 		return nil, fmt.Errorf("Softmax: %w", err)
 	}
-	return broadcastAlong(alongOp(op), "Softmax", []G.Value{in[0], lse}, func(x, m float64) float64 {
-		if math.IsInf(x, -1) {
-			return 0
+	outer, n, inner, err := alongOp(op).split(len(xs))
+	if err != nil {
+		return nil, fmt.Errorf("Softmax: %w", err)
+	}
+	dst := make([]float64, len(xs))
+	for o := 0; o < outer; o++ {
+		for i := 0; i < inner; i++ {
+			base := o*n*inner + i
+			m := lseStrided(xs[base:], n, inner)
+			for k := 0; k < n; k++ {
+				if x := xs[base+k*inner]; !math.IsInf(x, -1) {
+					dst[base+k*inner] = math.Exp(x - m)
+				}
+			}
 		}
-		return math.Exp(x - m)
-	})
+	}
+	return narrowed(op.shape, dst, f32), nil
 }
 
 func (op softmaxOp) DiffWRT(int) []bool { return []bool{true} }
@@ -368,11 +384,14 @@ func broadcastAlong(op alongOp, name string, in []G.Value, f func(a, b float64) 
 	if len(in) != 2 {
 		return nil, fmt.Errorf("%s takes 2 inputs, got %d", name, len(in))
 	}
-	as, err := floats(in[0])
+	if err := sameDtype(in...); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	as, f32, err := wideIn(in[0])
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	bs, err := floats(in[1])
+	bs, _, err := wideIn(in[1])
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -383,7 +402,7 @@ func broadcastAlong(op alongOp, name string, in []G.Value, f func(a, b float64) 
 	if len(bs) != outer*inner {
 		return nil, fmt.Errorf("%s: %d reduced values for shape %v along axis %d", name, len(bs), op.shape, op.axis)
 	}
-	out, dst := newShaped(op.shape)
+	dst := make([]float64, len(as))
 	for o := 0; o < outer; o++ {
 		for k := 0; k < n; k++ {
 			for i := 0; i < inner; i++ {
@@ -392,5 +411,5 @@ func broadcastAlong(op alongOp, name string, in []G.Value, f func(a, b float64) 
 			}
 		}
 	}
-	return out, nil
+	return narrowed(op.shape, dst, f32), nil
 }

@@ -23,6 +23,10 @@ import (
 // gradient is a hand-written vector-Jacobian product; that product is not
 // differentiable again (a second Grad returns an error).
 //
+// x may be float64 or float32: a float32 x is widened, the transform, its
+// log-determinant and their gradients computed in float64 and rounded
+// once.
+//
 // References: Stan Reference Manual, "Unit simplex" transform; NumPyro
 // StickBreakingTransform.
 func StickBreaking(x *G.Node) (*G.Node, error) {
@@ -54,7 +58,7 @@ func StickBreakingLogDet(x *G.Node) (*G.Node, error) {
 }
 
 func sbCheck(name string, x *G.Node) error {
-	if err := checkFloat64(name, x); err != nil {
+	if err := checkFloat(name, x); err != nil {
 		return err
 	}
 	s := x.Shape()
@@ -66,15 +70,18 @@ func sbCheck(name string, x *G.Node) error {
 
 // sbRows splits a stick-breaking input value laid out as shape [..., K−1]
 // (the node's shape, see alongOp) into rows.
-func sbRows(v G.Value, shape tensor.Shape) (xs []float64, rows, km1 int, err error) {
-	if xs, err = floats(v); err != nil {
-		return nil, 0, 0, err
+//
+// A float32 value is widened: the stick-breaking ops compute in float64
+// and round their results (f32 reports it).
+func sbRows(v G.Value, shape tensor.Shape) (xs []float64, rows, km1 int, f32 bool, err error) {
+	if xs, f32, err = wideIn(v); err != nil {
+		return nil, 0, 0, false, err
 	}
 	if len(xs) != shape.TotalSize() {
-		return nil, 0, 0, fmt.Errorf("value has %d elements, node shape %v has %d", len(xs), shape, shape.TotalSize())
+		return nil, 0, 0, false, fmt.Errorf("value has %d elements, node shape %v has %d", len(xs), shape, shape.TotalSize())
 	}
 	km1 = shape[shape.Dims()-1]
-	return xs, len(xs) / km1, km1, nil
+	return xs, len(xs) / km1, km1, f32, nil
 }
 
 // sbOut returns the shape [..., K] of the transform of shape [..., K−1].
@@ -133,15 +140,15 @@ func (op sbOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("StickBreaking takes 1 input, got %d", len(in))
 	}
-	xs, rows, km1, err := sbRows(in[0], op.shape)
+	xs, rows, km1, f32, err := sbRows(in[0], op.shape)
 	if err != nil {
 		return nil, fmt.Errorf("StickBreaking: %w", err)
 	}
-	out, ys := newShaped(sbOut(op.shape))
+	ys := make([]float64, rows*(km1+1))
 	for r := range rows {
 		StickBreakingRow(ys[r*(km1+1):(r+1)*(km1+1)], xs[r*km1:(r+1)*km1])
 	}
-	return out, nil
+	return narrowed(sbOut(op.shape), ys, f32), nil
 }
 
 func (op sbOp) DiffWRT(int) []bool { return []bool{true} }
@@ -190,18 +197,21 @@ func (op sbGradOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 2 {
 		return nil, fmt.Errorf("StickBreakingVJP takes 2 inputs, got %d", len(in))
 	}
-	xs, rows, km1, err := sbRows(in[0], op.shape)
+	if err := sameDtype(in...); err != nil {
+		return nil, fmt.Errorf("StickBreakingVJP: %w", err)
+	}
+	xs, rows, km1, f32, err := sbRows(in[0], op.shape)
 	if err != nil {
 		return nil, fmt.Errorf("StickBreakingVJP: %w", err)
 	}
-	gs, err := floats(in[1])
+	gs, err := widened(in[1])
 	if err != nil {
 		return nil, fmt.Errorf("StickBreakingVJP: %w", err)
 	}
 	if len(gs) != rows*(km1+1) {
 		return nil, fmt.Errorf("StickBreakingVJP: %d gradients for %d rows of %d", len(gs), rows, km1+1)
 	}
-	out, dx := newShaped(op.shape)
+	dx := make([]float64, rows*km1)
 	y := make([]float64, km1+1)
 	for r := range rows {
 		x, g, d := xs[r*km1:(r+1)*km1], gs[r*(km1+1):(r+1)*(km1+1)], dx[r*km1:(r+1)*km1]
@@ -213,7 +223,7 @@ func (op sbGradOp) Do(in ...G.Value) (G.Value, error) {
 			suffix += g[k] * y[k]
 		}
 	}
-	return out, nil
+	return narrowed(op.shape, dx, f32), nil
 }
 
 func (op sbGradOp) DiffWRT(int) []bool { return []bool{true, true} }
@@ -254,15 +264,11 @@ func (op sbLogDetOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("StickBreakingLogDet takes 1 input, got %d", len(in))
 	}
-	xs, rows, km1, err := sbRows(in[0], op.shape)
+	xs, rows, km1, f32, err := sbRows(in[0], op.shape)
 	if err != nil {
 		return nil, fmt.Errorf("StickBreakingLogDet: %w", err)
 	}
-	out, dst := newShaped(sbReduced(op.shape))
-	if dst == nil {
-		dst = make([]float64, 1)
-		defer func() { setScalar(out, dst[0]) }()
-	}
+	dst := make([]float64, rows)
 	for r := range rows {
 		var s float64
 		for k, v := range xs[r*km1 : (r+1)*km1] {
@@ -272,7 +278,7 @@ func (op sbLogDetOp) Do(in ...G.Value) (G.Value, error) {
 		}
 		dst[r] = s
 	}
-	return out, nil
+	return narrowed(sbReduced(op.shape), dst, f32), nil
 }
 
 func (op sbLogDetOp) DiffWRT(int) []bool { return []bool{true} }
@@ -321,18 +327,21 @@ func (op sbLogDetGradOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 2 {
 		return nil, fmt.Errorf("StickBreakingLogDetGrad takes 2 inputs, got %d", len(in))
 	}
-	xs, rows, km1, err := sbRows(in[0], op.shape)
+	if err := sameDtype(in...); err != nil {
+		return nil, fmt.Errorf("StickBreakingLogDetGrad: %w", err)
+	}
+	xs, rows, km1, f32, err := sbRows(in[0], op.shape)
 	if err != nil {
 		return nil, fmt.Errorf("StickBreakingLogDetGrad: %w", err)
 	}
-	gs, err := floats(in[1])
+	gs, err := widened(in[1])
 	if err != nil {
 		return nil, fmt.Errorf("StickBreakingLogDetGrad: %w", err)
 	}
 	if len(gs) != rows {
 		return nil, fmt.Errorf("StickBreakingLogDetGrad: %d gradients for %d rows", len(gs), rows)
 	}
-	out, dx := newShaped(op.shape)
+	dx := make([]float64, len(xs))
 	for r := range rows {
 		for k, v := range xs[r*km1 : (r+1)*km1] {
 			c := float64(km1 - k)
@@ -340,7 +349,7 @@ func (op sbLogDetGradOp) Do(in ...G.Value) (G.Value, error) {
 			dx[r*km1+k] = gs[r] * (special.Sigmoid(-t) - c*special.Sigmoid(t))
 		}
 	}
-	return out, nil
+	return narrowed(op.shape, dx, f32), nil
 }
 
 func (op sbLogDetGradOp) DiffWRT(int) []bool { return []bool{true, true} }

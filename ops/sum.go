@@ -17,8 +17,10 @@ import (
 // 1, and the next elementwise op fails at run time ("Expected left value to
 // be Tensor"). Here the value always has the node's shape. The gradient
 // repeats the incoming gradient along the axis; it is differentiable again.
+// x may be float64 or float32 (a float32 sum is accumulated in float64
+// and rounded once).
 func ReduceSum(x *G.Node, axis int) (*G.Node, error) {
-	if err := checkFloat64("ReduceSum", x); err != nil {
+	if err := checkFloat("ReduceSum", x); err != nil {
 		return nil, err
 	}
 	d := x.Shape().Dims()
@@ -64,7 +66,7 @@ func (op sumOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("ReduceSum takes 1 input, got %d", len(in))
 	}
-	xs, err := floats(in[0])
+	xs, f32, err := wideIn(in[0])
 	if err != nil {
 		return nil, fmt.Errorf("ReduceSum: %w", err)
 	}
@@ -72,11 +74,7 @@ func (op sumOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ReduceSum: %w", err)
 	}
-	out, dst := newShaped(op.reduced(op.shape))
-	if dst == nil {
-		dst = make([]float64, 1)
-		defer func() { setScalar(out, dst[0]) }()
-	}
+	dst := make([]float64, outer*inner)
 	for o := range outer {
 		for k := range n {
 			for i := range inner {
@@ -84,7 +82,7 @@ func (op sumOp) Do(in ...G.Value) (G.Value, error) {
 			}
 		}
 	}
-	return out, nil
+	return narrowed(op.reduced(op.shape), dst, f32), nil
 }
 
 func (op sumOp) DiffWRT(int) []bool { return []bool{true} }
@@ -126,7 +124,7 @@ func (op repeatOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("RepeatAlong takes 1 input, got %d", len(in))
 	}
-	gs, err := floats(in[0])
+	gs, f32, err := wideIn(in[0])
 	if err != nil {
 		return nil, fmt.Errorf("RepeatAlong: %w", err)
 	}
@@ -137,13 +135,13 @@ func (op repeatOp) Do(in ...G.Value) (G.Value, error) {
 	if len(gs) != outer*inner {
 		return nil, fmt.Errorf("RepeatAlong: %d values for shape %v along axis %d", len(gs), op.shape, op.axis)
 	}
-	out, dst := newShaped(op.shape)
+	dst := make([]float64, op.shape.TotalSize())
 	for o := range outer {
 		for k := range n {
 			copy(dst[(o*n+k)*inner:(o*n+k+1)*inner], gs[o*inner:(o+1)*inner])
 		}
 	}
-	return out, nil
+	return narrowed(op.shape, dst, f32), nil
 }
 
 func (op repeatOp) DiffWRT(int) []bool { return []bool{true} }

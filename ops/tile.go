@@ -12,9 +12,10 @@ import (
 // TileRows returns r copies of x stacked along its first axis: for x of
 // shape [n, …] the result has shape [r·n, …] with rows k·n … k·n+n−1 a
 // copy of x. Its gradient sums the r blocks of the incoming gradient
-// ([SumTiles]), and SumTiles's gradient is TileRows again.
+// ([SumTiles]), and SumTiles's gradient is TileRows again. Both take
+// float64 or float32 (SumTiles adds in float64 and rounds once).
 func TileRows(x *G.Node, r int) (*G.Node, error) {
-	if err := checkFloat64("TileRows", x); err != nil {
+	if err := checkFloat("TileRows", x); err != nil {
 		return nil, err
 	}
 	s := x.Shape()
@@ -27,7 +28,7 @@ func TileRows(x *G.Node, r int) (*G.Node, error) {
 // SumTiles sums the r blocks of rows of x, of shape [r·n, …], into one of
 // shape [n, …]: the adjoint of [TileRows].
 func SumTiles(x *G.Node, r int) (*G.Node, error) {
-	if err := checkFloat64("SumTiles", x); err != nil {
+	if err := checkFloat("SumTiles", x); err != nil {
 		return nil, err
 	}
 	s := x.Shape()
@@ -98,25 +99,25 @@ func (op tileOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("%s takes 1 input, got %d", op, len(in))
 	}
-	xs, err := floats(in[0])
+	xs, f32, err := wideIn(in[0])
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	m := op.in.TotalSize()
 	if op.sum {
-		out, dst := newShaped(op.in)
+		dst := make([]float64, m)
 		for k := range op.r {
 			for i, v := range xs[k*m : (k+1)*m] {
 				dst[i] += v
 			}
 		}
-		return out, nil
+		return narrowed(op.in, dst, f32), nil
 	}
-	out, dst := newShaped(op.tiled())
+	dst := make([]float64, m*op.r)
 	for k := range op.r {
 		copy(dst[k*m:(k+1)*m], xs)
 	}
-	return out, nil
+	return narrowed(op.tiled(), dst, f32), nil
 }
 
 func (op tileOp) DiffWRT(int) []bool { return []bool{true} }

@@ -80,19 +80,6 @@ func addInto(dst G.Value, src []float64) error {
 	}
 }
 
-// checkFloat64 rejects nil nodes and nodes whose dtype is not float64.
-func checkFloat64(name string, xs ...*G.Node) error {
-	for i, x := range xs {
-		if x == nil {
-			return fmt.Errorf("ops: %s: input %d is a nil node", name, i)
-		}
-		if dt := x.Dtype(); dt != tensor.Float64 {
-			return fmt.Errorf("ops: %s: float64 only, input %d is %v", name, i, dt)
-		}
-	}
-	return nil
-}
-
 // valueShaped returns v as a value of shape s, a *G.F64 for a scalar
 // shape; v becomes the tensor's backing.
 func valueShaped(s tensor.Shape, v []float64) G.Value {

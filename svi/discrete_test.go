@@ -12,6 +12,7 @@ import (
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/guides"
+	"github.com/govi/govi/internal/graph"
 	"github.com/govi/govi/internal/special"
 	"github.com/govi/govi/svi"
 )
@@ -21,12 +22,22 @@ func constMat(g *G.ExprGraph, r, c int, v []float64) *G.Node {
 	return constOf(g, v, r, c)
 }
 
-// constOf returns an input node of the given shape holding a copy of v.
+// constOf returns an input node of the given shape holding a copy of v,
+// of the graph's dtype (float32, rounded, in a float32 training graph).
 // Each gets its own name: gorgonia merges unnamed inputs of one shape.
 func constOf(g *G.ExprGraph, v []float64, shape ...int) *G.Node {
-	t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
+	var backing any = append([]float64(nil), v...)
+	dt := graph.Dtype(g)
+	if dt == tensor.Float32 {
+		v32 := make([]float32, len(v))
+		for i, x := range v {
+			v32[i] = float32(x)
+		}
+		backing = v32
+	}
+	t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing))
 	name := fmt.Sprintf("const%d", len(g.AllNodes()))
-	return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithValue(t), G.WithName(name))
+	return G.NewTensor(g, dt, len(shape), G.WithShape(shape...), G.WithValue(t), G.WithName(name))
 }
 
 // bitsModel is a global site of K bits with a Bernoulli(σ(a_j)) prior and

@@ -121,7 +121,10 @@ func jointStates(g *G.ExprGraph, sites []Site, mult int) ([]map[string]*G.Node, 
 		rest := idx
 		for i, s := range sites {
 			n, t := input(g, fmt.Sprintf("enum/%s/%d", s.Name, idx), s.Shape)
-			fillState(t.Float64s(), s, rest%counts[i])
+			v := make([]float64, t.Shape().TotalSize())
+			fillState(v, s, rest%counts[i])
+			setFrom(t, v) // 0/1 values: exact in float32
+
 			out[idx][s.Name] = n
 			rest /= counts[i]
 		}
@@ -150,7 +153,7 @@ func rowStates(g *G.ExprGraph, sites []Site, n int) (map[string]*G.Node, int, er
 	for i, s := range sites {
 		shape := append([]int{R * n}, s.Shape[1:]...)
 		node, t := input(g, "enum/"+s.Name, shape)
-		v := t.Float64s()
+		v := make([]float64, t.Shape().TotalSize())
 		per := len(v) / (R * n)
 		for r := range R {
 			one := v[r*n*per : (r*n+1)*per]
@@ -159,6 +162,7 @@ func rowStates(g *G.ExprGraph, sites []Site, n int) (map[string]*G.Node, int, er
 				copy(v[(r*n+row)*per:(r*n+row+1)*per], one)
 			}
 		}
+		setFrom(t, v) // 0/1 values: exact in float32
 		out[s.Name] = node
 		stride *= counts[i]
 	}

@@ -311,8 +311,13 @@ func isZeroConst(n *G.Node) bool {
 	if n.Op() == nil || !n.IsScalar() {
 		return false
 	}
-	v, ok := n.Value().(*G.F64)
-	return ok && float64(*v) == 0
+	switch v := n.Value().(type) {
+	case *G.F64:
+		return float64(*v) == 0
+	case *G.F32:
+		return float32(*v) == 0
+	}
+	return false
 }
 
 func add(b *graph.B, acc, x *G.Node) *G.Node {

@@ -72,9 +72,9 @@ type Config struct {
 	// local to the rank.
 	Reduce Reducer
 	// DType is the floating-point type of the training graph: Float64
-	// (the zero value) or Float32, which New refuses with estimators,
-	// Vectorize, guides or models whose operations do not support it yet
-	// (see Float32 for what stays float64).
+	// (the zero value) or Float32, with any estimator; New fails when a
+	// guide or model builds an operation (or a constant) that is not
+	// float32 (see Float32 for what stays float64).
 	DType DType
 }
 

@@ -145,15 +145,17 @@ func TestBadInputCorpus(t *testing.T) {
 	}
 }
 
-// TestDTypeRefusedByName: the SVI commands whose models or estimators have
-// no float32 path refuse -dtype float32 naming the reason.
+// TestDTypeRefusedByName: every SVI command trains in float32; -dtype is
+// refused, naming the reason, where the fit it would apply to has no
+// training graph (the closed-form CAVI and structured fits stay float64)
+// and for an unknown dtype.
 func TestDTypeRefusedByName(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"gmm", "-data", "../../data/old_faithful/faithful.csv", "-k", "2", "-method", "svi", "-dtype", "float32"}, "ops.StickBreaking, ops.LogSumExp"},
-		{[]string{"lfm", "-data", "bars", "-factors", "2", "-method", "svi", "-dtype", "float32"}, "estimators of binary factors (score, vimco, enum, concrete) stay float64"},
+		{[]string{"gmm", "-data", "../../data/old_faithful/faithful.csv", "-k", "2", "-method", "cavi", "-dtype", "float32"}, "the CAVI fit is closed-form float64"},
+		{[]string{"lfm", "-data", "bars", "-factors", "2", "-method", "cavi", "-dtype", "float32"}, "-dtype applies to -method svi|amortized"},
 		{[]string{"lfm", "-data", "bars", "-factors", "2", "-method", "svi", "-dtype", "float16"}, "unknown dtype"},
 	} {
 		_, _, err := runCmd(append(tc.args, "-out", t.TempDir())...)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/govi/govi/internal/table"
 	"github.com/govi/govi/models/fhmm"
+	"github.com/govi/govi/svi"
 )
 
 // fhmmReport is the report.json of the fhmm command. Every quantity is in
@@ -87,6 +88,7 @@ type fhmmNetReport struct {
 	Steps     int     `json:"steps"`
 	LearnRate float64 `json:"lr"`
 	Seed      uint64  `json:"seed"`
+	DType     string  `json:"dtype,omitempty"` // float32; empty for float64
 	// Starts is the number of seeded initialisations, StartELBO their
 	// final ELBOs and BestStart the one reported.
 	Starts    int       `json:"starts"`
@@ -106,7 +108,7 @@ type amortGap struct {
 // fhmmFlags are the flags of train fhmm.
 type fhmmFlags struct {
 	data, params, method, columns, out string
-	estimator                          string
+	estimator, dtype                   string
 	particles                          int
 	chains, states, iters, starts      int
 	window, hidden, steps              int
@@ -128,6 +130,7 @@ func declareFHMMFlags(fs *flag.FlagSet) *fhmmFlags {
 	fs.StringVar(&f.method, "method", "structured", "inference: exact (forward–backward on the L^M joint chain), structured (mean field over chains), meanfield (fully factorised), amortized (an inference network trained on the fully factorised ELBO)")
 	fs.StringVar(&f.estimator, "estimator", "closed", "-method amortized: how the network is trained: closed (the fully factorised ELBO in closed form), enum (the states s_t as svi Categorical sites under guides.AmortizedDiscrete, each time step's L^M joint states enumerated by svi's enum estimator: the same ELBO and gradient) or score (svi's score-function estimator on that model, -particles draws, leave-one-out baseline)")
 	fs.IntVar(&f.particles, "particles", 8, "-method amortized -estimator score: draws per step (at least 2)")
+	fs.StringVar(&f.dtype, "dtype", "float64", "-method amortized: floating-point type of the network's training graph, float64 or float32 (any -estimator; the weights and Adam's moments stay float64, and the reported ELBO and marginals are computed in float64)")
 	fs.IntVar(&f.window, "window", 2, "-method amortized: the network sees 2w+1 observations y_{t−w..t+w}")
 	fs.IntVar(&f.hidden, "hidden", 32, "-method amortized: width of the network's tanh hidden layer")
 	fs.IntVar(&f.steps, "steps", 3000, "-method amortized: Adam steps")
@@ -181,7 +184,7 @@ func (f *fhmmFlags) validate() error {
 // validateNet checks the flags of -method amortized.
 func (f *fhmmFlags) validateNet() error {
 	if f.method != "amortized" {
-		for _, name := range []string{"window", "hidden", "steps", "lr", "estimator", "particles"} {
+		for _, name := range []string{"window", "hidden", "steps", "lr", "estimator", "particles", "dtype"} {
 			if f.set[name] {
 				return fmt.Errorf("train fhmm: -%s applies to -method amortized only", name)
 			}
@@ -204,6 +207,9 @@ func (f *fhmmFlags) validateNet() error {
 	}
 	if _, err := fhmm.ParseNetEstimator(f.estimator); err != nil {
 		return fmt.Errorf("train fhmm: -estimator %q: want closed, enum or score", f.estimator)
+	}
+	if _, err := svi.ParseDType(f.dtype); err != nil {
+		return fmt.Errorf("train fhmm: -dtype: %w", err)
 	}
 	return nil
 }

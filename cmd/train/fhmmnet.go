@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/govi/govi/models/fhmm"
+	"github.com/govi/govi/svi"
 )
 
 // fitNet trains the inference network of -method amortized on the
@@ -22,8 +23,12 @@ func (f *fhmmFlags) fitNet(ctx context.Context, p fhmm.Params, y [][]float64, re
 	if err != nil {
 		return fmt.Errorf("train fhmm: -estimator: %w", err)
 	}
+	dt, err := svi.ParseDType(f.dtype)
+	if err != nil {
+		return fmt.Errorf("train fhmm: -dtype: %w", err)
+	}
 	set := fhmm.NetSettings{Window: f.window, Hidden: f.hidden, Steps: f.steps, LearnRate: f.lr, Seed: f.seed, Starts: max(f.starts, 1),
-		Estimator: est}
+		Estimator: est, DType: dt}
 	if est == fhmm.NetScore {
 		set.Particles = f.particles
 	}
@@ -34,6 +39,9 @@ func (f *fhmmFlags) fitNet(ctx context.Context, p fhmm.Params, y [][]float64, re
 	rep.Seconds += time.Since(start).Seconds()
 	rep.Network = &fhmmNetReport{Estimator: est.String(), Particles: set.Particles, Window: f.window, Hidden: f.hidden, Steps: f.steps, LearnRate: f.lr, Seed: f.seed,
 		Starts: set.Starts, StartELBO: fit.StartELBO, BestStart: fit.Start}
+	if dt != svi.Float64 {
+		rep.Network.DType = dt.String()
+	}
 	e := fit.ELBO
 	rep.ELBO, rep.ELBOTrace, rep.Marginals = &e, fit.Trace, fit.Marginals
 	if !f.learn {

@@ -36,6 +36,7 @@ type gmmReport struct {
 	Standardized        bool        `json:"standardized"`
 	Init                string      `json:"init"`
 	Seed                uint64      `json:"seed"`
+	DType               string      `json:"dtype,omitempty"` // -method svi -dtype float32; empty for float64
 	Weights             []float64   `json:"weights"`
 	Means               [][]float64 `json:"means"`
 	Covariances         [][]float64 `json:"covariances"` // D×D row-major each
@@ -72,9 +73,9 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	method := fs.String("method", "cavi", "cavi (closed-form coordinate ascent, PRML 10.2) or svi (assignments summed out; the shared SVI flags apply)")
 	spec := sviDefaults(4000, 0.02, 4, "entropy")
 	spec.natural = true
-	spec.seed = 0 // the CAVI fits' initialisation has always been seeded with 0 by default
-	spec.noFloat32 = "the SVI model's stick-breaking weights, Dirichlet prior and log-sum-exp over the components run float64-only ops (ops.StickBreaking, ops.LogSumExp)"
-	spec.notes = map[string]string{"dtype": "float64 only for gmm"}
+	spec.seed = 0       // the CAVI fits' initialisation has always been seeded with 0 by default
+	spec.float32 = true // the SVI model's ops (StickBreaking, LogSumExp, Lgamma) take float32
+	spec.notes = map[string]string{"dtype": "-method svi only for gmm: the CAVI fit is closed-form float64"}
 	sf := addSVIFlags(fs, spec)
 	tf := addTableFlags(fs)
 	seed := &sf.seed
@@ -102,6 +103,9 @@ func runGMM(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if err := sf.validate("gmm"); err != nil {
 		return err // also for cavi: a typed -steps -1 is nonsense whatever the method
+	}
+	if *method == "cavi" && sf.dtype != "float64" {
+		return fmt.Errorf("train gmm: -dtype %s applies to -method svi: the CAVI fit is closed-form float64", sf.dtype)
 	}
 	var init gmm.Init
 	switch *initName {
@@ -216,6 +220,9 @@ func runGMMSVI(ctx context.Context, sf *sviFlags, path string, tb *table.Table, 
 		Guide:     sf.guide, Estimator: cfg.Estimator.String(), Steps: st.Iter, Diagnostics: fit.Diagnostics,
 		Draws: gmmSVIDraws, Seconds: fit.Seconds, LearnRateUsed: fit.LR,
 		caviRanks: caviRanks{Ranks: w.size, ShardRule: fullBatchShardRule(w.size), AllReduceSeconds: w.allReduceSeconds()}}
+	if cfg.DType != svi.Float64 {
+		rep.DType = cfg.DType.String()
+	}
 	rep.summary(m.Summary(draws, mean, std))
 	fmt.Fprintf(stderr, "gmm (svi): N = %d, D = %d, K = %d: %d steps, %d effective components\n", tb.Rows, d, k, st.Iter, rep.EffectiveComponents)
 	return finishGMM(tb, &rep, od, stdout, stderr)

@@ -24,7 +24,8 @@ type lfmReport struct {
 	D          int         `json:"d"`
 	K          int         `json:"k"`
 	Seed       uint64      `json:"seed"`
-	Params     string      `json:"params"` // where the parameters come from
+	DType      string      `json:"dtype,omitempty"` // -method svi|amortized -dtype float32; empty for float64
+	Params     string      `json:"params"`          // where the parameters come from
 	Weights    [][]float64 `json:"weights"`
 	Bias       []float64   `json:"bias"`
 	Noise      *float64    `json:"noise"` // σ; null for Bernoulli outputs
@@ -295,6 +296,9 @@ func fitLFM(ctx context.Context, f *lfmFlags, stderr io.Writer) (*lfmReport, *lf
 	}
 	rep := &lfmReport{Model: "lfm", Method: f.method, Likelihood: f.lik.String(), Data: f.data, Columns: data.columns,
 		Dropped: data.dropped, N: len(data.x), D: len(data.x[0]), K: f.factors, Seed: f.seed}
+	if f.svi.sf.dtype == "float32" { // validated: only with -method svi|amortized
+		rep.DType = "float32"
+	}
 	if f.given["binarize"] {
 		t := f.binarize
 		rep.Binarize = &t

@@ -105,7 +105,7 @@ func TestLFMSharedFlagRefusals(t *testing.T) {
 		{"checkpoint with a list", []string{"-method", "svi", "-estimator", "enum,score", "-checkpoint", "c"}, "give one -estimator"},
 		{"resume with starts", []string{"-method", "svi", "-learn", "-likelihood", "bernoulli", "-starts", "2", "-resume", "c"}, "-starts 1"},
 		{"negative particles", []string{"-method", "svi", "-particles", "-1"}, "-particles"},
-		{"float32", []string{"-method", "svi", "-dtype", "float32"}, "-dtype float32"},
+		{"dtype with cavi", []string{"-method", "cavi", "-dtype", "float32"}, "-dtype applies to -method svi|amortized"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -34,7 +34,7 @@ func lfmSVISpec() sviSpec {
 	spec := sviDefaults(2000, 0.05, 0, "score")
 	spec.stop, spec.average, spec.schedule = false, false, "none"
 	spec.autoParticles = true
-	spec.noFloat32 = "the estimators of binary factors (score, vimco, enum, concrete) stay float64"
+	spec.float32 = true // every estimator of binary factors, both guides
 	spec.ownEstimator = "with -method svi|amortized: score, vimco, enum or concrete, or a comma list to fit with each and compare (the first gives the marginals)"
 	spec.notes = map[string]string{
 		"steps":      "with -learn, of the joint fit of the parameters and q",
@@ -58,7 +58,7 @@ func declareLFMSVIFlags(fs *flag.FlagSet, f *lfmFlags) {
 // lfmSVIOnly are the flags of -method svi|amortized; lfmNever the shared
 // SVI flags the lfm command does not take (its guides are the discrete
 // mean field and encoder, its ELBO is scored exactly or from 1,000 draws
-// per row, and its graphs are float64 with one worker).
+// per row, and its graphs are one per fit).
 var (
 	lfmSVIOnly = []string{"estimator", "baseline", "particles", "steps", "lr", "temperature", "hidden", "batch", "grad-draws",
 		"checkpoint", "checkpoint-every", "resume", "stop", "average", "clip", "schedule", "dtype"}
@@ -140,9 +140,10 @@ func (f *lfmFlags) checkSVIValues() error {
 func (s *lfmSVIFlags) settings(f *lfmFlags, est string, drv lfm.Driver) lfm.SVISettings {
 	e, _ := svi.ParseEstimator(est)
 	b, _ := svi.ParseBaseline(s.baseline)
+	dt, _ := svi.ParseDType(s.sf.dtype) // checked by validate
 	set := lfm.SVISettings{Estimator: e, Baseline: b, Particles: s.sf.particles, Temperature: s.temperature,
 		Steps: s.sf.steps, LearnRate: s.sf.lr, Seed: f.seed, GradDraws: s.draws, Starts: f.starts,
-		ClipNorm: s.sf.clip, Driver: drv}
+		ClipNorm: s.sf.clip, DType: dt, Driver: drv}
 	if f.method == "amortized" {
 		set.Amortized, set.Batch = true, s.batch
 		if s.hidden > 0 {

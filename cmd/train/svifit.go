@@ -162,7 +162,7 @@ func addSVIFlags(fs *flag.FlagSet, spec sviSpec) *sviFlags {
 	fs.StringVar(&f.resume, "resume", "", usage("resume", "continue the fit saved in this checkpoint `file` (same data and flags as the run that wrote it: other data, players or model settings are refused)"))
 	fs.IntVar(&f.draws, "diagnostic-draws", spec.draws, usage("diagnostic-draws", draws))
 	fs.IntVar(&f.workers, "workers", 1, usage("workers", "graphs evaluating the particles in parallel (results depend on it, not on the machine); with -vectorize, goroutines sharing the particles inside the model's kernel where it has one (results do not depend on it)"))
-	fs.StringVar(&f.dtype, "dtype", "float64", usage("dtype", "floating-point type of the training graph: float64 or float32 (blr with the meanfield, fullrank or lowrank guide, bnn with the meanfield guide, also with -local-reparam or -estimator dvi, trueskill, vae, also with -vectorize; not with iwae or the discrete estimators, which stay float64; parameters, optimizer state and checkpoints stay float64, and a checkpoint resumes only in the dtype that wrote it)"))
+	fs.StringVar(&f.dtype, "dtype", "float64", usage("dtype", "floating-point type of the training graph: float64 or float32 (blr with the meanfield, fullrank or lowrank guide, bnn with the meanfield guide, also with -local-reparam or -estimator dvi, trueskill, vae, also with -vectorize, gmm -method svi, lfm -method svi|amortized; with every estimator, iwae and the discrete ones included; parameters, optimizer state and checkpoints stay float64, and a checkpoint resumes only in the dtype that wrote it)"))
 	fs.BoolVar(&f.vectorize, "vectorize", false, usage("vectorize", "evaluate all particles in one graph (models written for it: blr, trueskill, bnn regression; meanfield guide, entropy or kl estimator): same numbers, faster for many particles"))
 	f.optimizer = "adam"
 	if spec.natural {
@@ -195,7 +195,7 @@ func (f *sviFlags) validate(cmd string) error {
 		return fmt.Errorf("train %s: -dtype: %w", cmd, err)
 	}
 	if dt == svi.Float32 && !f.spec.float32 {
-		why := "train blr, bnn, trueskill and vae have it"
+		why := "train blr, bnn, gmm, lfm, trueskill and vae have it"
 		if f.spec.noFloat32 != "" {
 			why = f.spec.noFloat32
 		}

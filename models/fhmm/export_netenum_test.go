@@ -50,7 +50,7 @@ func NetObjectives(p Params, y [][]float64, w, h int, seed uint64) (elbo, closed
 		return 0, 0, 0, nil, nil, err
 	}
 
-	dn, et, err := newDiscreteNet(np, NetEnum, 0, 0.01)
+	dn, et, err := newDiscreteNet(np, NetSettings{Estimator: NetEnum, LearnRate: 0.01})
 	if err != nil {
 		return 0, 0, 0, nil, nil, err
 	}

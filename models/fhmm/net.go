@@ -38,6 +38,11 @@ type NetSettings struct {
 	Estimator NetEstimator
 	// Particles is S of NetScore; 0 means 8.
 	Particles int
+	// DType is the training graph's dtype (svi.Config.DType): Float64, the
+	// zero value, or Float32 with any of the three estimators. The
+	// network's weights stay float64 (svi's master copy), and NetFit's
+	// ELBO and marginals are computed on the host in float64.
+	DType svi.DType
 }
 
 func (s NetSettings) withDefaults() (NetSettings, error) {
@@ -157,7 +162,7 @@ func (np *netProgram) train(ctx context.Context, set NetSettings, start uint64) 
 		return np.trainDiscrete(ctx, set, start)
 	}
 	tr, err := svi.New(np, guides.Delta{InitLoc: np.init(set.Seed, start)},
-		svi.Config{Optimizer: svi.Adam{LearnRate: set.LearnRate}})
+		svi.Config{Optimizer: svi.Adam{LearnRate: set.LearnRate}, DType: set.DType})
 	if err != nil {
 		return nil, err
 	}

@@ -180,9 +180,10 @@ type discreteNet struct {
 	sites []string
 }
 
-// newDiscreteNet builds the trainer of np's network under estimator est
-// with S particles (score) and Adam at lr.
-func newDiscreteNet(np *netProgram, est NetEstimator, particles int, lr float64) (*discreteNet, *svi.Trainer, error) {
+// newDiscreteNet builds the trainer of np's network under the estimator
+// of set, with its particles (score), Adam at its learning rate and its
+// dtype.
+func newDiscreteNet(np *netProgram, set NetSettings) (*discreteNet, *svi.Trainer, error) {
 	t, f, _ := np.dims()
 	dn := &discreteNet{prog: &enumProgram{md: np.md, t: t, f: f},
 		guide: guides.AmortizedDiscrete{Input: "x", Dim: f, Hidden: []int{np.h}, Activation: ops.Tanh}}
@@ -194,9 +195,9 @@ func newDiscreteNet(np *netProgram, est NetEstimator, particles int, lr float64)
 		zf = append(zf, row...)
 	}
 	dn.batch = svi.Batch{"x": np.x, "z": zf}
-	cfg := svi.Config{Estimator: svi.EnumELBO, Optimizer: svi.Adam{LearnRate: lr}}
-	if est == NetScore {
-		cfg.Estimator, cfg.Particles, cfg.Baseline = svi.ScoreELBO, particles, svi.BaselineLOO
+	cfg := svi.Config{Estimator: svi.EnumELBO, Optimizer: svi.Adam{LearnRate: set.LearnRate}, DType: set.DType}
+	if set.Estimator == NetScore {
+		cfg.Estimator, cfg.Particles, cfg.Baseline = svi.ScoreELBO, set.Particles, svi.BaselineLOO
 	}
 	tr, err := svi.New(dn.prog, dn.guide, cfg)
 	if err != nil {
@@ -271,7 +272,7 @@ func (dn *discreteNet) setNet(ps *svi.Params, n *Net) error {
 // svi estimator's loss. The result is scored by the closed form, as
 // NetClosed's.
 func (np *netProgram) trainDiscrete(ctx context.Context, set NetSettings, start uint64) (*NetFit, error) {
-	dn, tr, err := newDiscreteNet(np, set.Estimator, set.Particles, set.LearnRate)
+	dn, tr, err := newDiscreteNet(np, set)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,9 @@ import (
 // one custom operation. Its gradient with respect to a is one custom
 // operation (logitGrad, scaled by the incoming gradient), written by hand
 // and checked against central differences in netop_test.go; it is not
-// differentiable again.
+// differentiable again. The logits may be float64 or float32: a float32
+// node is widened, the ELBO (a sum over the T steps) and its gradient are
+// computed in float64 and rounded once.
 func elboNode(md *model, z [][]float64, a *G.Node) (*G.Node, error) {
 	n, err := G.ApplyOp(elboOp{md: md, z: z}, a)
 	if err != nil {
@@ -59,14 +61,38 @@ func (op elboOp) check(s tensor.Shape) error {
 }
 
 func (op elboOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := ops.FloatInputs("fhmm: FactorizedELBO", in, 1)
+	v, f32, err := wideInputs("fhmm: FactorizedELBO", in, 1)
 	if err != nil {
 		return nil, err
 	}
 	if err := op.check(in[0].Shape()); err != nil {
 		return nil, err
 	}
-	return G.NewF64(op.md.logitELBO(op.z, v[0], nil)), nil
+	e := op.md.logitELBO(op.z, v[0], nil)
+	if f32 {
+		return G.NewF32(float32(e)), nil
+	}
+	return G.NewF64(e), nil
+}
+
+// wideInputs returns the elements of the arity inputs widened to float64
+// (ops.Widen), and whether they are float32; the inputs must share one
+// dtype.
+func wideInputs(name string, in []G.Value, arity int) ([][]float64, bool, error) {
+	if err := ops.CheckArity(name, len(in), arity); err != nil {
+		return nil, false, err
+	}
+	v := make([][]float64, arity)
+	for i := range in {
+		if in[i] == nil || in[i].Dtype() != in[0].Dtype() {
+			return nil, false, fmt.Errorf("%s: input %d is nil or of another dtype than input 0", name, i)
+		}
+		var err error
+		if v[i], err = ops.Widen(in[i], new([]float64)); err != nil {
+			return nil, false, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return v, in[0].Dtype() == tensor.Float32, nil
 }
 
 func (op elboOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
@@ -103,7 +129,7 @@ func (op elboGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op elboGradOp) Do(in ...G.Value) (G.Value, error) {
-	v, err := ops.FloatInputs("fhmm: FactorizedELBOGrad", in, 2)
+	v, f32, err := wideInputs("fhmm: FactorizedELBOGrad", in, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +143,13 @@ func (op elboGradOp) Do(in ...G.Value) (G.Value, error) {
 	op.f.md.logitELBO(op.f.z, v[0], d)
 	for i := range d {
 		d[i] *= v[1][0]
+	}
+	if f32 {
+		d32 := make([]float32, len(d))
+		for i, x := range d {
+			d32[i] = float32(x)
+		}
+		return tensor.New(tensor.WithShape(in[0].Shape().Clone()...), tensor.WithBacking(d32)), nil
 	}
 	return tensor.New(tensor.WithShape(in[0].Shape().Clone()...), tensor.WithBacking(d)), nil
 }

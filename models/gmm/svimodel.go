@@ -7,7 +7,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
@@ -105,8 +104,10 @@ func NewSVIModel(x []float64, d int, cfg Config) (*SVIModel, error) {
 	return m, nil
 }
 
+// constMat returns a constant [r, c] node holding a copy of v, of g's
+// dtype (graph.Tensor: float32 in a float32 training graph).
 func constMat(g *G.ExprGraph, r, c int, v []float64) *G.Node {
-	return G.NewConstant(tensor.New(tensor.WithShape(r, c), tensor.WithBacking(append([]float64(nil), v...))), G.In(g), G.WithName(graph.Name(g, "gmm/const")))
+	return graph.Tensor(g, "gmm/const", append([]float64(nil), v...), r, c)
 }
 
 // chiPrior is the χ distribution with dof[d] degrees of freedom for column
@@ -199,7 +200,7 @@ func (m *SVIModel) Build(mb *svi.M) error {
 	if err := b.Err(); err != nil {
 		return mb.Fail(fmt.Errorf("gmm: %w", err))
 	}
-	m0 := G.NewConstant(tensor.New(tensor.WithShape(D), tensor.WithBacking(append([]float64(nil), m.M0...))), G.In(g), G.WithName(graph.Name(g, "gmm/m0")))
+	m0 := graph.Tensor(g, "gmm/m0", append([]float64(nil), m.M0...), D)
 	mu := mb.Sample("means", meansPrior{m: m, l: ls, halfL: halfL, m0: m0}, K, D)
 	alpha := make([]float64, K)
 	for i := range alpha {

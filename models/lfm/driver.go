@@ -53,6 +53,9 @@ func fingerprint(model SVIModel, flat []float64, set SVISettings) svi.Fingerprin
 	if set.Amortized {
 		fp["guide"] = fmt.Sprintf("amortized, hidden %v", set.Hidden)
 	}
+	if set.DType != svi.Float64 { // float64 fingerprints stay as they were
+		fp["dtype"] = set.DType.String()
+	}
 	if model.Learn {
 		fp["params"] = fmt.Sprintf("learned (σ %v)", p.Sigma)
 	} else {

@@ -45,6 +45,10 @@ type SVISettings struct {
 	// ClipNorm clips the gradient's global norm (svi.Config.ClipNorm); 0
 	// means no clipping.
 	ClipNorm float64
+	// DType is the training graph's dtype (svi.Config.DType): Float64, the
+	// zero value, or Float32 for every estimator and both guides. The
+	// exact score of q and the parameters' M-steps stay float64.
+	DType svi.DType
 	// Driver, when set, starts and runs the optimization in place of Init
 	// and svi.Run (see Driver): to resume from a checkpoint, or to run
 	// with a stopping rule, iterate averaging or a schedule. Steps counts
@@ -206,7 +210,7 @@ func fitSVI(ctx context.Context, model SVIModel, x [][]float64, set SVISettings,
 	}
 	cfg := svi.Config{Estimator: set.Estimator, Baseline: set.Baseline, BaselineInput: "x", Particles: set.Particles,
 		Temperature: set.Temperature, Optimizer: svi.Adam{LearnRate: set.LearnRate}, ClipNorm: set.ClipNorm,
-		Fingerprint: fingerprint(model, flat, set)}
+		DType: set.DType, Fingerprint: fingerprint(model, flat, set)}
 	tr, err := svi.New(model, guide, cfg)
 	if err != nil {
 		return p, nil, err
