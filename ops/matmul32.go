@@ -44,7 +44,7 @@ func MatMul32(ta, tb bool, m, n, k int, a, b []float32, beta float32, c []float3
 var transposeBufs = sync.Pool{New: func() any { return new([]float32) }}
 
 // acc32 adds op(a)·b into c, b row-major k×n. From parallel32 multiply–
-// adds it splits c into bands of columns (multiples of the kernels' 16)
+// adds it splits c into bands of columns (multiples of the kernels' 32)
 // or, when c is narrow, of rows (multiples of 6) over GOMAXPROCS
 // goroutines; each element is summed in the same order either way, so
 // the result does not depend on the number of threads.
@@ -57,7 +57,7 @@ func acc32(ta bool, m, n, k int, a, b, c []float32) {
 	case m*n*k < parallel32 || !par.Split(max(m, n), 12):
 		gemm.Acc32(m, n, k, a, ais, als, b, n, c, n)
 	case n >= 64:
-		par.For(n, 16, 32, func(lo, hi int) { gemm.Acc32(m, hi-lo, k, a, ais, als, b[lo:], n, c[lo:], n) })
+		par.For(n, 32, 64, func(lo, hi int) { gemm.Acc32(m, hi-lo, k, a, ais, als, b[lo:], n, c[lo:], n) })
 	default:
 		par.For(m, 6, 12, func(lo, hi int) { gemm.Acc32(hi-lo, n, k, a[lo*ais:], ais, als, b, n, c[lo*n:], n) })
 	}

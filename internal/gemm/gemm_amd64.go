@@ -14,6 +14,10 @@ import (
 // registers), and so whether Acc and Acc32 run them.
 var HasKernel = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// has512: the processor and the operating system run AVX-512F (the
+// float32 kernel kern6x32).
+var has512 = HasKernel && cpu.X86.HasAVX512F
+
 // The kernels add A·B into a tile of C: 4 rows (or 1) by 8 columns, or by
 // fewer columns under a mask (mask points at 8 int64s, −1 for a column
 // present, 0 for one absent). Strides are in elements.

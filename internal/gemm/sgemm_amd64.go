@@ -28,6 +28,13 @@ const (
 //go:noescape
 func kern6x16(tiles, k int, a *float32, ais, als int, b *float32, ldb int, c *float32, ldc int)
 
+// kern6x32 is kern6x16 over 32 columns on AVX-512 (sgemm512_amd64.s),
+// where the processor has it ([has512]): the same fused multiply–adds per
+// element in the same order, so the same bits.
+//
+//go:noescape
+func kern6x32(tiles, k int, a *float32, ais, als int, b *float32, ldb int, c *float32, ldc int)
+
 //go:noescape
 func kern6x16m(tiles, k int, a *float32, ais, als int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 
@@ -120,7 +127,13 @@ func (p *panel32) block(i0, i1, n int) {
 		return
 	}
 	a := &p.a[i0*p.ais]
-	for j := 0; j < n; j += nr32 {
+	j := 0
+	if has512 {
+		for ; j+2*nr32 <= n; j += 2 * nr32 {
+			kern6x32(tiles, p.kc, a, p.ais, p.als, &p.b[j], p.ldb, &p.c[i0*p.ldc+j], p.ldc)
+		}
+	}
+	for ; j < n; j += nr32 {
 		p.strip(tiles, a, p.ais, j, min(nr32, n-j), &p.c[i0*p.ldc+j], p.ldc)
 	}
 }
