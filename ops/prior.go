@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/govi/govi/internal/special"
+	"github.com/govi/govi/internal/vec"
 )
 
 // The log-densities of fixed priors, summed over the elements of x, each
@@ -128,6 +129,10 @@ func priorDo[T Float](op priorOp, in []G.Value) (G.Value, error) {
 	}
 	switch op.kind {
 	case "normal":
+		if d32, ok := any(d).([]float32); ok {
+			vec.MulDiv32(d32, any(x).([]float32), -g, op.a*op.a)
+			break
+		}
 		for i, v := range x {
 			d[i] = T(-g * float64(v) / (op.a * op.a))
 		}
@@ -144,11 +149,7 @@ func priorLogProb[T Float](op priorOp, x []T) float64 {
 	var lp float64
 	switch op.kind {
 	case "normal":
-		var ss float64
-		for _, v := range x {
-			ss += float64(v) * float64(v)
-		}
-		lp = -0.5*ss/(op.a*op.a) - float64(len(x))*(math.Log(op.a)+special.LogSqrt2Pi)
+		lp = -0.5*sumSq(x)/(op.a*op.a) - float64(len(x))*(math.Log(op.a)+special.LogSqrt2Pi)
 	case "gamma": // elementwise: one value, or one per particle
 		lg, _ := math.Lgamma(op.a)
 		for _, v := range x {
@@ -156,6 +157,18 @@ func priorLogProb[T Float](op priorOp, x []T) float64 {
 		}
 	}
 	return lp
+}
+
+// sumSq returns Σ xᵢ² in float64 (by internal/vec's kernels in float32).
+func sumSq[T Float](x []T) float64 {
+	if x32, ok := any(x).([]float32); ok {
+		return vec.SumSq32(x32)
+	}
+	var ss float64
+	for _, v := range x {
+		ss += float64(v) * float64(v)
+	}
+	return ss
 }
 
 func (op priorOp) DiffWRT(int) []bool { return []bool{!op.grad, false}[:op.Arity()] }

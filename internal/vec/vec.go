@@ -143,6 +143,42 @@ func bernResidual(l, x float64) float64 {
 	return x - q
 }
 
+// SumSq32 returns Σ xᵢ², each square exact in float64 and the sum
+// accumulated in float64 (in 8 partial sums where there are kernels).
+func SumSq32(x []float32) float64 {
+	var acc [8]float64
+	i := 0
+	if hasKernels && len(x) >= 8 {
+		i = sumSqAVX(&x[0], len(x), &acc)
+	}
+	var s float64
+	for _, v := range x[i:] {
+		s += float64(v) * float64(v)
+	}
+	return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+}
+
+// MulDiv32 writes float32(m·xᵢ/d), computed in float64 in that order,
+// into dst[i]: the same bits with or without the kernels.
+func MulDiv32(dst, x []float32, m, d float64) {
+	dst = dst[:len(x)]
+	if !par.Split(len(x), grain) {
+		mulDiv32(dst, x, m, d)
+		return
+	}
+	par.For(len(x), 8, grain, func(lo, hi int) { mulDiv32(dst[lo:hi], x[lo:hi], m, d) })
+}
+
+func mulDiv32(dst, x []float32, m, d float64) {
+	i := 0
+	if hasKernels && len(x) >= 4 {
+		i = mulDivAVX(&dst[0], &x[0], m, d, len(x))
+	}
+	for ; i < len(x); i++ {
+		dst[i] = float32(m * float64(x[i]) / d)
+	}
+}
+
 // AdamConst holds the scalars of one Adam update: β₁, 1−β₁, β₂, 1−β₂, the
 // bias-corrected learning rate lr/(1−β₁ᵗ), 1/√(1−β₂ᵗ) and ε.
 type AdamConst struct {

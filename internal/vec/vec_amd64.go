@@ -37,3 +37,9 @@ func bernLogLikAVX2(l, x *float32, n int, acc *[8]float64) int
 
 //go:noescape
 func bernGradAVX2(dst, x, l *float32, scale float32, n int) int
+
+//go:noescape
+func sumSqAVX(x *float32, n int, acc *[8]float64) int
+
+//go:noescape
+func mulDivAVX(dst, x *float32, m, d float64, n int) int

@@ -338,6 +338,68 @@ done:
 	VZEROUPPER
 	RET
 
+// func sumSqAVX(x *float32, n int, acc *[8]float64) int
+//
+// Adds xᵢ², each widened to float64 and squared there (exactly), into
+// acc's 8 partial sums, n/8·8 of them.
+TEXT ·sumSqAVX(SB), NOSPLIT, $0-32
+	MOVQ    x+0(FP), SI
+	MOVQ    n+8(FP), CX
+	MOVQ    acc+16(FP), DI
+	XORQ    AX, AX
+	VMOVUPD (DI), Y14
+	VMOVUPD 32(DI), Y15
+
+loop:
+	CMPQ        CX, $8
+	JL          done
+	VCVTPS2PD   (SI), Y0
+	VCVTPS2PD   16(SI), Y1
+	VFMADD231PD Y0, Y0, Y14
+	VFMADD231PD Y1, Y1, Y15
+	ADDQ        $32, SI
+	ADDQ        $8, AX
+	SUBQ        $8, CX
+	JMP         loop
+
+done:
+	VMOVUPD Y14, (DI)
+	VMOVUPD Y15, 32(DI)
+	MOVQ    AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func mulDivAVX(dst, x *float32, m, d float64, n int) int
+//
+// dst = float32((m·xᵢ)/d), in float64 as the scalar loop does, n/4·4 of
+// them.
+TEXT ·mulDivAVX(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	VBROADCASTSD m+16(FP), Y14
+	VBROADCASTSD d+24(FP), Y15
+	MOVQ         n+32(FP), CX
+	XORQ         AX, AX
+
+loop:
+	CMPQ       CX, $4
+	JL         done
+	VCVTPS2PD  (SI), Y0
+	VMULPD     Y0, Y14, Y0
+	VDIVPD     Y15, Y0, Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (DI)
+	ADDQ       $16, SI
+	ADDQ       $16, DI
+	ADDQ       $4, AX
+	SUBQ       $4, CX
+	JMP        loop
+
+done:
+	MOVQ AX, ret+40(FP)
+	VZEROUPPER
+	RET
+
 // func widenAVX(dst *float64, src *float32, n int) int
 TEXT ·widenAVX(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI

@@ -13,3 +13,5 @@ func narrowAVX(dst *float32, src *float64, n int) int           { return 0 }
 func maxAbsAVX(x *float64, n int) (m float64, k int, nan bool)  { return 0, 0, false }
 func bernLogLikAVX2(l, x *float32, n int, acc *[8]float64) int  { return 0 }
 func bernGradAVX2(dst, x, l *float32, scale float32, n int) int { return 0 }
+func sumSqAVX(x *float32, n int, acc *[8]float64) int           { return 0 }
+func mulDivAVX(dst, x *float32, m, d float64, n int) int        { return 0 }

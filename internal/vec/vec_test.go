@@ -432,3 +432,32 @@ func TestThreadsSameBits(t *testing.T) {
 		require.Equal(t, want, run(), "GOMAXPROCS %d", procs)
 	}
 }
+
+// TestSumSqMulDiv: SumSq32 equals the float64 sum of squares to 1e-12
+// relative (the partial sums change only the order), and MulDiv32 the
+// scalar formula bit for bit, for every length 0…40 and a long slice.
+func TestSumSqMulDiv(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	eachPath(t, func(t *testing.T) {
+		for _, n := range append([]int{3 * grain}, func() (l []int) {
+			for i := range 41 {
+				l = append(l, i)
+			}
+			return
+		}()...) {
+			x := make([]float32, n)
+			var want float64
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * 3)
+				want += float64(x[i]) * float64(x[i])
+			}
+			assert.InDelta(t, want, SumSq32(x), 1e-12*want, "n = %d", n)
+			d := make([]float32, n+1)
+			MulDiv32(d[:n], x, -0.37, 1.7)
+			for i, v := range x {
+				require.Equal(t, float32(-0.37*float64(v)/1.7), d[i], "n = %d, i = %d", n, i)
+			}
+			require.Zero(t, d[n], "wrote past the end")
+		}
+	})
+}
