@@ -52,7 +52,7 @@ func (t *Trainer) LogWeights(st *State, b Batch, n int, seed uint64) ([]float64,
 	r := rand.New(NewRNG(seed))
 	out := make([]float64, 0, n)
 	for len(out) < n {
-		p.fillNoise(r)
+		p.fillNoise(r, nil)
 		if _, err := p.run(st.Params); err != nil {
 			return nil, err
 		}

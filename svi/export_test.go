@@ -6,4 +6,4 @@ import "math/rand/v2"
 var UseRunAll = &useRunAll
 
 // FillNoise refills the training program's noise, for the allocation test.
-func FillNoise(t *Trainer, r *rand.Rand) { t.train.fillNoise(r) }
+func FillNoise(t *Trainer, r *rand.Rand) { t.train.fillNoise(r, nil) }

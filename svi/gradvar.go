@@ -56,7 +56,7 @@ func (t *Trainer) GradientVariance(st *State, b Batch, n int, seed uint64) (*Gra
 	var lsum, lsq float64
 	for range n {
 		for _, p := range t.progs {
-			p.fillNoise(r)
+			p.fillNoise(r, nil)
 			p.gc.avgBaseline = b0
 		}
 		loss, err := t.runAll(st.Params)

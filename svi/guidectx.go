@@ -53,6 +53,7 @@ type noiseDecl struct {
 	value *tensor.Dense
 	fill  func(dst []float64, r *rand.Rand)
 	host  []float64 // fill's float64 staging for a float32 input
+	std   bool      // fill is dist.FillStdNormal (dist.NormalFiller draws the same)
 }
 
 // Graph returns the training graph.
@@ -96,7 +97,11 @@ func (c *GuideContext) Param(name string, shape []int, init func(dst []float64, 
 // StdNormal declares a noise input of the given shape that the trainer fills
 // with independent N(0, 1) draws before every step.
 func (c *GuideContext) StdNormal(name string, shape []int) *G.Node {
-	return c.Noise(name, shape, dist.FillStdNormal)
+	n := c.Noise(name, shape, dist.FillStdNormal)
+	if n != nil {
+		c.noise[len(c.noise)-1].std = true
+	}
+	return n
 }
 
 // Noise declares a noise input filled by fill from the state's random source

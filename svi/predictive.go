@@ -130,7 +130,7 @@ func (pr *predictive) draw(i int, z, out map[string][]float64, r *rand.Rand) err
 		dst := l.value.Float64s()
 		copy(dst, z[l.name][i*len(dst):(i+1)*len(dst)])
 	}
-	pr.p.fillNoise(r)
+	pr.p.fillNoise(r, nil)
 	if pr.p.tape == nil {
 		pr.p.tape = newTape(pr.p.vm)
 	}

@@ -10,6 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govi/govi/dist"
 	"github.com/govi/govi/internal/graph"
 	"github.com/govi/govi/ops"
 )
@@ -28,6 +29,7 @@ type program struct {
 	params  []paramDecl
 	derived []derivedDecl
 	noise   []noiseDecl
+	normals dist.NormalFiller
 	data    []dataDecl
 	fed     []bool
 	grads   *Params // nil for an evaluation program
@@ -138,11 +140,18 @@ func (p *program) pruneDerived(prog *G.ExprGraph) {
 	p.derived = kept
 }
 
-func (p *program) fillNoise(r *rand.Rand) {
+//
+// pcg, when not nil, is r's source: the N(0, 1) inputs are then drawn by
+// p.normals straight from it (the same values as r.NormFloat64, faster).
+func (p *program) fillNoise(r *rand.Rand, pcg *rand.PCG) {
 	for i := range p.noise {
 		n := &p.noise[i]
 		dst := staging(n.value, &n.host)
-		n.fill(dst, r)
+		if n.std && pcg != nil {
+			p.normals.Fill(dst, pcg)
+		} else {
+			n.fill(dst, r)
+		}
 		commit(n.value, dst)
 	}
 }

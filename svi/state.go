@@ -31,12 +31,15 @@ type State struct {
 	// random source are part of the state (see Minibatches).
 	Batches *Minibatches
 
-	rnd *rand.Rand // wraps RNG
+	rnd    *rand.Rand // wraps rndSrc
+	rndSrc *rand.PCG  // the RNG rnd was made for
 }
 
+// rand returns a rand.Rand drawing from st.RNG (rebuilt if RNG was
+// replaced since the last call).
 func (st *State) rand() *rand.Rand {
-	if st.rnd == nil {
-		st.rnd = rand.New(st.RNG)
+	if st.rnd == nil || st.rndSrc != st.RNG {
+		st.rnd, st.rndSrc = rand.New(st.RNG), st.RNG
 	}
 	return st.rnd
 }

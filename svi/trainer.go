@@ -314,7 +314,7 @@ func (t *Trainer) lossGrad(st *State, b Batch) (float64, error) {
 	r := st.rand()
 	b0 := avgBaseline(st.Trace)
 	for _, p := range t.progs {
-		p.fillNoise(r)
+		p.fillNoise(r, st.RNG)
 		p.gc.avgBaseline = b0
 	}
 	loss, err := t.runAll(st.Params)
