@@ -140,7 +140,8 @@ func (p *program) pruneDerived(prog *G.ExprGraph) {
 	p.derived = kept
 }
 
-// pcg, when not nil, is r's source: the N(0, 1) inputs are then drawn by
+// fillNoise refills the noise inputs from r, in declaration order. pcg,
+// when not nil, is r's source: the N(0, 1) inputs are then drawn by
 // p.normals straight from it (the same values as r.NormFloat64, faster).
 func (p *program) fillNoise(r *rand.Rand, pcg *rand.PCG) {
 	for i := range p.noise {
