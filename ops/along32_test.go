@@ -55,17 +55,7 @@ func node32(g *G.ExprGraph, v []float64, shape ...int) *G.Node {
 // outs widened to float64, after checking that each is float32.
 func run32(t *testing.T, g *G.ExprGraph, wrt G.Nodes, outs ...*G.Node) [][]float64 {
 	t.Helper()
-	vals := make([]G.Value, len(outs))
-	for i, o := range outs {
-		G.Read(o, &vals[i])
-	}
-	var opts []G.VMOpt
-	if len(wrt) > 0 {
-		opts = append(opts, G.BindDualValues(wrt...))
-	}
-	vm := G.NewTapeMachine(g, opts...)
-	defer vm.Close()
-	require.NoError(t, vm.RunAll())
+	vals := runValues(t, g, wrt, outs...)
 	res := make([][]float64, len(outs))
 	for i, v := range vals {
 		require.Equal(t, tensor.Float32, v.Dtype(), "output %d", i)

@@ -111,6 +111,18 @@ func valuesOf(t *testing.T, v G.Value) []float64 {
 // returns the values of outs read through G.Read (immune to register reuse).
 func runTape(t *testing.T, g *G.ExprGraph, wrt G.Nodes, outs ...*G.Node) [][]float64 {
 	t.Helper()
+	vals := runValues(t, g, wrt, outs...)
+	res := make([][]float64, len(outs))
+	for i := range outs {
+		res[i] = valuesOf(t, vals[i])
+	}
+	return res
+}
+
+// runValues runs a TapeMachine over g, binding dual values for wrt, and
+// returns the values of outs read through G.Read.
+func runValues(t *testing.T, g *G.ExprGraph, wrt G.Nodes, outs ...*G.Node) []G.Value {
+	t.Helper()
 	vals := make([]G.Value, len(outs))
 	for i, o := range outs {
 		G.Read(o, &vals[i])
@@ -122,11 +134,7 @@ func runTape(t *testing.T, g *G.ExprGraph, wrt G.Nodes, outs ...*G.Node) [][]flo
 	vm := G.NewTapeMachine(g, opts...)
 	defer vm.Close()
 	require.NoError(t, vm.RunAll())
-	res := make([][]float64, len(outs))
-	for i := range outs {
-		res[i] = valuesOf(t, vals[i])
-	}
-	return res
+	return vals
 }
 
 // gradOf returns the gradient of Σ w⊙y with respect to x, where y = f(x)

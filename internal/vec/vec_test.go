@@ -46,6 +46,12 @@ func inputs(lo, hi float64, special ...float32) []float32 {
 
 // eachPath runs f with the kernels (where the CPU has them) and without.
 func eachPath(t *testing.T, f func(t *testing.T)) {
+	paths(func(name string) { t.Run(name, f) })
+}
+
+// paths calls run with hasKernels set to its value ("kernels") and then,
+// where that was true, to false ("scalar"), restoring it after.
+func paths(run func(name string)) {
 	saved := hasKernels
 	defer func() { hasKernels = saved }()
 	for _, k := range []bool{saved, false} {
@@ -54,7 +60,7 @@ func eachPath(t *testing.T, f func(t *testing.T)) {
 		if k {
 			name = "kernels"
 		}
-		t.Run(name, f)
+		run(name)
 		if !saved {
 			break
 		}
@@ -218,23 +224,13 @@ func TestAdam(t *testing.T) {
 // The benchmarks run over the 478,410 weights of a 784-400-400-10
 // network, with the kernels and (…/scalar) without.
 func benchPaths(b *testing.B, f func()) {
-	saved := hasKernels
-	defer func() { hasKernels = saved }()
-	for _, k := range []bool{saved, false} {
-		hasKernels = k
-		name := "scalar"
-		if k {
-			name = "kernels"
-		}
+	paths(func(name string) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				f()
 			}
 		})
-		if !saved {
-			break
-		}
-	}
+	})
 }
 
 const benchN = 784*400 + 400 + 400*400 + 400 + 400*10 + 10
