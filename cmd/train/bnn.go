@@ -47,11 +47,14 @@ type bnnReport struct {
 	PriorRate  float64 `json:"prior_rate,omitempty"`
 	// PriorEB is -prior-eb: the learned prior sds are in each split's
 	// prior_std.
-	PriorEB         bool    `json:"prior_eb,omitempty"`
-	Heteroscedastic bool    `json:"heteroscedastic,omitempty"`
-	NoiseShape      float64 `json:"noise_shape,omitempty"`
-	NoiseRate       float64 `json:"noise_rate,omitempty"`
-	Select          string  `json:"select"`
+	PriorEB         bool `json:"prior_eb,omitempty"`
+	Heteroscedastic bool `json:"heteroscedastic,omitempty"`
+	// Skip names the linear skip path of the output ("x·β"; -skip), empty
+	// without one.
+	Skip       string  `json:"skip,omitempty"`
+	NoiseShape float64 `json:"noise_shape,omitempty"`
+	NoiseRate  float64 `json:"noise_rate,omitempty"`
+	Select     string  `json:"select"`
 	// Ensemble is -ensemble K (absent for one fit) and Compute says what
 	// the ensemble cost.
 	Ensemble int    `json:"ensemble,omitempty"`
@@ -91,7 +94,7 @@ type bnnFlags struct {
 	testFrac, anneal, valFrac                           *float64
 	priorScale, priorShape, priorRate, noiseShape, rate *float64
 	epochs, batch, checks, draws, rows, ensemble        *int
-	toy, local, eb, hetero                              *bool
+	toy, local, eb, hetero, skip                        *bool
 	svi                                                 *sviFlags
 	table                                               *tableFlags
 }
@@ -105,7 +108,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		"particles": "1 with -estimator dvi unless given"}
 	spec.estimators = []string{bnn.EstimatorDVI}
 	spec.guides = []string{bnn.LastLayer.String(), bnn.LastLayerFull.String()}
-	spec.notes["guide"] = "or lastlayer: a rank -rank Gaussian over the output layer's weights and biases jointly, mean field below it (D_L·(rank+2) parameters for the D_L = (units+1)·outputs output weights, against 2·D_L); lastlayer-full: the same with a full-rank covariance (D_L·(D_L+3)/2)"
+	spec.notes["guide"] = "or lastlayer: a rank -rank Gaussian over the output layer's weights and biases and the -skip path's jointly, mean field below it (D_L·(rank+2) parameters for the D_L = (units+1+inputs)·outputs output weights, inputs only with -skip, against 2·D_L); lastlayer-full: the same with a full-rank covariance (D_L·(D_L+3)/2)"
 	spec.notes["rank"] = "also of -guide lastlayer"
 	spec.float32 = true
 	return &bnnFlags{
@@ -131,6 +134,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		priorRate:  fs.Float64("prior-rate", 0, "rate of the -prior-shape hyperprior"),
 		eb:         fs.Bool("prior-eb", false, "empirical-Bayes prior variances: each layer's prior variance set before every step to (1/n) Σ (μ² + σ²) of its weights under q (Wu et al. 2019; replaces -prior-scale)"),
 		hetero:     fs.Bool("heteroscedastic", false, "regression with a second output head for each row's log noise variance, in place of the global noise precision (not with -estimator dvi or -vectorize; -select noise has no noise prior to choose)"),
+		skip:       fs.Bool("skip", true, "regression with hidden layers: a linear skip path in the output, f(x) = MLP(x) + x·β, β with its own prior (the weights' N(0, σ_p²), or its own -prior-eb variance or -prior-shape hyperprior), so that the network contains Bayesian linear regression; -skip=false removes it"),
 		noiseShape: fs.Float64("noise-shape", 6, "shape a of the Gamma(a, b) prior on the noise precision of the standardized target"),
 		rate:       fs.Float64("noise-rate", 6, "rate b of the Gamma(a, b) prior on the noise precision"),
 		selectMode: fs.String("select", "none", "choice made on a validation cut of each training split (never the test split): none, epochs, or noise (epochs and the noise prior: -noise-shape/-noise-rate or Gamma(1, 0.01))"),
@@ -333,7 +337,7 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	}
 	p := bnn.Protocol{Select: sel, ValFrac: *f.valFrac, Checks: *f.checks, Draws: *f.draws, DiagnosticDraws: sf.draws,
 		Config: bnn.Config{Hidden: units, Activation: act, Task: tk, PriorScale: *f.priorScale, LocalReparam: *f.local,
-			PriorShape: *f.priorShape, PriorRate: *f.priorRate, EmpiricalBayes: *f.eb, Heteroscedastic: *f.hetero},
+			PriorShape: *f.priorShape, PriorRate: *f.priorRate, EmpiricalBayes: *f.eb, Heteroscedastic: *f.hetero, NoSkip: !*f.skip},
 		Settings: bnn.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles,
 			Anneal: *f.anneal, Workers: sf.workers, Vectorize: sf.vectorize, Guide: gd, Rank: sf.rank, Estimator: sf.estimator,
 			Checkpoint: sf.checkpoint, CheckpointEvery: sf.every, Resume: sf.resume, Seed: sf.seed, DType: dt, RawInputs: *f.idx != ""}}
@@ -341,6 +345,9 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles, Workers: sf.workers, Anneal: *f.anneal, Guide: gd.String(),
 		Local: *f.local, Estimator: sf.estimator, PriorScale: *f.priorScale, PriorShape: *f.priorShape, PriorRate: *f.priorRate,
 		Select: *f.selectMode, Draws: *f.draws, Seed: sf.seed, PriorEB: *f.eb, Heteroscedastic: *f.hetero}
+	if p.Config.Skip() {
+		rep.Skip = "x·β"
+	}
 	if gd == bnn.MAP {
 		rep.Estimator = "trace" // a point mass: the objective is the log-joint
 	}
