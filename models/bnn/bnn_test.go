@@ -62,9 +62,9 @@ func TestModelSites(t *testing.T) {
 		want   map[string][]int
 	}{
 		{"UCI regression 13-50-1", Config{Hidden: []int{50}}, 13, map[string][]int{
-			"layer0/w": {13, 50}, "layer0/b": {50}, "layer1/w": {50, 1}, "layer1/b": {1}, "skip/w": {13, 1}, "tau": {}}},
+			"layer0/w": {13, 50}, "layer0/b": {50}, "layer1/w": {50, 1}, "layer1/b": {1}, "tau": {}}},
 		{"two hidden tanh layers", Config{Hidden: []int{8, 4}, Activation: Tanh}, 3, map[string][]int{
-			"layer0/w": {3, 8}, "layer0/b": {8}, "layer1/w": {8, 4}, "layer1/b": {4}, "layer2/w": {4, 1}, "layer2/b": {1}, "skip/w": {3, 1}, "tau": {}}},
+			"layer0/w": {3, 8}, "layer0/b": {8}, "layer1/w": {8, 4}, "layer1/b": {4}, "layer2/w": {4, 1}, "layer2/b": {1}, "tau": {}}},
 		{"10 classes", Config{Hidden: []int{20}, Task: Classification, Classes: 10}, 64, map[string][]int{
 			"layer0/w": {64, 20}, "layer0/b": {20}, "layer1/w": {20, 10}, "layer1/b": {10}}},
 		{"2 classes: one logit", Config{Hidden: []int{20}, Task: Classification, Classes: 2}, 5, map[string][]int{

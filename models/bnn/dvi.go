@@ -75,7 +75,7 @@ func (md *Model) dviLogLik(m *svi.M, x, y *G.Node) (*G.Node, error) {
 			}
 		}
 	}
-	if md.cfg.Skip() {
+	if md.cfg.skip() {
 		// The skip path's x·β is independent of the layers under the mean
 		// field: its moments add to theirs.
 		q, ok := m.Marginal(SkipSite).(dist.Normal)

@@ -9,8 +9,7 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-// The latent sites of the UCI regression network 13-50-1, with its linear
-// skip path x·β (Config.NoSkip).
+// The latent sites of the UCI regression network 13-50-1.
 func ExampleNewModel() {
 	m, err := bnn.NewModel(bnn.Config{Hidden: []int{50}}, 13, 32, 455)
 	if err != nil {
@@ -28,7 +27,6 @@ func ExampleNewModel() {
 	// layer0/b [50] real
 	// layer1/w [50 1] real
 	// layer1/b [1] real
-	// skip/w [13 1] real
 	// tau [] positive
 }
 

@@ -155,7 +155,7 @@ func TestLastLayerGuideParams(t *testing.T) {
 	t.Parallel()
 	d := Toy(60, 2)
 	cfg := Config{Hidden: []int{5}, NoiseShape: 1, NoiseRate: 0.01}
-	const dl = 7 // 5 hidden units + bias + the skip path's weight on the one input, one output
+	const dl = 6 // 5 hidden units + bias, one output
 	for _, tc := range []struct {
 		guide      Guide
 		joint      string // the joint part's extra parameter
@@ -168,7 +168,7 @@ func TestLastLayerGuideParams(t *testing.T) {
 		for i, name := range p.Names() {
 			counts[name] = len(p.At(i))
 		}
-		joint := "guides/" + WeightSite(1) + "+" + BiasSite(1) + "+" + SkipSite + "/"
+		joint := "guides/" + WeightSite(1) + "+" + BiasSite(1) + "/"
 		assert.Equal(t, dl, counts[joint+"loc"], tc.guide.String())
 		assert.Equal(t, dl, counts[joint+"rho"], tc.guide.String())
 		assert.Equal(t, tc.jointCount, counts[joint+tc.joint], tc.guide.String())

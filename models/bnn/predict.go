@@ -387,7 +387,7 @@ func (n *Net) weightCount() int {
 	for l := 0; l+1 < len(sizes); l++ {
 		c += (sizes[l] + 1) * sizes[l+1]
 	}
-	if n.cfg.Skip() {
+	if n.cfg.skip() {
 		c += sizes[0] * sizes[len(sizes)-1]
 	}
 	return c
@@ -412,7 +412,7 @@ func (n *Net) drawStreams(t0, t1 int, seed uint64) (*weights, error) {
 			w.w[l] = append(w.w[l], ds[WeightSite(l)]...)
 			w.b[l] = append(w.b[l], ds[BiasSite(l)]...)
 		}
-		if n.cfg.Skip() {
+		if n.cfg.skip() {
 			w.skip = append(w.skip, ds[SkipSite]...)
 		}
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/govi/govi/svi"
 )
 
-// TestSkipSites: a regression network with hidden layers has the skip
-// path's site β of shape [inputs, outputs] unless NoSkip; networks without
-// hidden layers and classification networks have none.
+// TestSkipSites: with Skip a regression network with hidden layers has the
+// skip path's site β of shape [inputs, outputs]; without it, and for
+// networks without hidden layers and classification networks, none.
 func TestSkipSites(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -22,12 +22,12 @@ func TestSkipSites(t *testing.T) {
 		cfg  Config
 		want []int // β's shape; nil for no site
 	}{
-		{"default", Config{Hidden: []int{4}}, []int{3, 1}},
-		{"two layers", Config{Hidden: []int{4, 2}}, []int{3, 1}},
-		{"heteroscedastic", Config{Hidden: []int{4}, Heteroscedastic: true}, []int{3, 2}},
-		{"NoSkip", Config{Hidden: []int{4}, NoSkip: true}, nil},
-		{"no hidden layer", Config{}, nil},
-		{"classification", Config{Hidden: []int{4}, Task: Classification, Classes: 3}, nil},
+		{"skip", Config{Hidden: []int{4}, Skip: true}, []int{3, 1}},
+		{"two layers", Config{Hidden: []int{4, 2}, Skip: true}, []int{3, 1}},
+		{"heteroscedastic", Config{Hidden: []int{4}, Heteroscedastic: true, Skip: true}, []int{3, 2}},
+		{"default: none", Config{Hidden: []int{4}}, nil},
+		{"no hidden layer", Config{Skip: true}, nil},
+		{"classification", Config{Hidden: []int{4}, Task: Classification, Classes: 3, Skip: true}, nil},
 	} {
 		m, err := NewModel(tc.cfg, 3, 8, 8)
 		require.NoError(t, err, tc.name)
@@ -40,7 +40,7 @@ func TestSkipSites(t *testing.T) {
 			}
 		}
 		assert.Equal(t, tc.want, got, tc.name)
-		assert.Equal(t, tc.want != nil, tc.cfg.Skip(), tc.name)
+		assert.Equal(t, tc.want != nil, tc.cfg.skip(), tc.name)
 	}
 }
 
@@ -52,7 +52,7 @@ func TestSkipPredictsMLPPlusLinear(t *testing.T) {
 	t.Parallel()
 	const tol = 1e-12
 	d := Toy(30, 4)
-	net, err := Fit(context.Background(), Config{Hidden: []int{3}}, d, Settings{Steps: 50, Batch: 10, Seed: 2})
+	net, err := Fit(context.Background(), Config{Hidden: []int{3}, Skip: true}, d, Settings{Steps: 50, Batch: 10, Seed: 2})
 	require.NoError(t, err)
 	const draws, seed = 5, 9
 	p, err := net.Predict(d.X, draws, seed)
@@ -96,6 +96,7 @@ func TestSkipCombinations(t *testing.T) {
 		{"lastlayer", Config{Hidden: []int{4}}, Settings{Guide: LastLayer}},
 		{"float32", Config{Hidden: []int{4}}, Settings{DType: svi.Float32}},
 	} {
+		tc.cfg.Skip = true
 		tc.s.Steps, tc.s.Batch = 3, 10
 		net, err := Fit(context.Background(), tc.cfg, d, tc.s)
 		require.NoError(t, err, tc.name)
@@ -105,12 +106,12 @@ func TestSkipCombinations(t *testing.T) {
 		_, err = net.Evaluate(d, 10, 1)
 		require.NoError(t, err, tc.name)
 	}
-	net, err := Fit(context.Background(), Config{Hidden: []int{4}, EmpiricalBayes: true}, d, Settings{Steps: 3})
+	net, err := Fit(context.Background(), Config{Hidden: []int{4}, EmpiricalBayes: true, Skip: true}, d, Settings{Steps: 3})
 	require.NoError(t, err)
 	sd, err := net.PriorStd()
 	require.NoError(t, err)
 	assert.Len(t, sd, 3, "two layers' and the skip path's prior sds")
-	net, err = Fit(context.Background(), Config{Hidden: []int{4}, PriorShape: 1, PriorRate: 1}, d, Settings{Steps: 1})
+	net, err = Fit(context.Background(), Config{Hidden: []int{4}, PriorShape: 1, PriorRate: 1, Skip: true}, d, Settings{Steps: 1})
 	require.NoError(t, err)
 	ds, err := net.Sample(1, 1)
 	require.NoError(t, err)
@@ -118,20 +119,19 @@ func TestSkipCombinations(t *testing.T) {
 }
 
 // TestSkipResumeRefused: a checkpoint of a network without the skip path
-// (written before it was the default, or with NoSkip) is refused by a fit
-// with it, and the other way round, with an error naming NoSkip rather
-// than a panic over the extra site.
+// is refused by a fit with it, with an error naming Skip rather than a
+// panic over the extra site.
 func TestSkipResumeRefused(t *testing.T) {
 	t.Parallel()
 	d := Toy(20, 5)
 	ck := filepath.Join(t.TempDir(), "fit.ckpt")
-	old := Config{Hidden: []int{3}, NoSkip: true}
+	old := Config{Hidden: []int{3}}
 	s := Settings{Steps: 4, Batch: 10, Seed: 1, Checkpoint: ck}
 	_, err := Fit(context.Background(), old, d, s)
 	require.NoError(t, err)
 	s.Checkpoint, s.Resume = "", ck
-	_, err = Fit(context.Background(), Config{Hidden: []int{3}}, d, s)
-	assert.ErrorContains(t, err, `model.NoSkip is "true" in the checkpoint and "false" in this run`)
+	_, err = Fit(context.Background(), Config{Hidden: []int{3}, Skip: true}, d, s)
+	assert.ErrorContains(t, err, `model.Skip is "false" in the checkpoint and "true" in this run`)
 	_, err = Fit(context.Background(), old, d, s)
 	assert.NoError(t, err, "the same configuration resumes")
 }

@@ -206,3 +206,35 @@ func TestNetToyBand(t *testing.T) {
 	assert.GreaterOrEqual(t, b.CoverInside, 0.0)
 	assert.LessOrEqual(t, b.CoverInside, 1.0)
 }
+
+// TestSelectModelCandidates: SelectModel tries the network and the
+// Bayesian linear model (no hidden layers), each under the Config's noise
+// prior and Gamma(1, 0.01); a heteroscedastic network has no noise prior
+// to vary, classification only its own configuration (the epochs), and
+// SelectNoise the two noise priors.
+func TestSelectModelCandidates(t *testing.T) {
+	t.Parallel()
+	reg := Config{Hidden: []int{50}, NoiseShape: 6, NoiseRate: 6}
+	for _, tc := range []struct {
+		name   string
+		sel    SelectMode
+		cfg    Config
+		want   []string
+		linear []bool
+	}{
+		{"model", SelectModel, reg, []string{"Gamma(6, 6)", "Gamma(1, 0.01)", "linear, Gamma(6, 6)", "linear, Gamma(1, 0.01)"}, []bool{false, false, true, true}},
+		{"noise", SelectNoise, reg, []string{"Gamma(6, 6)", "Gamma(1, 0.01)"}, []bool{false, false}},
+		{"model, heteroscedastic", SelectModel, Config{Hidden: []int{50}, Heteroscedastic: true}, []string{"heteroscedastic", "linear, heteroscedastic"}, []bool{false, true}},
+		{"model, classification", SelectModel, Config{Hidden: []int{50}, Task: Classification, Classes: 3}, []string{"Gamma(0, 0)"}, []bool{false}},
+		{"model, no hidden layer", SelectModel, Config{NoiseShape: 6, NoiseRate: 6}, []string{"Gamma(6, 6)", "Gamma(1, 0.01)"}, []bool{true, true}},
+	} {
+		p := Protocol{Select: tc.sel}
+		cands := p.candidates(tc.cfg, Settings{})
+		var names []string
+		for i, c := range cands {
+			names = append(names, c.Name)
+			assert.Equal(t, tc.linear[i], len(c.Config.Hidden) == 0, "%s: %s", tc.name, c.Name)
+		}
+		assert.Equal(t, tc.want, names, tc.name)
+	}
+}
