@@ -188,10 +188,10 @@ func (md *Model) prior(m *svi.M, gr priorGroup) (dist.LogProber, error) {
 // inputs x ([B, inputs]) and its weights β ([inputs, outputs], or [S,
 // inputs, outputs]).
 func (md *Model) addSkip(m *svi.M, h, x, beta *G.Node, vectorized bool) (*G.Node, error) {
-	out := beta.Shape()[len(beta.Shape())-1]
 	if err := m.Err(); err != nil {
 		return nil, err
 	}
+	out := beta.Shape()[len(beta.Shape())-1]
 	var lin *G.Node
 	var err error
 	if vectorized {
