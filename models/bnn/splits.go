@@ -84,8 +84,11 @@ type Protocol struct {
 	// steps and at least ProtocolMinEpochs (with Select: the most tried);
 	// Batch 0 means DefaultBatch. Recorder is replaced by NewRecorder's.
 	Settings Settings
-	Select   SelectMode
-	ValFrac  float64 // validation fraction for Select; 0 means DefaultValFrac
+	// Select is what is chosen on a validation cut of each training split;
+	// the zero value fits each split once (SelectNone). train bnn uses
+	// SelectModel by default for regression.
+	Select  SelectMode
+	ValFrac float64 // validation fraction for Select; 0 means DefaultValFrac
 	// Checks is the number of validation scores per selection run; 0
 	// means 1 (at the end) for SelectNoise and 10 for SelectEpochs.
 	Checks int

@@ -16,7 +16,7 @@ type SplitResult struct {
 	Epochs int `json:"epochs"` // steps / steps per epoch
 	Steps  int `json:"steps"`
 	// NoiseShape and NoiseRate are the noise prior fitted (the one chosen,
-	// with SelectNoise); zero for classification.
+	// with SelectNoise or SelectModel); zero for classification.
 	NoiseShape float64 `json:"noise_shape,omitempty"`
 	NoiseRate  float64 `json:"noise_rate,omitempty"`
 	// Linear is set when SelectModel chose the Bayesian linear model (the
