@@ -47,11 +47,13 @@ type bnnReport struct {
 	PriorRate  float64 `json:"prior_rate,omitempty"`
 	// PriorEB is -prior-eb: the learned prior sds are in each split's
 	// prior_std.
-	PriorEB         bool    `json:"prior_eb,omitempty"`
-	Heteroscedastic bool    `json:"heteroscedastic,omitempty"`
-	NoiseShape      float64 `json:"noise_shape,omitempty"`
-	NoiseRate       float64 `json:"noise_rate,omitempty"`
-	Select          string  `json:"select"`
+	PriorEB         bool `json:"prior_eb,omitempty"`
+	Heteroscedastic bool `json:"heteroscedastic,omitempty"`
+	// Skip is -skip: the linear skip path x·β in the output.
+	Skip       bool    `json:"skip,omitempty"`
+	NoiseShape float64 `json:"noise_shape,omitempty"`
+	NoiseRate  float64 `json:"noise_rate,omitempty"`
+	Select     string  `json:"select"`
 	// Ensemble is -ensemble K (absent for one fit) and Compute says what
 	// the ensemble cost.
 	Ensemble int    `json:"ensemble,omitempty"`
@@ -91,7 +93,7 @@ type bnnFlags struct {
 	testFrac, anneal, valFrac                           *float64
 	priorScale, priorShape, priorRate, noiseShape, rate *float64
 	epochs, batch, checks, draws, rows, ensemble        *int
-	toy, local, eb, hetero                              *bool
+	toy, local, eb, hetero, skip                        *bool
 	svi                                                 *sviFlags
 	table                                               *tableFlags
 }
@@ -105,7 +107,7 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		"particles": "1 with -estimator dvi unless given"}
 	spec.estimators = []string{bnn.EstimatorDVI}
 	spec.guides = []string{bnn.LastLayer.String(), bnn.LastLayerFull.String()}
-	spec.notes["guide"] = "or lastlayer: a rank -rank Gaussian over the output layer's weights and biases jointly, mean field below it (D_L·(rank+2) parameters for the D_L = (units+1)·outputs output weights, against 2·D_L); lastlayer-full: the same with a full-rank covariance (D_L·(D_L+3)/2)"
+	spec.notes["guide"] = "or lastlayer: a rank -rank Gaussian over the output layer's weights and biases and the -skip path's jointly, mean field below it (D_L·(rank+2) parameters for the D_L = (units+1+inputs)·outputs output weights, inputs only with -skip, against 2·D_L); lastlayer-full: the same with a full-rank covariance (D_L·(D_L+3)/2)"
 	spec.notes["rank"] = "also of -guide lastlayer"
 	spec.float32 = true
 	return &bnnFlags{
@@ -131,11 +133,12 @@ func addBNNFlags(fs *flag.FlagSet) *bnnFlags {
 		priorRate:  fs.Float64("prior-rate", 0, "rate of the -prior-shape hyperprior"),
 		eb:         fs.Bool("prior-eb", false, "empirical-Bayes prior variances: each layer's prior variance set before every step to (1/n) Σ (μ² + σ²) of its weights under q (Wu et al. 2019; replaces -prior-scale)"),
 		hetero:     fs.Bool("heteroscedastic", false, "regression with a second output head for each row's log noise variance, in place of the global noise precision (not with -estimator dvi or -vectorize; -select noise has no noise prior to choose)"),
+		skip:       fs.Bool("skip", false, "regression with hidden layers: a linear skip path in the output, f(x) = MLP(x) + x·β, β with its own prior (the weights' N(0, σ_p²), or its own -prior-eb variance or -prior-shape hyperprior), so that the network contains Bayesian linear regression"),
 		noiseShape: fs.Float64("noise-shape", 6, "shape a of the Gamma(a, b) prior on the noise precision of the standardized target"),
 		rate:       fs.Float64("noise-rate", 6, "rate b of the Gamma(a, b) prior on the noise precision"),
-		selectMode: fs.String("select", "none", "choice made on a validation cut of each training split (never the test split): none, epochs, or noise (epochs and the noise prior: -noise-shape/-noise-rate or Gamma(1, 0.01))"),
+		selectMode: fs.String("select", "model", "choice made on a validation cut of each training split (never the test split): none, epochs, noise (epochs and the noise prior: -noise-shape/-noise-rate or Gamma(1, 0.01)), or model (epochs, the noise prior, and the network or the Bayesian linear model without hidden layers; heteroscedastic: the network or the linear model). Default model for regression; none when not given with -steps, -epochs, -checkpoint, -resume, -toy or classification"),
 		valFrac:    fs.Float64("val-frac", 0.1, "validation fraction of the training split for -select"),
-		checks:     fs.Int("checks", 0, "validation checkpoints per selection run; 0 means 1 (at the end) for -select noise, 10 for -select epochs"),
+		checks:     fs.Int("checks", 0, "validation checkpoints per selection run; 0 means 1 (at the end) for -select noise and model, 10 for -select epochs"),
 		draws:      fs.Int("draws", 1000, "posterior draws for the test metrics"),
 		ensemble:   fs.Int("ensemble", 1, "fit each split K times, seeded seed, seed+1, … (after one -select), and score the mixture of the K predictives: K× the final fit's compute"),
 		svi:        addSVIFlags(fs, spec),
@@ -298,6 +301,7 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	if err := sf.validate("bnn"); err != nil {
 		return bnn.Protocol{}, nil, err
 	}
+	f.selectDefault(fs, tk)
 	sel, err := bnn.ParseSelectMode(*f.selectMode)
 	switch {
 	case *f.batch < 1:
@@ -309,13 +313,13 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	case *f.draws < 1:
 		return fail(fmt.Errorf("-draws must be at least 1, got %d", *f.draws))
 	case err != nil:
-		return fail(fmt.Errorf("unknown -select %q (want none, epochs or noise)", *f.selectMode))
+		return fail(fmt.Errorf("unknown -select %q (want none, epochs, noise or model)", *f.selectMode))
 	case sel != bnn.SelectNone && sf.steps > 0:
 		return fail(errors.New("-steps cannot be combined with -select; give -epochs"))
 	case *f.toy && tk != bnn.Regression:
 		return fail(errors.New("-toy is a regression problem"))
 	case *f.hetero && sel == bnn.SelectNoise:
-		return fail(errors.New("-select noise chooses the noise precision's prior, which -heteroscedastic replaces; use -select none or epochs"))
+		return fail(errors.New("-select noise chooses the noise precision's prior, which -heteroscedastic replaces; use -select none, epochs or model"))
 	case (sf.checkpoint != "" || sf.resume != "") && sel != bnn.SelectNone:
 		return fail(errors.New("-checkpoint and -resume cannot be combined with -select"))
 	}
@@ -333,14 +337,14 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 	}
 	p := bnn.Protocol{Select: sel, ValFrac: *f.valFrac, Checks: *f.checks, Draws: *f.draws, DiagnosticDraws: sf.draws,
 		Config: bnn.Config{Hidden: units, Activation: act, Task: tk, PriorScale: *f.priorScale, LocalReparam: *f.local,
-			PriorShape: *f.priorShape, PriorRate: *f.priorRate, EmpiricalBayes: *f.eb, Heteroscedastic: *f.hetero},
+			PriorShape: *f.priorShape, PriorRate: *f.priorRate, EmpiricalBayes: *f.eb, Heteroscedastic: *f.hetero, Skip: *f.skip},
 		Settings: bnn.Settings{Epochs: *f.epochs, Steps: sf.steps, Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles,
 			Anneal: *f.anneal, Workers: sf.workers, Vectorize: sf.vectorize, Guide: gd, Rank: sf.rank, Estimator: sf.estimator,
 			Checkpoint: sf.checkpoint, CheckpointEvery: sf.every, Resume: sf.resume, Seed: sf.seed, DType: dt, RawInputs: *f.idx != ""}}
 	rep := &bnnReport{Model: "bnn", Task: tk.String(), Hidden: units, Activation: act.String(), Epochs: *f.epochs, Steps: sf.steps,
 		Batch: *f.batch, LearnRate: sf.lr, Particles: sf.particles, Workers: sf.workers, Anneal: *f.anneal, Guide: gd.String(),
 		Local: *f.local, Estimator: sf.estimator, PriorScale: *f.priorScale, PriorShape: *f.priorShape, PriorRate: *f.priorRate,
-		Select: *f.selectMode, Draws: *f.draws, Seed: sf.seed, PriorEB: *f.eb, Heteroscedastic: *f.hetero}
+		Select: *f.selectMode, Draws: *f.draws, Seed: sf.seed, PriorEB: *f.eb, Heteroscedastic: *f.hetero, Skip: *f.skip}
 	if gd == bnn.MAP {
 		rep.Estimator = "trace" // a point mass: the objective is the log-joint
 	}
@@ -352,6 +356,20 @@ func (f *bnnFlags) protocol(fs *flag.FlagSet) (bnn.Protocol, *bnnReport, error) 
 		rep.NoiseShape, rep.NoiseRate = *f.noiseShape, *f.rate
 	}
 	return p, rep, nil
+}
+
+// selectDefault makes -select none where it was not given and the default
+// model selection does not apply: a fit of a given length (-steps,
+// -epochs), one held in a checkpoint (-checkpoint, -resume), the toy's
+// plot of the network's band, and classification (for which model has
+// one candidate, so the fit on the cut would choose nothing).
+func (f *bnnFlags) selectDefault(fs *flag.FlagSet, tk bnn.Task) {
+	given := false
+	fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "select" })
+	sf := f.svi
+	if !given && (sf.steps > 0 || *f.epochs > 0 || sf.checkpoint != "" || sf.resume != "" || *f.toy || tk != bnn.Regression) {
+		*f.selectMode = bnn.SelectNone.String()
+	}
 }
 
 // implicitDefaults sets the defaults that depend on other flags, where

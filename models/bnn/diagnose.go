@@ -54,7 +54,7 @@ func (n *Net) Diagnose(data *Data, draws int, seed uint64) (*svi.Diagnostics, er
 	}
 	b := svi.Batch{"x": x, "y": y}
 	if cfg.EmpiricalBayes {
-		e, err := newEBScales(n.guide, tr.Sites(), len(cfg.layerSizes(n.inputs))-1)
+		e, err := newEBScales(n.guide, tr.Sites(), cfg.priorGroups(n.inputs))
 		if err == nil {
 			err = e.add(b, n.state.Params)
 		}

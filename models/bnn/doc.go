@@ -12,6 +12,9 @@
 //	                                            or σ_l² = (1/n_l) Σᵢ (μᵢ² + σᵢ²) with Config.EmpiricalBayes
 //	h₀ = x,  h_l = a(h_{l−1} W_l + b_l),  f(x) = h_L W_{L+1} + b_{L+1}
 //
+// and with Config.Skip (regression) a linear skip path with its own prior,
+// f(x) = h_L W_{L+1} + b_{L+1} + x β.
+//
 // With no hidden layers (L = 0, an empty Config.Hidden) f(x) = x W₁ + b₁: a
 // Bayesian linear model, linear regression with the noise prior below or
 // the log-linear (logistic / softmax regression) classifier; see
@@ -86,11 +89,14 @@
 // [OpenUCI] reads the UCI regression benchmark of Hernández-Lobato & Adams
 // (2015) (data.txt, index_features.txt, index_target.txt,
 // index_{train,test}_k.txt); [Select] chooses training settings (a noise
-// prior, a number of epochs) on a held-out cut of a training split only.
-// [RunSplits] runs the protocol: the fit of every split (after the
-// selection runs, if any), the test metrics ([Net.Evaluate]) and their
-// mean ± standard error over splits. The command `go run ./cmd/train bnn`
-// calls it; UCI_RESULTS.md holds the measured table.
+// prior, a number of epochs, the network or the linear model) on a
+// held-out cut of a training split only. [RunSplits] runs the protocol:
+// the fit of every split (after the selection runs, if any), the test
+// metrics ([Net.Evaluate]) and their mean ± standard error over splits.
+// The command `go run ./cmd/train bnn` calls it, by default with
+// [SelectModel] for regression: the network or the Bayesian linear model,
+// under Gamma(6, 6) or Gamma(1, 0.01), whichever scores best on the cut;
+// UCI_RESULTS.md holds the measured tables.
 //
 // # Local reparameterization
 //

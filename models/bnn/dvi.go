@@ -75,6 +75,21 @@ func (md *Model) dviLogLik(m *svi.M, x, y *G.Node) (*G.Node, error) {
 			}
 		}
 	}
+	if md.cfg.skip() {
+		// The skip path's x·β is independent of the layers under the mean
+		// field: its moments add to theirs.
+		q, ok := m.Marginal(SkipSite).(dist.Normal)
+		if !ok {
+			return nil, fmt.Errorf("bnn: the dvi estimator needs the mean-field guide's Normal marginal of site %q, got %T", SkipSite, m.Marginal(SkipSite))
+		}
+		out := q.Loc.Shape()[1]
+		zero := m.Array(make([]float64, out), out)
+		lin, err := ops.MomentDense(x, q.Loc, m.Square(q.Scale), zero, zero)
+		if err != nil {
+			return nil, fmt.Errorf("bnn: skip path: %w", err)
+		}
+		h = m.Add(h, lin)
+	}
 	q, ok := m.Marginal(NoiseSite).(dist.Normal)
 	if !ok {
 		return nil, fmt.Errorf("bnn: the dvi estimator needs the mean-field guide's Normal marginal of log τ, got %T", m.Marginal(NoiseSite))

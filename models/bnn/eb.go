@@ -91,8 +91,14 @@ func (p ebPrior) LogProb(x *G.Node) (*G.Node, error) {
 	return lp, nil
 }
 
-// ebData names the data input that carries layer l's prior sd s_l.
-func ebData(l int) string { return fmt.Sprintf("prior/layer%d/sd", l) }
+// ebData names the data input that carries layer l's prior sd s_l (the
+// skip path's for SkipLayer).
+func ebData(l int) string {
+	if l == SkipLayer {
+		return "prior/skip/sd"
+	}
+	return fmt.Sprintf("prior/layer%d/sd", l)
+}
 
 // checkEB refuses Config fields that contradict Config.EmpiricalBayes.
 func (c Config) checkEB() error {
@@ -108,28 +114,30 @@ func (c Config) checkEB() error {
 	return nil
 }
 
-// ebScales computes the empirical-Bayes prior sd of each layer from the
-// moments of guide g at parameters p (sites are the model's).
+// ebScales computes the empirical-Bayes prior sd of each prior group (each
+// layer, and the skip path) from the moments of guide g at parameters p
+// (sites are the model's).
 type ebScales struct {
 	g      svi.Momenter
 	sites  []svi.Site
-	layers int
+	groups []priorGroup
 	index  map[string]int
 }
 
-// newEBScales returns the computation for a model of layers layers, or an
-// error if g cannot give its marginal moments.
-func newEBScales(g svi.Guide, sites []svi.Site, layers int) (*ebScales, error) {
+// newEBScales returns the computation for a model of the given prior
+// groups (Config.priorGroups), or an error if g cannot give its marginal
+// moments.
+func newEBScales(g svi.Guide, sites []svi.Site, groups []priorGroup) (*ebScales, error) {
 	mo, ok := g.(svi.Momenter)
 	if !ok {
 		return nil, fmt.Errorf("bnn: EmpiricalBayes needs a guide with marginal moments (svi.Momenter), got %T", g)
 	}
-	e := &ebScales{g: mo, sites: sites, layers: layers, index: map[string]int{}}
+	e := &ebScales{g: mo, sites: sites, groups: groups, index: map[string]int{}}
 	for i, s := range sites {
 		e.index[s.Name] = i
 	}
-	for l := range layers {
-		for _, name := range []string{WeightSite(l), BiasSite(l)} {
+	for _, gr := range groups {
+		for _, name := range gr.sites {
 			if _, ok := e.index[name]; !ok {
 				return nil, fmt.Errorf("bnn: EmpiricalBayes: the model has no site %q", name)
 			}
@@ -138,13 +146,13 @@ func newEBScales(g svi.Guide, sites []svi.Site, layers int) (*ebScales, error) {
 	return e, nil
 }
 
-// stds returns each layer's prior sd s_l = √EBVariance of its weights and
+// stds returns each group's prior sd s_l = √EBVariance of its weights and
 // biases together under the guide at p.
 func (e *ebScales) stds(p *svi.Params) ([]float64, error) {
-	out := make([]float64, e.layers)
-	for l := range out {
+	out := make([]float64, len(e.groups))
+	for l, gr := range e.groups {
 		var mean, std []float64
-		for _, name := range []string{WeightSite(l), BiasSite(l)} {
+		for _, name := range gr.sites {
 			m, s, err := e.g.Moments(p, e.sites, e.index[name])
 			if err != nil {
 				return nil, fmt.Errorf("bnn: EmpiricalBayes: %w", err)
@@ -167,7 +175,7 @@ func (e *ebScales) add(b svi.Batch, p *svi.Params) error {
 		return err
 	}
 	for l, s := range sd {
-		b[ebData(l)] = []float64{s}
+		b[e.groups[l].data] = []float64{s}
 	}
 	return nil
 }
@@ -187,13 +195,14 @@ func ebFeed(next func() (svi.Batch, error), e *ebScales, st *svi.State) func() (
 }
 
 // PriorStd returns each layer's prior standard deviation, input side
-// first: the empirical-Bayes values at the fitted guide with
-// Config.EmpiricalBayes, otherwise the fixed prior's (nil with the Gamma
-// hyperprior, whose scale is a latent: see PrecisionSite).
+// first, then the skip path's if the network has one (Config.Skip): the
+// empirical-Bayes values at the fitted guide with Config.EmpiricalBayes,
+// otherwise the fixed prior's (nil with the Gamma hyperprior, whose scale
+// is a latent: see PrecisionSite).
 func (n *Net) PriorStd() ([]float64, error) {
-	sizes := n.cfg.layerSizes(n.inputs)
+	groups := n.cfg.priorGroups(n.inputs)
 	if n.cfg.EmpiricalBayes {
-		e, err := newEBScales(n.guide, n.trainer.Sites(), len(sizes)-1)
+		e, err := newEBScales(n.guide, n.trainer.Sites(), groups)
 		if err != nil {
 			return nil, err
 		}
@@ -202,9 +211,9 @@ func (n *Net) PriorStd() ([]float64, error) {
 	if n.cfg.PriorShape > 0 {
 		return nil, nil
 	}
-	out := make([]float64, len(sizes)-1)
-	for l := range out {
-		out[l] = n.cfg.priorScale(sizes[l])
+	out := make([]float64, len(groups))
+	for l, g := range groups {
+		out[l] = n.cfg.priorScale(g.fanIn)
 	}
 	return out, nil
 }

@@ -88,13 +88,14 @@ func TestEBVarianceMaximizesELBO(t *testing.T) {
 // TestEBLossUsesFedVariance: with the kl estimator the loss at fixed
 // parameters and noise changes, when the fed prior sds change from s to
 // s', by exactly Σ_l Σᵢ [KL(qᵢ ‖ N(0, s'_l²)) − KL(qᵢ ‖ N(0, s_l²))] of the
-// guide's marginals, computed here on the host (tolerance 1e-8 relative
-// to the loss's size ~10³: the graph sums ~40 terms in another order).
+// guide's marginals over the prior groups (two layers and the skip path),
+// computed here on the host (tolerance 1e-8 relative to the loss's size
+// ~10³: the graph sums ~40 terms in another order).
 func TestEBLossUsesFedVariance(t *testing.T) {
 	t.Parallel()
 	const tol = 1e-8
 	d := Toy(30, 2)
-	cfg := Config{Hidden: []int{5}, EmpiricalBayes: true}.withDefaults()
+	cfg := Config{Hidden: []int{5}, EmpiricalBayes: true, Skip: true}.withDefaults()
 	s := Settings{Estimator: "kl", Batch: 30, Particles: 1}.withDefaults(30)
 	tr, g, err := newTrainer(cfg, s, d, 30, 30)
 	require.NoError(t, err)
@@ -105,15 +106,16 @@ func TestEBLossUsesFedVariance(t *testing.T) {
 	st, err := tr.Init(1)
 	require.NoError(t, err)
 	st.Opt.LRScale = 0
-	e, err := newEBScales(g, tr.Sites(), 2)
+	e, err := newEBScales(g, tr.Sites(), cfg.priorGroups(d.D))
 	require.NoError(t, err)
+	require.Len(t, e.groups, 3, "two layers and the skip path")
 	b := svi.Batch{"x": x, "y": sc.Y(d.Y)}
 	require.NoError(t, e.add(b, st.Params))
 	_, err = tr.Step(st, b) // draws the noise that LossGrad then holds fixed
 	require.NoError(t, err)
 	loss := func(sd []float64) float64 {
 		for l, v := range sd {
-			require.NoError(t, tr.Feed(svi.Batch{ebData(l): {v}}))
+			require.NoError(t, tr.Feed(svi.Batch{e.groups[l].data: {v}}))
 		}
 		f, _, err := tr.LossGrad(st.Params)
 		require.NoError(t, err)
@@ -122,7 +124,7 @@ func TestEBLossUsesFedVariance(t *testing.T) {
 	hostKL := func(sd []float64) float64 {
 		var k float64
 		for l, v := range sd {
-			for _, name := range []string{WeightSite(l), BiasSite(l)} {
+			for _, name := range e.groups[l].sites {
 				m, sdq, err := e.g.Moments(st.Params, e.sites, e.index[name])
 				require.NoError(t, err)
 				for i := range m {
@@ -132,7 +134,7 @@ func TestEBLossUsesFedVariance(t *testing.T) {
 		}
 		return k
 	}
-	a, c := []float64{0.7, 1.3}, []float64{0.2, 2.5}
+	a, c := []float64{0.7, 1.3, 0.9}, []float64{0.2, 2.5, 1.6}
 	la, lc := loss(a), loss(c)
 	want := hostKL(c) - hostKL(a)
 	assert.InDelta(t, want, lc-la, tol*math.Abs(la), "loss difference against the host KL difference (%.4f)", want)

@@ -279,7 +279,7 @@ func newFitRun(cfg Config, train *Data, s Settings) (*fitRun, error) {
 	}
 	f := &fitRun{s: s, spe: svi.StepsPerEpoch(train.N, s.Batch), next: rowFeed(x, y, train.D, st)}
 	if cfg.EmpiricalBayes {
-		e, err := newEBScales(guide, tr.Sites(), len(cfg.layerSizes(train.D))-1)
+		e, err := newEBScales(guide, tr.Sites(), cfg.priorGroups(train.D))
 		if err != nil {
 			return nil, err
 		}
@@ -467,10 +467,13 @@ func (a annealFrom) Scale(st *svi.State) float64 {
 }
 
 // initLoc fills the initial means: He initialization for weight matrices,
-// zero for biases, log DefaultInitTau for the noise site.
+// zero for biases and the skip path's weights, log DefaultInitTau for the
+// noise site.
 func initLoc(cfg Config) func(site svi.Site, dst []float64, r *rand.Rand) {
 	return func(site svi.Site, dst []float64, r *rand.Rand) {
 		switch {
+		case site.Name == SkipSite:
+			clear(dst) // the skip path starts at zero: the network starts as without it
 		case site.Name == NoiseSite:
 			for i := range dst {
 				dst[i] = math.Log(DefaultInitTau)

@@ -27,14 +27,16 @@ const (
 	// (the predictive spread is the noise alone).
 	MAP
 	// LastLayer is a Gaussian over the output layer's weights and biases
-	// jointly with a low-rank-plus-diagonal covariance of rank
-	// Settings.Rank (guides.LowRank), and the mean field over every other
-	// site (hidden layers, τ, λ_l): guides.Join of the two. With D_L =
-	// (d_L + 1)·d_out output-layer weights it has D_L·(R + 2) parameters
-	// where the mean field has 2·D_L (13-50-1, R = 2: 204 against 102).
+	// and the skip path's weights β (Config.Skip) jointly with a
+	// low-rank-plus-diagonal covariance of rank Settings.Rank
+	// (guides.LowRank), and the mean field over every other site (hidden
+	// layers, τ, λ_l): guides.Join of the two. With D_L = (d_L + 1)·d_out
+	// output weights ((d_L + 1 + d_in)·d_out with the skip path) it has
+	// D_L·(R + 2) parameters where the mean field has 2·D_L (13-50-1,
+	// R = 2: 204 against 102).
 	LastLayer
 	// LastLayerFull is LastLayer with a full-rank (Cholesky) covariance
-	// over the output layer (guides.FullRank): D_L·(D_L + 3)/2 free
+	// over the output weights (guides.FullRank): D_L·(D_L + 3)/2 free
 	// parameters (13-50-1: 1,428), for small last layers.
 	LastLayerFull
 )
@@ -83,6 +85,9 @@ func newGuide(g Guide, rank int, cfg Config, sites []svi.Site, initScale float64
 func lastLayerGuide(g Guide, rank int, cfg Config, sites []svi.Site, initScale float64, locs map[string][]float64) (svi.Guide, error) {
 	out := len(cfg.Hidden)
 	last := []string{WeightSite(out), BiasSite(out)}
+	if cfg.skip() {
+		last = append(last, SkipSite) // the output's weights on the inputs
+	}
 	var rest []string
 	for _, s := range sites {
 		if !slices.Contains(last, s.Name) {

@@ -59,7 +59,7 @@ type layer struct{ w, b *G.Node }
 
 // Build declares the sites, the data and the likelihood on m.
 func (md *Model) Build(m *svi.M) error {
-	layers, tau, err := md.declare(m)
+	layers, skip, tau, err := md.declare(m)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (md *Model) Build(m *svi.M) error {
 		return err
 	}
 	if S := m.Particles(); S > 0 {
-		return md.buildVectorized(m, layers, tau, x, y)
+		return md.buildVectorized(m, layers, skip, tau, x, y)
 	}
 	if md.dvi && !m.Tracing() {
 		ll, err := md.dviLogLik(m, x, y)
@@ -91,6 +91,13 @@ func (md *Model) Build(m *svi.M) error {
 			h, err = ops.Dense(h, ly.w, ly.b, act)
 		}
 		if err != nil {
+			return m.Fail(err)
+		}
+	}
+	if skip != nil {
+		// f(x) = MLP(x) + x·β, one draw of β shared by the minibatch (also
+		// with the local reparameterization of the layers).
+		if h, err = md.addSkip(m, h, x, skip, false); err != nil {
 			return m.Fail(err)
 		}
 	}
@@ -118,53 +125,94 @@ func (md *Model) factor(m *svi.M, ll *G.Node) {
 }
 
 // declare declares the latent sites: each layer's weights and biases under
-// their priors, and for regression the noise precision τ (nil otherwise).
-func (md *Model) declare(m *svi.M) ([]layer, *G.Node, error) {
+// their priors, the skip path's weights β when the network has one (nil
+// otherwise), and for regression the noise precision τ (nil otherwise).
+func (md *Model) declare(m *svi.M) ([]layer, *G.Node, *G.Node, error) {
 	sizes := md.cfg.layerSizes(md.inputs)
-	// The fused prior unless the closed-form KL estimator needs dist.Normal.
-	prior := func(fanIn int) dist.LogProber {
-		sd := md.cfg.priorScale(fanIn)
-		if md.klPrior {
-			return dist.Normal{Loc: m.Const(0), Scale: m.Const(sd)}
-		}
-		return normalPrior{scale: sd}
-	}
+	groups := md.cfg.priorGroups(md.inputs)
 	layers := make([]layer, len(sizes)-1)
-	for l := range layers {
-		p := prior(sizes[l])
-		if md.cfg.PriorShape > 0 {
-			// W_l, b_l ~ N(0, 1/λ_l) with λ_l ~ Gamma(PriorShape, PriorRate).
-			lam := m.Sample(PrecisionSite(l), gammaPrior{a: md.cfg.PriorShape, b: md.cfg.PriorRate})
-			if err := m.Err(); err != nil {
-				return nil, nil, err
-			}
-			sd, err := G.Inverse(G.Must(G.Sqrt(lam)))
-			if err != nil {
-				return nil, nil, m.Fail(fmt.Errorf("bnn: layer %d prior scale: %w", l, err))
-			}
-			p = dist.Normal{Loc: m.Const(0), Scale: sd}
+	var skip *G.Node
+	for _, gr := range groups {
+		p, err := md.prior(m, gr)
+		if err != nil {
+			return nil, nil, nil, err
 		}
-		if md.cfg.EmpiricalBayes {
-			// W_l, b_l ~ N(0, s_l²) with s_l fed before each step (ebFeed).
-			sd := m.Data(ebData(l))
-			p = ebPrior{sd: sd}
-			if md.klPrior {
-				p = dist.Normal{Loc: m.Const(0), Scale: sd}
-			}
+		if l := gr.layer; l == SkipLayer {
+			skip = m.Sample(SkipSite, p, md.inputs, sizes[len(sizes)-1])
+		} else {
+			layers[l].w = m.Sample(WeightSite(l), p, sizes[l], sizes[l+1])
+			layers[l].b = m.Sample(BiasSite(l), p, sizes[l+1])
 		}
-		layers[l].w = m.Sample(WeightSite(l), p, sizes[l], sizes[l+1])
-		layers[l].b = m.Sample(BiasSite(l), p, sizes[l+1])
 	}
 	var tau *G.Node
 	if md.cfg.Task == Regression && !md.cfg.Heteroscedastic {
 		tau = m.Sample(NoiseSite, gammaPrior{a: md.cfg.NoiseShape, b: md.cfg.NoiseRate})
 	}
-	return layers, tau, m.Err()
+	return layers, skip, tau, m.Err()
+}
+
+// prior returns the prior of the sites of group gr: N(0, σ²) with σ fixed
+// (PriorScale, FanIn), a latent (the Gamma hyperprior on its precision,
+// declared here) or fed (EmpiricalBayes).
+func (md *Model) prior(m *svi.M, gr priorGroup) (dist.LogProber, error) {
+	switch {
+	case md.cfg.PriorShape > 0:
+		// W_l, b_l ~ N(0, 1/λ_l) with λ_l ~ Gamma(PriorShape, PriorRate).
+		lam := m.Sample(PrecisionSite(gr.layer), gammaPrior{a: md.cfg.PriorShape, b: md.cfg.PriorRate})
+		if err := m.Err(); err != nil {
+			return nil, err
+		}
+		sd, err := G.Inverse(G.Must(G.Sqrt(lam)))
+		if err != nil {
+			return nil, m.Fail(fmt.Errorf("bnn: %s prior scale: %w", gr.sites[0], err))
+		}
+		return dist.Normal{Loc: m.Const(0), Scale: sd}, nil
+	case md.cfg.EmpiricalBayes:
+		// W_l, b_l ~ N(0, s_l²) with s_l fed before each step (ebFeed).
+		sd := m.Data(gr.data)
+		if md.klPrior {
+			return dist.Normal{Loc: m.Const(0), Scale: sd}, nil
+		}
+		return ebPrior{sd: sd}, nil
+	}
+	// The fused prior unless the closed-form KL estimator needs dist.Normal.
+	sd := md.cfg.priorScale(gr.fanIn)
+	if md.klPrior {
+		return dist.Normal{Loc: m.Const(0), Scale: m.Const(sd)}, nil
+	}
+	return normalPrior{scale: sd}, nil
+}
+
+// addSkip returns h + x·β, the output h of the layers ([B, outputs], or
+// [S, B, outputs] with vectorized) plus the skip path's term for the
+// inputs x ([B, inputs]) and its weights β ([inputs, outputs], or [S,
+// inputs, outputs]).
+func (md *Model) addSkip(m *svi.M, h, x, beta *G.Node, vectorized bool) (*G.Node, error) {
+	if err := m.Err(); err != nil {
+		return nil, err
+	}
+	out := beta.Shape()[len(beta.Shape())-1]
+	var lin *G.Node
+	var err error
+	if vectorized {
+		S := beta.Shape()[0]
+		lin, err = ops.DenseN(x, beta, m.Array(make([]float64, S*out), S, out), Identity)
+	} else {
+		lin, err = ops.Dense(x, beta, m.Array(make([]float64, out), out), Identity)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bnn: skip path: %w", err)
+	}
+	sum, err := G.Add(h, lin)
+	if err != nil {
+		return nil, fmt.Errorf("bnn: skip path: %w", err)
+	}
+	return sum, nil
 }
 
 // buildVectorized is Build for svi.Config.Vectorize: every latent has a
 // leading axis of S particles.
-func (md *Model) buildVectorized(m *svi.M, layers []layer, tau, x, y *G.Node) error {
+func (md *Model) buildVectorized(m *svi.M, layers []layer, skip, tau, x, y *G.Node) error {
 	if !md.Vectorizes() {
 		return m.Fail(fmt.Errorf("bnn: svi.Config.Vectorize supports regression without the local reparameterization or dvi"))
 	}
@@ -177,6 +225,12 @@ func (md *Model) buildVectorized(m *svi.M, layers []layer, tau, x, y *G.Node) er
 		var err error
 		if h, err = ops.DenseN(h, ly.w, ly.b, act); err != nil {
 			return m.Fail(fmt.Errorf("bnn: %w", err))
+		}
+	}
+	if skip != nil {
+		var err error
+		if h, err = md.addSkip(m, h, x, skip, true); err != nil {
+			return m.Fail(err)
 		}
 	}
 	ll, err := ops.GaussianLogLikN(h, y, tau)

@@ -18,6 +18,7 @@ type weights struct {
 	t     int
 	sizes []int       // layer widths, inputs first
 	w, b  [][]float64 // per layer: T×(in·out) and T×out
+	skip  []float64   // T×(inputs·outputs) draws of the skip path's β; nil without one
 	tau   []float64   // T draws of τ (regression)
 	act   Activation
 }
@@ -41,6 +42,7 @@ func (n *Net) draw(t int, seed uint64) (*weights, error) {
 		w.w = append(w.w, ds[WeightSite(l)])
 		w.b = append(w.b, ds[BiasSite(l)])
 	}
+	w.skip = ds[SkipSite]
 	w.tau = ds[NoiseSite]
 	return w, nil
 }
@@ -65,6 +67,19 @@ func (w *weights) forward(k int, x []float64, rows int, out []float64, buf *[2][
 		}
 		ops.DenseForward(z, h, wl, bl, rows, nin, nout, act)
 		h = z
+	}
+	if w.skip != nil {
+		// out += x·β
+		nin, nout := w.sizes[0], w.sizes[len(w.sizes)-1]
+		beta := w.skip[k*nin*nout : (k+1)*nin*nout]
+		for i := range rows {
+			xi, oi := x[i*nin:(i+1)*nin], out[i*nout:(i+1)*nout]
+			for j, xv := range xi {
+				for o, bv := range beta[j*nout : (j+1)*nout] {
+					oi[o] += xv * bv
+				}
+			}
+		}
 	}
 }
 
@@ -372,6 +387,9 @@ func (n *Net) weightCount() int {
 	for l := 0; l+1 < len(sizes); l++ {
 		c += (sizes[l] + 1) * sizes[l+1]
 	}
+	if n.cfg.skip() {
+		c += sizes[0] * sizes[len(sizes)-1]
+	}
 	return c
 }
 
@@ -393,6 +411,9 @@ func (n *Net) drawStreams(t0, t1 int, seed uint64) (*weights, error) {
 		for l := range w.w {
 			w.w[l] = append(w.w[l], ds[WeightSite(l)]...)
 			w.b[l] = append(w.b[l], ds[BiasSite(l)]...)
+		}
+		if n.cfg.skip() {
+			w.skip = append(w.skip, ds[SkipSite]...)
 		}
 	}
 	return w, nil

@@ -22,6 +22,10 @@ type Checkpoint struct {
 	Epochs    int     // epochs trained on the cut
 	LogLik    float64 // mean validation log predictive density (regression and classification)
 	RMSE      float64 // validation RMSE in original units (regression), or error rate (classification)
+	// RowLogLik holds the log predictive density of each validation row
+	// (regression; nil for classification), for paired comparisons of
+	// candidates on the same rows (Protocol's one-standard-error rule).
+	RowLogLik []float64
 }
 
 // Selection is the outcome of Select.
@@ -85,16 +89,47 @@ func Select(ctx context.Context, train *Data, cands []Candidate, valFrac float64
 
 // score fills cp with the validation scores of n on val.
 func score(n *Net, val *Data, draws int, seed uint64, cp *Checkpoint) error {
+	if n.cfg.Task == Regression {
+		p, err := n.Predict(val.X, draws, seed)
+		if err != nil {
+			return err
+		}
+		if cp.RowLogLik, err = p.LogLik(val.Y); err != nil {
+			return err
+		}
+		m, err := regressionMetrics(p, val.Y, false)
+		if err != nil {
+			return err
+		}
+		cp.LogLik, cp.RMSE = m.LogLik, m.RMSE
+		return nil
+	}
 	m, err := n.evaluate(val, draws, seed, false)
 	if err != nil {
 		return err
 	}
-	if n.cfg.Task == Regression {
-		cp.LogLik, cp.RMSE = m.LogLik, m.RMSE
-	} else {
-		cp.LogLik, cp.RMSE = -m.NLL, 1-m.Accuracy
-	}
+	cp.LogLik, cp.RMSE = -m.NLL, 1-m.Accuracy
 	return nil
+}
+
+// PairedDiff returns the mean over rows of a − b and its standard error
+// (the rows' sample sd over √rows): the paired difference of two
+// candidates' validation log predictive densities on the same rows. It
+// fails on slices of different lengths or fewer than two rows.
+func PairedDiff(a, b []float64) (mean, se float64, err error) {
+	n := len(a)
+	if n != len(b) || n < 2 {
+		return 0, 0, fmt.Errorf("bnn: a paired difference needs two equal slices of at least 2 rows, got %d and %d", len(a), len(b))
+	}
+	for i := range a {
+		mean += (a[i] - b[i]) / float64(n)
+	}
+	var ss float64
+	for i := range a {
+		d := a[i] - b[i] - mean
+		ss += d * d
+	}
+	return mean, math.Sqrt(ss / float64(n-1) / float64(n)), nil
 }
 
 // HoldOut splits d at random (seeded) into a training part and a held-out

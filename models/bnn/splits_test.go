@@ -206,3 +206,99 @@ func TestNetToyBand(t *testing.T) {
 	assert.GreaterOrEqual(t, b.CoverInside, 0.0)
 	assert.LessOrEqual(t, b.CoverInside, 1.0)
 }
+
+// TestSelectModelCandidates: SelectModel tries the network and the
+// Bayesian linear model (no hidden layers), each under the Config's noise
+// prior and Gamma(1, 0.01); a heteroscedastic network has no noise prior
+// to vary, classification only its own configuration (the epochs), and
+// SelectNoise the two noise priors.
+func TestSelectModelCandidates(t *testing.T) {
+	t.Parallel()
+	reg := Config{Hidden: []int{50}, NoiseShape: 6, NoiseRate: 6}
+	for _, tc := range []struct {
+		name   string
+		sel    SelectMode
+		cfg    Config
+		want   []string
+		linear []bool
+	}{
+		{"model", SelectModel, reg, []string{"Gamma(6, 6)", "Gamma(1, 0.01)", "linear, Gamma(6, 6)", "linear, Gamma(1, 0.01)"}, []bool{false, false, true, true}},
+		{"noise", SelectNoise, reg, []string{"Gamma(6, 6)", "Gamma(1, 0.01)"}, []bool{false, false}},
+		{"model, heteroscedastic", SelectModel, Config{Hidden: []int{50}, Heteroscedastic: true}, []string{"heteroscedastic", "linear, heteroscedastic"}, []bool{false, true}},
+		{"model, classification", SelectModel, Config{Hidden: []int{50}, Task: Classification, Classes: 3}, []string{"Gamma(0, 0)"}, []bool{false}},
+		{"model, no hidden layer", SelectModel, Config{NoiseShape: 6, NoiseRate: 6}, []string{"Gamma(6, 6)", "Gamma(1, 0.01)"}, []bool{true, true}},
+	} {
+		p := Protocol{Select: tc.sel}
+		cands := p.candidates(tc.cfg, Settings{})
+		var names []string
+		for i, c := range cands {
+			names = append(names, c.Name)
+			assert.Equal(t, tc.linear[i], len(c.Config.Hidden) == 0, "%s: %s", tc.name, c.Name)
+		}
+		assert.Equal(t, tc.want, names, tc.name)
+	}
+}
+
+// TestPairedDiff against hand-computed values: differences 1, 2, 3 have
+// mean 2 and sample sd 1, so standard error 1/√3.
+func TestPairedDiff(t *testing.T) {
+	t.Parallel()
+	m, se, err := PairedDiff([]float64{1, 3, 5}, []float64{0, 1, 2})
+	require.NoError(t, err)
+	assert.InDelta(t, 2, m, summaryTol)
+	assert.InDelta(t, 1/math.Sqrt(3), se, summaryTol)
+	_, _, err = PairedDiff([]float64{1}, []float64{1})
+	assert.Error(t, err)
+	_, _, err = PairedDiff([]float64{1, 2}, []float64{1})
+	assert.Error(t, err)
+}
+
+// TestSimplestRule: SelectModel's one-standard-error rule keeps a network
+// whose validation rows beat the best linear candidate's by more than one
+// standard error of the paired difference, and otherwise takes the best
+// linear candidate (and its epochs); a linear best stays.
+func TestSimplestRule(t *testing.T) {
+	t.Parallel()
+	net, lin := Config{Hidden: []int{50}}, Config{}
+	cands := []Candidate{{Name: "net", Config: net}, {Name: "net weak", Config: net}, {Name: "lin", Config: lin}, {Name: "lin weak", Config: lin}}
+	linRows := []float64{-1, -1.2, -0.8, -1.1, -0.9}
+	shift := func(d float64, noise ...float64) []float64 {
+		out := make([]float64, len(linRows))
+		for i, v := range linRows {
+			out[i] = v + d + noise[i%len(noise)]
+		}
+		return out
+	}
+	mean := func(v []float64) float64 {
+		var m float64
+		for _, x := range v {
+			m += x / float64(len(v))
+		}
+		return m
+	}
+	sel := func(netRows []float64) *Selection {
+		cps := []Checkpoint{
+			{Candidate: 0, Epochs: 40, RowLogLik: netRows},
+			{Candidate: 1, Epochs: 40, RowLogLik: shift(-0.5, 0)},
+			{Candidate: 2, Epochs: 40, RowLogLik: linRows},
+			{Candidate: 3, Epochs: 40, RowLogLik: shift(-0.01, 0)},
+		}
+		for i := range cps {
+			cps[i].LogLik = mean(cps[i].RowLogLik)
+		}
+		return &Selection{Best: 0, Epochs: 40, Checkpoints: cps}
+	}
+	// Better by 0.1 with row noise ±0.3 (differences 0.4, −0.2, 0.4, −0.2,
+	// 0.1: sd 0.3, se 0.134): the linear model.
+	s := sel(shift(0.1, 0.3, -0.3, 0.3, -0.3, 0))
+	require.NoError(t, simplest(s, cands))
+	assert.Equal(t, 2, s.Best, "within one standard error: the best linear candidate")
+	// Better by 0.1 on every row (se ≈ 0): the network.
+	s = sel(shift(0.1, 0.01, -0.01))
+	require.NoError(t, simplest(s, cands))
+	assert.Equal(t, 0, s.Best, "beyond one standard error: the network")
+	s = sel(shift(-0.3, 0))
+	s.Best = 2
+	require.NoError(t, simplest(s, cands))
+	assert.Equal(t, 2, s.Best, "a linear best stays")
+}

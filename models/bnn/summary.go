@@ -16,9 +16,12 @@ type SplitResult struct {
 	Epochs int `json:"epochs"` // steps / steps per epoch
 	Steps  int `json:"steps"`
 	// NoiseShape and NoiseRate are the noise prior fitted (the one chosen,
-	// with SelectNoise); zero for classification.
+	// with SelectNoise or SelectModel); zero for classification.
 	NoiseShape float64 `json:"noise_shape,omitempty"`
 	NoiseRate  float64 `json:"noise_rate,omitempty"`
+	// Linear is set when SelectModel chose the Bayesian linear model (the
+	// Config without hidden layers) over the network.
+	Linear bool `json:"linear,omitempty"`
 	// PriorStd is each layer's prior sd at the end of the fit (Net.PriorStd):
 	// learned with Config.EmpiricalBayes, fixed otherwise.
 	PriorStd []float64 `json:"prior_std,omitempty"`
@@ -39,7 +42,7 @@ type SplitResult struct {
 
 // ValidationScore is one validation score of a selection run.
 type ValidationScore struct {
-	Candidate string  `json:"candidate"` // the noise prior, as "Gamma(a, b)"
+	Candidate string  `json:"candidate"` // the noise prior, as "Gamma(a, b)", after "linear, " for the linear model
 	Epochs    int     `json:"epochs"`
 	LogLik    float64 `json:"val_ll"`   // mean validation log predictive density
 	RMSE      float64 `json:"val_rmse"` // validation RMSE (regression), or error rate (classification)
