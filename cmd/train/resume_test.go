@@ -73,7 +73,9 @@ func TestResumeMatrixCommands(t *testing.T) {
 		{"blr", []string{"blr", "-data", boston, "-standardize", "-seed", "3"}, 5000, []int{1200, 2750, 0}},
 		{"gmm", []string{"gmm", "-data", "../../data/old_faithful/faithful.csv", "-method", "svi", "-k", "3", "-standardize", "-diagnostic-draws", "100"}, 700, []int{300, 0}},
 		{"trueskill", []string{"trueskill", "-matches", "../../data/football_epl/football.csv", "-p1", "home", "-p2", "away", "-result", "result"}, 3000, []int{1700, 0}},
-		{"bnn", []string{"bnn", "-data", boston, "-epochs", "200", "-diagnostic-draws", "100", "-draws", "100"}, 0, []int{0}},
+		// bnn: 1,000 epochs (about 15,000 steps), so that the fit outlasts
+		// the first progress line (500 ms) on a fast machine too.
+		{"bnn", []string{"bnn", "-data", boston, "-epochs", "1000", "-diagnostic-draws", "100", "-draws", "100"}, 0, []int{0}},
 		{"vae", []string{"vae", "-data", "../../data/digits_8x8/digits.csv", "-epochs", "3", "-test-rows", "50"}, 0, []int{0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
