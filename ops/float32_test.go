@@ -2,7 +2,6 @@ package ops
 
 import (
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -432,36 +431,4 @@ func to64(v []float32) []float64 {
 		out[i] = float64(x)
 	}
 	return out
-}
-
-// TestMatMul32Threads: products large enough for acc32 to split (by
-// columns, and by rows when c is narrow; ta and tb both ways) give the
-// same bits with GOMAXPROCS 1, 2 and 3, and agree with the float64
-// product to float32 rounding.
-func TestMatMul32Threads(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 32))
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	for _, sz := range [][3]int{{128, 400, 784}, {784, 400, 128}, {130, 10, 1000}, {67, 150, 203}} {
-		m, n, k := sz[0], sz[1], sz[2]
-		require.GreaterOrEqual(t, m*n*k, parallel32, "%v is split", sz)
-		for _, ta := range []bool{false, true} {
-			for _, tb := range []bool{false, true} {
-				a32, b32, c32 := to32(randVec(r, m*k, 1)), to32(randVec(r, k*n, 1)), to32(randVec(r, m*n, 1))
-				var want []float32
-				for _, procs := range []int{1, 2, 3} {
-					runtime.GOMAXPROCS(procs)
-					c := append([]float32(nil), c32...)
-					MatMul32(ta, tb, m, n, k, a32, b32, 0.5, c)
-					if want == nil {
-						want = c
-						c64 := to64(c32)
-						MatMul(ta, tb, m, n, k, to64(a32), to64(b32), 0.5, c64)
-						assertClose(t, c64, to64(c), 1e-4, "MatMul32 against MatMul")
-						continue
-					}
-					require.Equal(t, want, c, "%v ta=%v tb=%v: GOMAXPROCS %d", sz, ta, tb, procs)
-				}
-			}
-		}
-	}
 }

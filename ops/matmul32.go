@@ -4,7 +4,6 @@ import (
 	"sync"
 
 	"github.com/govi/govi/internal/gemm"
-	"github.com/govi/govi/internal/par"
 )
 
 // MatMul32 is MatMul for float32 operands: c = op(a)·op(b) + beta·c for
@@ -43,29 +42,16 @@ func MatMul32(ta, tb bool, m, n, k int, a, b []float32, beta float32, c []float3
 // transposeBufs holds MatMul32's scratch buffers for a transposed b.
 var transposeBufs = sync.Pool{New: func() any { return new([]float32) }}
 
-// acc32 adds op(a)·b into c, b row-major k×n. From parallel32 multiply–
-// adds it splits c into bands of columns (multiples of the kernels' 32)
-// or, when c is narrow, of rows (multiples of 6) over GOMAXPROCS
-// goroutines; each element is summed in the same order either way, so
-// the result does not depend on the number of threads.
+// acc32 adds op(a)·b into c, b row-major k×n. It runs on the calling
+// goroutine: splitting c over two goroutines was measured slower on the
+// 2-vCPU machine this was written on (benchmarks/README.md).
 func acc32(ta bool, m, n, k int, a, b, c []float32) {
-	ais, als := k, 1
 	if ta {
-		ais, als = 1, m
-	}
-	switch {
-	case m*n*k < parallel32 || !par.Split(max(m, n), 12):
-		gemm.Acc32(m, n, k, a, ais, als, b, n, c, n)
-	case n >= 64:
-		par.For(n, 32, 64, func(lo, hi int) { gemm.Acc32(m, hi-lo, k, a, ais, als, b[lo:], n, c[lo:], n) })
-	default:
-		par.For(m, 6, 12, func(lo, hi int) { gemm.Acc32(hi-lo, n, k, a[lo*ais:], ais, als, b, n, c[lo*n:], n) })
+		gemm.Acc32(m, n, k, a, 1, m, b, n, c, n)
+	} else {
+		gemm.Acc32(m, n, k, a, k, 1, b, n, c, n)
 	}
 }
-
-// parallel32 is the size (m·n·k) from which acc32 uses several
-// goroutines: about 50 µs of work on one core of this machine.
-const parallel32 = 1 << 20
 
 // scale32 sets c = beta·c (zero for beta = 0, whatever c held).
 func scale32(beta float32, c []float32) {

@@ -12,9 +12,10 @@
 // element on a machine without AVX2 and FMA, where the results can
 // differ from the kernels' in the last bits.
 //
-// The elementwise functions split long slices over GOMAXPROCS goroutines
-// (internal/par) at multiples of 8 elements, so each element is computed
-// the same way whatever the number of threads; the sums run on one.
+// The loops run on the calling goroutine. Splitting them (and the float32
+// matrix products) over two goroutines was measured slower on the 2-vCPU
+// machine this was written on: waking the idle vCPU cost more than half
+// of the work (benchmarks/README.md).
 //
 // Adam's kernel performs the scalar loop's operations in its order with
 // no fused multiply-add: it gives the scalar loop's results bit for bit.

@@ -3,13 +3,8 @@ package vec
 import (
 	"math"
 
-	"github.com/govi/govi/internal/par"
 	"github.com/govi/govi/internal/special"
 )
-
-// grain is the fewest elements a goroutine is given (par.For): about
-// 30–100 µs of work in these loops, against a few µs to start one.
-const grain = 1 << 15
 
 // Softplus32 writes softplus(xᵢ) = log(1 + e^xᵢ) into dst[i]; dst must be
 // at least as long as x. Above 14 the value is xᵢ itself and below −103
@@ -17,14 +12,6 @@ const grain = 1 << 15
 // which handles |x| ≤ 87, adds log1p(e^−|x|) to max(x, 0) throughout.
 func Softplus32(dst, x []float32) {
 	dst = dst[:len(x)]
-	if !par.Split(len(x), grain) {
-		softplus32(dst, x)
-		return
-	}
-	par.For(len(x), 8, grain, func(lo, hi int) { softplus32(dst[lo:hi], x[lo:hi]) })
-}
-
-func softplus32(dst, x []float32) {
 	for i := 0; i < len(x); {
 		if hasKernels {
 			i += softplusAVX2(&dst[i], &x[i], len(x)-i)
@@ -50,14 +37,6 @@ func softplus1(v float32) float32 {
 // softplus), into dst[i]; g and dst must be at least as long as x.
 func SigmoidMul32(dst, g, x []float32) {
 	dst, g = dst[:len(x)], g[:len(x)]
-	if !par.Split(len(x), grain) {
-		sigmoidMul32(dst, g, x)
-		return
-	}
-	par.For(len(x), 8, grain, func(lo, hi int) { sigmoidMul32(dst[lo:hi], g[lo:hi], x[lo:hi]) })
-}
-
-func sigmoidMul32(dst, g, x []float32) {
 	for i := 0; i < len(x); {
 		if hasKernels {
 			i += sigmoidMulAVX2(&dst[i], &g[i], &x[i], len(x)-i)
@@ -107,14 +86,6 @@ func BernoulliLogLik32(l, x []float32) float64 {
 // by float32(g); the scalar formula computes in float64 and rounds once.
 func BernoulliGrad32(dst, x, l []float32, g float64) {
 	dst, x = dst[:len(l)], x[:len(l)]
-	if !par.Split(len(l), grain) {
-		bernoulliGrad32(dst, x, l, g)
-		return
-	}
-	par.For(len(l), 8, grain, func(lo, hi int) { bernoulliGrad32(dst[lo:hi], x[lo:hi], l[lo:hi], g) })
-}
-
-func bernoulliGrad32(dst, x, l []float32, g float64) {
 	for i := 0; i < len(l); {
 		if hasKernels {
 			i += bernGradAVX2(&dst[i], &x[i], &l[i], float32(g), len(l)-i)
@@ -162,14 +133,6 @@ func SumSq32(x []float32) float64 {
 // into dst[i]: the same bits with or without the kernels.
 func MulDiv32(dst, x []float32, m, d float64) {
 	dst = dst[:len(x)]
-	if !par.Split(len(x), grain) {
-		mulDiv32(dst, x, m, d)
-		return
-	}
-	par.For(len(x), 8, grain, func(lo, hi int) { mulDiv32(dst[lo:hi], x[lo:hi], m, d) })
-}
-
-func mulDiv32(dst, x []float32, m, d float64) {
 	i := 0
 	if hasKernels && len(x) >= 4 {
 		i = mulDivAVX(&dst[0], &x[0], m, d, len(x))
@@ -192,15 +155,6 @@ type AdamConst struct {
 func Adam(p, m, v, g []float64, c AdamConst) {
 	n := len(g)
 	p, m, v = p[:n], m[:n], v[:n]
-	if !par.Split(n, grain) {
-		adam(p, m, v, g, c)
-		return
-	}
-	par.For(n, 4, grain, func(lo, hi int) { adam(p[lo:hi], m[lo:hi], v[lo:hi], g[lo:hi], c) })
-}
-
-func adam(p, m, v, g []float64, c AdamConst) {
-	n := len(g)
 	i := 0
 	if hasKernels && n >= 4 {
 		k := [8]float64{c.B1, c.C1, c.B2, c.C2, c.LR, c.RBC2, c.Eps}
@@ -220,14 +174,6 @@ func adam(p, m, v, g []float64, c AdamConst) {
 // as long as src.
 func Widen(dst []float64, src []float32) {
 	dst = dst[:len(src)]
-	if !par.Split(len(src), grain) {
-		widen(dst, src)
-		return
-	}
-	par.For(len(src), 8, grain, func(lo, hi int) { widen(dst[lo:hi], src[lo:hi]) })
-}
-
-func widen(dst []float64, src []float32) {
 	i := 0
 	if hasKernels && len(src) >= 8 {
 		i = widenAVX(&dst[0], &src[0], len(src))
@@ -241,14 +187,6 @@ func widen(dst []float64, src []float32) {
 // dst must be at least as long as src.
 func Narrow(dst []float32, src []float64) {
 	dst = dst[:len(src)]
-	if !par.Split(len(src), grain) {
-		narrow(dst, src)
-		return
-	}
-	par.For(len(src), 8, grain, func(lo, hi int) { narrow(dst[lo:hi], src[lo:hi]) })
-}
-
-func narrow(dst []float32, src []float64) {
 	i := 0
 	if hasKernels && len(src) >= 8 {
 		i = narrowAVX(&dst[0], &src[0], len(src))
