@@ -162,16 +162,7 @@ func TestLogSumExpFloat32Shapes(t *testing.T) {
 // the float32-rounded inputs, within fd32Tol.
 func TestLogSumExpFloat32Gradient(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, tc := range []struct {
-		name  string
-		shape []int
-		axis  int
-	}{
-		{"vector", []int{5}, 0},
-		{"matrix axis 0", []int{3, 4}, 0},
-		{"matrix axis 1", []int{3, 4}, 1},
-		{"3-D axis 2", []int{2, 2, 3}, 2},
-	} {
+	for _, tc := range lseGradCases {
 		t.Run(tc.name, func(t *testing.T) {
 			n := tensor.Shape(tc.shape).TotalSize()
 			m := n / tc.shape[tc.axis]

@@ -126,20 +126,24 @@ func TestLogSumExpShapes(t *testing.T) {
 	}
 }
 
+// lseGradCases are the shapes and axes the LogSumExp gradient tests run
+// in both dtypes.
+var lseGradCases = []struct {
+	name  string
+	shape []int
+	axis  int
+}{
+	{"vector", []int{5}, 0},
+	{"matrix axis 0", []int{3, 4}, 0},
+	{"matrix axis 1", []int{3, 4}, 1},
+	{"3-D axis 2", []int{2, 2, 3}, 2},
+}
+
 // TestLogSumExpGradient checks ∂/∂x Σ w⊙LogSumExp(x) against central
 // differences of lseHost, and against the closed form w·softmax(x).
 func TestLogSumExpGradient(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, tc := range []struct {
-		name  string
-		shape []int
-		axis  int
-	}{
-		{"vector", []int{5}, 0},
-		{"matrix axis 0", []int{3, 4}, 0},
-		{"matrix axis 1", []int{3, 4}, 1},
-		{"3-D axis 2", []int{2, 2, 3}, 2},
-	} {
+	for _, tc := range lseGradCases {
 		t.Run(tc.name, func(t *testing.T) {
 			n, m := 1, 1
 			for _, v := range tc.shape {
