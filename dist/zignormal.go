@@ -15,7 +15,8 @@ import (
 // them), and the result is checked against NormFloat64 on 100,000 draws;
 // should a Go release change the method, FillStdNormalPCG draws through
 // NormFloat64 instead (ZigguratMatches reports which). The zero value is
-// ready to use; a NormalFiller is not safe for concurrent use.
+// ready to use; a NormalFiller is not safe for concurrent use and must
+// not be copied after its first Fill (it keeps a pointer to itself).
 type NormalFiller struct {
 	src replaySource
 	r   *rand.Rand
