@@ -167,18 +167,28 @@ const fhmmOneChainTol = 1e-8
 // TestFHMMOneChainStructuredIsExact: with M = 1 the structured family
 // holds the exact posterior, so its ELBO is log p(y).
 func TestFHMMOneChainStructuredIsExact(t *testing.T) {
-	dir := t.TempDir()
-	r := rand.New(rand.NewPCG(4, 1))
-	p, err := fhmm.RandomParams(1, 3, 2, r)
-	require.NoError(t, err)
-	_, y, err := fhmm.Generate(p, 80, r)
-	require.NoError(t, err)
-	data, params := writeFHMMProblem(t, dir, p, y)
+	dir, data, params, _, _ := fhmmProblem(t, 4, 1, 1, 3, 2, 80)
 	rep := runFHMMCmd(t, filepath.Join(dir, "out"), "-data", data, "-params", params, "-method", "structured", "-starts", "3", "-seed", "2")
 	require.NotNil(t, rep.ELBO)
 	assert.InDelta(t, *rep.LogLikelihood, *rep.ELBO, fhmmOneChainTol)
 	assert.Len(t, rep.StartELBO, 3)
 	assert.Less(t, *rep.MaxMarginalDiff, 1e-6, "q is the exact posterior")
+}
+
+// fhmmProblem draws an FHMM of m chains, l states and d outputs from a
+// PCG seeded (seed, stream), generates T steps from it and writes both into
+// a temporary directory: that directory, the data and parameter files,
+// and the parameters and observations.
+func fhmmProblem(t *testing.T, seed, stream uint64, m, l, d, T int) (dir, data, params string, p fhmm.Params, y [][]float64) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, stream))
+	p, err := fhmm.RandomParams(m, l, d, r)
+	require.NoError(t, err)
+	_, y, err = fhmm.Generate(p, T, r)
+	require.NoError(t, err)
+	dir = t.TempDir()
+	data, params = writeFHMMProblem(t, dir, p, y)
+	return dir, data, params, p, y
 }
 
 // writeFHMMProblem writes y (no header) and p's parameter file into dir.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
@@ -25,13 +24,7 @@ const fhmmNetTol = 1e-9
 // against fhmm.TrainNet and fhmm.Structured run here, the ELBO against the
 // exact log-likelihood, and the plots.
 func TestFHMMAmortizedGiven(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 17))
-	p, err := fhmm.RandomParams(2, 3, 4, r)
-	require.NoError(t, err)
-	_, y, err := fhmm.Generate(p, 100, r)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	data, params := writeFHMMProblem(t, dir, p, y)
+	dir, data, params, p, y := fhmmProblem(t, 7, 17, 2, 3, 4, 100)
 	rep := runFHMMCmd(t, filepath.Join(dir, "out"), "-data", data, "-params", params, "-method", "amortized",
 		"-steps", "800", "-seed", "3", "-starts", "2")
 	fit, err := fhmm.TrainNet(context.Background(), p, y, fhmm.NetSettings{Window: 2, Hidden: 32, Steps: 800, LearnRate: 0.01, Seed: 3, Starts: 2})
@@ -82,13 +75,7 @@ func TestFHMMAmortizedLearnSeatbelts(t *testing.T) {
 // to rounding). -estimator score ends within 5 nats; the report names the
 // estimator; misplaced flags are refused naming them.
 func TestFHMMAmortizedEstimators(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 17))
-	p, err := fhmm.RandomParams(2, 2, 2, r)
-	require.NoError(t, err)
-	_, y, err := fhmm.Generate(p, 30, r)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	data, params := writeFHMMProblem(t, dir, p, y)
+	dir, data, params, _, _ := fhmmProblem(t, 9, 17, 2, 2, 2, 30)
 	args := []string{"-data", data, "-params", params, "-method", "amortized", "-steps", "200", "-window", "1", "-hidden", "8", "-seed", "2"}
 	closed := runFHMMCmd(t, filepath.Join(dir, "closed"), args...)
 	enum := runFHMMCmd(t, filepath.Join(dir, "enum"), append(args, "-estimator", "enum")...)

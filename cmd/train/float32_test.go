@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/govi/govi/models/fhmm"
 )
 
 // The float32 fits of gmm -method svi, lfm -method svi|amortized, fhmm
@@ -127,13 +124,7 @@ func TestLFMFloat32(t *testing.T) {
 // is no resume to refuse.) -dtype applies to -method amortized only.
 func TestFHMMAmortizedFloat32(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(9, 17))
-	p, err := fhmm.RandomParams(2, 2, 2, r)
-	require.NoError(t, err)
-	_, y, err := fhmm.Generate(p, 30, r)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	data, params := writeFHMMProblem(t, dir, p, y)
+	dir, data, params, _, _ := fhmmProblem(t, 9, 17, 2, 2, 2, 30)
 	args := []string{"-data", data, "-params", params, "-method", "amortized", "-steps", "200", "-window", "1", "-hidden", "8", "-seed", "2"}
 	for _, est := range []string{"closed", "enum", "score"} {
 		elbo := map[string]float64{}

@@ -47,16 +47,8 @@ func TestNearLinearDefaultIssue19(t *testing.T) {
 	require.NoError(t, err)
 	llNet, err := pred.LogLik(test.Y)
 	require.NoError(t, err)
-	var mean, ss float64
-	n := float64(test.N)
-	for i := range llNet {
-		mean += (llNet[i] - llBase[i]) / n
-	}
-	for i := range llNet {
-		d := llNet[i] - llBase[i] - mean
-		ss += d * d / (n - 1)
-	}
-	se := math.Sqrt(ss / n)
+	mean, se, err := PairedDiff(llNet, llBase)
+	require.NoError(t, err)
 	t.Logf("test LL: default bnn %.4f, BLR (evidence) %.4f; paired difference %.4f ± %.4f; RMSE %.4f against %.4f; %d steps; validation scores %+v",
 		res.PerSplit[0].LogLik, base.LogLik, mean, se, res.PerSplit[0].RMSE, base.RMSE, net.Steps(), res.PerSplit[0].Validation)
 	assert.InDelta(t, res.PerSplit[0].LogLik-base.LogLik, mean, 1e-9, "the per-row difference averages to the metrics' difference")

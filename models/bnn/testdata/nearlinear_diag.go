@@ -86,25 +86,29 @@ func main() {
 		log.Fatal(err)
 	}
 	net := res.Nets[0]
-	pred, _ := net.Predict(test.X, bnn.DefaultDraws, 1+1000)
-	llNet, _ := pred.LogLik(test.Y)
-	var mean, ss float64
+	pred, err := net.Predict(test.X, bnn.DefaultDraws, 1+1000)
+	if err != nil {
+		log.Fatal(err)
+	}
+	llNet, err := pred.LogLik(test.Y)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mean, se, err := bnn.PairedDiff(llNet, llBase)
+	if err != nil {
+		log.Fatal(err)
+	}
 	n := float64(test.N)
-	for i := range llNet {
-		mean += (llNet[i] - llBase[i]) / n
-	}
-	for i := range llNet {
-		d := llNet[i] - llBase[i] - mean
-		ss += d * d / (n - 1)
-	}
-	se := math.Sqrt(ss / n)
 	var epi float64
 	for _, e := range pred.EpiStd {
 		epi += e / n
 	}
 	m := res.PerSplit[0]
 	// train LL / fit
-	trm, _ := net.Evaluate(train, 200, 5)
+	trm, err := net.Evaluate(train, 200, 5)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Fprintf(os.Stdout, "%-24s LL %.4f BLR %.4f diff %+.4f ± %.4f | RMSE %.4f BLR %.4f | noise %.4f BLR %.4f | epi %.4f | trainRMSE %.4f | loss %.1f | %d steps %.0fs\n",
 		*name, m.LogLik, base.LogLik, mean, se, m.RMSE, base.RMSE, m.NoiseStd, base.NoiseStd, epi, trm.RMSE, net.Losses()[len(net.Losses())-1], net.Steps(), time.Since(t0).Seconds())
 }
